@@ -1,0 +1,20 @@
+// Command codegraph-install registers codegraph's MCP server with AI coding
+// agents and manages codegraph's anonymous telemetry. A copy or link named
+// codegraph answers to the same commands under that name.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/getcodegraph/codegraph-install/internal/cli"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := cli.Run(ctx, cli.SystemEnv())
+	stop()
+	os.Exit(code)
+}

@@ -1,0 +1,37 @@
+package consent
+
+import (
+	"os"
+	"testing"
+	"time"
+
+	_ "github.com/getcodegraph/codegraph-install/internal/golden"
+	"github.com/getcodegraph/codegraph-install/internal/statedir"
+)
+
+var fixedNow = time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+
+func newStore(t *testing.T, env map[string]string) *Store {
+	t.Helper()
+	return &Store{
+		Dir:    statedir.ForHome(t.TempDir()),
+		Getenv: func(k string) string { return env[k] },
+		Now:    func() time.Time { return fixedNow },
+	}
+}
+
+func writeConfig(t *testing.T, s *Store, content string) {
+	t.Helper()
+	if err := s.Dir.Ensure(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(s.Dir.TelemetryConfig(), []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+const (
+	cfgOn  = `{"enabled":true,"machine_id":"3f0c5e0e-8d0b-4a53-9b8e-5a3c2f9d1e77","consent_source":"installer","first_run_notice_shown":true,"updated_at":"2026-11-01T00:00:00Z"}`
+	cfgOff = `{"enabled":false,"machine_id":"3f0c5e0e-8d0b-4a53-9b8e-5a3c2f9d1e77","consent_source":"cli","first_run_notice_shown":true,"updated_at":"2026-11-01T00:00:00Z"}`
+)
+

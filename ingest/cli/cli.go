@@ -1,0 +1,179 @@
+// Package cli is the command tree of codegraph-ingest: it parses flags and
+// environment, wires package ingest together and nothing else. It never
+// exits the process; main maps the returned errors to exit codes.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/getcodegraph/codegraph-install/ingest"
+)
+
+// Env is what the commands get from the process: streams and environment.
+type Env struct {
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+	// Now is the clock; defaults to time.Now.
+	Now func() time.Time
+	// HTTPClient sends to PostHog; defaults to a client with a timeout.
+	HTTPClient *http.Client
+}
+
+// UsageError marks a command line that could not be understood (exit 2).
+type UsageError struct{ Err error }
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+func (e *UsageError) Unwrap() error { return e.Err }
+
+// IsUsage reports whether err came from a malformed command line, including
+// cobra's own "unknown command" and flag errors.
+func IsUsage(err error) bool {
+	var u *UsageError
+	if errors.As(err, &u) {
+		return true
+	}
+	return err != nil && strings.HasPrefix(err.Error(), "unknown command")
+}
+
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return &UsageError{fmt.Errorf("%s takes no arguments, got %q", cmd.CommandPath(), args)}
+	}
+	return nil
+}
+
+// NewRoot builds the command tree.
+func NewRoot(env Env) *cobra.Command {
+	if env.Getenv == nil {
+		env.Getenv = func(string) string { return "" }
+	}
+	if env.Now == nil {
+		env.Now = time.Now
+	}
+	root := &cobra.Command{
+		Use:           "codegraph-ingest",
+		Short:         "Receive, validate and store codegraph's anonymous telemetry",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetOut(env.Stdout)
+	root.SetErr(env.Stderr)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{err} })
+	root.AddCommand(newServe(env), newReport(env))
+	return root
+}
+
+// ServeOptions are the flags of `serve`.
+type ServeOptions struct {
+	Addr string
+	DB   string
+}
+
+func newServe(env Env) *cobra.Command {
+	opts := ServeOptions{}
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve POST /v1/events (SQLite store, or PostHog when POSTHOG_API_KEY is set)",
+		Long: `Serve the telemetry ingest.
+
+Without POSTHOG_API_KEY, accepted events are stored in the SQLite file --db.
+With POSTHOG_API_KEY (and optional POSTHOG_HOST, default ` + ingest.DefaultPostHogHost + `),
+they are forwarded to PostHog's batch API as anonymous events.
+SIGINT or SIGTERM stops accepting, finishes in-flight requests and drains the queue.`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runServe(cmd.Context(), env, opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Addr, "addr", "127.0.0.1:8787", "address to listen on")
+	cmd.Flags().StringVar(&opts.DB, "db", "codegraph-telemetry.db", "SQLite file (used when POSTHOG_API_KEY is not set)")
+	return cmd
+}
+
+func runServe(ctx context.Context, env Env, opts ServeOptions) error {
+	logger := slog.New(slog.NewJSONHandler(env.Stderr, nil))
+	metrics := &ingest.Metrics{}
+	var sink ingest.Sink
+	if key := env.Getenv("POSTHOG_API_KEY"); key != "" {
+		host := env.Getenv("POSTHOG_HOST")
+		if host == "" {
+			host = ingest.DefaultPostHogHost
+		}
+		ph, err := ingest.NewPostHog(ingest.PostHogConfig{
+			APIKey: key, Host: host, Client: env.HTTPClient, Logger: logger, Metrics: metrics,
+		})
+		if err != nil {
+			return err
+		}
+		sink = ph
+		logger.Info("forwarding to PostHog", "host", host)
+	} else {
+		db, err := ingest.OpenSQLite(ctx, opts.DB)
+		if err != nil {
+			return err
+		}
+		sink = db
+		logger.Info("storing in SQLite", "db", opts.DB)
+	}
+	h, err := ingest.NewHandler(ingest.Config{Sink: sink, Now: env.Now, Logger: logger, Metrics: metrics})
+	if err != nil {
+		return errors.Join(err, sink.Close(context.Background()))
+	}
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", opts.Addr)
+	if err != nil {
+		return errors.Join(fmt.Errorf("listen on %s: %w", opts.Addr, err), sink.Close(context.Background()))
+	}
+	logger.Info("listening", "addr", ln.Addr().String())
+	srv := ingest.NewServer(opts.Addr, h, logger)
+	return ingest.Run(ctx, srv, ln, sink, 10*time.Second, 15*time.Second, logger)
+}
+
+// ReportOptions are the flags of `report`.
+type ReportOptions struct {
+	DB     string
+	JSON   bool
+	Events bool
+}
+
+func newReport(env Env) *cobra.Command {
+	opts := ReportOptions{}
+	cmd := &cobra.Command{
+		Use:   "report",
+		Short: "Print the dashboards from the SQLite store",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runReport(cmd.Context(), env, opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.DB, "db", "codegraph-telemetry.db", "SQLite file written by serve")
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print one JSON object instead of tables")
+	cmd.Flags().BoolVar(&opts.Events, "events", false, "include every stored row (machine_id, event, ts, props)")
+	return cmd
+}
+
+func runReport(ctx context.Context, env Env, opts ReportOptions) error {
+	db, err := ingest.OpenReport(opts.DB)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	r, err := ingest.BuildReport(ctx, db, opts.Events)
+	if err != nil {
+		return fmt.Errorf("report from %s: %w", opts.DB, err)
+	}
+	if opts.JSON {
+		return r.WriteJSON(env.Stdout)
+	}
+	return r.WriteText(env.Stdout)
+}

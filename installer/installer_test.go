@@ -1,0 +1,546 @@
+package installer
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/getcodegraph/codegraph-install/internal/golden"
+)
+
+func testEnv(t testing.TB) Env {
+	t.Helper()
+	root := t.TempDir()
+	home := filepath.Join(root, "home")
+	project := filepath.Join(root, "project")
+	for _, d := range []string{home, project} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	vars := map[string]string{}
+	return Env{
+		Home: home, ProjectDir: project, GOOS: "linux", Version: "1.2.0",
+		Getenv:   func(k string) string { return vars[k] },
+		Now:      func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) },
+		LookPath: func(string) (string, error) { return "", errors.New("not found") },
+	}
+}
+
+func writeFile(t testing.TB, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func install(t testing.TB, env Env, scope Scope, targets ...string) *Plan {
+	t.Helper()
+	p, err := PlanInstall(env, InstallOptions{Targets: targets, Scope: scope})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Apply(context.Background(), env, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res {
+		if !r.OK() {
+			t.Fatalf("%s: %v", r.Target, r.Err)
+		}
+	}
+	return p
+}
+
+func uninstall(t testing.TB, env Env, scope Scope, targets ...string) {
+	t.Helper()
+	p, err := PlanUninstall(env, UninstallOptions{Targets: targets, Scope: scope})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Apply(context.Background(), env, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res {
+		if !r.OK() {
+			t.Fatalf("%s: %v", r.Target, r.Err)
+		}
+	}
+}
+
+const bigClaudeJSON = `{
+  "numStartups": 42,
+  "installMethod": "native",
+  "autoUpdates": true,
+  "userID": "0f5e8a7c2b1d4e6f",
+  "tipsHistory": {"memory-command": 3, "theme-command": 1},
+  "projects": {
+    "/home/me/src/app": {
+      "allowedTools": [],
+      "mcpServers": {
+        "project-local": {"type": "stdio", "command": "local-thing", "args": []}
+      },
+      "history": [{"display": "fix the bug", "pastedContents": {}}],
+      "lastCost": 0.42
+    }
+  },
+  "mcpServers": {
+    "github": {
+      "type": "stdio",
+      "command": "npx",
+      "args": ["-y", "@modelcontextprotocol/server-github"],
+      "env": {"GITHUB_PERSONAL_ACCESS_TOKEN": "ghp_xxx"}
+    }
+  },
+  "cachedChangelog": "# Changelog\n\n## 1.0.0\n- first",
+  "oauthAccount": {"emailAddress": "me@example.com", "organizationRole": "admin"}
+}
+`
+
+const opencodeJSONC = `{
+  "$schema": "https://opencode.ai/config.json",
+  // my servers
+  "mcp": {
+    "jira": {
+      "type": "remote",
+      "url": "https://jira.example.com/mcp",
+      "headers": {"Authorization": "Bearer {env:JIRA_TOKEN}"},
+      "enabled": false,
+    },
+  },
+  "theme": "opencode",
+}
+`
+
+const codexTOML = `model = "gpt-5"
+[projects."/home/me/app"]
+trust_level = "trusted"
+
+[[profiles.fast]]
+model = "o4-mini"
+
+[mcp_servers.docs]
+command = "docs-mcp"
+env = { A = "1",
+  B = "2" }
+`
+
+// TestInstallUninstallPerTarget installs into every target and scope,
+// checks the result against golden files, then uninstalls and requires the
+// original bytes back (or the file gone when we created it).
+func TestInstallUninstallPerTarget(t *testing.T) {
+	t.Parallel()
+	type fixture struct {
+		rel     string // file relative to home (global) or project (local)
+		content string // "" means the file does not exist
+	}
+	cases := []struct {
+		target string
+		scope  Scope
+		fx     fixture
+		ext    string
+	}{
+		{"claude", ScopeGlobal, fixture{".claude.json", bigClaudeJSON}, "json"},
+		{"claude", ScopeLocal, fixture{".mcp.json", ""}, "json"},
+		{"claude", ScopeLocal, fixture{".mcp.json", "\ufeff{\r\n    \"mcpServers\": {\r\n        \"x\": {\"command\": \"x\"}\r\n    }\r\n}"}, "json"},
+		{"cursor", ScopeGlobal, fixture{".cursor/mcp.json", `{"mcpServers":{"a b":{"command":"a"}}}`}, "json"},
+		{"cursor", ScopeLocal, fixture{".cursor/mcp.json", ""}, "json"},
+		{"codex", ScopeGlobal, fixture{".codex/config.toml", codexTOML}, "toml"},
+		{"codex", ScopeLocal, fixture{".codex/config.toml", ""}, "toml"},
+		{"opencode", ScopeGlobal, fixture{".config/opencode/opencode.jsonc", opencodeJSONC}, "jsonc"},
+		{"opencode", ScopeLocal, fixture{"opencode.json", ""}, "json"},
+		{"vscode", ScopeLocal, fixture{".vscode/mcp.json", "{\n\t\"servers\": {},\n}\n"}, "json"},
+		{"gemini", ScopeGlobal, fixture{".gemini/settings.json", "{\n  \"theme\": \"GitHub\"\n}\n"}, "json"},
+		{"windsurf", ScopeGlobal, fixture{".codeium/windsurf/mcp_config.json", ""}, "json"},
+	}
+	for _, tc := range cases {
+		name := tc.target + "-" + string(tc.scope)
+		if tc.fx.content != "" {
+			name += "-existing"
+		}
+		if strings.Contains(tc.fx.content, "\r\n") {
+			name += "-crlf"
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			env := testEnv(t)
+			base := env.Home
+			if tc.scope == ScopeLocal {
+				base = env.ProjectDir
+			}
+			path := filepath.Join(base, tc.fx.rel)
+			if tc.fx.content != "" {
+				writeFile(t, path, tc.fx.content)
+			}
+			p := install(t, env, tc.scope, tc.target)
+			if p.Kind != KindFresh {
+				t.Errorf("kind = %s, want fresh", p.Kind)
+			}
+			if p.Changes[0].Path != path {
+				t.Fatalf("path = %s, want %s", p.Changes[0].Path, path)
+			}
+			got, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden.Check(t, "installer/"+name+".after."+tc.ext, got)
+			if tc.fx.content != "" {
+				backup, err := os.ReadFile(path + BackupSuffix)
+				if err != nil || string(backup) != tc.fx.content {
+					t.Errorf("backup missing or wrong: %v", err)
+				}
+			}
+			// A second install is a reinstall and changes nothing.
+			p2, err := PlanInstall(env, InstallOptions{Targets: []string{tc.target}, Scope: tc.scope})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p2.Kind != KindReinstall || p2.Changes[0].Action != ActionUnchanged {
+				t.Errorf("reinstall: kind=%s action=%s", p2.Kind, p2.Changes[0].Action)
+			}
+			uninstall(t, env, tc.scope)
+			after, err := os.ReadFile(path)
+			if tc.fx.content == "" {
+				if !os.IsNotExist(err) {
+					t.Fatalf("file we created still exists after uninstall: %q", after)
+				}
+				if _, err := os.Stat(filepath.Dir(path)); tc.fx.rel != filepath.Base(tc.fx.rel) && !os.IsNotExist(err) {
+					t.Errorf("directory we created is left behind: %s", filepath.Dir(path))
+				}
+			} else if string(after) != tc.fx.content {
+				t.Fatalf("uninstall did not restore the file:\n got %q\nwant %q", after, tc.fx.content)
+			}
+			if _, err := os.Stat(ManifestPath(env, tc.scope)); !os.IsNotExist(err) {
+				t.Errorf("manifest left behind: %v", err)
+			}
+		})
+	}
+}
+
+func TestInvalidFileUntouched(t *testing.T) {
+	t.Parallel()
+	env := testEnv(t)
+	cursor := filepath.Join(env.Home, ".cursor", "mcp.json")
+	codex := filepath.Join(env.Home, ".codex", "config.toml")
+	writeFile(t, cursor, "{\"mcpServers\": {\n  \"a\": {,}\n}")
+	writeFile(t, codex, "model = \"x\"\nmodel = \"y\"\n")
+	old := time.Now().Add(-time.Hour).Truncate(time.Second)
+	for _, f := range []string{cursor, codex} {
+		if err := os.Chtimes(f, old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, err := PlanInstall(env, InstallOptions{Targets: []string{"cursor", "codex", "claude"}, Scope: ScopeGlobal})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Apply(context.Background(), env, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res[:2] {
+		if r.OK() || !strings.Contains(r.Err.Error(), r.Path) || !strings.Contains(r.Err.Error(), "line") {
+			t.Errorf("%s: want error naming path and line, got %v", r.Target, r.Err)
+		}
+	}
+	if !res[2].OK() {
+		t.Errorf("claude should still be installed: %v", res[2].Err)
+	}
+	for _, f := range []string{cursor, codex} {
+		fi, err := os.Stat(f)
+		if err != nil || !fi.ModTime().Equal(old) {
+			t.Errorf("%s was touched", f)
+		}
+		if _, err := os.Stat(f + BackupSuffix); !os.IsNotExist(err) {
+			t.Errorf("backup written for refused %s", f)
+		}
+	}
+	m, err := ReadManifest(env, ScopeGlobal)
+	if err != nil || m == nil || len(m.Targets) != 1 || m.Targets[0].ID != "claude" {
+		t.Fatalf("manifest should list only claude: %+v %v", m, err)
+	}
+}
+
+func TestRefusals(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name, target, rel, content, want string
+		scope                            Scope
+	}{
+		{"mcpservers-not-object", "claude", ".claude.json", `{"mcpServers": []}`, "not an object", ScopeGlobal},
+		{"mcpservers-null", "cursor", ".cursor/mcp.json", `{"mcpServers": null}`, "null", ScopeGlobal},
+		{"codex-inline", "codex", ".codex/config.toml", "mcp_servers = { a = { command = \"a\" } }\n", "inline table", ScopeGlobal},
+		{"windsurf-local", "windsurf", "", "", "use --scope global", ScopeLocal},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			env := testEnv(t)
+			if tc.rel != "" {
+				writeFile(t, filepath.Join(env.Home, tc.rel), tc.content)
+			}
+			p, err := PlanInstall(env, InstallOptions{Targets: []string{tc.target}, Scope: tc.scope})
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := p.Changes[0]
+			if c.Action != ActionError || !strings.Contains(c.Message, tc.want) {
+				t.Fatalf("action=%s message=%q, want error mentioning %q", c.Action, c.Message, tc.want)
+			}
+		})
+	}
+}
+
+func TestReadOnlyFileRefused(t *testing.T) {
+	t.Parallel()
+	// We check the mode bits ourselves, so this holds even when run as root.
+	env := testEnv(t)
+	path := filepath.Join(env.Home, ".cursor", "mcp.json")
+	writeFile(t, path, "{}")
+	if err := os.Chmod(path, 0o444); err != nil {
+		t.Fatal(err)
+	}
+	p, err := PlanInstall(env, InstallOptions{Targets: []string{"cursor"}, Scope: ScopeGlobal})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Changes[0].Action != ActionError || !strings.Contains(p.Changes[0].Message, "read-only") {
+		t.Fatalf("got %s %q", p.Changes[0].Action, p.Changes[0].Message)
+	}
+}
+
+func TestSymlinkWrittenThrough(t *testing.T) {
+	t.Parallel()
+	env := testEnv(t)
+	real := filepath.Join(env.Home, "dotfiles", "mcp.json")
+	writeFile(t, real, "{\n  \"mcpServers\": {}\n}\n")
+	link := filepath.Join(env.Home, ".cursor", "mcp.json")
+	if err := os.MkdirAll(filepath.Dir(link), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(real, link); err != nil {
+		t.Fatal(err)
+	}
+	install(t, env, ScopeGlobal, "cursor")
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Fatal("symlink replaced by a file")
+	}
+	b, _ := os.ReadFile(real)
+	if !bytes.Contains(b, []byte("codegraph")) {
+		t.Fatal("target of the symlink not updated")
+	}
+	uninstall(t, env, ScopeGlobal)
+	b, _ = os.ReadFile(real)
+	if string(b) != "{\n  \"mcpServers\": {}\n}\n" {
+		t.Fatalf("not restored: %q", b)
+	}
+}
+
+// TestClaudeRewrittenBetweenPlanAndApply: Claude Code rewrites
+// ~/.claude.json at any time; Apply must edit the fresh content.
+func TestClaudeRewrittenBetweenPlanAndApply(t *testing.T) {
+	t.Parallel()
+	env := testEnv(t)
+	path := filepath.Join(env.Home, ".claude.json")
+	writeFile(t, path, "{\n  \"numStartups\": 1\n}\n")
+	p, err := PlanInstall(env, InstallOptions{Targets: []string{"claude"}, Scope: ScopeGlobal})
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, path, "{\n  \"numStartups\": 2,\n  \"tips\": {}\n}\n")
+	if _, err := Apply(context.Background(), env, p); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(path)
+	if !bytes.Contains(b, []byte(`"numStartups": 2`)) || !bytes.Contains(b, []byte(`"codegraph"`)) {
+		t.Fatalf("fresh content not used: %s", b)
+	}
+	uninstall(t, env, ScopeGlobal)
+	b, _ = os.ReadFile(path)
+	if string(b) != "{\n  \"numStartups\": 2,\n  \"tips\": {}\n}\n" {
+		t.Fatalf("got %q", b)
+	}
+}
+
+func TestUpgradeKeepsOriginalUndo(t *testing.T) {
+	t.Parallel()
+	env := testEnv(t)
+	path := filepath.Join(env.ProjectDir, ".mcp.json")
+	orig := "{\n  \"mcpServers\": {\n    \"codegraph\": {\"command\": \"mine\", \"env\": {\"X\": \"1\"}}\n  }\n}\n"
+	writeFile(t, path, orig)
+	install(t, env, ScopeLocal, "claude")
+	env.Version = "2.0.0"
+	p, err := PlanInstall(env, InstallOptions{Targets: []string{"claude"}, Scope: ScopeLocal, Server: Server{Command: "/opt/codegraph", Args: []string{"serve", "--mcp"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Kind != KindUpgrade {
+		t.Fatalf("kind %s", p.Kind)
+	}
+	if _, err := Apply(context.Background(), env, p); err != nil {
+		t.Fatal(err)
+	}
+	m, _ := ReadManifest(env, ScopeLocal)
+	if m.Version != "2.0.0" || m.Targets[0].PreviousEntry == nil || !strings.Contains(*m.Targets[0].PreviousEntry, "mine") {
+		t.Fatalf("manifest lost the user's original entry: %+v", m)
+	}
+	uninstall(t, env, ScopeLocal)
+	b, _ := os.ReadFile(path)
+	if string(b) != orig {
+		t.Fatalf("user's entry not restored: %q", b)
+	}
+}
+
+func TestUninstallOnlyNamedTargets(t *testing.T) {
+	t.Parallel()
+	env := testEnv(t)
+	install(t, env, ScopeGlobal, "claude", "cursor")
+	uninstall(t, env, ScopeGlobal, "cursor")
+	m, err := ReadManifest(env, ScopeGlobal)
+	if err != nil || m == nil || len(m.Targets) != 1 || m.Targets[0].ID != "claude" {
+		t.Fatalf("manifest: %+v %v", m, err)
+	}
+	if _, err := os.Stat(filepath.Join(env.Home, ".claude.json")); err != nil {
+		t.Fatal("claude file removed too early")
+	}
+	if _, err := os.Stat(filepath.Join(env.Home, ".cursor")); !os.IsNotExist(err) {
+		t.Fatal("cursor dir we created not removed")
+	}
+	fi, err := os.Stat(filepath.Join(env.Home, ".codegraph"))
+	if err != nil || fi.Mode().Perm() != 0o700 {
+		t.Fatalf("~/.codegraph mode: %v %v", fi, err)
+	}
+}
+
+func TestDryRunWritesNothing(t *testing.T) {
+	t.Parallel()
+	env := testEnv(t)
+	writeFile(t, filepath.Join(env.Home, ".claude.json"), "{\n  \"a\": 1\n}\n")
+	p, err := PlanInstall(env, InstallOptions{Targets: []string{"claude", "cursor", "codex", "opencode", "windsurf"}, Scope: ScopeGlobal})
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden.Check(t, "installer/dry-run.diff", []byte(strings.ReplaceAll(p.Diff(), env.Home, "$HOME")))
+	golden.Check(t, "installer/summary.txt", []byte(strings.ReplaceAll(p.Summary(), env.Home, "$HOME")))
+	entries, _ := os.ReadDir(env.Home)
+	if len(entries) != 1 {
+		t.Fatalf("planning wrote files: %v", entries)
+	}
+}
+
+func TestConfigPaths(t *testing.T) {
+	t.Parallel()
+	var sb strings.Builder
+	for _, goos := range []string{"linux", "darwin", "windows"} {
+		home, project := "/home/me", "/src/app"
+		if goos == "darwin" {
+			home = "/Users/me"
+		}
+		if goos == "windows" {
+			home, project = `C:\Users\me`, `C:\src\app`
+		}
+		env := Env{Home: home, ProjectDir: project, GOOS: goos, Getenv: func(string) string { return "" }}
+		for _, tg := range Targets() {
+			for _, sc := range []Scope{ScopeGlobal, ScopeLocal} {
+				p, err := tg.ConfigPath(env, sc)
+				if err != nil {
+					p = "unsupported"
+				}
+				sb.WriteString(goos + " " + tg.ID + " " + string(sc) + " " + p + "\n")
+			}
+		}
+	}
+	golden.Check(t, "installer/config-paths.txt", []byte(sb.String()))
+}
+
+func TestEnvOverrides(t *testing.T) {
+	t.Parallel()
+	env := testEnv(t)
+	vars := map[string]string{"CODEX_HOME": "/opt/codex", "XDG_CONFIG_HOME": "/xdg"}
+	env.Getenv = func(k string) string { return vars[k] }
+	codex, _ := TargetByID("codex")
+	if p, _ := codex.ConfigPath(env, ScopeGlobal); p != "/opt/codex/config.toml" {
+		t.Errorf("codex: %s", p)
+	}
+	oc, _ := TargetByID("opencode")
+	if p, _ := oc.ConfigPath(env, ScopeGlobal); p != "/xdg/opencode/opencode.json" {
+		t.Errorf("opencode: %s", p)
+	}
+	writeFile(t, filepath.Join(env.ProjectDir, "opencode.jsonc"), "{}")
+	if p, _ := oc.ConfigPath(env, ScopeLocal); p != filepath.Join(env.ProjectDir, "opencode.jsonc") {
+		t.Errorf("opencode local should prefer .jsonc: %s", p)
+	}
+}
+
+func TestDetect(t *testing.T) {
+	t.Parallel()
+	env := testEnv(t)
+	if err := os.MkdirAll(filepath.Join(env.Home, ".cursor"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	env.LookPath = func(name string) (string, error) {
+		if name == "codex" {
+			return "/usr/bin/codex", nil
+		}
+		return "", errors.New("no")
+	}
+	got := strings.Join(Detected(env), ",")
+	if got != "cursor,codex" {
+		t.Fatalf("detected %s", got)
+	}
+}
+
+func TestParseServerCommand(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		in   string
+		want Server
+		err  bool
+	}{
+		{"codegraph serve --mcp", Server{"codegraph", []string{"serve", "--mcp"}}, false},
+		{`"/opt/my tools/codegraph" serve --db 'a b'`, Server{"/opt/my tools/codegraph", []string{"serve", "--db", "a b"}}, false},
+		{`npx -y codegraph\ x`, Server{"npx", []string{"-y", "codegraph x"}}, false},
+		{"", Server{}, true},
+		{"'unterminated", Server{}, true},
+	}
+	for _, tc := range cases {
+		got, err := ParseServerCommand(tc.in)
+		if (err != nil) != tc.err || tc.err == false && (got.Command != tc.want.Command || strings.Join(got.Args, "|") != strings.Join(tc.want.Args, "|")) {
+			t.Errorf("%q: got %+v %v", tc.in, got, err)
+		}
+	}
+}
+
+// BenchmarkInstallFourTargets: plan + apply into claude, cursor, codex and
+// opencode in a fresh temp HOME per iteration.
+func BenchmarkInstallFourTargets(b *testing.B) {
+	for b.Loop() {
+		b.StopTimer()
+		env := testEnv(b)
+		writeFile(b, filepath.Join(env.Home, ".claude.json"), bigClaudeJSON)
+		writeFile(b, filepath.Join(env.Home, ".codex", "config.toml"), codexTOML)
+		b.StartTimer()
+		p, err := PlanInstall(env, InstallOptions{Targets: []string{"claude", "cursor", "codex", "opencode"}, Scope: ScopeGlobal})
+		if err != nil {
+			b.Fatal(err)
+		}
+		res, err := Apply(context.Background(), env, p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, r := range res {
+			if !r.OK() {
+				b.Fatal(r.Err)
+			}
+		}
+	}
+}

@@ -1,0 +1,107 @@
+package installer
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"time"
+
+	"github.com/getcodegraph/codegraph-install/installer/jsonc"
+	"github.com/getcodegraph/codegraph-install/installer/tomlcfg"
+)
+
+// Kind tells a fresh install from a repeat (CONTRACT §5).
+type Kind string
+
+// Kinds, as sent in the install event.
+const (
+	KindFresh     Kind = "fresh"
+	KindUpgrade   Kind = "upgrade"
+	KindReinstall Kind = "reinstall"
+)
+
+// Manifest is install.json: what we added, so uninstall removes exactly that.
+type Manifest struct {
+	Version     string         `json:"version"`
+	Scope       Scope          `json:"scope"`
+	Server      Server         `json:"server"`
+	InstalledAt time.Time      `json:"installed_at"`
+	Targets     []TargetRecord `json:"targets"`
+}
+
+// TargetRecord is one agent file we edited.
+type TargetRecord struct {
+	ID          string   `json:"id"`
+	Path        string   `json:"path"`
+	Format      Format   `json:"format"`
+	CreatedFile bool     `json:"created_file"`
+	CreatedDirs []string `json:"created_dirs,omitempty"` // deepest last
+	// PreviousEntry is the raw text of a codegraph entry that was there
+	// before our first install (JSON targets), for display and restore.
+	PreviousEntry *string       `json:"previous_entry,omitempty"`
+	JSON          *jsonc.Undo   `json:"json_undo,omitempty"`
+	TOML          *tomlcfg.Undo `json:"toml_undo,omitempty"`
+}
+
+// ManifestPath is install.json for a scope.
+func ManifestPath(env Env, scope Scope) string {
+	if scope == ScopeLocal {
+		return env.join(env.ProjectDir, ".codegraph", "install.json")
+	}
+	return env.join(env.Home, ".codegraph", "install.json")
+}
+
+// ReadManifest loads the manifest of a scope; (nil, nil) when there is none.
+func ReadManifest(env Env, scope Scope) (*Manifest, error) {
+	path := ManifestPath(env, scope)
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading install manifest %s: %w", path, err)
+	}
+	var m Manifest
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("install manifest %s is not valid JSON: %w", path, err)
+	}
+	return &m, nil
+}
+
+// KindFor derives the install kind from the existing manifest.
+func KindFor(m *Manifest, version string) Kind {
+	switch {
+	case m == nil:
+		return KindFresh
+	case m.Version != version:
+		return KindUpgrade
+	}
+	return KindReinstall
+}
+
+func (m *Manifest) record(id string) *TargetRecord {
+	if m == nil {
+		return nil
+	}
+	for i := range m.Targets {
+		if m.Targets[i].ID == id {
+			return &m.Targets[i]
+		}
+	}
+	return nil
+}
+
+func writeManifest(env Env, scope Scope, m *Manifest) error {
+	path := ManifestPath(env, scope)
+	dir := parentDir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("creating %s: %w", dir, err)
+	}
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encoding install manifest: %w", err)
+	}
+	return atomicWrite(path, append(b, '\n'), 0o600)
+}

@@ -1,0 +1,527 @@
+package installer
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+
+	"github.com/aymanbagabas/go-udiff"
+
+	"github.com/getcodegraph/codegraph-install/installer/jsonc"
+	"github.com/getcodegraph/codegraph-install/installer/tomlcfg"
+)
+
+// Action is what a plan does to one file.
+type Action string
+
+// Actions of a FileChange.
+const (
+	ActionCreate    Action = "create"    // the file does not exist; we write it
+	ActionModify    Action = "modify"    // we splice our entry in or out
+	ActionDelete    Action = "delete"    // uninstall: the file was ours and is now empty
+	ActionUnchanged Action = "unchanged" // already as wanted
+	ActionError     Action = "error"     // refused; Message says why, nothing is written
+)
+
+// Operation is install or uninstall.
+type Operation string
+
+// Operations.
+const (
+	OpInstall   Operation = "install"
+	OpUninstall Operation = "uninstall"
+)
+
+// FileChange is the plan for one target's file.
+type FileChange struct {
+	Target  string // target id
+	Path    string // config file as the agent names it (may be a symlink)
+	Format  Format
+	Action  Action
+	Before  []byte // nil when the file does not exist
+	After   []byte // nil for delete and error
+	Message string // for ActionError: what is wrong, naming the path
+	Err     error  // for ActionError: the underlying error (errors.Is/As)
+
+	record TargetRecord // manifest record after this change
+}
+
+// Plan is computed without side effects and executed by Apply.
+type Plan struct {
+	Op           Operation
+	Kind         Kind // install only
+	Scope        Scope
+	Version      string
+	Server       Server
+	ManifestPath string
+	Changes      []FileChange
+
+	old *Manifest
+}
+
+// InstallOptions are the answers of the form or the flags.
+type InstallOptions struct {
+	Targets []string // target ids; empty means none
+	Scope   Scope
+	Server  Server // zero value means DefaultServer()
+}
+
+// UninstallOptions select what to remove; empty Targets means everything
+// the manifest lists.
+type UninstallOptions struct {
+	Targets []string
+	Scope   Scope
+}
+
+// PlanInstall computes what installing into opts.Targets would change. It
+// reads files but writes nothing. Problems with one target are recorded as
+// an ActionError change; the error return is for unusable options.
+func PlanInstall(env Env, opts InstallOptions) (*Plan, error) {
+	if opts.Scope != ScopeLocal && opts.Scope != ScopeGlobal {
+		return nil, fmt.Errorf("unknown scope %q (want local or global)", opts.Scope)
+	}
+	server := opts.Server
+	if server.Command == "" {
+		server = DefaultServer()
+	}
+	old, err := ReadManifest(env, opts.Scope)
+	if err != nil {
+		return nil, err
+	}
+	p := &Plan{Op: OpInstall, Kind: KindFor(old, env.Version), Scope: opts.Scope, Version: env.Version,
+		Server: server, ManifestPath: ManifestPath(env, opts.Scope), old: old}
+	for _, id := range dedupe(opts.Targets) {
+		t, ok := TargetByID(id)
+		if !ok {
+			return nil, fmt.Errorf("unknown target %q (known: %s)", id, strings.Join(ids(), ", "))
+		}
+		p.Changes = append(p.Changes, planInstallTarget(env, t, opts.Scope, server, old.record(id)))
+	}
+	return p, nil
+}
+
+func planInstallTarget(env Env, t Target, scope Scope, server Server, prev *TargetRecord) FileChange {
+	path, err := t.ConfigPath(env, scope)
+	fc := FileChange{Target: t.ID, Path: path}
+	if errors.Is(err, ErrScopeUnsupported) {
+		return fail(fc, fmt.Errorf("%s has no %s-scope MCP config file; use --scope global: %w", t.Name, scope, err))
+	}
+	if err != nil {
+		return fail(fc, err)
+	}
+	fc.Format = t.Format(path)
+	before, exists, mode, err := readConfig(path)
+	if err != nil {
+		return fail(fc, err)
+	}
+	if exists && mode&0o200 == 0 {
+		return fail(fc, fmt.Errorf("%s is read-only; refusing to change it", path))
+	}
+	fc.Before = before
+	after, rec, changed, err := editInstall(t, path, before, server)
+	if err != nil {
+		return fail(fc, err)
+	}
+	rec.CreatedFile = !exists
+	if prev != nil && prev.Path == path {
+		// A repeat install: the entry we see is our own, so the undo data of
+		// the first install stays authoritative (it knows what was there
+		// before codegraph).
+		if rec.entryExisted() {
+			rec.JSON, rec.TOML, rec.PreviousEntry = prev.JSON, prev.TOML, prev.PreviousEntry
+		}
+		rec.CreatedFile = rec.CreatedFile || prev.CreatedFile
+		rec.CreatedDirs = prev.CreatedDirs
+	}
+	fc.record = rec
+	switch {
+	case !exists:
+		fc.Action = ActionCreate
+		fc.After = after
+	case changed:
+		fc.Action = ActionModify
+		fc.After = after
+	default:
+		fc.Action = ActionUnchanged
+		fc.After = before
+	}
+	return fc
+}
+
+func (r TargetRecord) entryExisted() bool {
+	if r.JSON != nil {
+		return r.JSON.Previous != nil
+	}
+	return r.TOML != nil && !r.TOML.Appended
+}
+
+// editInstall applies our entry to content (nil when the file is absent).
+func editInstall(t Target, path string, content []byte, server Server) ([]byte, TargetRecord, bool, error) {
+	rec := TargetRecord{ID: t.ID, Path: path, Format: t.Format(path)}
+	if t.IsTOML() {
+		out, undo, changed, err := tomlcfg.Set(content, ServerName, tomlKVs(server))
+		if err != nil {
+			return nil, rec, false, describeEditError(path, err)
+		}
+		rec.TOML = &undo
+		return out, rec, changed, nil
+	}
+	out, undo, changed, err := jsonc.Set(content, t.jsonPath, t.fields(server))
+	if err != nil {
+		return nil, rec, false, describeEditError(path, err)
+	}
+	rec.JSON = &undo
+	rec.PreviousEntry = undo.Previous
+	return out, rec, changed, nil
+}
+
+func describeEditError(path string, err error) error {
+	var js *jsonc.SyntaxError
+	var ts *tomlcfg.SyntaxError
+	switch {
+	case errors.As(err, &js), errors.As(err, &ts):
+		return fmt.Errorf("%s does not parse, left untouched: %w", path, err)
+	}
+	return fmt.Errorf("%s: %w", path, err)
+}
+
+func fail(fc FileChange, err error) FileChange {
+	fc.Action = ActionError
+	fc.Err = err
+	fc.Message = err.Error()
+	fc.After = nil
+	return fc
+}
+
+// PlanUninstall computes what removing our entries would change.
+func PlanUninstall(env Env, opts UninstallOptions) (*Plan, error) {
+	if opts.Scope != ScopeLocal && opts.Scope != ScopeGlobal {
+		return nil, fmt.Errorf("unknown scope %q (want local or global)", opts.Scope)
+	}
+	old, err := ReadManifest(env, opts.Scope)
+	if err != nil {
+		return nil, err
+	}
+	p := &Plan{Op: OpUninstall, Scope: opts.Scope, Version: env.Version, ManifestPath: ManifestPath(env, opts.Scope), old: old}
+	if old == nil {
+		return p, nil
+	}
+	p.Server = old.Server
+	want := map[string]bool{}
+	for _, id := range opts.Targets {
+		want[id] = true
+	}
+	for _, rec := range old.Targets {
+		if len(want) > 0 && !want[rec.ID] {
+			continue
+		}
+		p.Changes = append(p.Changes, planUninstallTarget(rec))
+	}
+	return p, nil
+}
+
+func planUninstallTarget(rec TargetRecord) FileChange {
+	fc := FileChange{Target: rec.ID, Path: rec.Path, Format: rec.Format, record: rec}
+	before, exists, mode, err := readConfig(rec.Path)
+	if err != nil {
+		return fail(fc, err)
+	}
+	if !exists {
+		fc.Action = ActionUnchanged
+		return fc
+	}
+	if mode&0o200 == 0 {
+		return fail(fc, fmt.Errorf("%s is read-only; refusing to change it", rec.Path))
+	}
+	fc.Before = before
+	after, empty, err := editUninstall(rec, before)
+	if err != nil {
+		return fail(fc, err)
+	}
+	switch {
+	case rec.CreatedFile && empty:
+		fc.Action = ActionDelete
+	case bytes.Equal(after, before):
+		fc.Action = ActionUnchanged
+		fc.After = before
+	default:
+		fc.Action = ActionModify
+		fc.After = after
+	}
+	return fc
+}
+
+func editUninstall(rec TargetRecord, content []byte) ([]byte, bool, error) {
+	switch {
+	case rec.TOML != nil:
+		out, err := tomlcfg.Revert(content, *rec.TOML)
+		if err != nil {
+			return nil, false, describeEditError(rec.Path, err)
+		}
+		return out, len(bytes.TrimSpace(out)) == 0, nil
+	case rec.JSON != nil:
+		out, empty, err := jsonc.Revert(content, *rec.JSON)
+		if err != nil {
+			return nil, false, describeEditError(rec.Path, err)
+		}
+		return out, empty, nil
+	}
+	return content, false, fmt.Errorf("manifest entry for %s has no undo data", rec.Path)
+}
+
+// Result is the outcome of one FileChange.
+type Result struct {
+	Target string
+	Path   string
+	Action Action
+	Err    error // nil when ok
+}
+
+// OK reports success.
+func (r Result) OK() bool { return r.Err == nil }
+
+// Apply executes the plan: each file independently (one failure does not
+// stop the others), then the manifest. It re-reads every file right before
+// writing and, if someone (Claude Code rewrites ~/.claude.json all the
+// time) changed it since the plan, re-applies our edit to the fresh content.
+func Apply(ctx context.Context, env Env, p *Plan) ([]Result, error) {
+	results := make([]Result, 0, len(p.Changes))
+	done := map[string]TargetRecord{}
+	for _, fc := range p.Changes {
+		if err := ctx.Err(); err != nil {
+			results = append(results, Result{Target: fc.Target, Path: fc.Path, Action: fc.Action, Err: err})
+			continue
+		}
+		var rec TargetRecord
+		var err error
+		if p.Op == OpInstall {
+			rec, err = applyInstall(fc, p.Server, p.Scope)
+		} else {
+			err = applyUninstall(fc)
+		}
+		results = append(results, Result{Target: fc.Target, Path: fc.Path, Action: fc.Action, Err: err})
+		if err == nil {
+			done[fc.Target] = rec
+		}
+	}
+	return results, updateManifest(env, p, done)
+}
+
+func applyInstall(fc FileChange, server Server, scope Scope) (TargetRecord, error) {
+	if fc.Action == ActionError {
+		return TargetRecord{}, fc.Err
+	}
+	rec := fc.record
+	if fc.Action == ActionUnchanged {
+		return rec, nil
+	}
+	t, _ := TargetByID(fc.Target)
+	real := resolve(fc.Path)
+	current, exists, mode, err := readConfig(real)
+	if err != nil {
+		return rec, err
+	}
+	after := fc.After
+	if !bytes.Equal(current, fc.Before) || exists != (fc.Action != ActionCreate) {
+		// Changed since the plan: redo our edit on what is there now.
+		out, fresh, changed, err := editInstall(t, fc.Path, current, server)
+		if err != nil {
+			return rec, err
+		}
+		if !changed {
+			return rec, nil
+		}
+		after = out
+		rec.CreatedFile = !exists || fc.record.CreatedFile && fc.Action != ActionCreate
+		if !rec.entryExisted() {
+			rec.JSON, rec.TOML, rec.PreviousEntry = fresh.JSON, fresh.TOML, fresh.PreviousEntry
+		}
+	}
+	if !exists {
+		dirMode := fs.FileMode(0o700)
+		created, err := mkdirs(parentDir(real), dirMode)
+		if err != nil {
+			return rec, err
+		}
+		if len(rec.CreatedDirs) == 0 {
+			rec.CreatedDirs = created
+		}
+		rec.CreatedFile = true
+		// Project files are usually committed and read by teammates' tools:
+		// 0644. Files in the home directory may later hold secrets: 0600.
+		mode = 0o600
+		if scope == ScopeLocal {
+			mode = 0o644
+		}
+	} else if err := atomicWrite(real+BackupSuffix, current, mode); err != nil {
+		return rec, fmt.Errorf("keeping a backup of %s: %w", fc.Path, err)
+	}
+	return rec, atomicWrite(real, after, mode)
+}
+
+func applyUninstall(fc FileChange) error {
+	switch fc.Action {
+	case ActionError:
+		return fc.Err
+	case ActionUnchanged:
+		return nil
+	}
+	real := resolve(fc.Path)
+	current, exists, mode, err := readConfig(real)
+	if err != nil {
+		return err
+	}
+	if !exists {
+		return nil
+	}
+	after, empty, action := fc.After, fc.Action == ActionDelete, fc.Action
+	if !bytes.Equal(current, fc.Before) {
+		after, empty, err = editUninstall(fc.record, current)
+		if err != nil {
+			return err
+		}
+		action = ActionModify
+		if fc.record.CreatedFile && empty {
+			action = ActionDelete
+		}
+	}
+	if action == ActionDelete {
+		if err := os.Remove(real); err != nil {
+			return fmt.Errorf("removing %s: %w", fc.Path, err)
+		}
+		_ = os.Remove(real + BackupSuffix)
+		removeEmptyDirs(fc.record.CreatedDirs)
+		return nil
+	}
+	if bytes.Equal(after, current) {
+		return nil
+	}
+	if err := atomicWrite(real+BackupSuffix, current, mode); err != nil {
+		return fmt.Errorf("keeping a backup of %s: %w", fc.Path, err)
+	}
+	return atomicWrite(real, after, mode)
+}
+
+func updateManifest(env Env, p *Plan, done map[string]TargetRecord) error {
+	path := ManifestPath(env, p.Scope)
+	if p.Op == OpInstall {
+		if len(done) == 0 && p.old == nil {
+			return nil
+		}
+		m := &Manifest{Version: p.Version, Scope: p.Scope, Server: p.Server, InstalledAt: env.now()}
+		seen := map[string]bool{}
+		if p.old != nil {
+			for _, r := range p.old.Targets {
+				if nr, ok := done[r.ID]; ok {
+					m.Targets = append(m.Targets, nr)
+				} else {
+					m.Targets = append(m.Targets, r)
+				}
+				seen[r.ID] = true
+			}
+		}
+		for _, fc := range p.Changes {
+			if r, ok := done[fc.Target]; ok && !seen[fc.Target] {
+				m.Targets = append(m.Targets, r)
+				seen[fc.Target] = true
+			}
+		}
+		if err := writeManifest(env, p.Scope, m); err != nil {
+			return fmt.Errorf("writing install manifest %s: %w", path, err)
+		}
+		return nil
+	}
+	if p.old == nil {
+		return nil
+	}
+	m := *p.old
+	m.Targets = nil
+	for _, r := range p.old.Targets {
+		if _, ok := done[r.ID]; !ok {
+			m.Targets = append(m.Targets, r)
+		}
+	}
+	if len(m.Targets) > 0 {
+		return writeManifest(env, p.Scope, &m)
+	}
+	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("removing install manifest %s: %w", path, err)
+	}
+	_ = os.Remove(parentDir(path)) // only succeeds when .codegraph/ is now empty
+	return nil
+}
+
+// Summary is a short human description for the confirmation screen.
+func (p *Plan) Summary() string {
+	var sb strings.Builder
+	if p.Op == OpInstall {
+		fmt.Fprintf(&sb, "Install codegraph %s (%s, %s scope): %s\n", p.Version, p.Kind, p.Scope, p.Server)
+	} else {
+		fmt.Fprintf(&sb, "Uninstall codegraph (%s scope)\n", p.Scope)
+		if len(p.Changes) == 0 {
+			sb.WriteString("  nothing recorded in " + p.ManifestPath + "\n")
+		}
+	}
+	for _, c := range p.Changes {
+		name := c.Target
+		if t, ok := TargetByID(c.Target); ok {
+			name = t.Name
+		}
+		switch c.Action {
+		case ActionError:
+			fmt.Fprintf(&sb, "  ✗ %-18s %s\n", name, c.Message)
+		default:
+			fmt.Fprintf(&sb, "  • %-18s %-9s %s\n", name, c.Action, c.Path)
+		}
+	}
+	return sb.String()
+}
+
+// Diff renders the plan as unified diffs, one per changed file, for
+// --dry-run. Unchanged and refused files are listed as comments.
+func (p *Plan) Diff() string {
+	var sb strings.Builder
+	for _, c := range p.Changes {
+		switch c.Action {
+		case ActionError:
+			fmt.Fprintf(&sb, "# %s: not changed: %s\n", c.Target, c.Message)
+		case ActionUnchanged:
+			fmt.Fprintf(&sb, "# %s: %s already up to date\n", c.Target, c.Path)
+		default:
+			oldLabel, newLabel := c.Path, c.Path
+			if c.Before == nil {
+				oldLabel = "/dev/null"
+			}
+			if c.Action == ActionDelete {
+				newLabel = "/dev/null"
+			}
+			sb.WriteString(udiff.Unified(oldLabel, newLabel, string(c.Before), string(c.After)))
+		}
+	}
+	return sb.String()
+}
+
+func dedupe(in []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range in {
+		s = strings.TrimSpace(s)
+		if s != "" && !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func ids() []string {
+	var out []string
+	for _, t := range registry {
+		out = append(out, t.ID)
+	}
+	return out
+}

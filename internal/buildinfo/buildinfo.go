@@ -1,0 +1,67 @@
+// Package buildinfo holds the version stamped into the binaries at link time
+// (make build sets them with -ldflags -X) and derives the Go version fields
+// the telemetry envelope reports.
+package buildinfo
+
+import (
+	"runtime"
+	"runtime/debug"
+	"strings"
+)
+
+// Set by the linker: -X github.com/getcodegraph/codegraph-install/internal/buildinfo.Version=…
+var (
+	Version = ""
+	Commit  = ""
+)
+
+// CodegraphVersion is the version to report: the stamped one, else the
+// module version when built with `go install module@version`, else "dev".
+func CodegraphVersion() string {
+	if Version != "" {
+		return Version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return strings.TrimPrefix(bi.Main.Version, "v")
+	}
+	return "dev"
+}
+
+// CommitHash is the stamped commit, else the VCS revision Go recorded, else "unknown".
+func CommitHash() string {
+	if Commit != "" {
+		return Commit
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" {
+				return s.Value
+			}
+		}
+	}
+	return "unknown"
+}
+
+// GoMajorMinor reduces a runtime.Version() string such as "go1.26.8" or
+// "go1.27rc1" to "1.26" / "1.27": the envelope carries no patch level.
+func GoMajorMinor(v string) string {
+	v = strings.TrimPrefix(v, "go")
+	parts := strings.SplitN(v, ".", 3)
+	if len(parts) < 2 {
+		return ""
+	}
+	minor := parts[1]
+	for i, c := range minor {
+		if c < '0' || c > '9' {
+			minor = minor[:i]
+			break
+		}
+	}
+	if minor == "" {
+		return ""
+	}
+	return parts[0] + "." + minor
+}
+
+// GoVersion is GoMajorMinor of the running binary's toolchain.
+func GoVersion() string { return GoMajorMinor(runtime.Version()) }

@@ -1,0 +1,233 @@
+// Package cli is the command tree of codegraph-install (also answering as
+// `codegraph`): it parses flags, wires the injected environment into the
+// library packages, and decides exit codes in one place.
+//
+// Behaviour lives in the library packages (consent, telemetry, installer,
+// census, mcpserver); this package only parses and wires, so every command
+// can be run in-process by tests with a temporary home and buffers for
+// stdio. stdout carries only what the user asked for; notices, progress and
+// errors go to stderr.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/mattn/go-isatty"
+	"github.com/spf13/cobra"
+
+	"github.com/getcodegraph/codegraph-install/internal/buildinfo"
+	"github.com/getcodegraph/codegraph-install/internal/statedir"
+	"github.com/getcodegraph/codegraph-install/telemetry"
+	"github.com/getcodegraph/codegraph-install/telemetry/schema"
+)
+
+// Exit codes (CONTRACT §3).
+const (
+	ExitOK      = 0
+	ExitFailure = 1
+	ExitUsage   = 2
+)
+
+// Env is everything a command may touch outside its own memory.
+type Env struct {
+	// Program is the name the binary was called by: "codegraph" or
+	// "codegraph-install".
+	Program string
+	// Args are the arguments after the program name.
+	Args   []string
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	// StdinTTY and StderrTTY report whether those streams are terminals.
+	StdinTTY, StdoutTTY, StderrTTY bool
+	Getenv                         func(string) string
+	// Home is the user's home directory; HomeErr is set when it is unknown.
+	Home    string
+	HomeErr error
+	// Cwd is the working directory, the default project directory.
+	Cwd        string
+	Now        func() time.Time
+	HTTPClient *http.Client
+}
+
+// usageError marks errors that exit with code 2.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+// Usagef returns a usage error (exit 2).
+func Usagef(format string, args ...any) error {
+	return usageError{fmt.Errorf(format, args...)}
+}
+
+// silentError carries an exit code for a failure already explained on
+// stderr.
+type silentError struct{ code int }
+
+func (e silentError) Error() string { return fmt.Sprintf("exit %d", e.code) }
+
+// app is one run of the program.
+type app struct {
+	env       Env
+	tel       *telemetry.Client
+	state     statedir.Dir
+	counters  map[*cobra.Command]*telemetry.Counter
+	commandID func(*cobra.Command) string
+}
+
+// ProgramName turns argv[0] into the command name: a copy or link named
+// codegraph answers as codegraph.
+func ProgramName(argv0 string) string {
+	name := strings.TrimSuffix(filepath.Base(argv0), ".exe")
+	if name == "codegraph" {
+		return name
+	}
+	return "codegraph-install"
+}
+
+// Run executes one command line and returns the exit code. Telemetry is
+// persisted before it returns, whatever happened, so main may os.Exit.
+func Run(ctx context.Context, env Env) int {
+	if env.Now == nil {
+		env.Now = time.Now
+	}
+	if env.Getenv == nil {
+		env.Getenv = func(string) string { return "" }
+	}
+	if env.Stdin == nil {
+		env.Stdin = strings.NewReader("")
+	}
+	a := &app{env: env, state: statedir.ForHome(env.Home), counters: map[*cobra.Command]*telemetry.Counter{}}
+	if env.HomeErr == nil && env.Home != "" {
+		a.tel = telemetry.New(telemetry.Options{
+			Home:       env.Home,
+			Getenv:     env.Getenv,
+			Now:        env.Now,
+			Stderr:     env.Stderr,
+			HTTPClient: env.HTTPClient,
+			Version:    buildinfo.CodegraphVersion(),
+		})
+	}
+	root := a.rootCommand()
+	a.registerCounters(root)
+	root.SetArgs(env.Args)
+	root.SetIn(env.Stdin)
+	root.SetOut(env.Stdout)
+	root.SetErr(env.Stderr)
+	cmd, err := root.ExecuteContextC(ctx)
+	if ctr := a.counters[cmd]; ctr != nil && !isUsage(err) {
+		ctr.Record(err == nil)
+	}
+	a.tel.Close()
+	return a.exitCode(cmd, err)
+}
+
+func isUsage(err error) bool {
+	var u usageError
+	return errors.As(err, &u)
+}
+
+func (a *app) exitCode(cmd *cobra.Command, err error) int {
+	if err == nil {
+		return ExitOK
+	}
+	var s silentError
+	if errors.As(err, &s) {
+		return s.code
+	}
+	fmt.Fprintf(a.env.Stderr, "%s: %v\n", a.env.Program, err)
+	if isUsage(err) {
+		if cmd != nil {
+			fmt.Fprintf(a.env.Stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())
+		}
+		return ExitUsage
+	}
+	return ExitFailure
+}
+
+// commandName is the name a command is counted under: its path below the
+// root joined with ':' ("telemetry:status"), and "install" for the root.
+// These are names the program registered, never arguments.
+func commandName(cmd *cobra.Command) string {
+	var parts []string
+	for c := cmd; c.HasParent(); c = c.Parent() {
+		parts = append([]string{c.Name()}, parts...)
+	}
+	if len(parts) == 0 {
+		return "install"
+	}
+	return strings.Join(parts, ":")
+}
+
+func (a *app) registerCounters(root *cobra.Command) {
+	var walk func(*cobra.Command)
+	walk = func(c *cobra.Command) {
+		if c.Runnable() && c.Name() != "help" && c.Name() != "completion" {
+			a.counters[c] = a.tel.Counter(schema.UsageCLICommand, commandName(c))
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
+}
+
+// needHome fails clearly when the home directory is unknown.
+func (a *app) needHome() error {
+	if a.env.HomeErr != nil {
+		return fmt.Errorf("cannot find your home directory: %w", a.env.HomeErr)
+	}
+	if a.env.Home == "" {
+		return errors.New("cannot find your home directory: HOME is not set")
+	}
+	return nil
+}
+
+// SystemEnv is the real process environment, for main.
+func SystemEnv() Env {
+	home, homeErr := os.UserHomeDir()
+	cwd, _ := os.Getwd()
+	return Env{
+		Program:   ProgramName(os.Args[0]),
+		Args:      os.Args[1:],
+		Stdin:     os.Stdin,
+		Stdout:    os.Stdout,
+		Stderr:    os.Stderr,
+		StdinTTY:  isTerminal(os.Stdin),
+		StdoutTTY: isTerminal(os.Stdout),
+		StderrTTY: isTerminal(os.Stderr),
+		Getenv:    os.Getenv,
+		Home:      home,
+		HomeErr:   homeErr,
+		Cwd:       cwd,
+		Now:       clock(os.Getenv),
+	}
+}
+
+// isTerminal reports whether f is a terminal. A mode check is not enough:
+// /dev/null is a character device too.
+func isTerminal(f *os.File) bool {
+	return isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())
+}
+
+// flushCapped persists and sends what is due, waiting at most about
+// telemetry.SendTimeout: the end of install/init, where a second is
+// invisible. A failure is silent and leaves the lines queued.
+func (a *app) flushCapped(ctx context.Context) {
+	if a.tel == nil {
+		return
+	}
+	a.tel.Persist()
+	ctx, cancel := context.WithTimeout(ctx, telemetry.SendTimeout)
+	defer cancel()
+	a.tel.Flush(ctx)
+}

@@ -1,0 +1,95 @@
+// Package golden compares test output with files under the repository's
+// golden/ directory and rewrites them when tests run with -update.
+//
+// Every test package of this module that has golden files imports it; the
+// -update flag is registered here once so that `go test ./... -update` is
+// accepted by every test binary that links this package.
+package golden
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// Update reports whether the test run was asked to rewrite golden files.
+var Update = flag.Bool("update", false, "rewrite golden files under golden/")
+
+// Dir is the absolute path of the repository's golden/ directory, found from
+// this source file so tests in any package agree on it.
+func Dir() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..", "golden")
+}
+
+// Path names a golden file by its slash-separated name below golden/.
+func Path(name string) string {
+	return filepath.Join(Dir(), filepath.FromSlash(name))
+}
+
+// Check compares got with golden/name. With -update it writes got instead.
+// On mismatch it fails the test with a line diff so the reviewer sees what
+// changed without opening the files.
+func Check(t testing.TB, name string, got []byte) {
+	t.Helper()
+	path := Path(name)
+	if *Update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatalf("golden: %v", err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatalf("golden: %v", err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("golden: %v (run `go test ./... -update` to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("golden %s differs (run `go test ./... -update` if the change is intended):\n%s", name, lineDiff(string(want), string(got)))
+	}
+}
+
+// lineDiff is a small, dependency-free diff: lines only in want are marked
+// "-", lines only in got "+". It is for human eyes, not for patching.
+func lineDiff(want, got string) string {
+	w := strings.Split(want, "\n")
+	g := strings.Split(got, "\n")
+	// Longest common subsequence table; golden files are small.
+	n, m := len(w), len(g)
+	lcs := make([][]int, n+1)
+	for i := range lcs {
+		lcs[i] = make([]int, m+1)
+	}
+	for i := n - 1; i >= 0; i-- {
+		for j := m - 1; j >= 0; j-- {
+			if w[i] == g[j] {
+				lcs[i][j] = lcs[i+1][j+1] + 1
+			} else {
+				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
+			}
+		}
+	}
+	var b strings.Builder
+	i, j := 0, 0
+	for i < n || j < m {
+		switch {
+		case i < n && j < m && w[i] == g[j]:
+			b.WriteString("  " + w[i] + "\n")
+			i++
+			j++
+		case j < m && (i == n || lcs[i][j+1] >= lcs[i+1][j]):
+			b.WriteString("+ " + g[j] + "\n")
+			j++
+		default:
+			b.WriteString("- " + w[i] + "\n")
+			i++
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,113 @@
+package mcpserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/getcodegraph/codegraph-install/census"
+)
+
+// StatusToolName is the tool that reports the project's census.
+const StatusToolName = "codegraph_status"
+
+const statusToolDescription = "Report codegraph's index of the current project: " +
+	"files per language, the total, and when the index was taken (by `codegraph init`)."
+
+// StatusInput is codegraph_status's arguments: none.
+type StatusInput struct{}
+
+// StatusOutput is codegraph_status's structured result. It carries language
+// names and counts only, never a path.
+type StatusOutput struct {
+	Languages       map[string]int `json:"languages" jsonschema:"files per language, as GitHub linguist names them"`
+	TotalFiles      int            `json:"total_files" jsonschema:"number of files counted"`
+	IndexedAt       string         `json:"indexed_at" jsonschema:"when the index was taken (RFC 3339, UTC)"`
+	IndexDurationMS int64          `json:"index_duration_ms" jsonschema:"how long taking the index took, in milliseconds"`
+}
+
+// NotInitialised starts the error text of codegraph_status when the project
+// has no census yet.
+const NotInitialised = "not initialised: run `codegraph init`"
+
+func addStatusTool(s *mcp.Server, dir string, now func() time.Time) {
+	mcp.AddTool(s, &mcp.Tool{
+		Name:        StatusToolName,
+		Title:       "codegraph status",
+		Description: statusToolDescription,
+		Annotations: &mcp.ToolAnnotations{ReadOnlyHint: true, OpenWorldHint: new(false)},
+	}, func(ctx context.Context, _ *mcp.CallToolRequest, _ StatusInput) (*mcp.CallToolResult, StatusOutput, error) {
+		return status(dir, now)
+	})
+}
+
+// status reads the census. A handler error becomes CallToolResult{IsError:
+// true} with the error's text (the SDK's typed AddTool does that), which is
+// what the agent should show its user.
+func status(dir string, now func() time.Time) (*mcp.CallToolResult, StatusOutput, error) {
+	r, err := census.Read(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, StatusOutput{}, fmt.Errorf("%s (no census in %s)", NotInitialised, census.Path(dir))
+	}
+	if err != nil {
+		return nil, StatusOutput{}, fmt.Errorf("census unreadable, run `codegraph init` again: %w", err)
+	}
+	out := StatusOutput{
+		Languages:       r.Languages,
+		TotalFiles:      r.Total,
+		IndexedAt:       r.TakenAt.UTC().Format(time.RFC3339),
+		IndexDurationMS: r.Duration.Milliseconds(),
+	}
+	// The SDK puts out in structuredContent; the text block is for clients
+	// and models that read content only.
+	return &mcp.CallToolResult{
+		Content: []mcp.Content{&mcp.TextContent{Text: summary(out, r.TakenAt, now())}},
+	}, out, nil
+}
+
+// summary is the one-paragraph text of a status.
+func summary(out StatusOutput, takenAt, now time.Time) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "codegraph index: %d files, taken %s (%s ago, in %s).",
+		out.TotalFiles, out.IndexedAt, age(now.Sub(takenAt)), time.Duration(out.IndexDurationMS)*time.Millisecond)
+	names := make([]string, 0, len(out.Languages))
+	for name := range out.Languages {
+		names = append(names, name)
+	}
+	// Most files first; ties by name, so the text is deterministic.
+	sort.Slice(names, func(i, j int) bool {
+		a, b := out.Languages[names[i]], out.Languages[names[j]]
+		if a != b {
+			return a > b
+		}
+		return names[i] < names[j]
+	})
+	if len(names) > 0 {
+		b.WriteString("\nLanguages:")
+		for _, name := range names {
+			fmt.Fprintf(&b, "\n- %s: %d", name, out.Languages[name])
+		}
+	}
+	return b.String()
+}
+
+// age rounds a duration for people: seconds, minutes, hours or days.
+func age(d time.Duration) string {
+	switch {
+	case d < 0:
+		return "0s"
+	case d < time.Minute:
+		return d.Round(time.Second).String()
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d/time.Minute))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh", int(d/time.Hour))
+	}
+	return fmt.Sprintf("%dd", int(d/(24*time.Hour)))
+}

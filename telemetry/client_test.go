@@ -1,0 +1,683 @@
+package telemetry
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/getcodegraph/codegraph-install/consent"
+	_ "github.com/getcodegraph/codegraph-install/internal/golden"
+	"github.com/getcodegraph/codegraph-install/telemetry/schema"
+)
+
+// fakeClock is an injected clock tests move by hand.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *fakeClock) Set(t time.Time) {
+	c.mu.Lock()
+	c.t = t
+	c.mu.Unlock()
+}
+
+// collector is a real HTTP server on 127.0.0.1 that records every request
+// body and counts accepted TCP connections, so "no connection" is observed
+// on the listener rather than assumed.
+type collector struct {
+	srv     *httptest.Server
+	conns   atomic.Int64
+	mu      sync.Mutex
+	bodies  [][]byte
+	status  int
+	respond chan struct{} // when non-nil, handlers wait on it (a server that never answers)
+}
+
+type countingListener struct {
+	net.Listener
+	n *atomic.Int64
+}
+
+func (l countingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err == nil {
+		l.n.Add(1)
+	}
+	return c, err
+}
+
+func newCollector(t *testing.T, status int) *collector {
+	t.Helper()
+	c := &collector{status: status}
+	c.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		c.mu.Lock()
+		c.bodies = append(c.bodies, body)
+		wait := c.respond
+		c.mu.Unlock()
+		if wait != nil {
+			select {
+			case <-wait:
+			case <-r.Context().Done():
+			}
+		}
+		w.WriteHeader(c.status)
+	}))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.srv.Listener = countingListener{ln, &c.conns}
+	c.srv.Start()
+	t.Cleanup(func() {
+		c.mu.Lock()
+		if c.respond != nil {
+			close(c.respond)
+			c.respond = nil
+		}
+		c.mu.Unlock()
+		c.srv.Close()
+	})
+	return c
+}
+
+func (c *collector) requests() []map[string]any {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []map[string]any
+	for _, b := range c.bodies {
+		var m map[string]any
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.UseNumber()
+		if err := dec.Decode(&m); err != nil {
+			panic(err)
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+func (c *collector) events() []map[string]any {
+	var out []map[string]any
+	for _, r := range c.requests() {
+		for _, e := range r["events"].([]any) {
+			out = append(out, e.(map[string]any))
+		}
+	}
+	return out
+}
+
+type harness struct {
+	home   string
+	clock  *fakeClock
+	env    map[string]string
+	stderr *bytes.Buffer
+	mu     sync.Mutex
+}
+
+var day1 = time.Date(2026, 11, 24, 23, 58, 0, 0, time.UTC)
+
+func newHarness(t *testing.T, endpoint string, env map[string]string) *harness {
+	t.Helper()
+	h := &harness{home: t.TempDir(), clock: &fakeClock{t: day1}, env: map[string]string{EnvEndpoint: endpoint}, stderr: &bytes.Buffer{}}
+	for k, v := range env {
+		h.env[k] = v
+	}
+	return h
+}
+
+func (h *harness) getenv(k string) string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.env[k]
+}
+
+func (h *harness) setenv(k, v string) {
+	h.mu.Lock()
+	h.env[k] = v
+	h.mu.Unlock()
+}
+
+func (h *harness) client() *Client {
+	return New(Options{Home: h.home, Getenv: h.getenv, Now: h.clock.Now, Stderr: h.stderr, Version: "1.2.3", GOOS: "linux", GOARCH: "amd64", GoVersion: "1.26"})
+}
+
+func (h *harness) queueLines(t *testing.T) []string {
+	t.Helper()
+	data, err := os.ReadFile(h.home + "/.codegraph/telemetry-queue.jsonl")
+	if err != nil {
+		return nil
+	}
+	return strings.Split(strings.TrimSpace(string(data)), "\n")
+}
+
+func TestRecordPersistWritesDailyRollups(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "http://127.0.0.1:1", nil)
+	c := h.client()
+	status := c.Counter(schema.UsageCLICommand, "telemetry:status")
+	tool := c.CounterFor(schema.UsageMCPTool, "codegraph_status", " Claude Code\n", "2.0.14")
+	for i := 0; i < 5; i++ {
+		status.Record(true)
+	}
+	tool.Record(true)
+	tool.Record(false)
+	c.Persist()
+	lines := h.queueLines(t)
+	want := []string{
+		`{"event":"usage_rollup","ts":"2026-11-24T00:00:00Z","props":{"count":5,"kind":"cli_command","name":"telemetry:status"}}`,
+		`{"event":"usage_rollup","ts":"2026-11-24T00:00:00Z","props":{"client_name":"Claude Code","client_version":"2.0.14","count":2,"error_count":1,"kind":"mcp_tool","name":"codegraph_status"}}`,
+	}
+	if len(lines) != 2 {
+		t.Fatalf("queue = %q", lines)
+	}
+	for _, w := range want {
+		if lines[0] != w && lines[1] != w {
+			t.Errorf("queue %q lacks %s", lines, w)
+		}
+	}
+	c.Persist()
+	if got := h.queueLines(t); len(got) != 2 {
+		t.Errorf("a second persist with nothing new appended lines: %q", got)
+	}
+	fi, err := os.Stat(h.home + "/.codegraph/telemetry-queue.jsonl")
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("queue mode: %v %v", fi, err)
+	}
+}
+
+func TestOnlyRegisteredTokenNamesCount(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "http://127.0.0.1:1", nil)
+	c := h.client()
+	for _, name := range []string{"init /home/alice", "", strings.Repeat("x", 65), "naïve"} {
+		if ctr := c.Counter(schema.UsageCLICommand, name); ctr != nil {
+			t.Errorf("Counter(%q) registered", name)
+		}
+	}
+	if c.Counter("page_view", "x") != nil {
+		t.Error("unknown kind registered")
+	}
+	var nilCounter *Counter
+	nilCounter.Record(true) // must not panic
+	if c.Counter(schema.UsageCLICommand, "init") != c.Counter(schema.UsageCLICommand, "init") {
+		t.Error("same name returned two handles")
+	}
+}
+
+func TestMidnightSplitsInALongLivedProcess(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "http://127.0.0.1:1", nil)
+	c := h.client()
+	ctr := c.Counter(schema.UsageMCPTool, "codegraph_status")
+	ctr.Record(true)
+	ctr.Record(true)
+	h.clock.Set(day1.Add(5 * time.Minute)) // 00:03 on the 25th
+	c.Tick()                                // what the midnight timer does
+	ctr.Record(true)
+	h.clock.Set(day1.Add(24*time.Hour + 5*time.Minute)) // 26th: slot of the 24th is reused
+	c.Tick()
+	ctr.Record(false)
+	c.Persist()
+	got := map[string]string{}
+	for _, l := range h.queueLines(t) {
+		e, ok := parseLine([]byte(l))
+		if !ok {
+			t.Fatalf("bad line %s", l)
+		}
+		got[e.TS] = l
+	}
+	for ts, count := range map[string]string{"2026-11-24T00:00:00Z": `"count":2,`, "2026-11-25T00:00:00Z": `"count":1,`, "2026-11-26T00:00:00Z": `"count":1,"error_count":1`} {
+		if !strings.Contains(got[ts], count) {
+			t.Errorf("day %s: %q, want %s", ts, got[ts], count)
+		}
+	}
+	if len(got) != 3 {
+		t.Errorf("lines by day: %v", got)
+	}
+}
+
+func TestOffRecordsNothingAndOpensNoConnection(t *testing.T) {
+	t.Parallel()
+	for name, env := range map[string]map[string]string{
+		"DO_NOT_TRACK":          {"DO_NOT_TRACK": "1"},
+		"CODEGRAPH_TELEMETRY=0": {"CODEGRAPH_TELEMETRY": "0"},
+		"config off":            nil,
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			srv := newCollector(t, http.StatusNoContent)
+			h := newHarness(t, srv.srv.URL, env)
+			if env == nil {
+				store := &consent.Store{Dir: h.client().dir, Getenv: h.getenv, Now: h.clock.Now}
+				if _, err := store.SetChoice(false, consent.SourceCLI); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// A queue left from before: it must not be sent either.
+			writeQueue(t, h.home, `{"event":"uninstall","ts":"2026-11-24T10:00:00Z","props":{}}`+"\n")
+			c := h.client()
+			c.Counter(schema.UsageCLICommand, "init").Record(true)
+			c.Emit(InstallEvent([]string{"claude"}, ScopeGlobal, KindFresh))
+			c.Persist()
+			h.clock.Set(day1.Add(48 * time.Hour))
+			c.Flush(context.Background())
+			c.Close()
+			if n := srv.conns.Load(); n != 0 {
+				t.Errorf("%d connections while off", n)
+			}
+			if lines := h.queueLines(t); len(lines) != 1 {
+				t.Errorf("queue changed while off: %q", lines)
+			}
+			if h.stderr.Len() != 0 {
+				t.Errorf("stderr while off: %q", h.stderr)
+			}
+		})
+	}
+}
+
+func writeQueue(t *testing.T, home, content string) {
+	t.Helper()
+	if err := os.MkdirAll(home+"/.codegraph", 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(home+"/.codegraph/telemetry-queue.jsonl", []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestFlushSendsCompletedDaysAndLifecycleOnly(t *testing.T) {
+	t.Parallel()
+	srv := newCollector(t, http.StatusNoContent)
+	h := newHarness(t, srv.srv.URL, nil)
+	c := h.client()
+	ctr := c.CounterFor(schema.UsageMCPTool, "codegraph_status", "cursor", "1.0")
+	ctr.Record(true)
+	c.Emit(InstallEvent([]string{"claude", "cursor"}, ScopeGlobal, KindFresh))
+	c.Persist()
+	// A second process adds a delta for the same day and key: they are summed.
+	c2 := h.client()
+	c2.CounterFor(schema.UsageMCPTool, "codegraph_status", "cursor", "1.0").Record(false)
+	c2.Persist()
+	h.clock.Set(day1.Add(10 * time.Minute)) // the 24th is now complete
+	ctr.Record(true)                        // ...but this process has not ticked: still the 24th
+	c.Tick()
+	ctr.Record(true) // the 25th: stays queued
+	c.Persist()
+	c.Flush(context.Background())
+
+	reqs := srv.requests()
+	if len(reqs) != 1 {
+		t.Fatalf("%d requests, want 1", len(reqs))
+	}
+	r := reqs[0]
+	if r["codegraph_version"] != "1.2.3" || r["os"] != "linux" || r["arch"] != "amd64" || r["go_version"] != "1.26" || r["ci"] != false || r["schema_version"] != json.Number("1") {
+		t.Errorf("envelope %v", r)
+	}
+	if _, err := schema.ParseMachineID(r["machine_id"]); err != nil {
+		t.Errorf("machine_id %v", r["machine_id"])
+	}
+	evs := srv.events()
+	if len(evs) != 2 {
+		t.Fatalf("events %v", evs)
+	}
+	if evs[0]["event"] != "install" {
+		t.Errorf("first event %v", evs[0])
+	}
+	roll := evs[1]["props"].(map[string]any)
+	if evs[1]["ts"] != "2026-11-24T00:00:00Z" || roll["count"] != json.Number("3") || roll["error_count"] != json.Number("1") || roll["client_name"] != "cursor" {
+		t.Errorf("rollup %v", evs[1])
+	}
+	// Every event sent passes the schema untouched.
+	for _, e := range evs {
+		props := e["props"].(map[string]any)
+		if _, rep, ok := schema.CleanEvent(e["event"].(string), props); !ok || rep.Stripped != 0 {
+			t.Errorf("sent an event the schema changes: %v", e)
+		}
+	}
+	lines := h.queueLines(t)
+	if len(lines) != 1 || !strings.Contains(lines[0], `"ts":"2026-11-25T00:00:00Z"`) {
+		t.Errorf("queue after flush = %q, want only today's rollup", lines)
+	}
+	if !strings.Contains(h.stderr.String(), "codegraph collects anonymous usage stats (no code, paths or names)") {
+		t.Errorf("no first-run notice on stderr: %q", h.stderr)
+	}
+}
+
+func TestNoticeOnceAndOnlyBeforeASend(t *testing.T) {
+	t.Parallel()
+	srv := newCollector(t, http.StatusNoContent)
+	h := newHarness(t, srv.srv.URL, nil)
+	c := h.client()
+	c.Counter(schema.UsageCLICommand, "init").Record(true)
+	c.Persist()
+	c.Flush(context.Background()) // nothing due: today's rollup only
+	if h.stderr.Len() != 0 || srv.conns.Load() != 0 {
+		t.Fatalf("notice %q / %d connections with nothing to send", h.stderr, srv.conns.Load())
+	}
+	for i := 0; i < 3; i++ {
+		h.clock.Set(day1.Add(time.Duration(i+1) * 24 * time.Hour))
+		c.Counter(schema.UsageCLICommand, "init").Record(true)
+		c.Persist()
+		c.Flush(context.Background())
+	}
+	if n := strings.Count(h.stderr.String(), "codegraph collects anonymous usage stats"); n != 1 {
+		t.Errorf("notice printed %d times", n)
+	}
+	if len(srv.requests()) != 3 {
+		t.Errorf("%d requests, want 3", len(srv.requests()))
+	}
+}
+
+func TestServerErrorIsFinal(t *testing.T) {
+	t.Parallel()
+	srv := newCollector(t, http.StatusInternalServerError)
+	h := newHarness(t, srv.srv.URL, nil)
+	writeQueue(t, h.home, `{"event":"uninstall","ts":"2026-11-24T10:00:00Z","props":{}}`+"\n")
+	c := h.client()
+	c.Flush(context.Background())
+	c.Flush(context.Background())
+	if n := len(srv.requests()); n != 1 {
+		t.Errorf("%d requests, want exactly 1 (no retry)", n)
+	}
+	if lines := h.queueLines(t); lines != nil {
+		t.Errorf("lines kept after a 500: %q", lines)
+	}
+}
+
+func TestServerThatNeverAnswers(t *testing.T) {
+	t.Parallel()
+	srv := newCollector(t, http.StatusNoContent)
+	srv.respond = make(chan struct{})
+	h := newHarness(t, srv.srv.URL, nil)
+	line := `{"event":"uninstall","ts":"2026-11-24T10:00:00Z","props":{}}`
+	writeQueue(t, h.home, line+"\n")
+	c := h.client()
+	start := time.Now()
+	c.Flush(context.Background())
+	if took := time.Since(start); took > SendTimeout+time.Second {
+		t.Errorf("flush took %v", took)
+	}
+	if lines := h.queueLines(t); len(lines) != 1 || lines[0] != line {
+		t.Errorf("lines after a timeout = %q, want them put back", lines)
+	}
+	if n := len(srv.requests()); n != 1 {
+		t.Errorf("%d requests, want 1 (no retry in the same process)", n)
+	}
+}
+
+func TestTransportFailurePutsLinesBack(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there now: connection refused
+	h := newHarness(t, "http://"+addr+"/v1/events", map[string]string{EnvDebug: "1"})
+	writeQueue(t, h.home, `{"event":"uninstall","ts":"2026-11-24T10:00:00Z","props":{"targets":["codex"]}}`+"\n")
+	h.client().Flush(context.Background())
+	if lines := h.queueLines(t); len(lines) != 1 {
+		t.Errorf("queue after refused connection: %q", lines)
+	}
+	if !strings.Contains(h.stderr.String(), `"targets":["codex"]`) {
+		t.Errorf("debug echo missing: %q", h.stderr)
+	}
+}
+
+func TestSplitsByCountAndSizeAndCapsRequests(t *testing.T) {
+	t.Parallel()
+	srv := newCollector(t, http.StatusNoContent)
+	h := newHarness(t, srv.srv.URL, nil)
+	var q strings.Builder
+	// 1,000 distinct rollups of the 24th with long names: far more than 8
+	// requests' worth.
+	for i := 0; i < 1000; i++ {
+		name := strings.Repeat("n", 55) + "_" + strings.Repeat("0", 4-len(itoa(i))) + itoa(i)
+		q.WriteString(`{"event":"usage_rollup","ts":"2026-11-24T00:00:00Z","props":{"kind":"cli_command","name":"` + name + `","count":1,"client_name":"` + strings.Repeat("c", 64) + `"}}` + "\n")
+	}
+	writeQueue(t, h.home, q.String())
+	h.clock.Set(day1.Add(time.Hour))
+	h.client().Flush(context.Background())
+	srv.mu.Lock()
+	bodies := srv.bodies
+	srv.mu.Unlock()
+	if len(bodies) != MaxRequestsPerFlush {
+		t.Fatalf("%d requests, want %d", len(bodies), MaxRequestsPerFlush)
+	}
+	sent := 0
+	for _, b := range bodies {
+		if len(b) > schema.MaxBodyBytes {
+			t.Errorf("body of %d bytes", len(b))
+		}
+		var r struct{ Events []any }
+		json.Unmarshal(b, &r)
+		if len(r.Events) > schema.MaxEventsPerRequest {
+			t.Errorf("%d events in one request", len(r.Events))
+		}
+		sent += len(r.Events)
+	}
+	if left := len(h.queueLines(t)); sent+left != 1000 {
+		t.Errorf("sent %d + kept %d ≠ 1000", sent, left)
+	}
+}
+
+func itoa(i int) string { return jsonNumber(i) }
+
+func jsonNumber(i int) string { b, _ := json.Marshal(i); return string(b) }
+
+func TestStaleClaimIsMergedBackAndSent(t *testing.T) {
+	t.Parallel()
+	srv := newCollector(t, http.StatusNoContent)
+	h := newHarness(t, srv.srv.URL, nil)
+	c := h.client()
+	claim := c.dir.Sending("dead-sender")
+	if err := c.dir.Ensure(); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(claim, []byte(`{"event":"uninstall","ts":"2026-11-24T10:00:00Z","props":{}}`+"\n"), 0o600)
+	fresh := c.dir.Sending("live-sender")
+	os.WriteFile(fresh, []byte(`{"event":"uninstall","ts":"2026-11-24T11:00:00Z","props":{}}`+"\n"), 0o600)
+	old := h.clock.Now().Add(-2 * time.Hour)
+	os.Chtimes(claim, old, old)
+	os.Chtimes(fresh, h.clock.Now(), h.clock.Now())
+	c.Flush(context.Background())
+	evs := srv.events()
+	if len(evs) != 1 || evs[0]["ts"] != "2026-11-24T10:00:00Z" {
+		t.Errorf("sent %v, want only the stale claim's event", evs)
+	}
+	if _, err := os.Stat(claim); !os.IsNotExist(err) {
+		t.Error("stale claim left behind")
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Error("a live sender's claim was taken")
+	}
+}
+
+func TestOffOnCycleNeverSendsWhatCameBefore(t *testing.T) {
+	t.Parallel()
+	srv := newCollector(t, http.StatusNoContent)
+	h := newHarness(t, srv.srv.URL, nil)
+	c := h.client() // a long-lived process, e.g. serve --mcp
+	c.Counter(schema.UsageMCPTool, "before_cycle").Record(true)
+	// Another process: telemetry off, then on again, a little later.
+	store := &consent.Store{Dir: c.dir, Getenv: h.getenv, Now: h.clock.Now}
+	h.clock.Set(day1.Add(time.Second))
+	if _, err := store.SetChoice(false, consent.SourceCLI); err != nil {
+		t.Fatal(err)
+	}
+	if err := (queue{dir: c.dir}).removeAll(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.SetChoice(true, consent.SourceCLI); err != nil {
+		t.Fatal(err)
+	}
+	c.Counter(schema.UsageMCPTool, "after_cycle").Record(true)
+	c.Persist()
+	for _, l := range h.queueLines(t) {
+		if strings.Contains(l, "before_cycle") {
+			t.Errorf("count recorded before the off/on cycle was kept: %s", l)
+		}
+	}
+}
+
+func TestQueueCapDropsOldestWithoutRewritingEachAppend(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "http://127.0.0.1:1", nil)
+	c := h.client()
+	path := h.home + "/.codegraph/telemetry-queue.jsonl"
+	var firstCompaction int
+	for i := 0; i < 3000; i++ {
+		c.Counter(schema.UsageCLICommand, "cmd_"+jsonNumber(i)).Record(true)
+		c.Persist()
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Size() > QueueCap {
+			t.Fatalf("queue grew to %d bytes", fi.Size())
+		}
+		if firstCompaction == 0 && i > 0 && fi.Size() <= compactTo {
+			firstCompaction = i
+		}
+	}
+	lines := h.queueLines(t)
+	if !strings.Contains(lines[len(lines)-1], `"cmd_2999"`) {
+		t.Errorf("newest line lost: %s", lines[len(lines)-1])
+	}
+	if strings.Contains(strings.Join(lines, "\n"), `"cmd_0"`) {
+		t.Error("oldest line kept past the cap")
+	}
+}
+
+func TestCorruptQueueIsRecoveredSilently(t *testing.T) {
+	t.Parallel()
+	srv := newCollector(t, http.StatusNoContent)
+	h := newHarness(t, srv.srv.URL, nil)
+	good := `{"event":"uninstall","ts":"2026-11-24T10:00:00Z","props":{"targets":["claude"]}}`
+	writeQueue(t, h.home, "\x00\xff garbage\n"+good+"\n{\"event\":\"page_view\",\"ts\":\"2026-11-24T10:00:00Z\",\"props\":{\"url\":\"/secret\"}}\n"+`{"event":"uninstall","ts":"2026-11-24T10:00:00Z","props":{"targets":["/home/alice"],"path":"/x"}}`+"\n{\"truncated")
+	c := h.client()
+	if n := c.PendingEvents(); n != 2 {
+		t.Errorf("pending = %d, want 2 valid lines", n)
+	}
+	c.Counter(schema.UsageCLICommand, "init").Record(true)
+	c.Persist() // appends after a torn last line without merging into it
+	h.clock.Set(day1.Add(48 * time.Hour))
+	c.Flush(context.Background())
+	evs := srv.events()
+	if len(evs) != 3 {
+		t.Fatalf("sent %v", evs)
+	}
+	for _, e := range evs {
+		b, _ := json.Marshal(e)
+		for _, leak := range []string{"secret", "alice", "page_view", "path"} {
+			if strings.Contains(string(b), leak) {
+				t.Errorf("sent %s", b)
+			}
+		}
+	}
+	if h.stderr.Len() > 0 && !strings.Contains(h.stderr.String(), "codegraph collects") {
+		t.Errorf("noise on stderr: %q", h.stderr)
+	}
+	if lines := h.queueLines(t); lines != nil {
+		t.Errorf("queue after flush: %q", lines)
+	}
+}
+
+func TestDeleteQueueRemovesClaimsToo(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "http://127.0.0.1:1", nil)
+	c := h.client()
+	c.Counter(schema.UsageCLICommand, "init").Record(true)
+	c.Persist()
+	os.WriteFile(c.dir.Sending("x"), []byte("{}\n"), 0o600)
+	if err := c.DeleteQueue(); err != nil {
+		t.Fatal(err)
+	}
+	if c.PendingEvents() != 0 {
+		t.Error("events pending after DeleteQueue")
+	}
+}
+
+func TestShowMatchesWhatFlushSends(t *testing.T) {
+	t.Parallel()
+	srv := newCollector(t, http.StatusNoContent)
+	h := newHarness(t, srv.srv.URL, nil)
+	store := &consent.Store{Dir: h.client().dir, Getenv: h.getenv, Now: h.clock.Now}
+	if _, err := store.SetChoice(true, consent.SourceInstaller); err != nil {
+		t.Fatal(err)
+	}
+	c := h.client()
+	c.Emit(IndexEvent([]string{"go", "klingon"}, 1234, 3*time.Second))
+	c.Counter(schema.UsageCLICommand, "init").Record(true)
+	c.Persist()
+	h.clock.Set(day1.Add(24 * time.Hour))
+	shown := c.Show()
+	if srv.conns.Load() != 0 {
+		t.Fatal("Show opened a connection")
+	}
+	c.Flush(context.Background())
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	if len(shown) != 1 || len(srv.bodies) != 1 || !bytes.Equal(shown[0], srv.bodies[0]) {
+		t.Errorf("show:\n%s\nsent:\n%s", shown, srv.bodies)
+	}
+	if !strings.Contains(string(shown[0]), `"languages":["go","other"]`) || !strings.Contains(string(shown[0]), `"file_count_bucket":"1k-10k"`) {
+		t.Errorf("index event not as built: %s", shown[0])
+	}
+}
+
+func TestTypedConstructorsOnlyProduceSchemaValues(t *testing.T) {
+	t.Parallel()
+	for _, ev := range []Event{
+		InstallEvent([]string{"claude", "cursor"}, ScopeLocal, KindUpgrade),
+		InstallEvent(nil, ScopeGlobal, KindReinstall),
+		UninstallEvent(nil),
+		UninstallEvent([]string{"codex"}),
+		IndexEvent(nil, 0, 0),
+		IndexEvent([]string{"go", "rust"}, 50000, 6*time.Minute),
+	} {
+		if ev.name == "" {
+			t.Errorf("constructor produced a dropped event")
+			continue
+		}
+		if clean, rep, ok := schema.CleanEvent(ev.name, ev.props); !ok || rep.Stripped != 0 || len(clean) != len(ev.props) {
+			t.Errorf("%s %v does not pass the schema unchanged", ev.name, ev.props)
+		}
+	}
+	if ev := InstallEvent(nil, "everywhere", KindFresh); ev.name != "" {
+		t.Error("an install with an invalid scope was built")
+	}
+}
+
+func FuzzParseLine(f *testing.F) {
+	f.Add([]byte(`{"event":"uninstall","ts":"2026-11-24T10:00:00Z","props":{}}`))
+	f.Add([]byte(`{"event":"usage_rollup","ts":"2026-11-24T00:00:00Z","props":{"kind":"mcp_tool","name":"x","count":1}}`))
+	f.Add([]byte("\x00\xff"))
+	f.Add([]byte(`{"event":"install","ts":"x","props":{"scope":"local","kind":"fresh"}}`))
+	f.Fuzz(func(t *testing.T, line []byte) {
+		e, ok := parseLine(line)
+		if !ok {
+			return
+		}
+		again, ok := parseLine(marshalEntry(e))
+		if !ok || again.Event != e.Event || again.TS != e.TS {
+			t.Fatalf("a parsed line does not round-trip: %q", line)
+		}
+		if _, rep, ok := schema.CleanEvent(e.Event, e.Props); !ok || rep.Stripped != 0 {
+			t.Fatalf("a parsed line holds what the schema strips: %q", line)
+		}
+	})
+}

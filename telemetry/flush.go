@@ -1,0 +1,265 @@
+package telemetry
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"sort"
+	"time"
+
+	"github.com/getcodegraph/codegraph-install/telemetry/schema"
+)
+
+// MaxRequestsPerFlush bounds one flush; what is left waits for a later one.
+const MaxRequestsPerFlush = 8
+
+// envelope is the body of one request; field order is the wire order.
+type envelope struct {
+	MachineID        *string `json:"machine_id"`
+	CodegraphVersion string  `json:"codegraph_version,omitempty"`
+	OS               string  `json:"os,omitempty"`
+	Arch             string  `json:"arch,omitempty"`
+	GoVersion        string  `json:"go_version,omitempty"`
+	CI               bool    `json:"ci"`
+	SchemaVersion    int     `json:"schema_version"`
+	Events           []entry `json:"events"`
+}
+
+// newEnvelope fills the fields computed once per process. A value the
+// schema would strip (an odd version string, say) is left out rather than
+// sent.
+func (c *Client) newEnvelope(machineID string) envelope {
+	env := envelope{CI: c.opts.Getenv("CI") != "", SchemaVersion: schema.Version}
+	if machineID != "" {
+		env.MachineID = &machineID
+	}
+	clean, _, _ := schema.CleanEnvelope(map[string]any{
+		"machine_id":        "00000000-0000-0000-0000-000000000000",
+		"codegraph_version": c.opts.Version,
+		"os":                c.opts.GOOS,
+		"arch":              c.opts.GOARCH,
+		"go_version":        c.opts.GoVersion,
+	})
+	env.CodegraphVersion, _ = clean["codegraph_version"].(string)
+	env.OS, _ = clean["os"].(string)
+	env.Arch, _ = clean["arch"].(string)
+	env.GoVersion, _ = clean["go_version"].(string)
+	return env
+}
+
+// rollupKey sums deltas: one line per (UTC day, kind, name, client).
+type rollupKey struct{ day, kind, name, clientName, clientVersion string }
+
+// sumRollups merges usage_rollup deltas with the same key, keeping lifecycle
+// events as they are, in a stable order (lifecycle first, by time; then
+// rollups by day and name).
+func sumRollups(entries []entry) []entry {
+	var lifecycle []entry
+	sums := map[rollupKey]*entry{}
+	var keys []rollupKey
+	for _, e := range entries {
+		if e.Event != schema.EventUsageRollup {
+			lifecycle = append(lifecycle, e)
+			continue
+		}
+		str := func(k string) string { s, _ := e.Props[k].(string); return s }
+		k := rollupKey{day: dayOf(e.TS), kind: str("kind"), name: str("name"), clientName: str("client_name"), clientVersion: str("client_version")}
+		if s, ok := sums[k]; ok {
+			addCount(s.Props, "count", e.Props["count"])
+			addCount(s.Props, "error_count", e.Props["error_count"])
+			continue
+		}
+		props := make(map[string]any, len(e.Props))
+		for pk, pv := range e.Props {
+			props[pk] = pv
+		}
+		sums[k] = &entry{Event: e.Event, TS: k.day + "T00:00:00Z", Props: props}
+		keys = append(keys, k)
+	}
+	sort.SliceStable(lifecycle, func(i, j int) bool { return lifecycle[i].TS < lifecycle[j].TS })
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := keys[i], keys[j]
+		if a.day != b.day {
+			return a.day < b.day
+		}
+		if a.kind != b.kind {
+			return a.kind < b.kind
+		}
+		if a.name != b.name {
+			return a.name < b.name
+		}
+		if a.clientName != b.clientName {
+			return a.clientName < b.clientName
+		}
+		return a.clientVersion < b.clientVersion
+	})
+	out := lifecycle
+	for _, k := range keys {
+		s := sums[k]
+		// A sum past the schema's cap would be dropped by the ingest: cap it.
+		for _, f := range []string{"count", "error_count"} {
+			if n, ok := s.Props[f].(int64); ok && n > 1_000_000 {
+				s.Props[f] = int64(1_000_000)
+			}
+		}
+		out = append(out, *s)
+	}
+	return out
+}
+
+func addCount(props map[string]any, key string, v any) {
+	n, ok := v.(int64)
+	if !ok || n == 0 {
+		return
+	}
+	cur, _ := props[key].(int64)
+	props[key] = cur + n
+}
+
+// dayOf is the UTC date of an RFC 3339 time (parsed by parseLine already).
+func dayOf(ts string) string {
+	t, err := time.Parse(time.RFC3339Nano, ts)
+	if err != nil {
+		return ""
+	}
+	return t.UTC().Format(time.DateOnly)
+}
+
+// plan splits queued entries into request batches (lifecycle events and
+// rollups of completed days; ≤100 events and ≤64 KiB a body; ≤8 requests)
+// and what stays queued (today's rollups and anything over the limits).
+func (c *Client) plan(entries []entry, machineID string) (batches [][]entry, keep []entry) {
+	today := c.opts.Now().UTC().Format(time.DateOnly)
+	var sendable []entry
+	for _, e := range sumRollups(entries) {
+		if e.Event == schema.EventUsageRollup && dayOf(e.TS) >= today {
+			keep = append(keep, e)
+			continue
+		}
+		sendable = append(sendable, e)
+	}
+	base := c.newEnvelope(machineID)
+	base.Events = []entry{}
+	overhead := len(mustJSON(base))
+	var cur []entry
+	size := overhead
+	for i, e := range sendable {
+		n := len(marshalEntry(e)) + 1 // the comma
+		if len(cur) > 0 && (len(cur) == schema.MaxEventsPerRequest || size+n > schema.MaxBodyBytes) {
+			batches = append(batches, cur)
+			cur, size = nil, overhead
+			if len(batches) == MaxRequestsPerFlush {
+				keep = append(keep, sendable[i:]...)
+				return batches, keep
+			}
+		}
+		cur = append(cur, e)
+		size += n
+	}
+	if len(cur) > 0 {
+		batches = append(batches, cur)
+	}
+	return batches, keep
+}
+
+func mustJSON(v any) []byte {
+	b, _ := json.Marshal(v)
+	return b
+}
+
+// Endpoint is where requests go: CODEGRAPH_TELEMETRY_ENDPOINT, else the
+// built-in endpoint ("" in a build without telemetry).
+func (c *Client) Endpoint() string {
+	if !transportCompiled {
+		return ""
+	}
+	if v := c.opts.Getenv(EnvEndpoint); v != "" {
+		return v
+	}
+	return defaultEndpoint
+}
+
+// Show returns the request bodies the next flush would send, without
+// claiming or sending anything. machine_id is null when none is minted yet
+// (one is minted right before the first send).
+func (c *Client) Show() [][]byte {
+	if c == nil || !c.consent.Resolve().Enabled {
+		return nil
+	}
+	entries := readEntries(c.dir.Queue())
+	for _, p := range c.queue.staleClaims(c.opts.Now()) {
+		entries = append(entries, readEntries(p)...)
+	}
+	machineID := ""
+	if cfg, err := c.consent.Load(); err == nil && cfg != nil {
+		machineID = cfg.MachineID
+	}
+	batches, _ := c.plan(entries, machineID)
+	var out [][]byte
+	for _, b := range batches {
+		env := c.newEnvelope(machineID)
+		env.Events = b
+		out = append(out, mustJSON(env))
+	}
+	return out
+}
+
+// Flush sends what is due. It claims the queue by rename (so concurrent
+// processes never send a line twice), sends lifecycle events and rollups of
+// completed UTC days, and puts back what is not due. Any HTTP response is
+// final for its lines; a transport failure puts the unsent lines back for a
+// later process, with no retry here. When consent is off it returns before
+// touching the network. It returns when done or when ctx ends, and each
+// request is bounded by SendTimeout.
+func (c *Client) Flush(ctx context.Context) {
+	if c == nil || !transportCompiled {
+		return
+	}
+	if !c.resolve().Enabled {
+		return
+	}
+	claim, err := c.queue.claim(c.opts.Now())
+	if err != nil || claim == "" {
+		return
+	}
+	entries := readEntries(claim)
+	// Plan with an ID of the real length so the 64 KiB split is exact.
+	batches, keep := c.plan(entries, "00000000-0000-0000-0000-000000000000")
+	if len(batches) > 0 {
+		machineID, ok := c.consent.PrepareSend(func() { fmt.Fprintln(c.opts.Stderr, Notice) })
+		if !ok {
+			// Consent changed, or the notice could not be recorded: send nothing.
+			keep = entries
+			batches = nil
+		}
+		for i, b := range batches {
+			if ctx.Err() != nil || !c.send(ctx, machineID, b) {
+				for _, rest := range batches[i:] {
+					keep = append(keep, rest...)
+				}
+				break
+			}
+		}
+	}
+	if c.consent.Resolve().Enabled {
+		_ = c.queue.appendEntries(keep)
+	}
+	os.Remove(claim)
+}
+
+// send POSTs one batch. It reports false only on a transport failure; any
+// HTTP status is final.
+func (c *Client) send(ctx context.Context, machineID string, batch []entry) bool {
+	env := c.newEnvelope(machineID)
+	env.Events = batch
+	body := mustJSON(env)
+	endpoint := c.Endpoint()
+	if c.opts.Getenv(EnvDebug) == "1" {
+		fmt.Fprintf(c.opts.Stderr, "codegraph telemetry: POST %s\n%s\n", endpoint, body)
+	}
+	ctx, cancel := context.WithTimeout(ctx, SendTimeout)
+	defer cancel()
+	return post(ctx, c.opts.HTTPClient, endpoint, bytes.NewReader(body))
+}

@@ -1,0 +1,264 @@
+package telemetry
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/getcodegraph/codegraph-install/internal/atomicfile"
+	"github.com/getcodegraph/codegraph-install/internal/statedir"
+	"github.com/getcodegraph/codegraph-install/telemetry/schema"
+)
+
+// Queue limits (CONTRACT §2).
+const (
+	// QueueCap bounds the queue file; past it the oldest lines are dropped.
+	QueueCap = 256 << 10
+	// compactTo is what a compaction keeps, so that a full queue is
+	// rewritten once per 64 KiB of appends, not on every append.
+	compactTo = QueueCap * 3 / 4
+	// StaleClaim is when a claim left by a sender that died is merged back.
+	StaleClaim = time.Hour
+)
+
+// entry is one queue line and one event of a request: the wire shape.
+type entry struct {
+	Event string         `json:"event"`
+	TS    string         `json:"ts"`
+	Props map[string]any `json:"props"`
+}
+
+// parseLine reads one queue line. Anything that is not an event the schema
+// accepts, with a parsable time, is skipped: a damaged or hand-edited queue
+// can never make the client send something outside the allowlist.
+func parseLine(line []byte) (entry, bool) {
+	var e entry
+	dec := json.NewDecoder(bytes.NewReader(line))
+	dec.UseNumber()
+	if dec.Decode(&e) != nil || dec.More() {
+		return entry{}, false
+	}
+	if _, err := time.Parse(time.RFC3339Nano, e.TS); err != nil {
+		return entry{}, false
+	}
+	props, _, ok := schema.CleanEvent(e.Event, e.Props)
+	if !ok {
+		return entry{}, false
+	}
+	e.Props = props
+	return e, true
+}
+
+// marshalEntry renders an entry as one line (keys sorted, so output is stable).
+func marshalEntry(e entry) []byte {
+	b, _ := json.Marshal(e)
+	return b
+}
+
+// queue is the file of buffered events of one state directory.
+type queue struct{ dir statedir.Dir }
+
+func (q queue) locked(fn func() error) error {
+	if err := q.dir.Ensure(); err != nil {
+		return err
+	}
+	unlock, err := lockFile(q.dir.QueueLock())
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return fn()
+}
+
+// appendEntries adds whole lines with O_APPEND and compacts only when the
+// file has grown past the cap.
+func (q queue) appendEntries(entries []entry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	var buf bytes.Buffer
+	for _, e := range entries {
+		buf.Write(marshalEntry(e))
+		buf.WriteByte('\n')
+	}
+	return q.locked(func() error { return q.appendLocked(buf.Bytes()) })
+}
+
+func (q queue) appendLocked(data []byte) error {
+	path := q.dir.Queue()
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return err
+	}
+	if size := fi.Size(); size > 0 && !endsWithNewline(path, size) {
+		// A torn line from a crash must not swallow the next one.
+		data = append([]byte{'\n'}, data...)
+	}
+	_, werr := f.Write(data)
+	fi, serr := f.Stat()
+	cerr := f.Close()
+	if err := errors.Join(werr, serr, cerr); err != nil {
+		return err
+	}
+	if fi.Size() > QueueCap {
+		return q.compactLocked()
+	}
+	return nil
+}
+
+func endsWithNewline(path string, size int64) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return true
+	}
+	defer f.Close()
+	var b [1]byte
+	if _, err := f.ReadAt(b[:], size-1); err != nil {
+		return true
+	}
+	return b[0] == '\n'
+}
+
+// compactLocked keeps the newest valid lines that fit in compactTo.
+func (q queue) compactLocked() error {
+	path := q.dir.Queue()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	lines := validLines(data)
+	total := 0
+	start := len(lines)
+	for start > 0 && total+len(lines[start-1])+1 <= compactTo {
+		start--
+		total += len(lines[start]) + 1
+	}
+	var buf bytes.Buffer
+	buf.Grow(total)
+	for _, l := range lines[start:] {
+		buf.Write(l)
+		buf.WriteByte('\n')
+	}
+	return atomicfile.Write(path, buf.Bytes(), 0o600)
+}
+
+// validLines returns the raw lines that parse, in order; corrupt ones are
+// skipped without a word.
+func validLines(data []byte) [][]byte {
+	var out [][]byte
+	for len(data) > 0 {
+		i := bytes.IndexByte(data, '\n')
+		var line []byte
+		if i < 0 {
+			line, data = data, nil
+		} else {
+			line, data = data[:i], data[i+1:]
+		}
+		if _, ok := parseLine(line); ok {
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
+// readEntries parses a queue or claim file; a missing file is empty.
+func readEntries(path string) []entry {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	var out []entry
+	for _, l := range validLines(data) {
+		e, _ := parseLine(l)
+		out = append(out, e)
+	}
+	return out
+}
+
+// claim renames the queue to a claim file of this sender, after merging back
+// claims whose sender died more than an hour ago. It returns "" when there
+// is nothing to send.
+func (q queue) claim(now time.Time) (string, error) {
+	var claimed string
+	err := q.locked(func() error {
+		q.mergeStaleLocked(now)
+		path := q.dir.Sending(uuid.NewString())
+		if err := os.Rename(q.dir.Queue(), path); err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		claimed = path
+		return nil
+	})
+	return claimed, err
+}
+
+func (q queue) mergeStaleLocked(now time.Time) {
+	matches, _ := filepath.Glob(q.dir.SendingPattern())
+	for _, m := range matches {
+		fi, err := os.Stat(m)
+		if err != nil || now.Sub(fi.ModTime()) < StaleClaim {
+			continue
+		}
+		data, err := os.ReadFile(m)
+		if err != nil {
+			continue
+		}
+		var buf bytes.Buffer
+		for _, l := range validLines(data) {
+			buf.Write(l)
+			buf.WriteByte('\n')
+		}
+		if buf.Len() == 0 || q.appendLocked(buf.Bytes()) == nil {
+			os.Remove(m)
+		}
+	}
+}
+
+// staleClaims returns the claims the next flush would merge back.
+func (q queue) staleClaims(now time.Time) []string {
+	matches, _ := filepath.Glob(q.dir.SendingPattern())
+	var out []string
+	for _, m := range matches {
+		if fi, err := os.Stat(m); err == nil && now.Sub(fi.ModTime()) >= StaleClaim {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// removeAll deletes the queue and every claim: `telemetry off` and reset.
+func (q queue) removeAll() error {
+	var errs []error
+	paths, _ := filepath.Glob(q.dir.SendingPattern())
+	paths = append(paths, q.dir.Queue(), q.dir.QueueLock())
+	for _, p := range paths {
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// pendingEntries is everything buffered on disk: the queue and all claims.
+func (q queue) pendingEntries() []entry {
+	paths, _ := filepath.Glob(q.dir.SendingPattern())
+	out := readEntries(q.dir.Queue())
+	for _, p := range paths {
+		out = append(out, readEntries(p)...)
+	}
+	return out
+}

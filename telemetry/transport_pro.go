@@ -1,0 +1,18 @@
+//go:build pro
+
+package telemetry
+
+import (
+	"context"
+	"io"
+	"net/http"
+)
+
+// In the codegraph-pro build there is no endpoint and no transport: nothing
+// in the binary can send telemetry.
+const (
+	defaultEndpoint   = ""
+	transportCompiled = false
+)
+
+func post(context.Context, *http.Client, string, io.Reader) bool { return true }
