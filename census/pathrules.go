@@ -1,11 +1,13 @@
 package census
 
 import (
+	"path/filepath"
 	"regexp"
 	"regexp/syntax"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/go-enry/go-enry/v2"
 	"github.com/go-enry/go-enry/v2/data"
 )
 
@@ -242,4 +244,38 @@ func caseClass(re *syntax.Regexp) (byte, bool) {
 		}
 	}
 	return low[0], true
+}
+
+// generatedNameHints are lower-case substrings at least one of which every
+// go-enry generated-code *name* rule that can match a file name needs
+// (designer files, lock files, Zephir and TLB output, sqlx query caches).
+// Those rules are closures, so unlike the vendor rules they cannot be
+// prefiltered automatically; this list mirrors go-enry v2.9.6 and
+// TestGeneratedAgreesWithEnry guards it. Directory rules (Pods/,
+// __generated__/, node_modules/ …) are applied when directories are pruned.
+var generatedNameHints = []string{
+	".designer.", ".feature.cs", ".lock", "shrinkwrap.json", "package-lock.json",
+	"pnpm-lock.yaml", ".pnp.", ".zep.", ".orig", "_tlb.pas", "query-",
+}
+
+// isGenerated is enry.IsGenerated(rel, head) for a file in a directory the
+// walk did not prune, without running the name regexps for names that no
+// name rule can match. The content rules always run: they are cheap and
+// return early on extensions they do not handle.
+func isGenerated(rel, name string, head []byte) bool {
+	lower, ascii := asciiLower(name)
+	if !ascii || containsAny(lower, generatedNameHints) {
+		return enry.IsGenerated(rel, head)
+	}
+	ext := strings.ToLower(filepath.Ext(rel))
+	if _, ok := data.GeneratedCodeExtensions[ext]; ok {
+		return true
+	}
+	lowerRel := strings.ToLower(rel)
+	for _, m := range data.GeneratedCodeMatchers {
+		if m(lowerRel, ext, head) {
+			return true
+		}
+	}
+	return false
 }

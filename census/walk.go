@@ -298,7 +298,7 @@ func (t *tally) classify(dirAbs, dirRel, name string) {
 	// Last, as the costliest check, and only for files that would count.
 	// Generated-code rules that need content only see files read anyway; the
 	// name rules (designer files, lock files …) always apply.
-	if enry.IsGenerated(rel, head) {
+	if isGenerated(rel, name, head) {
 		return
 	}
 	t.langs[lang]++

@@ -65,6 +65,54 @@ type parser struct {
 	i    int
 	// buf is reused to unescape strings that contain backslashes.
 	buf []byte
+	// keys and vals intern short strings: a batch repeats the same keys and
+	// enum values a hundred times, and reusing one string (and one boxed
+	// interface value) per spelling halves the parser's allocations.
+	keys map[string]string
+	vals map[string]any
+}
+
+// maxIntern bounds the intern tables so a body of distinct strings cannot
+// make them grow past a few KiB.
+const (
+	maxIntern    = 256
+	maxInternLen = 40
+)
+
+func (p *parser) key() (string, error) {
+	s, raw, err := p.strRaw()
+	if err != nil || raw == nil {
+		return s, err
+	}
+	if k, ok := p.keys[string(raw)]; ok {
+		return k, nil
+	}
+	k := string(raw)
+	if p.keys == nil {
+		p.keys = make(map[string]string, 32)
+	}
+	if len(p.keys) < maxIntern {
+		p.keys[k] = k
+	}
+	return k, nil
+}
+
+func (p *parser) strValue() (any, error) {
+	s, raw, err := p.strRaw()
+	if err != nil || raw == nil {
+		return s, err
+	}
+	if v, ok := p.vals[string(raw)]; ok {
+		return v, nil
+	}
+	var v any = string(raw)
+	if p.vals == nil {
+		p.vals = make(map[string]any, 64)
+	}
+	if len(p.vals) < maxIntern {
+		p.vals[string(raw)] = v
+	}
+	return v, nil
 }
 
 func (p *parser) fail(msg string) error { return &SyntaxError{Offset: p.i, Msg: msg} }
@@ -92,7 +140,7 @@ func (p *parser) value(depth int) (any, error) {
 	case '[':
 		return p.array(depth)
 	case '"':
-		return p.str()
+		return p.strValue()
 	case 't':
 		return true, p.literal("true")
 	case 'f':
@@ -132,7 +180,7 @@ func (p *parser) object(depth int) (map[string]any, error) {
 			return nil, p.fail("expected a string key")
 		}
 		keyAt := p.i
-		k, err := p.str()
+		k, err := p.key()
 		if err != nil {
 			return nil, err
 		}
@@ -202,7 +250,10 @@ func (p *parser) array(depth int) ([]any, error) {
 
 // str parses a string starting at the opening quote. The common case (no
 // escapes, ASCII) is one scan and one allocation.
-func (p *parser) str() (string, error) {
+// When the string has no escapes it returns raw, the bytes between the
+// quotes, and no string: the caller converts (or interns) it. Otherwise it
+// returns the unescaped string and raw == nil.
+func (p *parser) strRaw() (s string, raw []byte, err error) {
 	p.i++ // opening quote
 	start := p.i
 	ascii := true
@@ -210,22 +261,26 @@ func (p *parser) str() (string, error) {
 		c := p.data[p.i]
 		switch {
 		case c == '"':
-			s := p.data[start:p.i]
-			if !ascii && !utf8.Valid(s) {
-				return "", &SyntaxError{Offset: start, Msg: "invalid UTF-8 in string"}
+			raw := p.data[start:p.i]
+			if !ascii && !utf8.Valid(raw) {
+				return "", nil, &SyntaxError{Offset: start, Msg: "invalid UTF-8 in string"}
 			}
 			p.i++
-			return string(s), nil
+			if len(raw) > maxInternLen {
+				return string(raw), nil, nil
+			}
+			return "", raw, nil
 		case c == '\\':
-			return p.strEscaped(start)
+			s, err := p.strEscaped(start)
+			return s, nil, err
 		case c < 0x20:
-			return "", p.fail("control character in string")
+			return "", nil, p.fail("control character in string")
 		case c >= utf8.RuneSelf:
 			ascii = false
 		}
 		p.i++
 	}
-	return "", p.fail("unterminated string")
+	return "", nil, p.fail("unterminated string")
 }
 
 // strEscaped finishes a string that has at least one backslash, copying into

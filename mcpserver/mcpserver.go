@@ -13,8 +13,10 @@
 // writes one whole JSON-RPC message per line and its default logger
 // discards, and nothing here prints. The only diagnostics a server process
 // writes are the telemetry client's first-run notice and debug echo, on the
-// Stderr of the client's own options. It never parses flags or handles signals:
-// the caller cancels the context on SIGINT/SIGTERM.
+// Stderr of the client's own options.
+//
+// It never parses flags or handles signals (the caller cancels the context
+// on SIGINT/SIGTERM), and never closes the streams it is given.
 package mcpserver
 
 import (
@@ -140,7 +142,9 @@ func Serve(ctx context.Context, opts Options) error {
 	// The transport gets no-op closers: the SDK closes its transport when
 	// the session ends, and the caller's stdin and stdout are not ours to
 	// close. Run does not need the close to return: the SDK's reader hands
-	// lines over a channel and stops waiting on it when the session closes.
+	// lines over a channel and stops waiting on it when the session closes
+	// (its goroutine stays blocked in In.Read until the process exits, as
+	// the SDK documents for stdin).
 	runErr := server.Run(ctx, &mcp.IOTransport{
 		Reader: io.NopCloser(opts.In),
 		Writer: nopWriteCloser{opts.Out},

@@ -65,10 +65,15 @@ func marshalEntry(e entry) []byte {
 type queue struct{ dir statedir.Dir }
 
 func (q queue) locked(fn func() error) error {
-	if err := q.dir.Ensure(); err != nil {
-		return err
-	}
 	unlock, err := lockFile(q.dir.QueueLock())
+	if errors.Is(err, fs.ErrNotExist) {
+		// First use: create the 0700 state directory, then lock. Doing it
+		// only here keeps two syscalls off every persist.
+		if err := q.dir.Ensure(); err != nil {
+			return err
+		}
+		unlock, err = lockFile(q.dir.QueueLock())
+	}
 	if err != nil {
 		return err
 	}
@@ -92,7 +97,8 @@ func (q queue) appendEntries(entries []entry) error {
 
 func (q queue) appendLocked(data []byte) error {
 	path := q.dir.Queue()
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	// O_RDWR so the torn-line check below can pread the same descriptor.
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR|os.O_APPEND, 0o600)
 	if err != nil {
 		return err
 	}
@@ -101,56 +107,44 @@ func (q queue) appendLocked(data []byte) error {
 		f.Close()
 		return err
 	}
-	if size := fi.Size(); size > 0 && !endsWithNewline(path, size) {
-		// A torn line from a crash must not swallow the next one.
-		data = append([]byte{'\n'}, data...)
+	size := fi.Size()
+	if size > 0 {
+		var last [1]byte
+		if _, err := f.ReadAt(last[:], size-1); err == nil && last[0] != '\n' {
+			// A torn line from a crash must not swallow the next one.
+			data = append([]byte{'\n'}, data...)
+		}
 	}
 	_, werr := f.Write(data)
-	fi, serr := f.Stat()
 	cerr := f.Close()
-	if err := errors.Join(werr, serr, cerr); err != nil {
+	if err := errors.Join(werr, cerr); err != nil {
 		return err
 	}
-	if fi.Size() > QueueCap {
+	// We hold the lock, so nobody else appended: the size is known.
+	if size+int64(len(data)) > QueueCap {
 		return q.compactLocked()
 	}
 	return nil
 }
 
-func endsWithNewline(path string, size int64) bool {
-	f, err := os.Open(path)
-	if err != nil {
-		return true
-	}
-	defer f.Close()
-	var b [1]byte
-	if _, err := f.ReadAt(b[:], size-1); err != nil {
-		return true
-	}
-	return b[0] == '\n'
-}
-
-// compactLocked keeps the newest valid lines that fit in compactTo.
+// compactLocked keeps the newest whole lines that fit in compactTo. It cuts
+// by bytes only: lines are validated when they are read for sending, so
+// parsing them here would only make a full queue slow to append to.
 func (q queue) compactLocked() error {
 	path := q.dir.Queue()
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return err
 	}
-	lines := validLines(data)
-	total := 0
-	start := len(lines)
-	for start > 0 && total+len(lines[start-1])+1 <= compactTo {
-		start--
-		total += len(lines[start]) + 1
+	if len(data) > compactTo {
+		cut := len(data) - compactTo
+		if i := bytes.IndexByte(data[cut:], '\n'); i >= 0 {
+			data = data[cut+i+1:]
+		} else {
+			data = nil
+		}
 	}
-	var buf bytes.Buffer
-	buf.Grow(total)
-	for _, l := range lines[start:] {
-		buf.Write(l)
-		buf.WriteByte('\n')
-	}
-	return atomicfile.Write(path, buf.Bytes(), 0o600)
+	return atomicfile.WriteUnsynced(path, data, 0o600)
 }
 
 // validLines returns the raw lines that parse, in order; corrupt ones are

@@ -1,12 +1,28 @@
 package cli
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/getcodegraph/codegraph-install/census"
+	"github.com/getcodegraph/codegraph-install/consent"
+	"github.com/getcodegraph/codegraph-install/installer"
+	"github.com/getcodegraph/codegraph-install/installer/tui"
+	"github.com/getcodegraph/codegraph-install/internal/buildinfo"
+	"github.com/getcodegraph/codegraph-install/telemetry"
 )
 
-// installFlags are the headless installer's flags (CONTRACT §3).
+// installFlags are the installer's flags (CONTRACT §3).
 type installFlags struct {
 	yes           bool
 	targets       []string
@@ -18,33 +34,487 @@ type installFlags struct {
 	accessible    bool
 }
 
+const installHelp = `
+Headless: --yes installs without asking.
+  --targets  defaults to the agents detected on this machine (their binary is
+             on PATH or their config directory exists); with none detected,
+             name them.
+  --scope    defaults to local when --project is given, else global.
+  --dry-run  prints the changes as unified diffs and writes nothing (no
+             config file, no manifest, no consent choice, no install event);
+             it never prompts, so it needs no --yes.
+  --telemetry on|off stores your choice about anonymous usage data (source
+             "installer"); without it, the interactive form asks once.
+
+Targets: ` + "%s" + `.
+Exit codes: 0 ok, 1 a target failed (the others are still installed),
+2 usage error (bad flag, no terminal for the interactive form).`
+
 func (a *app) addInstallFlags(root *cobra.Command) {
 	f := &installFlags{}
 	fs := root.Flags()
 	fs.BoolVarP(&f.yes, "yes", "y", false, "install without asking (headless)")
 	fs.StringSliceVar(&f.targets, "targets", nil, "agents to configure, comma-separated (default: the detected ones)")
-	fs.StringVar(&f.scope, "scope", "", "local (this project) or global (your user)")
+	fs.StringVar(&f.scope, "scope", "", "local (this project) or global (your user); default local with --project, else global")
 	fs.StringVar(&f.telemetry, "telemetry", "", "on or off: store your choice about anonymous usage data")
 	fs.StringVar(&f.project, "project", "", "project directory for local scope (default: the current directory)")
 	fs.StringVar(&f.serverCommand, "server-command", "", `command the agents run (default "codegraph serve --mcp")`)
 	fs.BoolVar(&f.dryRun, "dry-run", false, "print the changes as diffs and write nothing")
 	fs.BoolVar(&f.accessible, "accessible", false, "screen-reader friendly prompts (also ACCESSIBLE=1)")
+	root.Long += "\n" + fmt.Sprintf(installHelp, strings.Join(targetIDs(), ", "))
 	root.RunE = func(cmd *cobra.Command, _ []string) error { return a.runInstall(cmd, f) }
 }
 
+func targetIDs() []string {
+	var ids []string
+	for _, t := range installer.Targets() {
+		ids = append(ids, t.ID)
+	}
+	return ids
+}
+
+// checkTargets rejects unknown ids (a usage error) and drops blanks.
+func checkTargets(ids []string) ([]string, error) {
+	var out []string
+	for _, id := range ids {
+		id = strings.TrimSpace(id)
+		if id == "" {
+			continue
+		}
+		if _, ok := installer.TargetByID(id); !ok {
+			return nil, Usagef("unknown target %q (known: %s)", id, strings.Join(targetIDs(), ", "))
+		}
+		out = append(out, id)
+	}
+	return out, nil
+}
+
+func parseScope(s string) (installer.Scope, error) {
+	switch installer.Scope(s) {
+	case installer.ScopeLocal, installer.ScopeGlobal:
+		return installer.Scope(s), nil
+	}
+	return "", Usagef("--scope must be local or global, not %q", s)
+}
+
+// parseTelemetryFlag returns nil when the flag is absent.
+func parseTelemetryFlag(s string) (*bool, error) {
+	var v bool
+	switch strings.ToLower(s) {
+	case "":
+		return nil, nil
+	case "on":
+		v = true
+	case "off":
+	default:
+		return nil, Usagef("--telemetry must be on or off, not %q", s)
+	}
+	return &v, nil
+}
+
+// installerEnv is the installer's view of this process; project is the
+// --project value or "" for the working directory.
+func (a *app) installerEnv(project string) (installer.Env, error) {
+	dir := project
+	if dir == "" {
+		dir = a.env.Cwd
+	}
+	if dir != "" && !filepath.IsAbs(dir) {
+		dir = filepath.Join(a.env.Cwd, dir)
+	}
+	if dir != "" {
+		dir = filepath.Clean(dir)
+	}
+	if project != "" {
+		fi, err := os.Stat(dir)
+		if err != nil {
+			return installer.Env{}, fmt.Errorf("project directory %s: %w", dir, err)
+		}
+		if !fi.IsDir() {
+			return installer.Env{}, fmt.Errorf("project directory %s is not a directory", dir)
+		}
+	}
+	return installer.Env{
+		Home:       a.env.Home,
+		ProjectDir: dir,
+		Getenv:     a.env.Getenv,
+		GOOS:       runtime.GOOS,
+		Now:        a.env.Now,
+		LookPath:   exec.LookPath,
+		Version:    buildinfo.CodegraphVersion(),
+	}, nil
+}
+
+func (a *app) accessible(flag bool) bool {
+	if flag {
+		return true
+	}
+	v := strings.ToLower(strings.TrimSpace(a.env.Getenv("ACCESSIBLE")))
+	return v != "" && v != "0" && v != "false"
+}
+
+// results writes per-target outcomes, styled when stdout is a terminal.
+func (a *app) printResults(results []installer.Result) {
+	w := tui.Writer(a.env.Stdout, a.env.StdoutTTY, a.env.Getenv)
+	_, _ = io.WriteString(w, tui.RenderResults(results))
+}
+
 func (a *app) runInstall(cmd *cobra.Command, f *installFlags) error {
-	if !f.yes && !a.env.StdinTTY {
+	// Every flag is checked before anything is asked or written.
+	targets, err := checkTargets(f.targets)
+	if err != nil {
+		return err
+	}
+	scope := installer.ScopeGlobal
+	if f.project != "" {
+		scope = installer.ScopeLocal
+	}
+	if f.scope != "" {
+		if scope, err = parseScope(f.scope); err != nil {
+			return err
+		}
+	}
+	share, err := parseTelemetryFlag(f.telemetry)
+	if err != nil {
+		return err
+	}
+	var server installer.Server
+	if f.serverCommand != "" {
+		if server, err = installer.ParseServerCommand(f.serverCommand); err != nil {
+			return Usagef("--server-command: %v", err)
+		}
+	}
+	interactive := !f.yes && !f.dryRun
+	if interactive && !a.env.StdinTTY {
 		return Usagef("no terminal for the interactive installer: run with --yes (and --targets, --scope) for a headless install")
 	}
-	return errors.New("installer: not wired yet")
+	if err := a.needHome(); err != nil {
+		return err
+	}
+	env, err := a.installerEnv(f.project)
+	if err != nil {
+		return err
+	}
+	store := a.tel.Consent()
+	if len(targets) == 0 {
+		targets = installer.Detected(env)
+	}
+	plan := func(targets []string, scope installer.Scope) (*installer.Plan, error) {
+		return installer.PlanInstall(env, installer.InstallOptions{Targets: targets, Scope: scope, Server: server})
+	}
+
+	if interactive {
+		ans, err := tui.Run(cmd.Context(), tui.Config{
+			Selected:   targets,
+			Scope:      scope,
+			ProjectDir: env.ProjectDir,
+			AskConsent: share == nil && tui.AskConsent(store),
+			Summarize: func(ans tui.Answers) string {
+				p, err := plan(ans.Targets, ans.Scope)
+				if err != nil {
+					return "Cannot plan the install: " + err.Error()
+				}
+				return p.Summary()
+			},
+			Version:    buildinfo.CodegraphVersion(),
+			Accessible: a.accessible(f.accessible),
+		}, a.env.Stdin, a.formOutput(f.accessible))
+		switch {
+		case errors.Is(err, tui.ErrAborted):
+			fmt.Fprintln(a.env.Stderr, "Cancelled: nothing was changed.")
+			return silentError{ExitFailure}
+		case errors.Is(err, tui.ErrNoTargets):
+			fmt.Fprintln(a.env.Stderr, "No agents selected: nothing was changed.")
+			return silentError{ExitFailure}
+		case err != nil:
+			return err
+		}
+		if !ans.Confirmed {
+			fmt.Fprintln(a.env.Stderr, "Not confirmed: nothing was changed.")
+			return nil
+		}
+		targets, scope = ans.Targets, ans.Scope
+		if ans.ShareUsage != nil {
+			share = ans.ShareUsage
+		}
+	} else if len(targets) == 0 {
+		return Usagef("no agents detected on this machine: name them with --targets (known: %s)", strings.Join(targetIDs(), ", "))
+	}
+
+	p, err := plan(targets, scope)
+	if err != nil {
+		return err
+	}
+	if f.dryRun {
+		fmt.Fprint(a.env.Stdout, p.Diff())
+		fmt.Fprintln(a.env.Stderr, "Dry run: nothing was written.")
+		if planFailed(p) {
+			return silentError{ExitFailure}
+		}
+		return nil
+	}
+
+	// The consent choice is stored first: `--telemetry on` in the pro build
+	// (or over an unreadable config) fails before any agent file changes.
+	if share != nil {
+		if _, err := store.SetChoice(*share, consent.SourceInstaller); err != nil {
+			return fmt.Errorf("storing your usage-data choice: %w", err)
+		}
+		// Re-read consent now, so the install event below is recorded (or
+		// not) under the choice just made.
+		a.tel.Persist()
+	}
+
+	results, applyErr := installer.Apply(cmd.Context(), env, p)
+	a.printResults(results)
+	if applyErr != nil {
+		fmt.Fprintf(a.env.Stderr, "%s: %v\n", a.env.Program, applyErr)
+	}
+	var done []string
+	failed := applyErr != nil
+	for _, r := range results {
+		if r.OK() {
+			done = append(done, r.Target)
+		} else {
+			failed = true
+		}
+	}
+	if len(done) > 0 {
+		a.tel.Emit(telemetry.InstallEvent(done, telemetry.Scope(scope), telemetry.InstallKind(p.Kind)))
+		a.flushCapped(cmd.Context())
+	}
+	if failed {
+		return silentError{ExitFailure}
+	}
+	return nil
+}
+
+// formOutput is where prompts go: accessible prompts are plain lines on
+// stdout (what screen readers follow); the full-screen form draws on stderr,
+// keeping stdout for results.
+func (a *app) formOutput(accessibleFlag bool) io.Writer {
+	if a.accessible(accessibleFlag) {
+		return a.env.Stdout
+	}
+	return a.env.Stderr
+}
+
+func planFailed(p *installer.Plan) bool {
+	for _, c := range p.Changes {
+		if c.Action == installer.ActionError {
+			return true
+		}
+	}
+	return false
+}
+
+type uninstallFlags struct {
+	yes        bool
+	targets    []string
+	scope      string
+	project    string
+	dryRun     bool
+	accessible bool
 }
 
 func (a *app) uninstallCommand() *cobra.Command {
-	return &cobra.Command{Use: "uninstall", Short: "Remove what the installer added", Args: usageArgs(cobra.NoArgs),
-		RunE: func(*cobra.Command, []string) error { return errors.New("uninstall: not wired yet") }}
+	f := &uninstallFlags{}
+	cmd := &cobra.Command{
+		Use:   "uninstall",
+		Short: "Remove what the installer added",
+		Long: `Removes exactly what the install manifest (install.json) records: our
+entry in each agent's config file, restoring what was there before, and
+files or directories the installer created.
+
+Without --scope, both scopes are undone: the global one (~/.codegraph) and
+the local one of the project (--project, default the current directory).
+In a terminal it asks first; elsewhere it needs --yes (or --dry-run).`,
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error { return a.runUninstall(cmd, f) },
+	}
+	fs := cmd.Flags()
+	fs.BoolVarP(&f.yes, "yes", "y", false, "remove without asking")
+	fs.StringSliceVar(&f.targets, "targets", nil, "only these agents, comma-separated (default: all recorded)")
+	fs.StringVar(&f.scope, "scope", "", "local or global (default: both)")
+	fs.StringVar(&f.project, "project", "", "project directory of a local install (default: the current directory)")
+	fs.BoolVar(&f.dryRun, "dry-run", false, "print the changes as diffs and write nothing")
+	fs.BoolVar(&f.accessible, "accessible", false, "screen-reader friendly prompts (also ACCESSIBLE=1)")
+	return cmd
+}
+
+func (a *app) runUninstall(cmd *cobra.Command, f *uninstallFlags) error {
+	targets, err := checkTargets(f.targets)
+	if err != nil {
+		return err
+	}
+	scopes := []installer.Scope{installer.ScopeGlobal, installer.ScopeLocal}
+	if f.scope != "" {
+		s, err := parseScope(f.scope)
+		if err != nil {
+			return err
+		}
+		scopes = []installer.Scope{s}
+	}
+	interactive := !f.yes && !f.dryRun
+	if interactive && !a.env.StdinTTY {
+		return Usagef("no terminal to confirm the uninstall: run with --yes (or --dry-run to see what it would do)")
+	}
+	if err := a.needHome(); err != nil {
+		return err
+	}
+	env, err := a.installerEnv(f.project)
+	if err != nil {
+		return err
+	}
+	var plans []*installer.Plan
+	var summary strings.Builder
+	for _, s := range scopes {
+		p, err := installer.PlanUninstall(env, installer.UninstallOptions{Targets: targets, Scope: s})
+		if err != nil {
+			return err
+		}
+		if len(p.Changes) > 0 {
+			plans = append(plans, p)
+			summary.WriteString(p.Summary())
+		}
+	}
+	if len(plans) == 0 {
+		var where []string
+		for _, s := range scopes {
+			where = append(where, installer.ManifestPath(env, s))
+		}
+		fmt.Fprintf(a.env.Stderr, "Nothing to uninstall: no codegraph entry is recorded in %s.\n", strings.Join(where, " or "))
+		return nil
+	}
+	if f.dryRun {
+		for _, p := range plans {
+			fmt.Fprint(a.env.Stdout, p.Diff())
+		}
+		fmt.Fprintln(a.env.Stderr, "Dry run: nothing was written.")
+		return nil
+	}
+	if interactive {
+		ok, err := tui.Confirm(cmd.Context(), "Remove codegraph?", strings.TrimRight(summary.String(), "\n"),
+			a.accessible(f.accessible), a.env.Stdin, a.formOutput(f.accessible))
+		if errors.Is(err, tui.ErrAborted) {
+			fmt.Fprintln(a.env.Stderr, "Cancelled: nothing was changed.")
+			return silentError{ExitFailure}
+		}
+		if err != nil {
+			return err
+		}
+		if !ok {
+			fmt.Fprintln(a.env.Stderr, "Not confirmed: nothing was changed.")
+			return nil
+		}
+	}
+	removed, failed := a.applyAll(cmd.Context(), env, plans)
+	a.tel.Emit(telemetry.UninstallEvent(removed))
+	a.flushCapped(cmd.Context())
+	if failed {
+		return silentError{ExitFailure}
+	}
+	return nil
+}
+
+// applyAll applies each plan, prints the results, and returns the targets
+// done and whether anything failed.
+func (a *app) applyAll(ctx context.Context, env installer.Env, plans []*installer.Plan) ([]string, bool) {
+	var done []string
+	failed := false
+	seen := map[string]bool{}
+	for _, p := range plans {
+		results, err := installer.Apply(ctx, env, p)
+		a.printResults(results)
+		if err != nil {
+			fmt.Fprintf(a.env.Stderr, "%s: %v\n", a.env.Program, err)
+			failed = true
+		}
+		for _, r := range results {
+			if !r.OK() {
+				failed = true
+			} else if !seen[r.Target] {
+				seen[r.Target] = true
+				done = append(done, r.Target)
+			}
+		}
+	}
+	return done, failed
 }
 
 func (a *app) uninitCommand() *cobra.Command {
-	return &cobra.Command{Use: "uninit [DIR]", Short: "Undo init and the local install in DIR", Args: usageArgs(cobra.MaximumNArgs(1)),
-		RunE: func(*cobra.Command, []string) error { return errors.New("uninit: not wired yet") }}
+	return &cobra.Command{
+		Use:   "uninit [DIR]",
+		Short: "Undo init and the local install in DIR",
+		Long: `Undoes the local-scope install recorded in DIR/.codegraph/install.json
+(if any) and removes what init wrote: DIR/.codegraph/census.json, then
+DIR/.codegraph itself when nothing else is left in it. Other files are
+never touched. DIR defaults to the current directory. Never prompts.`,
+		Args: usageArgs(cobra.MaximumNArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			dir := ""
+			if len(args) == 1 {
+				dir = args[0]
+			}
+			return a.runUninit(cmd.Context(), dir)
+		},
+	}
+}
+
+func (a *app) runUninit(ctx context.Context, dir string) error {
+	if dir == "" {
+		dir = a.env.Cwd
+	}
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join(a.env.Cwd, dir)
+	}
+	dir = filepath.Clean(dir)
+	fi, err := os.Stat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%s does not exist: nothing to undo", dir)
+	}
+	if err != nil {
+		return fmt.Errorf("uninit %s: %w", dir, err)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("%s is not a directory", dir)
+	}
+	env, err := a.installerEnv(dir)
+	if err != nil {
+		return err
+	}
+	failed := false
+	p, err := installer.PlanUninstall(env, installer.UninstallOptions{Scope: installer.ScopeLocal})
+	if err != nil {
+		return err
+	}
+	if len(p.Changes) > 0 {
+		_, failed = a.applyAll(ctx, env, []*installer.Plan{p})
+	}
+	// Apply removed install.json once every entry was undone; when some
+	// failed it stays, so a later uninstall can finish the job.
+	stateDir := filepath.Join(dir, ".codegraph")
+	censusPath := filepath.Join(stateDir, census.FileName)
+	if err := os.Remove(censusPath); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		fmt.Fprintf(a.env.Stderr, "%s: removing %s: %v\n", a.env.Program, censusPath, err)
+		failed = true
+	}
+	switch err := os.Remove(stateDir); {
+	case err == nil:
+		fmt.Fprintf(a.env.Stdout, "Removed %s\n", stateDir)
+	case errors.Is(err, fs.ErrNotExist):
+		if len(p.Changes) == 0 {
+			fmt.Fprintf(a.env.Stderr, "Nothing to undo in %s.\n", dir)
+		}
+	default:
+		// Not empty: files that are not ours (or a manifest still listing
+		// entries that could not be removed) stay.
+		fmt.Fprintf(a.env.Stderr, "Kept %s: it is not empty.\n", stateDir)
+	}
+	a.tel.Emit(telemetry.UninstallEvent(nil))
+	a.flushCapped(ctx)
+	if failed {
+		return silentError{ExitFailure}
+	}
+	return nil
 }

@@ -21,7 +21,10 @@ func (a *app) telemetryCommand() *cobra.Command {
 		Long: `codegraph shares anonymous usage counts: no code, paths or names.
 TELEMETRY.md lists every field. DO_NOT_TRACK=1 or CODEGRAPH_TELEMETRY=0
 turn it off for a process; "telemetry off" turns it off for good.`,
+		// A RunE makes cobra check Args, so an unknown subcommand is a usage
+		// error (exit 2) rather than help with exit 0.
 		Args: usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	var asJSON bool
 	status := &cobra.Command{

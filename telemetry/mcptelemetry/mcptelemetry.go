@@ -109,8 +109,7 @@ func (m *Middleware) record(ctx context.Context, req mcp.Request, res mcp.Result
 	// invalid-params wire error means the server refused the request, so it
 	// is not a call of a tool: look at the error first and skip it, even if
 	// the name is one we were given (the server may have removed the tool).
-	var wire *jsonrpc.Error
-	if errors.As(err, &wire) && wire.Code == jsonrpc.CodeInvalidParams {
+	if err != nil && isInvalidParams(err) {
 		return
 	}
 	ctr := m.counters(call)[call.Params.Name]
@@ -125,6 +124,14 @@ func (m *Middleware) record(ctx context.Context, req mcp.Request, res mcp.Result
 		failed = true
 	}
 	ctr.Record(!failed)
+}
+
+// isInvalidParams reports a -32602 wire error. It is a function of its own,
+// called only when there is an error, so that the target errors.As needs
+// is not allocated on the path of every successful call.
+func isInvalidParams(err error) bool {
+	var wire *jsonrpc.Error
+	return errors.As(err, &wire) && wire.Code == jsonrpc.CodeInvalidParams
 }
 
 // counters returns the tool set of the client behind call's session.

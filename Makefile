@@ -1,0 +1,69 @@
+# codegraph-install: the installer, the consent manager and telemetry client,
+# and the ingest server. `make test` is what CI runs.
+
+GO       ?= go
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT   ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+LDFLAGS  := -X github.com/getcodegraph/codegraph-install/internal/buildinfo.Version=$(VERSION) \
+            -X github.com/getcodegraph/codegraph-install/internal/buildinfo.Commit=$(COMMIT)
+BIN      := bin
+GOBIN    ?= $(shell $(GO) env GOPATH)/bin
+
+.PHONY: all build test unit pro e2e bench golden lint run ingest install audit clean
+
+all: build
+
+## build: both binaries into bin/, plus bin/codegraph (the same installer under its other name)
+build:
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/codegraph-install ./cmd/codegraph-install
+	cp $(BIN)/codegraph-install $(BIN)/codegraph
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/codegraph-ingest ./cmd/codegraph-ingest
+
+## test: format and vet checks, every test with the race detector, the pro build's tests, the end-to-end run
+test: lint unit pro
+
+unit:
+	$(GO) test -race -count=1 ./...
+
+## pro: the codegraph-pro build (telemetry compiled out) builds and passes its tests
+pro:
+	$(GO) vet -tags pro ./...
+	$(GO) test -tags pro -count=1 ./...
+
+## e2e: the whole pipeline against real binaries (also part of `unit`; this runs it alone, verbosely)
+e2e:
+	$(GO) test -count=1 -run 'TestEndToEnd' -v ./e2e/
+
+## bench: every benchmark; figures go to BENCHMARKS.md
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -cpu 1,2 ./...
+
+## golden: rewrite golden files (and TELEMETRY.md's generated tables)
+golden:
+	$(GO) test ./... -update
+
+## lint: gofmt and go vet
+lint:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "not gofmt-ed:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+
+## run: the interactive installer
+run:
+	$(GO) run ./cmd/codegraph-install
+
+## ingest: the ingest server on 127.0.0.1:8787 with its SQLite store
+ingest:
+	$(GO) run ./cmd/codegraph-ingest serve
+
+## install: codegraph-install and codegraph on PATH (GOBIN)
+install:
+	$(GO) install -ldflags '$(LDFLAGS)' ./cmd/codegraph-install ./cmd/codegraph-ingest
+	ln -sf codegraph-install $(GOBIN)/codegraph
+
+## audit: check every promise of TELEMETRY.md on this machine, with evidence
+audit:
+	bash scripts/audit.sh
+
+clean:
+	rm -rf $(BIN)

@@ -1,0 +1,62 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/getcodegraph/codegraph-install/ingest"
+	_ "github.com/getcodegraph/codegraph-install/internal/golden"
+)
+
+func TestReportJSONEvents(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "t.db")
+	db, err := ingest.OpenSQLite(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+	err = db.Store(context.Background(), []ingest.Accepted{{
+		ReceivedAt: ts, MachineID: "3f0c5e0e-8d0b-4a53-9b8e-5a3c2f9d1e77",
+		Envelope: map[string]any{"machine_id": "3f0c5e0e-8d0b-4a53-9b8e-5a3c2f9d1e77", "codegraph_version": "1.0.0"},
+		Event:    "uninstall", TS: ts, Props: map[string]any{"targets": []string{"claude"}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close(context.Background())
+	var out, errOut bytes.Buffer
+	root := NewRoot(Env{Stdout: &out, Stderr: &errOut})
+	root.SetArgs([]string{"report", "--db", path, "--json", "--events"})
+	if err := root.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	var r ingest.Report
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if len(r.Events) != 1 || r.Events[0].Event != "uninstall" || string(r.Events[0].Props) != `{"targets":["claude"]}` {
+		t.Fatalf("events %+v", r.Events)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{{"bogus"}, {"report", "--nope"}, {"serve", "extra"}} {
+		var out bytes.Buffer
+		root := NewRoot(Env{Stdout: &out, Stderr: &out})
+		root.SetArgs(args)
+		if err := root.Execute(); !IsUsage(err) {
+			t.Errorf("%v: err %v is not a usage error", args, err)
+		}
+	}
+	root := NewRoot(Env{Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}})
+	root.SetArgs([]string{"report", "--db", filepath.Join(t.TempDir(), "missing.db")})
+	if err := root.Execute(); err == nil || IsUsage(err) {
+		t.Errorf("missing db: err %v, want a plain failure", err)
+	}
+}

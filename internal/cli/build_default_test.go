@@ -1,0 +1,5 @@
+//go:build !pro
+
+package cli_test
+
+const proBuild = false

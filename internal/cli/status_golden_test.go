@@ -1,0 +1,72 @@
+package cli_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/getcodegraph/codegraph-install/internal/cli"
+	"github.com/getcodegraph/codegraph-install/internal/golden"
+)
+
+// runCLI runs one command line in-process with a temp home and returns the
+// exit code, stdout and stderr, with the home path replaced by $HOME.
+func runCLI(t *testing.T, home string, env map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := cli.Run(context.Background(), cli.Env{
+		Program: "codegraph",
+		Args:    args,
+		Stdout:  &stdout,
+		Stderr:  &stderr,
+		Getenv:  func(k string) string { return env[k] },
+		Home:    home,
+		Cwd:     home,
+		Now:     func() time.Time { return time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC) },
+	})
+	clean := func(s string) string { return strings.ReplaceAll(s, home, "$HOME") }
+	return code, clean(stdout.String()), clean(stderr.String())
+}
+
+func TestStatusGolden(t *testing.T) {
+	t.Parallel()
+	const stored = `{"enabled":false,"machine_id":"3f0c5e0e-8d0b-4a53-9b8e-5a3c2f9d1e77","consent_source":"installer","first_run_notice_shown":true,"updated_at":"2026-11-01T00:00:00Z"}`
+	for _, tc := range []struct {
+		name   string
+		env    map[string]string
+		config string
+	}{
+		{"default", nil, ""},
+		{"config", nil, stored},
+		{"env", map[string]string{"CODEGRAPH_TELEMETRY": "maybe"}, stored},
+		{"do-not-track", map[string]string{"DO_NOT_TRACK": "1"}, ""},
+		{"broken-config", nil, `{"enabled":`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			home := t.TempDir()
+			if tc.config != "" {
+				os.MkdirAll(filepath.Join(home, ".codegraph"), 0o700)
+				os.WriteFile(filepath.Join(home, ".codegraph", "telemetry.json"), []byte(tc.config), 0o600)
+			}
+			name := "cli/status-" + tc.name
+			if proBuild {
+				name += "-pro"
+			}
+			code, out, errOut := runCLI(t, home, tc.env, "telemetry", "status")
+			if code != 0 || errOut != "" {
+				t.Fatalf("exit %d, stderr %q", code, errOut)
+			}
+			golden.Check(t, name+".txt", []byte(out))
+			code, out, _ = runCLI(t, home, tc.env, "telemetry", "status", "--json")
+			if code != 0 {
+				t.Fatalf("exit %d", code)
+			}
+			golden.Check(t, name+".json", []byte(out))
+		})
+	}
+}
