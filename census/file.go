@@ -8,9 +8,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
+
+	"github.com/getcodegraph/codegraph-install/telemetry/schema"
 )
 
 // FileName is the census file below a project's .codegraph directory.
@@ -167,7 +168,7 @@ func decode(data []byte) (Result, error) {
 		}
 	}
 	for id, n := range ff.SchemaLanguages {
-		if !slices.Contains(schemaLanguages, id) {
+		if !schema.IsLanguage(id) {
 			return Result{}, fmt.Errorf("%w: unknown schema language %q", errMalformed, id)
 		}
 		if n < 0 {

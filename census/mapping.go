@@ -3,24 +3,13 @@ package census
 import (
 	"path/filepath"
 	"strings"
-)
 
-// schemaLanguages is codegraph's own list of language ids (CONTRACT §9).
-// It is a private copy until telemetry/schema exports schema.Languages; the
-// mapping test checks that every id SchemaLanguage can return is listed here,
-// so switching that test to the schema package is a one-line change.
-var schemaLanguages = []string{
-	"typescript", "javascript", "tsx", "jsx", "arkts", "python", "go", "rust",
-	"java", "c", "cpp", "csharp", "razor", "php", "ruby", "swift", "kotlin",
-	"dart", "svelte", "vue", "astro", "liquid", "pascal", "scala", "lua", "luau",
-	"objc", "r", "solidity", "nix", "yaml", "twig", "xml", "properties", "cfml",
-	"cfscript", "cfquery", "cobol", "vbnet", "erlang", "terraform", "unknown",
-	"other",
-}
+	"github.com/getcodegraph/codegraph-install/telemetry/schema"
+)
 
 // Other is the schema id for every detected language codegraph has no
 // extractor id for.
-const Other = "other"
+const Other = schema.LanguageOther
 
 // enryToSchema maps go-enry (GitHub linguist) language names onto schema ids.
 // The names are linguist's exact spelling (go-enry v2 data/type.go).

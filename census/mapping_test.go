@@ -4,6 +4,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/getcodegraph/codegraph-install/telemetry/schema"
 	"github.com/go-enry/go-enry/v2"
 	"github.com/go-enry/go-enry/v2/data"
 )
@@ -62,11 +63,10 @@ func TestSchemaLanguageForFile(t *testing.T) {
 }
 
 // TestSchemaLanguagesClosed checks that every id the census can report is
-// one of codegraph's language ids. When telemetry/schema lands, compare with
-// schema.Languages instead of the private copy.
+// one of codegraph's language ids, the schema's closed set.
 func TestSchemaLanguagesClosed(t *testing.T) {
 	t.Parallel()
-	allowed := schemaLanguages
+	allowed := schema.Languages()
 	check := func(from, id string) {
 		if !slices.Contains(allowed, id) {
 			t.Errorf("%s maps to %q, which is not a schema language id", from, id)

@@ -25,6 +25,7 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -90,6 +91,25 @@ type Store struct {
 	Dir    statedir.Dir
 	Getenv func(string) string
 	Now    func() time.Time
+
+	// cache, when set (NewStore), remembers the last parse of the config
+	// keyed by the file's identity, so a long-lived caller that resolves
+	// before every persist pays one stat instead of an open and a read.
+	cache *loadCache
+}
+
+type loadCache struct {
+	mu  sync.Mutex
+	fi  os.FileInfo
+	cfg *Config
+	err error
+}
+
+// NewStore is a Store that re-reads the config only when the file changed
+// (another inode, size or modification time). Every resolve still looks at
+// the file, so changes made by other processes are seen at once.
+func NewStore(dir statedir.Dir, getenv func(string) string, now func() time.Time) *Store {
+	return &Store{Dir: dir, Getenv: getenv, Now: now, cache: &loadCache{}}
 }
 
 // ErrNotAvailable is returned by SetChoice(true) in a build without telemetry.
@@ -155,6 +175,33 @@ func doNotTrackSet(v string) bool {
 
 // Load reads the config. It returns nil, nil when there is none.
 func (s *Store) Load() (*Config, error) {
+	if s.cache == nil {
+		return s.load()
+	}
+	fi, err := os.Stat(s.Dir.TelemetryConfig())
+	if err != nil || !fi.Mode().IsRegular() {
+		return s.load()
+	}
+	c := s.cache
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.fi != nil && os.SameFile(c.fi, fi) && c.fi.Size() == fi.Size() && c.fi.ModTime().Equal(fi.ModTime()) {
+		if c.cfg == nil {
+			return nil, c.err
+		}
+		cfg := *c.cfg
+		return &cfg, c.err
+	}
+	cfg, err := s.load()
+	c.fi, c.cfg, c.err = fi, cfg, err
+	if cfg == nil {
+		return nil, err
+	}
+	cp := *cfg
+	return &cp, err
+}
+
+func (s *Store) load() (*Config, error) {
 	path := s.Dir.TelemetryConfig()
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {

@@ -237,3 +237,26 @@ func FuzzParseConfig(f *testing.F) {
 		}
 	})
 }
+
+func TestCachedStoreSeesEveryChange(t *testing.T) {
+	t.Parallel()
+	s := newStore(t, nil)
+	cached := NewStore(s.Dir, s.Getenv, s.Now)
+	if d := cached.Resolve(); d.DecidedBy != ByDefault {
+		t.Fatalf("decided by %s", d.DecidedBy)
+	}
+	for i, content := range []string{cfgOn, cfgOff, "{broken", cfgOn} {
+		writeConfig(t, s, content) // same size for cfgOn twice: a new inode each time
+		d := cached.Resolve()
+		direct := s.Resolve()
+		if d.Enabled != direct.Enabled || d.Reason != direct.Reason {
+			t.Errorf("step %d: cached %+v, direct %+v", i, d, direct)
+		}
+	}
+	if err := s.Reset(); err != nil {
+		t.Fatal(err)
+	}
+	if d := cached.Resolve(); d.DecidedBy != ByDefault {
+		t.Errorf("after reset: decided by %s", d.DecidedBy)
+	}
+}

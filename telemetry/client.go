@@ -70,6 +70,9 @@ type Client struct {
 	// Both are read on the hot path.
 	on  atomic.Bool
 	day atomic.Int64
+	// sendFailed is set by a transport failure: the lines went back to the
+	// queue for a later process, and this one sends nothing more (no retry).
+	sendFailed atomic.Bool
 
 	mu       sync.Mutex
 	counters map[counterKey]*Counter
@@ -111,7 +114,7 @@ func New(opts Options) *Client {
 	c := &Client{
 		opts:     opts,
 		dir:      dir,
-		consent:  &consent.Store{Dir: dir, Getenv: opts.Getenv, Now: opts.Now},
+		consent:  consent.NewStore(dir, opts.Getenv, opts.Now),
 		queue:    queue{dir: dir},
 		counters: map[counterKey]*Counter{},
 	}
@@ -153,6 +156,15 @@ func (c *Client) resolve() consent.Decision {
 	c.seen, c.looked = stamp, true
 	c.on.Store(d.Enabled)
 	return d
+}
+
+// Refresh re-reads consent now. A command that changed the stored choice
+// itself calls it, so that its own change is not taken for another
+// process's off/on cycle at the next persist.
+func (c *Client) Refresh() {
+	if c != nil {
+		c.resolve()
+	}
 }
 
 // Tick moves the day counters to the current UTC day. Long-lived processes

@@ -1,167 +1,21 @@
+//go:build !pro
+
 package telemetry
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/getcodegraph/codegraph-install/consent"
-	_ "github.com/getcodegraph/codegraph-install/internal/golden"
 	"github.com/getcodegraph/codegraph-install/telemetry/schema"
 )
-
-// fakeClock is an injected clock tests move by hand.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *fakeClock) Set(t time.Time) {
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
-}
-
-// collector is a real HTTP server on 127.0.0.1 that records every request
-// body and counts accepted TCP connections, so "no connection" is observed
-// on the listener rather than assumed.
-type collector struct {
-	srv     *httptest.Server
-	conns   atomic.Int64
-	mu      sync.Mutex
-	bodies  [][]byte
-	status  int
-	respond chan struct{} // when non-nil, handlers wait on it (a server that never answers)
-}
-
-type countingListener struct {
-	net.Listener
-	n *atomic.Int64
-}
-
-func (l countingListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err == nil {
-		l.n.Add(1)
-	}
-	return c, err
-}
-
-func newCollector(t *testing.T, status int) *collector {
-	t.Helper()
-	c := &collector{status: status}
-	c.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		c.mu.Lock()
-		c.bodies = append(c.bodies, body)
-		wait := c.respond
-		c.mu.Unlock()
-		if wait != nil {
-			select {
-			case <-wait:
-			case <-r.Context().Done():
-			}
-		}
-		w.WriteHeader(c.status)
-	}))
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.srv.Listener = countingListener{ln, &c.conns}
-	c.srv.Start()
-	t.Cleanup(func() {
-		c.mu.Lock()
-		if c.respond != nil {
-			close(c.respond)
-			c.respond = nil
-		}
-		c.mu.Unlock()
-		c.srv.Close()
-	})
-	return c
-}
-
-func (c *collector) requests() []map[string]any {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	var out []map[string]any
-	for _, b := range c.bodies {
-		var m map[string]any
-		dec := json.NewDecoder(bytes.NewReader(b))
-		dec.UseNumber()
-		if err := dec.Decode(&m); err != nil {
-			panic(err)
-		}
-		out = append(out, m)
-	}
-	return out
-}
-
-func (c *collector) events() []map[string]any {
-	var out []map[string]any
-	for _, r := range c.requests() {
-		for _, e := range r["events"].([]any) {
-			out = append(out, e.(map[string]any))
-		}
-	}
-	return out
-}
-
-type harness struct {
-	home   string
-	clock  *fakeClock
-	env    map[string]string
-	stderr *bytes.Buffer
-	mu     sync.Mutex
-}
-
-var day1 = time.Date(2026, 11, 24, 23, 58, 0, 0, time.UTC)
-
-func newHarness(t *testing.T, endpoint string, env map[string]string) *harness {
-	t.Helper()
-	h := &harness{home: t.TempDir(), clock: &fakeClock{t: day1}, env: map[string]string{EnvEndpoint: endpoint}, stderr: &bytes.Buffer{}}
-	for k, v := range env {
-		h.env[k] = v
-	}
-	return h
-}
-
-func (h *harness) getenv(k string) string {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.env[k]
-}
-
-func (h *harness) setenv(k, v string) {
-	h.mu.Lock()
-	h.env[k] = v
-	h.mu.Unlock()
-}
-
-func (h *harness) client() *Client {
-	return New(Options{Home: h.home, Getenv: h.getenv, Now: h.clock.Now, Stderr: h.stderr, Version: "1.2.3", GOOS: "linux", GOARCH: "amd64", GoVersion: "1.26"})
-}
-
-func (h *harness) queueLines(t *testing.T) []string {
-	t.Helper()
-	data, err := os.ReadFile(h.home + "/.codegraph/telemetry-queue.jsonl")
-	if err != nil {
-		return nil
-	}
-	return strings.Split(strings.TrimSpace(string(data)), "\n")
-}
 
 func TestRecordPersistWritesDailyRollups(t *testing.T) {
 	t.Parallel()
@@ -225,7 +79,7 @@ func TestMidnightSplitsInALongLivedProcess(t *testing.T) {
 	ctr.Record(true)
 	ctr.Record(true)
 	h.clock.Set(day1.Add(5 * time.Minute)) // 00:03 on the 25th
-	c.Tick()                                // what the midnight timer does
+	c.Tick()                               // what the midnight timer does
 	ctr.Record(true)
 	h.clock.Set(day1.Add(24*time.Hour + 5*time.Minute)) // 26th: slot of the 24th is reused
 	c.Tick()
@@ -285,16 +139,6 @@ func TestOffRecordsNothingAndOpensNoConnection(t *testing.T) {
 				t.Errorf("stderr while off: %q", h.stderr)
 			}
 		})
-	}
-}
-
-func writeQueue(t *testing.T, home, content string) {
-	t.Helper()
-	if err := os.MkdirAll(home+"/.codegraph", 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(home+"/.codegraph/telemetry-queue.jsonl", []byte(content), 0o600); err != nil {
-		t.Fatal(err)
 	}
 }
 
@@ -680,4 +524,27 @@ func FuzzParseLine(f *testing.F) {
 			t.Fatalf("a parsed line holds what the schema strips: %q", line)
 		}
 	})
+}
+
+// TestNoRetryAfterATransportFailure: once a send failed, the lines wait for
+// a later process; a second flush in the same process sends nothing.
+func TestNoRetryAfterATransportFailure(t *testing.T) {
+	t.Parallel()
+	srv := newCollector(t, http.StatusNoContent)
+	srv.respond = make(chan struct{}) // the first request times out
+	h := newHarness(t, srv.srv.URL, nil)
+	writeQueue(t, h.home, `{"event":"uninstall","ts":"2026-11-24T10:00:00Z","props":{}}`+"\n")
+	c := h.client()
+	c.Flush(context.Background())
+	c.Flush(context.Background())
+	if n := len(srv.requests()); n != 1 {
+		t.Errorf("%d requests from one process, want 1", n)
+	}
+	if lines := h.queueLines(t); len(lines) != 1 {
+		t.Errorf("queue %q: the line must wait for a later process", lines)
+	}
+	h.client().Flush(context.Background()) // a later process tries again
+	if n := len(srv.requests()); n != 2 {
+		t.Errorf("%d requests after a new process flushed, want 2", n)
+	}
 }

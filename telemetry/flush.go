@@ -164,9 +164,14 @@ func (c *Client) plan(entries []entry, machineID string) (batches [][]entry, kee
 	return batches, keep
 }
 
+// mustJSON encodes without HTML escaping, so that people reading the queue
+// or a debug echo see "<10s" rather than "\u003c10s".
 func mustJSON(v any) []byte {
-	b, _ := json.Marshal(v)
-	return b
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v) // only maps, strings and numbers: cannot fail
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 }
 
 // Endpoint is where requests go: CODEGRAPH_TELEMETRY_ENDPOINT, else the
@@ -214,7 +219,7 @@ func (c *Client) Show() [][]byte {
 // touching the network. It returns when done or when ctx ends, and each
 // request is bounded by SendTimeout.
 func (c *Client) Flush(ctx context.Context) {
-	if c == nil || !transportCompiled {
+	if c == nil || !transportCompiled || c.sendFailed.Load() {
 		return
 	}
 	if !c.resolve().Enabled {
@@ -236,6 +241,7 @@ func (c *Client) Flush(ctx context.Context) {
 		}
 		for i, b := range batches {
 			if ctx.Err() != nil || !c.send(ctx, machineID, b) {
+				c.sendFailed.Store(true)
 				for _, rest := range batches[i:] {
 					keep = append(keep, rest...)
 				}

@@ -56,10 +56,7 @@ func parseLine(line []byte) (entry, bool) {
 }
 
 // marshalEntry renders an entry as one line (keys sorted, so output is stable).
-func marshalEntry(e entry) []byte {
-	b, _ := json.Marshal(e)
-	return b
-}
+func marshalEntry(e entry) []byte { return mustJSON(e) }
 
 // queue is the file of buffered events of one state directory.
 type queue struct{ dir statedir.Dir }

@@ -39,7 +39,11 @@ func TestReportJSONEvents(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
-	if len(r.Events) != 1 || r.Events[0].Event != "uninstall" || string(r.Events[0].Props) != `{"targets":["claude"]}` {
+	var props bytes.Buffer
+	if len(r.Events) == 1 {
+		json.Compact(&props, r.Events[0].Props)
+	}
+	if len(r.Events) != 1 || r.Events[0].Event != "uninstall" || props.String() != `{"targets":["claude"]}` {
 		t.Fatalf("events %+v", r.Events)
 	}
 }

@@ -140,9 +140,34 @@ func (a *app) installerEnv(project string) (installer.Env, error) {
 		Getenv:     a.env.Getenv,
 		GOOS:       runtime.GOOS,
 		Now:        a.env.Now,
-		LookPath:   exec.LookPath,
+		LookPath:   a.lookPath,
 		Version:    buildinfo.CodegraphVersion(),
 	}, nil
+}
+
+// lookPath is exec.LookPath over the injected PATH, so detection follows
+// the environment the command was given (and tests stay hermetic).
+func (a *app) lookPath(file string) (string, error) {
+	exts := []string{""}
+	if runtime.GOOS == "windows" {
+		exts = strings.Split(strings.ToLower(a.env.Getenv("PATHEXT")), ";")
+		if a.env.Getenv("PATHEXT") == "" {
+			exts = []string{".com", ".exe", ".bat", ".cmd"}
+		}
+	}
+	for _, dir := range filepath.SplitList(a.env.Getenv("PATH")) {
+		if dir == "" {
+			continue
+		}
+		for _, ext := range exts {
+			p := filepath.Join(dir, file+ext)
+			fi, err := os.Stat(p)
+			if err == nil && !fi.IsDir() && (runtime.GOOS == "windows" || fi.Mode()&0o111 != 0) {
+				return p, nil
+			}
+		}
+	}
+	return "", &exec.Error{Name: file, Err: exec.ErrNotFound}
 }
 
 func (a *app) accessible(flag bool) bool {

@@ -1,12 +1,52 @@
 package cli
 
 import (
-	"errors"
+	"context"
+	"sync"
 
 	"github.com/spf13/cobra"
+
+	"github.com/getcodegraph/codegraph-install/internal/buildinfo"
+	"github.com/getcodegraph/codegraph-install/mcpserver"
+	"github.com/getcodegraph/codegraph-install/telemetry"
 )
 
 func (a *app) serveCommand() *cobra.Command {
-	return &cobra.Command{Use: "serve", Short: "Run codegraph's MCP server on stdio (--mcp)", Args: usageArgs(cobra.NoArgs),
-		RunE: func(*cobra.Command, []string) error { return errors.New("serve: not wired yet") }}
+	var mcp bool
+	cmd := &cobra.Command{
+		Use:   "serve --mcp",
+		Short: "Run codegraph's MCP server on stdio",
+		Long: `Runs codegraph's MCP server on stdin/stdout for an AI coding agent. stdout
+carries protocol messages only; anything else goes to stderr. Exits when
+stdin closes.`,
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if !mcp {
+				return Usagef("serve needs --mcp (codegraph serves MCP over stdio)")
+			}
+			// Send what earlier processes left due, in the background, at
+			// the start of this long-lived process; wait for it before
+			// exiting so a send is never cut off halfway.
+			var flushing sync.WaitGroup
+			flushing.Add(1)
+			go func() {
+				defer flushing.Done()
+				ctx, cancel := context.WithTimeout(cmd.Context(), telemetry.SendTimeout)
+				defer cancel()
+				a.tel.Flush(ctx)
+			}()
+			err := mcpserver.Serve(cmd.Context(), mcpserver.Options{
+				In:        a.env.Stdin,
+				Out:       a.env.Stdout,
+				Dir:       a.env.Cwd,
+				Telemetry: a.tel,
+				Version:   buildinfo.CodegraphVersion(),
+				Now:       a.env.Now,
+			})
+			flushing.Wait()
+			return err
+		},
+	}
+	cmd.Flags().BoolVar(&mcp, "mcp", false, "serve the Model Context Protocol on stdio")
+	return cmd
 }

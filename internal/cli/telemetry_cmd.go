@@ -176,6 +176,7 @@ func (a *app) setTelemetry(enabled bool) error {
 		if _, err := store.SetChoice(false, consent.SourceCLI); err != nil {
 			return err
 		}
+		a.tel.Refresh()
 		if qerr != nil {
 			return fmt.Errorf("telemetry is off, but the queue could not be deleted: %w", qerr)
 		}
@@ -185,6 +186,7 @@ func (a *app) setTelemetry(enabled bool) error {
 	if _, err := store.SetChoice(true, consent.SourceCLI); err != nil {
 		return err
 	}
+	a.tel.Refresh()
 	fmt.Fprintln(a.env.Stderr, "Telemetry is on: anonymous usage counts only (no code, paths or names). Details: "+telemetry.DocsURL)
 	switch d := store.Resolve(); d.DecidedBy {
 	case consent.ByDoNotTrack, consent.ByEnv:

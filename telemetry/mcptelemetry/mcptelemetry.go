@@ -45,7 +45,7 @@ type Middleware struct {
 	// by what the telemetry client already keeps (one counter per tool and
 	// client), even in a long-lived server with many sessions: a middleware
 	// never learns when a session ends, so a per-session map would only grow.
-	byClient sync.Map // clientKey → *toolSet
+	byClient sync.Map // clientKey → toolSet
 
 	// last is the fast path: the session of the previous call and its tool
 	// set. A stdio server has exactly one session, so after the first call

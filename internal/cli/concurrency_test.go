@@ -1,0 +1,126 @@
+//go:build !pro
+
+package cli_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+)
+
+// receiver is a loopback stand-in for the ingest that sums what arrives.
+type receiver struct {
+	mu       sync.Mutex
+	counts   map[string]int64 // "day name" → summed count
+	requests int
+}
+
+func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	var body struct {
+		Events []struct {
+			Event string
+			TS    string
+			Props struct {
+				Name  string
+				Count int64
+			}
+		}
+	}
+	data, _ := io.ReadAll(req.Body)
+	if err := json.Unmarshal(data, &body); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.requests++
+	for _, e := range body.Events {
+		if e.Event == "usage_rollup" {
+			r.counts[e.TS[:10]+" "+e.Props.Name] += e.Props.Count
+		}
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// TestConcurrentProcessesCountExactlyOnce runs 20 real processes at once,
+// each recording, persisting and flushing five times against one home
+// directory, then checks that every count reached the server exactly once:
+// the queue's lock and claim-by-rename must neither lose nor repeat a line.
+func TestConcurrentProcessesCountExactlyOnce(t *testing.T) {
+	t.Parallel()
+	const procs, rounds = 20, 5
+	rec := &receiver{counts: map[string]int64{}}
+	srv := httptest.NewServer(rec)
+	defer srv.Close()
+	home := t.TempDir()
+	// Clipped, so that concurrent appends below each get their own copy.
+	base := slices.Clip(append(os.Environ(),
+		"HOME="+home,
+		"CODEGRAPH_TELEMETRY_ENDPOINT="+srv.URL+"/v1/events",
+		"DO_NOT_TRACK=", "CODEGRAPH_TELEMETRY=",
+	))
+	bin := filepath.Join(binDir, "codegraph")
+	run := func(now string, args ...string) error {
+		cmd := exec.Command(bin, args...)
+		cmd.Env = append(base, "CODEGRAPH_TEST_NOW="+now)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("%v: %v\n%s", args, err, out)
+		}
+		return nil
+	}
+	if err := run("2026-11-24T09:00:00Z", "telemetry", "on"); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, procs*rounds*2)
+	for p := 0; p < procs; p++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < rounds; i++ {
+				// Record "version" on the 24th, then flush on the 25th,
+				// while the other processes do the same.
+				errs <- run("2026-11-24T10:00:00Z", "version")
+				errs <- run("2026-11-25T10:00:00Z", "telemetry", "flush")
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	// One last flush on the 26th sends the flushes' own counts of the 25th.
+	if err := run("2026-11-26T10:00:00Z", "telemetry", "flush"); err != nil {
+		t.Fatal(err)
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	want := map[string]int64{
+		"2026-11-24 version":         procs * rounds,
+		"2026-11-24 telemetry:on":    1,
+		"2026-11-25 telemetry:flush": procs * rounds,
+	}
+	for k, n := range want {
+		if rec.counts[k] != n {
+			t.Errorf("%s: received %d, want exactly %d", k, rec.counts[k], n)
+		}
+	}
+	if len(rec.counts) != len(want) {
+		t.Errorf("received %v", rec.counts)
+	}
+	if rec.requests == 0 {
+		t.Error("no request arrived")
+	}
+	t.Logf("%d requests carried %v", rec.requests, rec.counts)
+}

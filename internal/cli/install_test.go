@@ -1,0 +1,558 @@
+package cli_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"io/fs"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/getcodegraph/codegraph-install/consent"
+	"github.com/getcodegraph/codegraph-install/internal/cli"
+	"github.com/getcodegraph/codegraph-install/internal/golden"
+)
+
+// world is one hermetic machine: a temp HOME, a project, an environment.
+type world struct {
+	home, project string
+	env           map[string]string
+}
+
+func newWorld(t testing.TB) *world {
+	t.Helper()
+	root := t.TempDir()
+	w := &world{home: filepath.Join(root, "home"), project: filepath.Join(root, "project"), env: map[string]string{
+		// No agent binary is found on this PATH: detection is by directory.
+		"PATH": filepath.Join(root, "bin"),
+		// Telemetry goes nowhere unless a test points it at its server.
+		"CODEGRAPH_TELEMETRY_ENDPOINT": closedEndpoint(t),
+	}}
+	for _, d := range []string{w.home, w.project, filepath.Join(root, "bin")} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return w
+}
+
+// closedEndpoint is a loopback URL nothing listens on.
+func closedEndpoint(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	_ = l.Close()
+	return "http://" + addr + "/v1/events"
+}
+
+type run struct {
+	code           int
+	stdout, stderr string
+}
+
+func (w *world) run(t testing.TB, stdin string, tty bool, args ...string) run {
+	t.Helper()
+	var out, errb bytes.Buffer
+	if args == nil {
+		args = []string{} // nil would make cobra read os.Args
+	}
+	code := cli.Run(context.Background(), cli.Env{
+		Program:  "codegraph-install",
+		Args:     args,
+		Stdin:    strings.NewReader(stdin),
+		Stdout:   &out,
+		Stderr:   &errb,
+		StdinTTY: tty,
+		Getenv:   func(k string) string { return w.env[k] },
+		Home:     w.home,
+		Cwd:      w.project,
+		Now:      time.Now,
+	})
+	return run{code, out.String(), errb.String()}
+}
+
+func (r run) String() string { return "stdout:\n" + r.stdout + "\nstderr:\n" + r.stderr }
+
+func writeFile(t testing.TB, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func readFile(t testing.TB, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func exists(path string) bool {
+	_, err := os.Lstat(path)
+	return err == nil
+}
+
+// snapshot maps every file below root to its content.
+func snapshot(t testing.TB, root string) map[string]string {
+	t.Helper()
+	m := map[string]string{}
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		if d.IsDir() {
+			m[rel+"/"] = ""
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		m[rel] = string(b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func telemetryConfig(t testing.TB, home string) consent.Config {
+	t.Helper()
+	var cfg consent.Config
+	if err := json.Unmarshal([]byte(readFile(t, filepath.Join(home, ".codegraph", "telemetry.json"))), &cfg); err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+const userMCP = `{
+  // the team's servers
+  "mcpServers": {
+    "docs": {"command": "docs-mcp", "args": ["--port", "0"]}
+  }
+}
+`
+
+func TestInstallUninstallLocalRoundTrip(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.env["CODEGRAPH_TELEMETRY"] = "0"
+	mcp := filepath.Join(w.project, ".mcp.json")
+	writeFile(t, mcp, userMCP)
+	before := snapshot(t, w.project)
+
+	r := w.run(t, "", false, "--yes", "--targets", "claude,cursor", "--scope", "local", "--project", w.project)
+	if r.code != 0 {
+		t.Fatalf("install exit %d\n%s", r.code, r)
+	}
+	if got := readFile(t, mcp); !strings.Contains(got, `"codegraph"`) || !strings.Contains(got, "the team's servers") {
+		t.Errorf(".mcp.json after install:\n%s", got)
+	}
+	if !exists(filepath.Join(w.project, ".cursor", "mcp.json")) || !exists(filepath.Join(w.project, ".codegraph", "install.json")) {
+		t.Fatal("cursor config or manifest missing after install")
+	}
+	for _, s := range []string{"Claude Code", "Cursor", "✓"} {
+		if !strings.Contains(r.stdout, s) {
+			t.Errorf("results lack %q:\n%s", s, r)
+		}
+	}
+	if strings.Contains(r.stdout, "\x1b[") {
+		t.Errorf("styled output to a non-terminal:\n%q", r.stdout)
+	}
+
+	r = w.run(t, "", false, "uninstall", "--yes", "--scope", "local", "--project", w.project)
+	if r.code != 0 {
+		t.Fatalf("uninstall exit %d\n%s", r.code, r)
+	}
+	after := snapshot(t, w.project)
+	// The backup of the last write is kept by design (installer/doc.go).
+	delete(after, ".mcp.json.codegraph-backup")
+	if !reflect.DeepEqual(after, before) {
+		t.Errorf("project after uninstall differs from before:\nbefore %v\nafter  %v", keys(before), keys(after))
+	}
+}
+
+func keys(m map[string]string) []string {
+	var k []string
+	for s := range m {
+		k = append(k, s)
+	}
+	sort.Strings(k)
+	return k
+}
+
+func TestDryRunWritesNothing(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	writeFile(t, filepath.Join(w.project, ".mcp.json"), userMCP)
+	writeFile(t, filepath.Join(w.project, "opencode.jsonc"), "{\n\t// mine\n\t\"theme\": \"dark\"\n}\n")
+	home, project := snapshot(t, w.home), snapshot(t, w.project)
+
+	r := w.run(t, "", false, "--dry-run", "--telemetry", "off", "--targets", "claude,cursor,codex,opencode", "--project", w.project)
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r)
+	}
+	if got := snapshot(t, w.project); !reflect.DeepEqual(got, project) {
+		t.Errorf("dry run changed the project: %v", keys(got))
+	}
+	gotHome := snapshot(t, w.home)
+	for k := range gotHome {
+		// The usage counter of the command itself may be queued (that is
+		// app-level bookkeeping, not an install event); nothing else.
+		if strings.HasPrefix(k, ".codegraph") && (k == ".codegraph/" || strings.HasPrefix(k, ".codegraph/telemetry-queue")) {
+			if strings.Contains(gotHome[k], `"event":"install"`) {
+				t.Errorf("dry run queued an install event: %s", gotHome[k])
+			}
+			delete(gotHome, k)
+		}
+	}
+	if !reflect.DeepEqual(gotHome, home) {
+		t.Errorf("dry run wrote to HOME: %v", keys(gotHome))
+	}
+	out := strings.ReplaceAll(r.stdout, w.project, "$PROJECT")
+	out = strings.ReplaceAll(out, w.home, "$HOME")
+	golden.Check(t, "cli/install-dry-run.txt", []byte(out))
+}
+
+func TestNoTerminalNoYes(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	for _, args := range [][]string{{}, {"--targets", "claude"}, {"uninstall"}} {
+		r := w.run(t, "", false, args...)
+		if r.code != 2 {
+			t.Errorf("%v: exit %d, want 2\n%s", args, r.code, r)
+		}
+		if first, _, _ := strings.Cut(r.stderr, "\n"); !strings.Contains(first, "--yes") {
+			t.Errorf("%v: hint does not name --yes:\n%s", args, r.stderr)
+		}
+	}
+	if exists(filepath.Join(w.home, ".codegraph", "install.json")) {
+		t.Error("a refused run wrote a manifest")
+	}
+}
+
+func TestBadFlags(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{
+		{"--yes", "--targets", "claude,notepad"},
+		{"--yes", "--scope", "everywhere"},
+		{"--yes", "--targets", "claude", "--telemetry", "maybe"},
+		{"--yes", "--targets", "claude", "--server-command", "'unterminated"},
+		{"--yes", "--frobnicate"},
+		{"uninstall", "--yes", "--scope", "team"},
+		{"uninstall", "--yes", "--targets", "nope"},
+		{"uninit", "a", "b"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			t.Parallel()
+			w := newWorld(t)
+			if r := w.run(t, "", false, args...); r.code != 2 {
+				t.Errorf("exit %d, want 2\n%s", r.code, r)
+			}
+		})
+	}
+}
+
+func TestNoAgentDetected(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	r := w.run(t, "", false, "--yes")
+	if r.code != 2 || !strings.Contains(r.stderr, "--targets") {
+		t.Fatalf("exit %d, want 2 naming --targets\n%s", r.code, r)
+	}
+	// A detected agent (its config directory exists) is the default.
+	if err := os.MkdirAll(filepath.Join(w.home, ".cursor"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r = w.run(t, "", false, "--yes")
+	if r.code != 0 || !exists(filepath.Join(w.home, ".cursor", "mcp.json")) || exists(filepath.Join(w.home, ".claude.json")) {
+		t.Fatalf("exit %d; want only cursor installed, globally\n%s", r.code, r)
+	}
+}
+
+func TestBrokenConfigFailsAloneExit1(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	broken := filepath.Join(w.project, ".cursor", "mcp.json")
+	writeFile(t, broken, `{"mcpServers": {`)
+	r := w.run(t, "", false, "--yes", "--targets", "claude,cursor,codex", "--project", w.project)
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1\n%s", r.code, r)
+	}
+	if got := readFile(t, broken); got != `{"mcpServers": {` {
+		t.Errorf("broken file was changed: %q", got)
+	}
+	if !strings.Contains(r.stdout, "✗ Cursor") || !strings.Contains(r.stdout, broken) {
+		t.Errorf("failure not reported with its path:\n%s", r)
+	}
+	for _, p := range []string{".mcp.json", ".codex/config.toml"} {
+		if !strings.Contains(readFile(t, filepath.Join(w.project, p)), "codegraph") {
+			t.Errorf("%s not installed", p)
+		}
+	}
+	manifest := readFile(t, filepath.Join(w.project, ".codegraph", "install.json"))
+	if strings.Contains(manifest, `"cursor"`) || !strings.Contains(manifest, `"claude"`) {
+		t.Errorf("manifest should list claude and codex only:\n%s", manifest)
+	}
+}
+
+func TestTelemetryOffStoredAsInstaller(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	r := w.run(t, "", false, "--yes", "--targets", "claude", "--telemetry", "off")
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r)
+	}
+	cfg := telemetryConfig(t, w.home)
+	if cfg.Enabled || cfg.ConsentSource != consent.SourceInstaller {
+		t.Errorf("stored %+v, want enabled=false consent_source=installer", cfg)
+	}
+}
+
+// collector is a loopback ingest that records what arrives.
+type collector struct {
+	mu     sync.Mutex
+	events []map[string]any
+}
+
+func newCollector(t testing.TB) (*collector, string) {
+	t.Helper()
+	c := &collector{}
+	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		var req struct {
+			Events []map[string]any `json:"events"`
+		}
+		if err := json.Unmarshal(body, &req); err == nil {
+			c.mu.Lock()
+			c.events = append(c.events, req.Events...)
+			c.mu.Unlock()
+		}
+		rw.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(srv.Close)
+	return c, srv.URL + "/v1/events"
+}
+
+func (c *collector) named(name string) []map[string]any {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []map[string]any
+	for _, e := range c.events {
+		if e["event"] == name {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func TestInstallEventArrives(t *testing.T) {
+	t.Parallel()
+	if !consent.Compiled {
+		t.Skip("pro build: telemetry is compiled out")
+	}
+	w := newWorld(t)
+	col, url := newCollector(t)
+	w.env["CODEGRAPH_TELEMETRY_ENDPOINT"] = url
+	r := w.run(t, "", false, "--yes", "--targets", "claude,cursor", "--scope", "global")
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r)
+	}
+	ev := col.named("install")
+	if len(ev) != 1 {
+		t.Fatalf("install events = %v, want 1\n%s", col.events, r)
+	}
+	props, _ := ev[0]["props"].(map[string]any)
+	want := map[string]any{"targets": []any{"claude", "cursor"}, "scope": "global", "kind": "fresh"}
+	if !reflect.DeepEqual(props, want) {
+		t.Errorf("props = %v, want %v", props, want)
+	}
+	// No explicit choice was made: the first-run notice precedes the send.
+	if !strings.Contains(r.stderr, "codegraph collects anonymous usage stats") {
+		t.Errorf("no first-run notice on stderr:\n%s", r.stderr)
+	}
+
+	// A second run is a reinstall; uninstall sends its own event.
+	if r = w.run(t, "", false, "--yes", "--targets", "claude", "--scope", "global"); r.code != 0 {
+		t.Fatalf("reinstall exit %d\n%s", r.code, r)
+	}
+	if ev = col.named("install"); len(ev) != 2 || ev[1]["props"].(map[string]any)["kind"] != "reinstall" {
+		t.Errorf("second install event = %v", ev)
+	}
+	if r = w.run(t, "", false, "uninstall", "--yes"); r.code != 0 {
+		t.Fatalf("uninstall exit %d\n%s", r.code, r)
+	}
+	un := col.named("uninstall")
+	if len(un) != 1 || !reflect.DeepEqual(un[0]["props"], map[string]any{"targets": []any{"claude", "cursor"}}) {
+		t.Errorf("uninstall events = %v", un)
+	}
+	if exists(filepath.Join(w.home, ".claude.json")) || exists(filepath.Join(w.home, ".cursor")) {
+		t.Error("uninstall left files it created")
+	}
+}
+
+// TestTelemetryOnFlag: stored as the installer's choice; in the pro build
+// it is an error (exit 1) before any agent file is touched.
+func TestTelemetryOnFlag(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	r := w.run(t, "", false, "--yes", "--targets", "claude", "--telemetry", "on")
+	if !consent.Compiled {
+		if r.code != 1 || !strings.Contains(r.stderr, "codegraph-pro") {
+			t.Fatalf("pro: exit %d, want 1 with an explanation\n%s", r.code, r)
+		}
+		if exists(filepath.Join(w.home, ".claude.json")) || exists(filepath.Join(w.home, ".codegraph", "telemetry.json")) {
+			t.Error("pro: files written despite the error")
+		}
+		return
+	}
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r)
+	}
+	if cfg := telemetryConfig(t, w.home); !cfg.Enabled || cfg.ConsentSource != consent.SourceInstaller {
+		t.Errorf("stored %+v, want enabled=true consent_source=installer", cfg)
+	}
+}
+
+func TestTelemetryOffSendsNothing(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	col, url := newCollector(t)
+	w.env["CODEGRAPH_TELEMETRY_ENDPOINT"] = url
+	if r := w.run(t, "", false, "--yes", "--targets", "claude", "--telemetry", "off"); r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r)
+	}
+	if len(col.named("install")) != 0 {
+		t.Errorf("events sent after --telemetry off: %v", col.events)
+	}
+}
+
+func TestUninit(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	col, url := newCollector(t)
+	w.env["CODEGRAPH_TELEMETRY_ENDPOINT"] = url
+	before := snapshot(t, w.project)
+	args := []string{"--yes", "--targets", "claude,opencode", "--project", w.project}
+	if consent.Compiled {
+		args = append(args, "--telemetry", "on")
+	}
+	if r := w.run(t, "", false, args...); r.code != 0 {
+		t.Fatalf("install exit %d\n%s", r.code, r)
+	}
+	writeFile(t, filepath.Join(w.project, ".codegraph", "census.json"), `{"languages":{}}`)
+	r := w.run(t, "", false, "uninit", w.project)
+	if r.code != 0 {
+		t.Fatalf("uninit exit %d\n%s", r.code, r)
+	}
+	if got := snapshot(t, w.project); !reflect.DeepEqual(got, before) {
+		t.Errorf("project after uninit: %v, want %v", keys(got), keys(before))
+	}
+	if un := col.named("uninstall"); consent.Compiled && (len(un) != 1 || !reflect.DeepEqual(un[0]["props"], map[string]any{})) {
+		t.Errorf("uninstall events = %v, want one with {}", un)
+	}
+
+	// Files that are not ours stay, and so does their directory.
+	notes := filepath.Join(w.project, ".codegraph", "notes.txt")
+	writeFile(t, notes, "mine")
+	writeFile(t, filepath.Join(w.project, ".codegraph", "census.json"), `{}`)
+	if r := w.run(t, "", false, "uninit"); r.code != 0 {
+		t.Fatalf("uninit (cwd) exit %d\n%s", r.code, r)
+	}
+	if !exists(notes) || exists(filepath.Join(w.project, ".codegraph", "census.json")) {
+		t.Error("uninit removed a user's file or kept the census")
+	}
+}
+
+func TestUninitMissingDir(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	missing := filepath.Join(w.project, "nope")
+	r := w.run(t, "", false, "uninit", missing)
+	if r.code != 1 || !strings.Contains(r.stderr, missing) || !strings.Contains(r.stderr, "does not exist") {
+		t.Fatalf("exit %d, want 1 naming the directory\n%s", r.code, r)
+	}
+}
+
+// TestInteractiveAccessible runs the real form through the CLI in
+// accessible mode, answering on stdin: the consent answer is stored with
+// consent_source installer, and a re-run does not ask again.
+func TestInteractiveAccessible(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.env["ACCESSIBLE"] = "1"
+	if err := os.MkdirAll(filepath.Join(w.home, ".claude"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// Keep the detected agent (0 ends the list), global scope (Enter),
+	// share usage: no, confirm (Enter).
+	answers := "0\n\n"
+	if consent.Compiled {
+		answers += "n\n"
+	}
+	answers += "\n"
+	r := w.run(t, answers, true)
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r)
+	}
+	if !strings.Contains(readFile(t, filepath.Join(w.home, ".claude.json")), "codegraph") {
+		t.Error("claude not installed")
+	}
+	if strings.Contains(r.stdout, "Share anonymous usage data?") != consent.Compiled {
+		t.Errorf("toggle shown = %v, want %v:\n%s", !consent.Compiled, consent.Compiled, r.stdout)
+	}
+	if !consent.Compiled {
+		return
+	}
+	cfg := telemetryConfig(t, w.home)
+	if cfg.Enabled || cfg.ConsentSource != consent.SourceInstaller {
+		t.Errorf("stored %+v, want enabled=false consent_source=installer", cfg)
+	}
+
+	r = w.run(t, "0\n\n\n", true)
+	if r.code != 0 {
+		t.Fatalf("re-run exit %d\n%s", r.code, r)
+	}
+	if strings.Contains(r.stdout, "Share anonymous usage data?") {
+		t.Errorf("re-run asked again:\n%s", r.stdout)
+	}
+}
+
+func BenchmarkHeadlessInstall(b *testing.B) {
+	root := b.TempDir()
+	env := map[string]string{"CODEGRAPH_TELEMETRY": "0", "PATH": filepath.Join(root, "bin")}
+	args := []string{"--yes", "--targets", "claude,cursor,codex,opencode", "--scope", "global"}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		home, err := os.MkdirTemp(root, "home")
+		if err != nil {
+			b.Fatal(err)
+		}
+		code := cli.Run(context.Background(), cli.Env{
+			Program: "codegraph-install", Args: args,
+			Stdout: io.Discard, Stderr: io.Discard,
+			Getenv: func(k string) string { return env[k] },
+			Home:   home, Cwd: home, Now: time.Now,
+		})
+		if code != 0 {
+			b.Fatalf("exit %d", code)
+		}
+	}
+}
