@@ -15,13 +15,13 @@ import (
 
 	"github.com/getcodegraph/codegraph-install/consent"
 	"github.com/getcodegraph/codegraph-install/installer"
+	_ "github.com/getcodegraph/codegraph-install/internal/golden"
 	"github.com/getcodegraph/codegraph-install/internal/statedir"
 )
 
-// This package does not import internal/golden: teatest links
-// github.com/charmbracelet/x/exp/golden, which registers the same -update
-// flag (two registrations panic). `go test ./... -update` is still accepted
-// here through that registration; this package keeps no golden files.
+// teatest links github.com/charmbracelet/x/exp/golden, which registers
+// -update too; internal/golden shares that flag rather than registering a
+// second one, so both can be linked into this test binary.
 
 func newStore(t *testing.T) *consent.Store {
 	t.Helper()

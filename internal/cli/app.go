@@ -77,11 +77,13 @@ func (e silentError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 
 // app is one run of the program.
 type app struct {
-	env       Env
-	tel       *telemetry.Client
-	state     statedir.Dir
-	counters  map[*cobra.Command]*telemetry.Counter
-	commandID func(*cobra.Command) string
+	env      Env
+	tel      *telemetry.Client
+	state    statedir.Dir
+	counters map[*cobra.Command]*telemetry.Counter
+	// dryRun is set by a --dry-run: it writes nothing, not even its own
+	// usage count.
+	dryRun bool
 }
 
 // ProgramName turns argv[0] into the command name: a copy or link named
@@ -102,6 +104,9 @@ func Run(ctx context.Context, env Env) int {
 	}
 	if env.Getenv == nil {
 		env.Getenv = func(string) string { return "" }
+	}
+	if env.Args == nil {
+		env.Args = []string{} // cobra would fall back to os.Args
 	}
 	if env.Stdin == nil {
 		env.Stdin = strings.NewReader("")
@@ -124,7 +129,7 @@ func Run(ctx context.Context, env Env) int {
 	root.SetOut(env.Stdout)
 	root.SetErr(env.Stderr)
 	cmd, err := root.ExecuteContextC(ctx)
-	if ctr := a.counters[cmd]; ctr != nil && !isUsage(err) {
+	if ctr := a.counters[cmd]; ctr != nil && !isUsage(err) && !a.dryRun {
 		ctr.Record(err == nil)
 	}
 	a.tel.Close()

@@ -271,6 +271,7 @@ func (a *app) runInstall(cmd *cobra.Command, f *installFlags) error {
 		return err
 	}
 	if f.dryRun {
+		a.dryRun = true
 		fmt.Fprint(a.env.Stdout, p.Diff())
 		fmt.Fprintln(a.env.Stderr, "Dry run: nothing was written.")
 		if planFailed(p) {
@@ -286,8 +287,9 @@ func (a *app) runInstall(cmd *cobra.Command, f *installFlags) error {
 			return fmt.Errorf("storing your usage-data choice: %w", err)
 		}
 		// Re-read consent now, so the install event below is recorded (or
-		// not) under the choice just made.
-		a.tel.Persist()
+		// not) under the choice just made, and this process's own change is
+		// not taken for another process's off/on cycle.
+		a.tel.Refresh()
 	}
 
 	results, applyErr := installer.Apply(cmd.Context(), env, p)
@@ -412,6 +414,7 @@ func (a *app) runUninstall(cmd *cobra.Command, f *uninstallFlags) error {
 		return nil
 	}
 	if f.dryRun {
+		a.dryRun = true
 		for _, p := range plans {
 			fmt.Fprint(a.env.Stdout, p.Diff())
 		}

@@ -16,8 +16,20 @@ import (
 	"testing"
 )
 
-// Update reports whether the test run was asked to rewrite golden files.
-var Update = flag.Bool("update", false, "rewrite golden files under golden/")
+func init() {
+	// Another test helper may have registered -update already (teatest's
+	// golden package does, and initialises first): share that flag instead
+	// of panicking on a second registration.
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite golden files under golden/")
+	}
+}
+
+// Updating reports whether the test run was asked to rewrite golden files.
+func Updating() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
 
 // Dir is the absolute path of the repository's golden/ directory, found from
 // this source file so tests in any package agree on it.
@@ -37,7 +49,7 @@ func Path(name string) string {
 func Check(t testing.TB, name string, got []byte) {
 	t.Helper()
 	path := Path(name)
-	if *Update {
+	if Updating() {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatalf("golden: %v", err)
 		}

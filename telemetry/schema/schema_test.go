@@ -363,7 +363,7 @@ func TestTelemetryDocIsGenerated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if *golden.Update {
+	if golden.Updating() {
 		if err := os.WriteFile(path, []byte(want), 0o644); err != nil {
 			t.Fatal(err)
 		}
