@@ -1,0 +1,387 @@
+// Package harness builds and runs this repository's real binaries for the
+// end-to-end test and the privacy audit (make audit): the codegraph binary,
+// the ingest server on a free loopback port, commands traced with strace,
+// and a scripted MCP session.
+//
+// It never talks to anything but 127.0.0.1 and never touches the real home
+// directory: every run gets the environment its caller builds.
+package harness
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// RepoRoot is the module's root directory, found from this source file.
+func RepoRoot() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..")
+}
+
+// Binaries are the paths of freshly built binaries.
+type Binaries struct {
+	Codegraph string // the installer, named codegraph
+	Ingest    string
+}
+
+// Build compiles codegraph (with the given build tags) and codegraph-ingest
+// into dir.
+func Build(ctx context.Context, dir string, tags ...string) (Binaries, error) {
+	b := Binaries{Codegraph: filepath.Join(dir, "codegraph"), Ingest: filepath.Join(dir, "codegraph-ingest")}
+	if err := goBuild(ctx, b.Codegraph, "./cmd/codegraph-install", tags); err != nil {
+		return b, err
+	}
+	return b, goBuild(ctx, b.Ingest, "./cmd/codegraph-ingest", nil)
+}
+
+func goBuild(ctx context.Context, out, pkg string, tags []string) error {
+	args := []string{"build", "-o", out}
+	if len(tags) > 0 {
+		args = append(args, "-tags", strings.Join(tags, ","))
+	}
+	cmd := exec.CommandContext(ctx, "go", append(args, pkg)...)
+	cmd.Dir = RepoRoot()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build %s: %v\n%s", pkg, err, out)
+	}
+	return nil
+}
+
+// FreePort returns a TCP port on 127.0.0.1 that was free a moment ago.
+func FreePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+// Ingest is a running codegraph-ingest serve with its SQLite store.
+type Ingest struct {
+	Port   int
+	DB     string
+	cmd    *exec.Cmd
+	stderr bytes.Buffer
+}
+
+// StartIngest runs `codegraph-ingest serve` on a free loopback port with a
+// SQLite file in dir, and waits until /healthz answers.
+func StartIngest(ctx context.Context, bin, dir string) (*Ingest, error) {
+	port, err := FreePort()
+	if err != nil {
+		return nil, err
+	}
+	in := &Ingest{Port: port, DB: filepath.Join(dir, "telemetry.db")}
+	in.cmd = exec.CommandContext(ctx, bin, "serve", "--addr", in.addr(), "--db", in.DB)
+	in.cmd.Stderr = &in.stderr
+	if err := in.cmd.Start(); err != nil {
+		return nil, err
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get("http://" + in.addr() + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return in, nil
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	in.Stop()
+	return nil, fmt.Errorf("ingest did not become healthy on %s:\n%s", in.addr(), in.stderr.String())
+}
+
+func (in *Ingest) addr() string { return "127.0.0.1:" + strconv.Itoa(in.Port) }
+
+// Endpoint is the events URL clients are pointed at.
+func (in *Ingest) Endpoint() string { return "http://" + in.addr() + "/v1/events" }
+
+// Log is what the ingest wrote to stderr.
+func (in *Ingest) Log() string { return in.stderr.String() }
+
+// Stop sends SIGTERM and waits for the server to drain and exit.
+func (in *Ingest) Stop() error {
+	if in.cmd.Process == nil {
+		return nil
+	}
+	in.cmd.Process.Signal(syscall.SIGTERM)
+	return in.cmd.Wait()
+}
+
+// Result is one finished command.
+type Result struct {
+	Args   []string
+	Code   int
+	Stdout string
+	Stderr string
+	// Connects are the connect(2) calls strace saw, when traced.
+	Connects []string
+}
+
+func (r Result) String() string {
+	return fmt.Sprintf("%v exit %d\nstdout:\n%s\nstderr:\n%s", r.Args, r.Code, r.Stdout, r.Stderr)
+}
+
+// Cmd describes one run of a binary.
+type Cmd struct {
+	Bin   string
+	Args  []string
+	Env   []string // the whole environment
+	Dir   string
+	Stdin string
+	// Trace runs the command under `strace -f -e trace=connect`.
+	Trace bool
+}
+
+// HaveStrace reports whether strace is on PATH.
+func HaveStrace() bool {
+	_, err := exec.LookPath("strace")
+	return err == nil
+}
+
+// Run executes c and returns its outcome; a non-zero exit is not an error.
+func Run(ctx context.Context, c Cmd) (Result, error) {
+	name, args := c.Bin, c.Args
+	var traceFile string
+	if c.Trace {
+		f, err := os.CreateTemp("", "codegraph-strace-*.txt")
+		if err != nil {
+			return Result{}, err
+		}
+		f.Close()
+		traceFile = f.Name()
+		defer os.Remove(traceFile)
+		args = append([]string{"-f", "-e", "trace=connect", "-qq", "-o", traceFile, c.Bin}, c.Args...)
+		name = "strace"
+	}
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Env, cmd.Dir = c.Env, c.Dir
+	cmd.Stdin = strings.NewReader(c.Stdin)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	r := Result{Args: c.Args, Stdout: stdout.String(), Stderr: stderr.String()}
+	var exit *exec.ExitError
+	switch {
+	case errors.As(err, &exit):
+		r.Code = exit.ExitCode()
+	case err != nil:
+		return r, err
+	}
+	if c.Trace {
+		data, err := os.ReadFile(traceFile)
+		if err != nil {
+			return r, err
+		}
+		for _, line := range strings.Split(string(data), "\n") {
+			if strings.Contains(line, "connect(") {
+				r.Connects = append(r.Connects, line)
+			}
+		}
+	}
+	return r, nil
+}
+
+var portRE = regexp.MustCompile(`sin6?_port=htons\((\d+)\)`)
+
+// ConnectsToPort returns the traced connect calls that went to port.
+func ConnectsToPort(connects []string, port int) []string {
+	var out []string
+	for _, c := range connects {
+		if m := portRE.FindStringSubmatch(c); m != nil && m[1] == strconv.Itoa(port) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// ConnectionCounter is a loopback listener that accepts and counts TCP
+// connections and answers every request 204: the endpoint for runs that
+// must not connect at all.
+type ConnectionCounter struct {
+	ln    net.Listener
+	srv   *http.Server
+	count chan struct{}
+	n     int
+}
+
+// NewConnectionCounter listens on a free 127.0.0.1 port.
+func NewConnectionCounter() (*ConnectionCounter, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	cc := &ConnectionCounter{ln: ln, count: make(chan struct{}, 1024)}
+	cc.srv = &http.Server{
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) }),
+		ConnState: func(_ net.Conn, s http.ConnState) {
+			if s == http.StateNew {
+				cc.count <- struct{}{}
+			}
+		},
+		ReadTimeout: 5 * time.Second,
+	}
+	go cc.srv.Serve(ln)
+	return cc, nil
+}
+
+// Port is the listener's port.
+func (cc *ConnectionCounter) Port() int { return cc.ln.Addr().(*net.TCPAddr).Port }
+
+// Endpoint is an events URL on the listener.
+func (cc *ConnectionCounter) Endpoint() string {
+	return "http://127.0.0.1:" + strconv.Itoa(cc.Port()) + "/v1/events"
+}
+
+// Accepted is the number of connections accepted so far.
+func (cc *ConnectionCounter) Accepted() int {
+	for {
+		select {
+		case <-cc.count:
+			cc.n++
+		default:
+			return cc.n
+		}
+	}
+}
+
+// Close stops the listener.
+func (cc *ConnectionCounter) Close() error { return cc.srv.Close() }
+
+// MCPSession runs `codegraph serve --mcp` in dir, initialises as the named
+// client, lists tools, calls codegraph_status `calls` times, closes stdin
+// and returns every stdout line, stderr, and how long the server took to
+// exit after stdin closed.
+func MCPSession(ctx context.Context, bin string, env []string, dir, clientName, clientVersion string, calls int) (stdout []string, stderr string, exitAfter time.Duration, err error) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "serve", "--mcp")
+	cmd.Env, cmd.Dir = env, dir
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, "", 0, err
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, "", 0, err
+	}
+	var errBuf bytes.Buffer
+	cmd.Stderr = &errBuf
+	if err := cmd.Start(); err != nil {
+		return nil, "", 0, err
+	}
+	lines := make(chan string, 64)
+	go func() {
+		sc := bufio.NewScanner(out)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	await := func(id int) error {
+		for {
+			select {
+			case l, ok := <-lines:
+				if !ok {
+					return fmt.Errorf("stdout closed before response %d; stderr:\n%s", id, errBuf.String())
+				}
+				stdout = append(stdout, l)
+				var m struct {
+					ID    *int            `json:"id"`
+					Error json.RawMessage `json:"error"`
+				}
+				if json.Unmarshal([]byte(l), &m) == nil && m.ID != nil && *m.ID == id {
+					if m.Error != nil {
+						return fmt.Errorf("request %d failed: %s", id, m.Error)
+					}
+					return nil
+				}
+			case <-ctx.Done():
+				return fmt.Errorf("no response %d: %w", id, ctx.Err())
+			}
+		}
+	}
+	send := func(id int, msg string) error {
+		if _, err := io.WriteString(in, msg+"\n"); err != nil {
+			return err
+		}
+		if id == 0 {
+			return nil
+		}
+		return await(id)
+	}
+	clientInfo, _ := json.Marshal(map[string]string{"name": clientName, "version": clientVersion})
+	steps := []struct {
+		id  int
+		msg string
+	}{
+		{1, `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":` + string(clientInfo) + `}}`},
+		{0, `{"jsonrpc":"2.0","method":"notifications/initialized"}`},
+		{2, `{"jsonrpc":"2.0","id":2,"method":"tools/list"}`},
+	}
+	for i := 0; i < calls; i++ {
+		id := 3 + i
+		steps = append(steps, struct {
+			id  int
+			msg string
+		}{id, fmt.Sprintf(`{"jsonrpc":"2.0","id":%d,"method":"tools/call","params":{"name":"codegraph_status","arguments":{}}}`, id)})
+	}
+	for _, s := range steps {
+		if err := send(s.id, s.msg); err != nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+			return stdout, errBuf.String(), 0, err
+		}
+	}
+	closed := time.Now()
+	in.Close()
+	for l := range lines {
+		stdout = append(stdout, l)
+	}
+	err = cmd.Wait()
+	return stdout, errBuf.String(), time.Since(closed), err
+}
+
+// NotJSONRPC returns the stdout lines that are not JSON-RPC 2.0 messages.
+func NotJSONRPC(lines []string) []string {
+	var bad []string
+	for _, l := range lines {
+		var m map[string]json.RawMessage
+		if json.Unmarshal([]byte(l), &m) != nil || string(m["jsonrpc"]) != `"2.0"` {
+			bad = append(bad, l)
+		}
+	}
+	return bad
+}
+
+// Environ returns a clean environment for a run: PATH and the Go variables
+// of this process, a HOME, and the given extra variables. Nothing of the
+// caller's telemetry settings leaks in.
+func Environ(home string, extra ...string) []string {
+	env := []string{"HOME=" + home, "USERPROFILE=" + home}
+	for _, k := range []string{"PATH", "GOCACHE", "GOPATH", "GOROOT", "TMPDIR", "GOFLAGS", "GOMODCACHE", "GOPROXY"} {
+		if v, ok := os.LookupEnv(k); ok {
+			env = append(env, k+"="+v)
+		}
+	}
+	return append(env, extra...)
+}

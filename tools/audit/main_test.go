@@ -1,0 +1,30 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	_ "github.com/getcodegraph/codegraph-install/internal/golden"
+)
+
+func TestCheckBodyFlagsWhatIsOutsideTheSchema(t *testing.T) {
+	t.Parallel()
+	const id = `"machine_id":"3f0c5e0e-8d0b-4a53-9b8e-5a3c2f9d1e77"`
+	for _, tc := range []struct {
+		body    string
+		problem string // "" = clean
+	}{
+		{`{` + id + `,"os":"linux","schema_version":1,"events":[{"event":"uninstall","ts":"2026-11-24T00:00:00Z","props":{"targets":["claude"]}}]}`, ""},
+		{`{` + id + `,"hostname":"alice","events":[]}`, "envelope outside the schema"},
+		{`{` + id + `,"events":[{"event":"uninstall","ts":"x","props":{"path":"/home/alice"}}]}`, "outside the schema"},
+		{`{` + id + `,"events":[{"event":"uninstall","props":{},"cwd":"/tmp"}]}`, "event key outside the schema: cwd"},
+		{`{` + id + `,"events":[{"event":"page_view","props":{}}]}`, `event "page_view" outside the schema`},
+		{`not json`, "not JSON"},
+	} {
+		_, problems := checkBody([]byte(tc.body), map[string]bool{})
+		got := strings.Join(problems, "; ")
+		if tc.problem == "" && got != "" || tc.problem != "" && !strings.Contains(got, tc.problem) {
+			t.Errorf("checkBody(%s) = %q, want %q", tc.body, got, tc.problem)
+		}
+	}
+}
