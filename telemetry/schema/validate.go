@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -93,7 +94,7 @@ func CleanEvent(name string, props map[string]any) (map[string]any, Report, bool
 		return nil, rep, false
 	}
 	allowed := propIndex[name]
-	out := make(map[string]any, len(props))
+	out := make(map[string]any, min(len(props), len(spec.Props)))
 	for k, v := range props {
 		f, ok := allowed[k]
 		if !ok {
@@ -227,7 +228,6 @@ func (f *Field) cleanList(v any) (any, bool) {
 	}
 	set := f.enum
 	out := make([]string, 0, len(items))
-	seen := make(map[string]struct{}, len(items))
 	for _, s := range items {
 		switch {
 		case set != nil:
@@ -245,10 +245,10 @@ func (f *Field) cleanList(v any) (any, bool) {
 			return nil, false
 		}
 		// A list names a set (targets, languages): repeats carry nothing.
-		if _, dup := seen[s]; dup {
+		// Lists hold at most a few dozen items, so a scan beats a map.
+		if slices.Contains(out, s) {
 			continue
 		}
-		seen[s] = struct{}{}
 		out = append(out, s)
 	}
 	return out, true
