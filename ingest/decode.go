@@ -48,18 +48,12 @@ func (e *DecodeError) asRefusal() refusal { return refusal{e.Status, e.Reason} }
 // invalid parts stripped, and counts what it took out.
 func Decode(body []byte, received time.Time) (Batch, Stats, *DecodeError, bool) {
 	var st Stats
-	root, err := ParseObject(body)
+	root, rawEvents, _, notArray, err := parseBody(body)
 	if err != nil {
 		return Batch{}, st, &DecodeError{http.StatusBadRequest, "malformed JSON", err}, false
 	}
-	var rawEvents []any
-	if v, ok := root[schema.KeyEvents]; ok {
-		l, isList := v.([]any)
-		if !isList {
-			return Batch{}, st, &DecodeError{http.StatusBadRequest, "events must be an array", nil}, false
-		}
-		rawEvents = l
-		delete(root, schema.KeyEvents)
+	if notArray {
+		return Batch{}, st, &DecodeError{http.StatusBadRequest, "events must be an array", nil}, false
 	}
 	if len(rawEvents) > schema.MaxEventsPerRequest {
 		return Batch{}, st, &DecodeError{http.StatusRequestEntityTooLarge,
@@ -72,50 +66,47 @@ func Decode(body []byte, received time.Time) (Batch, Stats, *DecodeError, bool) 
 	st.Stripped += rep.Stripped
 	id, _ := env["machine_id"].(string)
 	b := Batch{MachineID: id, Envelope: env, Events: make([]Accepted, 0, len(rawEvents))}
-	for _, raw := range rawEvents {
-		ev, ok := raw.(map[string]any)
-		if !ok {
+	for _, ev := range rawEvents {
+		if !ev.isObject {
 			st.Dropped++
 			continue
 		}
-		name, ok := ev[schema.KeyEvent].(string)
+		name, ok := ev.name.(string)
 		if !ok {
 			st.Dropped++
 			continue
 		}
 		var props map[string]any
-		switch p := ev[schema.KeyProps].(type) {
+		switch p := ev.props.(type) {
 		case map[string]any:
 			props = p
 		case nil:
 			// Absent (or null): an event without props, such as
 			// uninstall from uninit, is valid.
-			if _, present := ev[schema.KeyProps]; present {
+			if ev.hasProps {
 				st.Stripped++
 			}
+			props = map[string]any{}
 		default:
 			st.Dropped++
 			continue
 		}
-		for k := range ev {
-			if k != schema.KeyEvent && k != schema.KeyTS && k != schema.KeyProps {
-				st.Stripped++
-			}
-		}
-		clean, rep, ok := schema.CleanEvent(name, props)
+		st.Stripped += ev.unknownKeys
+		// The parser's map is ours alone: clean it where it is.
+		rep, ok := schema.CleanEventInPlace(name, props)
 		st.Stripped += rep.Stripped
 		if !ok {
 			st.Dropped++
 			continue
 		}
-		ts, _ := schema.CleanTime(ev[schema.KeyTS], received)
+		ts, _ := schema.CleanTime(ev.ts, received)
 		b.Events = append(b.Events, Accepted{
 			ReceivedAt: received,
 			MachineID:  id,
 			Envelope:   env,
 			Event:      name,
 			TS:         ts,
-			Props:      clean,
+			Props:      props,
 		})
 	}
 	return b, st, nil, true

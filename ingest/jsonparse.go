@@ -84,6 +84,9 @@ func (p *parser) key() (string, error) {
 	if err != nil || raw == nil {
 		return s, err
 	}
+	if k, ok := knownKeys[string(raw)]; ok {
+		return k, nil
+	}
 	if k, ok := p.keys[string(raw)]; ok {
 		return k, nil
 	}
@@ -101,6 +104,9 @@ func (p *parser) strValue() (any, error) {
 	s, raw, err := p.strRaw()
 	if err != nil || raw == nil {
 		return s, err
+	}
+	if v, ok := knownValues[string(raw)]; ok {
+		return v, nil
 	}
 	if v, ok := p.vals[string(raw)]; ok {
 		return v, nil
@@ -184,9 +190,6 @@ func (p *parser) object(depth int) (map[string]any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if _, dup := m[k]; dup {
-			return nil, &SyntaxError{Offset: keyAt, Msg: "duplicate object key"}
-		}
 		p.skipSpace()
 		if p.i >= len(p.data) || p.data[p.i] != ':' {
 			return nil, p.fail("expected ':'")
@@ -197,7 +200,12 @@ func (p *parser) object(depth int) (map[string]any, error) {
 		if err != nil {
 			return nil, err
 		}
-		m[k] = v
+		// One hash instead of a lookup and an insert: a repeated key
+		// leaves the length unchanged.
+		n := len(m)
+		if m[k] = v; len(m) == n {
+			return nil, &SyntaxError{Offset: keyAt, Msg: "duplicate object key"}
+		}
 		p.skipSpace()
 		if p.i >= len(p.data) {
 			return nil, p.fail("unterminated object")

@@ -110,7 +110,8 @@ type Field struct {
 	// Example is a value shown in TELEMETRY.md.
 	Example string
 
-	// enum is Enum as a set, built once at init; copies share it read-only.
+	// enum is a large Enum as a set, built once at init; copies share it
+	// read-only. Small sets have none and are scanned.
 	enum map[string]struct{}
 }
 
@@ -313,7 +314,8 @@ func init() {
 }
 
 func indexEnum(f *Field) {
-	if len(f.Enum) == 0 {
+	// Small sets are scanned (see inEnum); only large ones get a map.
+	if len(f.Enum) <= 8 {
 		return
 	}
 	f.enum = make(map[string]struct{}, len(f.Enum))

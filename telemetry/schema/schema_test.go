@@ -432,3 +432,25 @@ func FuzzParseMachineID(f *testing.F) {
 		}
 	})
 }
+
+// TestCleanEventInPlaceAgreesWithCleanEvent: the two entry points apply the
+// same rules; CleanEvent leaves its input alone.
+func TestCleanEventInPlaceAgreesWithCleanEvent(t *testing.T) {
+	t.Parallel()
+	in := func() map[string]any {
+		return map[string]any{"kind": "mcp_tool", "name": "x", "count": json.Number("2"), "path": "/home/a", "client_name": "a\nb"}
+	}
+	orig := in()
+	want, wantRep, wantOK := CleanEvent(EventUsageRollup, orig)
+	if !reflect.DeepEqual(orig, in()) {
+		t.Errorf("CleanEvent modified its input: %v", orig)
+	}
+	got := in()
+	rep, ok := CleanEventInPlace(EventUsageRollup, got)
+	if ok != wantOK || rep != wantRep || !reflect.DeepEqual(got, want) {
+		t.Errorf("in place: %v %v %v; copy: %v %v %v", got, rep, ok, want, wantRep, wantOK)
+	}
+	if _, ok := CleanEventInPlace("page_view", map[string]any{}); ok {
+		t.Error("unknown event accepted in place")
+	}
+}

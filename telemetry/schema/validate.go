@@ -86,36 +86,63 @@ func CleanEnvelope(in map[string]any) (map[string]any, Report, error) {
 // CleanEvent validates one event's props. Unknown events return ok=false.
 // Unknown or invalid props are stripped; an event left without a required
 // prop returns ok=false. The returned map holds only canonical Go values:
-// string, bool, int64 and []string.
+// string, bool, int64 and []string. props is not modified.
 func CleanEvent(name string, props map[string]any) (map[string]any, Report, bool) {
-	var rep Report
 	spec, ok := eventIndex[name]
+	if !ok {
+		return nil, Report{}, false
+	}
+	out := make(map[string]any, min(len(props), len(spec.Props)))
+	for k, v := range props {
+		out[k] = v
+	}
+	rep, ok := cleanProps(spec, out)
 	if !ok {
 		return nil, rep, false
 	}
-	allowed := propIndex[name]
-	out := make(map[string]any, min(len(props), len(spec.Props)))
+	return out, rep, true
+}
+
+// CleanEventInPlace is CleanEvent for a caller that owns props and no
+// longer needs what was sent: it strips and canonicalises props itself,
+// sparing the ingest a map per event. On ok=false props is left partly
+// cleaned and must not be used.
+func CleanEventInPlace(name string, props map[string]any) (Report, bool) {
+	spec, ok := eventIndex[name]
+	if !ok {
+		return Report{}, false
+	}
+	return cleanProps(spec, props)
+}
+
+func cleanProps(spec *EventSpec, props map[string]any) (Report, bool) {
+	var rep Report
 	for k, v := range props {
-		f, ok := allowed[k]
-		if !ok {
+		f := spec.prop(k)
+		if f == nil {
+			delete(props, k)
 			rep.Stripped++
 			continue
 		}
 		cv, ok := f.clean(v)
 		if !ok {
+			delete(props, k)
 			rep.Stripped++
 			continue
 		}
-		out[k] = cv
+		if f.Kind == KindString && cv == v {
+			continue // unchanged, already the caller's boxed value
+		}
+		props[k] = cv
 	}
 	for i := range spec.Props {
 		if spec.Props[i].Required {
-			if _, ok := out[spec.Props[i].Name]; !ok {
-				return nil, rep, false
+			if _, ok := props[spec.Props[i].Name]; !ok {
+				return rep, false
 			}
 		}
 	}
-	return out, rep, true
+	return rep, true
 }
 
 // Timestamp window: older events are not trusted to be real rollups of the
@@ -144,6 +171,28 @@ func CleanTime(v any, now time.Time) (t time.Time, kept bool) {
 	return parsed.UTC(), true
 }
 
+// prop finds an event's rule by name. Events have a handful of props, so a
+// scan is cheaper than hashing the name (this runs for every prop the
+// ingest receives).
+func (e *EventSpec) prop(name string) *Field {
+	for i := range e.Props {
+		if e.Props[i].Name == name {
+			return &e.Props[i]
+		}
+	}
+	return nil
+}
+
+// inEnum reports whether s is in the closed set: by scan for small sets,
+// by the prebuilt map for large ones (the language ids).
+func (f *Field) inEnum(s string) bool {
+	if f.enum != nil {
+		_, ok := f.enum[s]
+		return ok
+	}
+	return slices.Contains(f.Enum, s)
+}
+
 // clean checks v against the field's rule and returns its canonical form.
 func (f *Field) clean(v any) (any, bool) {
 	switch f.Kind {
@@ -161,7 +210,16 @@ func (f *Field) clean(v any) (any, bool) {
 		if !ok {
 			return nil, false
 		}
-		return f.cleanString(s)
+		cs, ok := f.cleanString(s)
+		if !ok {
+			return nil, false
+		}
+		if cs == s {
+			// Hand back the caller's boxed value: re-boxing the same
+			// string would allocate for every prop the ingest receives.
+			return v, true
+		}
+		return cs, true
 	case KindList:
 		return f.cleanList(v)
 	case KindTimestamp:
@@ -177,15 +235,12 @@ func (f *Field) clean(v any) (any, bool) {
 	return nil, false
 }
 
-func (f *Field) cleanString(s string) (any, bool) {
+func (f *Field) cleanString(s string) (string, bool) {
 	if a, ok := f.Aliases[s]; ok {
 		s = a
 	}
-	if f.enum != nil {
-		if _, ok := f.enum[s]; ok {
-			return s, true
-		}
-		return nil, false
+	if len(f.Enum) > 0 {
+		return s, f.inEnum(s)
 	}
 	switch f.Format {
 	case FormatUUID:
@@ -195,7 +250,7 @@ func (f *Field) cleanString(s string) (any, bool) {
 		return s, isMajorMinor(s)
 	}
 	if f.MaxLen > 0 && len(s) > f.MaxLen {
-		return nil, false
+		return "", false
 	}
 	switch f.Charset {
 	case CharsetToken:
@@ -203,7 +258,7 @@ func (f *Field) cleanString(s string) (any, bool) {
 	case CharsetLabel:
 		return s, IsLabel(s)
 	}
-	return nil, false
+	return "", false
 }
 
 func (f *Field) cleanList(v any) (any, bool) {
@@ -226,12 +281,11 @@ func (f *Field) cleanList(v any) (any, bool) {
 	if f.MaxItems > 0 && len(items) > f.MaxItems {
 		return nil, false
 	}
-	set := f.enum
 	out := make([]string, 0, len(items))
 	for _, s := range items {
 		switch {
-		case set != nil:
-			if _, ok := set[s]; !ok {
+		case len(f.Enum) > 0:
+			if !f.inEnum(s) {
 				if f.Fallback == "" {
 					return nil, false
 				}
@@ -399,8 +453,7 @@ func DurationBucket(d time.Duration) string {
 
 // IsLanguage reports whether id is one of codegraph's language ids.
 func IsLanguage(id string) bool {
-	_, ok := propIndex[EventIndex]["languages"].enum[id]
-	return ok
+	return propIndex[EventIndex]["languages"].inEnum(id)
 }
 
 // describe renders a field's rule in words, for TELEMETRY.md.
