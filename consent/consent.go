@@ -179,6 +179,9 @@ func (s *Store) Load() (*Config, error) {
 		return s.load()
 	}
 	fi, err := os.Stat(s.Dir.TelemetryConfig())
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
 	if err != nil || !fi.Mode().IsRegular() {
 		return s.load()
 	}

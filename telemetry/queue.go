@@ -93,32 +93,12 @@ func (q queue) appendEntries(entries []entry) error {
 }
 
 func (q queue) appendLocked(data []byte) error {
-	path := q.dir.Queue()
-	// O_RDWR so the torn-line check below can pread the same descriptor.
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR|os.O_APPEND, 0o600)
+	size, err := appendFile(q.dir.Queue(), data)
 	if err != nil {
-		return err
-	}
-	fi, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return err
-	}
-	size := fi.Size()
-	if size > 0 {
-		var last [1]byte
-		if _, err := f.ReadAt(last[:], size-1); err == nil && last[0] != '\n' {
-			// A torn line from a crash must not swallow the next one.
-			data = append([]byte{'\n'}, data...)
-		}
-	}
-	_, werr := f.Write(data)
-	cerr := f.Close()
-	if err := errors.Join(werr, cerr); err != nil {
 		return err
 	}
 	// We hold the lock, so nobody else appended: the size is known.
-	if size+int64(len(data)) > QueueCap {
+	if size > QueueCap {
 		return q.compactLocked()
 	}
 	return nil
