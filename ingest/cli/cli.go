@@ -70,6 +70,8 @@ func NewRoot(env Env) *cobra.Command {
 	root.SetErr(env.Stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{err} })
 	root.AddCommand(newServe(env), newReport(env))
+	// A server binary has no use for shell completion scripts.
+	root.CompletionOptions.DisableDefaultCmd = true
 	return root
 }
 
