@@ -14,7 +14,8 @@
 // file: edits are text splices (installer/jsonc, installer/tomlcfg) that are
 // checked to parse and to revert byte for byte before anything is written.
 //
-// Backups: before each write the file's previous content is saved next to
-// it as "<file>.codegraph-backup" (same mode, replaced on each write), so
-// the latest pre-codegraph state can always be restored by hand.
+// Backups: before each write the file's previous content is saved in
+// ~/.codegraph/backups/ (BackupPath; mode 0600, replaced on each write),
+// never beside the file, so a project directory gets nothing but the config
+// change itself, and the latest earlier state can always be restored by hand.
 package installer

@@ -1,16 +1,40 @@
 package installer
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/getcodegraph/codegraph-install/internal/statedir"
 )
 
-// BackupSuffix is appended to a config file's name for the copy of its
-// previous content that is kept before every write.
-const BackupSuffix = ".codegraph-backup"
+// BackupPath is where the previous content of a config file is kept before
+// each write: ~/.codegraph/backups/<file name>.<hash of its full path>.bak.
+// Never beside the file: a backup in a project directory would show up in
+// the user's `git status` and could be committed by accident. The hash keeps
+// two projects' .mcp.json apart; the name keeps the file findable by hand.
+func BackupPath(env Env, file string) string {
+	sum := sha256.Sum256([]byte(file))
+	name := filepath.Base(file) + "." + hex.EncodeToString(sum[:6]) + ".bak"
+	return filepath.Join(statedir.ForHome(env.Home).Root(), "backups", name)
+}
+
+// writeBackup keeps content as the backup of file, owner-only: a user's
+// config may hold secrets (env entries), whatever its own mode.
+func writeBackup(env Env, file string, content []byte) error {
+	path := BackupPath(env, file)
+	if err := statedir.ForHome(env.Home).Ensure(); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	return atomicWrite(path, content, 0o600)
+}
 
 func parentDir(path string) string { return filepath.Dir(path) }
 

@@ -194,7 +194,7 @@ func TestInstallUninstallPerTarget(t *testing.T) {
 			}
 			golden.Check(t, "installer/"+name+".after."+tc.ext, got)
 			if tc.fx.content != "" {
-				backup, err := os.ReadFile(path + BackupSuffix)
+				backup, err := os.ReadFile(BackupPath(env, path))
 				if err != nil || string(backup) != tc.fx.content {
 					t.Errorf("backup missing or wrong: %v", err)
 				}
@@ -260,7 +260,7 @@ func TestInvalidFileUntouched(t *testing.T) {
 		if err != nil || !fi.ModTime().Equal(old) {
 			t.Errorf("%s was touched", f)
 		}
-		if _, err := os.Stat(f + BackupSuffix); !os.IsNotExist(err) {
+		if _, err := os.Stat(BackupPath(env, f)); !os.IsNotExist(err) {
 			t.Errorf("backup written for refused %s", f)
 		}
 	}

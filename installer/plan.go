@@ -299,9 +299,9 @@ func Apply(ctx context.Context, env Env, p *Plan) ([]Result, error) {
 		var rec TargetRecord
 		var err error
 		if p.Op == OpInstall {
-			rec, err = applyInstall(fc, p.Server, p.Scope)
+			rec, err = applyInstall(env, fc, p.Server, p.Scope)
 		} else {
-			err = applyUninstall(fc)
+			err = applyUninstall(env, fc)
 		}
 		results = append(results, Result{Target: fc.Target, Path: fc.Path, Action: fc.Action, Err: err})
 		if err == nil {
@@ -311,7 +311,7 @@ func Apply(ctx context.Context, env Env, p *Plan) ([]Result, error) {
 	return results, updateManifest(env, p, done)
 }
 
-func applyInstall(fc FileChange, server Server, scope Scope) (TargetRecord, error) {
+func applyInstall(env Env, fc FileChange, server Server, scope Scope) (TargetRecord, error) {
 	if fc.Action == ActionError {
 		return TargetRecord{}, fc.Err
 	}
@@ -357,13 +357,13 @@ func applyInstall(fc FileChange, server Server, scope Scope) (TargetRecord, erro
 		if scope == ScopeLocal {
 			mode = 0o644
 		}
-	} else if err := atomicWrite(real+BackupSuffix, current, mode); err != nil {
+	} else if err := writeBackup(env, real, current); err != nil {
 		return rec, fmt.Errorf("keeping a backup of %s: %w", fc.Path, err)
 	}
 	return rec, atomicWrite(real, after, mode)
 }
 
-func applyUninstall(fc FileChange) error {
+func applyUninstall(env Env, fc FileChange) error {
 	switch fc.Action {
 	case ActionError:
 		return fc.Err
@@ -393,14 +393,14 @@ func applyUninstall(fc FileChange) error {
 		if err := os.Remove(real); err != nil {
 			return fmt.Errorf("removing %s: %w", fc.Path, err)
 		}
-		_ = os.Remove(real + BackupSuffix)
+		_ = os.Remove(BackupPath(env, real))
 		removeEmptyDirs(fc.record.CreatedDirs)
 		return nil
 	}
 	if bytes.Equal(after, current) {
 		return nil
 	}
-	if err := atomicWrite(real+BackupSuffix, current, mode); err != nil {
+	if err := writeBackup(env, real, current); err != nil {
 		return fmt.Errorf("keeping a backup of %s: %w", fc.Path, err)
 	}
 	return atomicWrite(real, after, mode)
