@@ -72,89 +72,18 @@ func parseBody(data []byte) (env map[string]any, events []rawEvent, hasEvents bo
 	return env, events, hasEvents, eventsNotArray, nil
 }
 
-// members parses the members of the object at p.i, calling member with each
-// key while p.i is at the start of its value; member must consume the value.
-func (p *parser) members(depth int, member func(key string, keyAt int) error) error {
-	if depth >= MaxDepth {
-		return p.fail("nesting too deep")
-	}
-	p.i++ // '{'
-	p.skipSpace()
-	if p.i < len(p.data) && p.data[p.i] == '}' {
-		p.i++
-		return nil
-	}
-	for {
-		p.skipSpace()
-		if p.i >= len(p.data) || p.data[p.i] != '"' {
-			return p.fail("expected a string key")
-		}
-		keyAt := p.i
-		k, err := p.key()
-		if err != nil {
-			return err
-		}
-		p.skipSpace()
-		if p.i >= len(p.data) || p.data[p.i] != ':' {
-			return p.fail("expected ':'")
-		}
-		p.i++
-		p.skipSpace()
-		if p.i >= len(p.data) {
-			return p.fail("unexpected end of input")
-		}
-		if err := member(k, keyAt); err != nil {
-			return err
-		}
-		p.skipSpace()
-		if p.i >= len(p.data) {
-			return p.fail("unterminated object")
-		}
-		switch p.data[p.i] {
-		case ',':
-			p.i++
-		case '}':
-			p.i++
-			return nil
-		default:
-			return p.fail("expected ',' or '}'")
-		}
-	}
-}
-
 // eventArray parses the events array at depth, each element by eventValue.
 func (p *parser) eventArray(depth int) ([]rawEvent, error) {
-	if depth >= MaxDepth {
-		return nil, p.fail("nesting too deep")
-	}
-	p.i++ // '['
 	events := make([]rawEvent, 0, 16)
-	p.skipSpace()
-	if p.i < len(p.data) && p.data[p.i] == ']' {
-		p.i++
-		return events, nil
-	}
-	for {
-		p.skipSpace()
+	err := p.elements(depth, func() error {
 		ev, err := p.eventValue(depth + 1)
-		if err != nil {
-			return nil, err
-		}
 		events = append(events, ev)
-		p.skipSpace()
-		if p.i >= len(p.data) {
-			return nil, p.fail("unterminated array")
-		}
-		switch p.data[p.i] {
-		case ',':
-			p.i++
-		case ']':
-			p.i++
-			return events, nil
-		default:
-			return nil, p.fail("expected ',' or ']'")
-		}
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
+	return events, nil
 }
 
 // eventValue parses one element of the events array. Keys other than

@@ -170,88 +170,118 @@ func (p *parser) literal(lit string) error {
 }
 
 func (p *parser) object(depth int) (map[string]any, error) {
-	if depth >= MaxDepth {
-		return nil, p.fail("nesting too deep")
-	}
-	p.i++ // '{'
 	m := make(map[string]any, 8)
-	p.skipSpace()
-	if p.i < len(p.data) && p.data[p.i] == '}' {
-		p.i++
-		return m, nil
-	}
-	for {
-		p.skipSpace()
-		if p.i >= len(p.data) || p.data[p.i] != '"' {
-			return nil, p.fail("expected a string key")
-		}
-		keyAt := p.i
-		k, err := p.key()
-		if err != nil {
-			return nil, err
-		}
-		p.skipSpace()
-		if p.i >= len(p.data) || p.data[p.i] != ':' {
-			return nil, p.fail("expected ':'")
-		}
-		p.i++
-		p.skipSpace()
+	err := p.members(depth, func(k string, keyAt int) error {
 		v, err := p.value(depth + 1)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		// One hash instead of a lookup and an insert: a repeated key
 		// leaves the length unchanged.
 		n := len(m)
 		if m[k] = v; len(m) == n {
-			return nil, &SyntaxError{Offset: keyAt, Msg: "duplicate object key"}
+			return &SyntaxError{Offset: keyAt, Msg: "duplicate object key"}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+func (p *parser) array(depth int) ([]any, error) {
+	a := make([]any, 0, 4)
+	err := p.elements(depth, func() error {
+		v, err := p.value(depth + 1)
+		a = append(a, v)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// members parses the members of the object at p.i, calling member with each
+// key while p.i is at the start of its value; member must consume the value.
+func (p *parser) members(depth int, member func(key string, keyAt int) error) error {
+	if depth >= MaxDepth {
+		return p.fail("nesting too deep")
+	}
+	p.i++ // '{'
+	p.skipSpace()
+	if p.i < len(p.data) && p.data[p.i] == '}' {
+		p.i++
+		return nil
+	}
+	for {
+		p.skipSpace()
+		if p.i >= len(p.data) || p.data[p.i] != '"' {
+			return p.fail("expected a string key")
+		}
+		keyAt := p.i
+		k, err := p.key()
+		if err != nil {
+			return err
+		}
+		p.skipSpace()
+		if p.i >= len(p.data) || p.data[p.i] != ':' {
+			return p.fail("expected ':'")
+		}
+		p.i++
+		p.skipSpace()
+		if p.i >= len(p.data) {
+			return p.fail("unexpected end of input")
+		}
+		if err := member(k, keyAt); err != nil {
+			return err
 		}
 		p.skipSpace()
 		if p.i >= len(p.data) {
-			return nil, p.fail("unterminated object")
+			return p.fail("unterminated object")
 		}
 		switch p.data[p.i] {
 		case ',':
 			p.i++
 		case '}':
 			p.i++
-			return m, nil
+			return nil
 		default:
-			return nil, p.fail("expected ',' or '}'")
+			return p.fail("expected ',' or '}'")
 		}
 	}
 }
 
-func (p *parser) array(depth int) ([]any, error) {
+// elements parses the array at p.i, calling elem with p.i at the start of
+// each element; elem must consume it.
+func (p *parser) elements(depth int, elem func() error) error {
 	if depth >= MaxDepth {
-		return nil, p.fail("nesting too deep")
+		return p.fail("nesting too deep")
 	}
 	p.i++ // '['
-	a := make([]any, 0, 4)
 	p.skipSpace()
 	if p.i < len(p.data) && p.data[p.i] == ']' {
 		p.i++
-		return a, nil
+		return nil
 	}
 	for {
 		p.skipSpace()
-		v, err := p.value(depth + 1)
-		if err != nil {
-			return nil, err
+		if err := elem(); err != nil {
+			return err
 		}
-		a = append(a, v)
 		p.skipSpace()
 		if p.i >= len(p.data) {
-			return nil, p.fail("unterminated array")
+			return p.fail("unterminated array")
 		}
 		switch p.data[p.i] {
 		case ',':
 			p.i++
 		case ']':
 			p.i++
-			return a, nil
+			return nil
 		default:
-			return nil, p.fail("expected ',' or ']'")
+			return p.fail("expected ',' or ']'")
 		}
 	}
 }

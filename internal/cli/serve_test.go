@@ -3,9 +3,7 @@
 package cli_test
 
 import (
-	"bufio"
-	"bytes"
-	"encoding/json"
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/getcodegraph/codegraph-install/internal/harness"
 )
 
 // TestServeMCPStdoutIsProtocolOnly runs the real binary as an MCP server,
@@ -52,84 +52,22 @@ func TestServeMCPStdoutIsProtocolOnly(t *testing.T) {
 	os.WriteFile(filepath.Join(home, ".codegraph", "telemetry-queue.jsonl"),
 		[]byte(`{"event":"uninstall","ts":"`+time.Now().UTC().Add(-24*time.Hour).Format(time.RFC3339)+`","props":{"targets":["cursor"]}}`+"\n"), 0o600)
 
-	cmd := exec.Command(bin, "serve", "--mcp")
-	cmd.Dir = project
-	cmd.Env = append(env, "CODEGRAPH_TELEMETRY=", "CODEGRAPH_TELEMETRY_DEBUG=1")
-	stdin, _ := cmd.StdinPipe()
-	stdout, _ := cmd.StdoutPipe()
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+	env = append(env, "CODEGRAPH_TELEMETRY=", "CODEGRAPH_TELEMETRY_DEBUG=1")
+	lines, stderr, exitAfter, err := harness.MCPSession(context.Background(), bin, env, project, "e2e-client", "1.0", 1)
+	if err != nil {
+		t.Fatalf("MCP session: %v\n%s", err, stderr)
 	}
-	lines := make(chan string, 16)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		sc.Buffer(make([]byte, 1<<20), 1<<20)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-		close(lines)
-	}()
-	var all []string
-	send := func(msg string) {
-		if _, err := io.WriteString(stdin, msg+"\n"); err != nil {
-			t.Fatal(err)
-		}
+	if exitAfter > 2*time.Second {
+		t.Errorf("exited %v after stdin closed, want ≤ 2s", exitAfter)
 	}
-	await := func(id int) map[string]any {
-		t.Helper()
-		timeout := time.After(10 * time.Second)
-		for {
-			select {
-			case l, ok := <-lines:
-				if !ok {
-					t.Fatalf("stdout closed waiting for id %d; stderr:\n%s", id, stderr.String())
-				}
-				all = append(all, l)
-				var m map[string]any
-				if err := json.Unmarshal([]byte(l), &m); err != nil {
-					t.Fatalf("stdout line is not JSON: %q", l)
-				}
-				if m["id"] == float64(id) {
-					return m
-				}
-			case <-timeout:
-				t.Fatalf("no response %d", id)
-			}
-		}
+	if bad := harness.NotJSONRPC(lines); len(bad) > 0 {
+		t.Errorf("stdout lines that are not JSON-RPC 2.0 messages: %q", bad)
 	}
-	send(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"e2e-client","version":"1.0"}}}`)
-	if r := await(1); r["result"] == nil {
-		t.Fatalf("initialize: %v", r)
+	all := strings.Join(lines, "\n")
+	if !strings.Contains(all, "codegraph_status") || !strings.Contains(all, `"languages":{"Go":1}`) {
+		t.Errorf("tools/list or the census missing from the responses:\n%s", all)
 	}
-	send(`{"jsonrpc":"2.0","method":"notifications/initialized"}`)
-	send(`{"jsonrpc":"2.0","id":2,"method":"tools/list"}`)
-	if r := await(2); !strings.Contains(toJSON(r), "codegraph_status") {
-		t.Fatalf("tools/list: %v", r)
-	}
-	send(`{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"codegraph_status","arguments":{}}}`)
-	if r := await(3); !strings.Contains(toJSON(r), `go`) {
-		t.Fatalf("tools/call: %v", r)
-	}
-	closed := time.Now()
-	stdin.Close()
-	for l := range lines {
-		all = append(all, l)
-	}
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("serve exited with %v; stderr:\n%s", err, stderr.String())
-	}
-	if took := time.Since(closed); took > 2*time.Second {
-		t.Errorf("exited %v after stdin closed, want ≤ 2s", took)
-	}
-	for _, l := range all {
-		var m map[string]any
-		if err := json.Unmarshal([]byte(l), &m); err != nil || m["jsonrpc"] != "2.0" {
-			t.Errorf("stdout line is not a JSON-RPC 2.0 message: %q", l)
-		}
-	}
-	errText := stderr.String()
+	errText := stderr
 	if !strings.Contains(errText, "codegraph collects anonymous usage stats") {
 		t.Errorf("first-run notice not on stderr:\n%s", errText)
 	}
@@ -145,9 +83,4 @@ func TestServeMCPStdoutIsProtocolOnly(t *testing.T) {
 	if !strings.Contains(string(queue), `"client_name":"e2e-client"`) || !strings.Contains(string(queue), `"name":"codegraph_status"`) {
 		t.Errorf("tool call not counted after EOF; queue:\n%s", queue)
 	}
-}
-
-func toJSON(v any) string {
-	b, _ := json.Marshal(v)
-	return string(b)
 }
