@@ -497,6 +497,13 @@ func TestDetect(t *testing.T) {
 	if got != "cursor,codex" {
 		t.Fatalf("detected %s", got)
 	}
+	// Claude Code's app state file alone shows it is used.
+	if err := os.WriteFile(filepath.Join(env.Home, ".claude.json"), []byte("{}"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(Detected(env), ","); got != "claude,cursor,codex" {
+		t.Fatalf("with ~/.claude.json detected %s", got)
+	}
 }
 
 func TestParseServerCommand(t *testing.T) {

@@ -60,8 +60,9 @@ type Target struct {
 	DocURL string // where its MCP config format is documented
 	// binaries are looked up on PATH to detect the agent.
 	binaries []string
-	// dirs returns the directories whose existence shows the agent is used.
-	dirs func(env Env) []string
+	// marks returns the files or directories whose existence shows the
+	// agent is used.
+	marks func(env Env) []string
 	// path returns the config file for a scope, or ErrScopeUnsupported.
 	path func(env Env, scope Scope) (string, error)
 	// format of the file at path.
@@ -91,7 +92,7 @@ func (t Target) ConfigPath(env Env, scope Scope) (string, error) {
 func (t Target) Format(path string) Format { return t.format(path) }
 
 // Detect reports whether the agent looks installed: its binary is on PATH
-// or its config directory exists.
+// or one of its config files or directories exists.
 func (t Target) Detect(env Env) bool {
 	if env.LookPath != nil {
 		for _, b := range t.binaries {
@@ -100,8 +101,8 @@ func (t Target) Detect(env Env) bool {
 			}
 		}
 	}
-	for _, d := range t.dirs(env) {
-		if fi, err := os.Stat(d); err == nil && fi.IsDir() {
+	for _, m := range t.marks(env) {
+		if _, err := os.Stat(m); err == nil {
 			return true
 		}
 	}
@@ -191,7 +192,11 @@ var registry = []Target{
 		// root). The per-project "local" scope under projects[…] is never used.
 		ID: "claude", Name: "Claude Code", DocURL: "https://code.claude.com/docs/en/mcp",
 		binaries: []string{"claude"},
-		dirs:     func(env Env) []string { return []string{env.join(env.Home, ".claude")} },
+		// Claude Code keeps its settings in ~/.claude/ and its app state,
+		// MCP servers included, in ~/.claude.json: either shows it is used.
+		marks: func(env Env) []string {
+			return []string{env.join(env.Home, ".claude"), env.join(env.Home, ".claude.json")}
+		},
 		path: func(env Env, scope Scope) (string, error) {
 			if scope == ScopeGlobal {
 				return env.join(env.Home, ".claude.json"), nil
@@ -205,7 +210,7 @@ var registry = []Target{
 		// ".cursor/mcp.json" in the project; key mcpServers).
 		ID: "cursor", Name: "Cursor", DocURL: "https://cursor.com/docs/mcp",
 		binaries: []string{"cursor", "cursor-agent"},
-		dirs:     func(env Env) []string { return []string{env.join(env.Home, ".cursor")} },
+		marks:    func(env Env) []string { return []string{env.join(env.Home, ".cursor")} },
 		path: func(env Env, scope Scope) (string, error) {
 			if scope == ScopeGlobal {
 				return env.join(env.Home, ".cursor", "mcp.json"), nil
@@ -220,7 +225,7 @@ var registry = []Target{
 		// trusted project).
 		ID: "codex", Name: "Codex CLI", DocURL: "https://developers.openai.com/codex/mcp/",
 		binaries: []string{"codex"},
-		dirs:     func(env Env) []string { return []string{codexHome(env)} },
+		marks:    func(env Env) []string { return []string{codexHome(env)} },
 		path: func(env Env, scope Scope) (string, error) {
 			if scope == ScopeGlobal {
 				return env.join(codexHome(env), "config.toml"), nil
@@ -235,7 +240,7 @@ var registry = []Target{
 		// ~/.config/opencode/, project root opencode.json; JSON or JSONC).
 		ID: "opencode", Name: "opencode", DocURL: "https://opencode.ai/docs/mcp-servers/",
 		binaries: []string{"opencode"},
-		dirs:     func(env Env) []string { return []string{env.join(xdgConfigHome(env), "opencode")} },
+		marks:    func(env Env) []string { return []string{env.join(xdgConfigHome(env), "opencode")} },
 		path: func(env Env, scope Scope) (string, error) {
 			if scope == ScopeGlobal {
 				return opencodeFile(env, env.join(xdgConfigHome(env), "opencode")), nil
@@ -257,7 +262,7 @@ var registry = []Target{
 		// folder; key "servers", entries {type: "stdio", command, args}).
 		ID: "vscode", Name: "VS Code (Copilot)", DocURL: "https://code.visualstudio.com/docs/copilot/customization/mcp-servers",
 		binaries: []string{"code"},
-		dirs:     func(env Env) []string { return []string{vscodeUserDir(env)} },
+		marks:    func(env Env) []string { return []string{vscodeUserDir(env)} },
 		path: func(env Env, scope Scope) (string, error) {
 			if scope == ScopeGlobal {
 				return env.join(vscodeUserDir(env), "mcp.json"), nil
@@ -271,7 +276,7 @@ var registry = []Target{
 		// ~/.gemini/settings.json or .gemini/settings.json in the project).
 		ID: "gemini", Name: "Gemini CLI", DocURL: "https://geminicli.com/docs/tools/mcp-server/",
 		binaries: []string{"gemini"},
-		dirs:     func(env Env) []string { return []string{env.join(env.Home, ".gemini")} },
+		marks:    func(env Env) []string { return []string{env.join(env.Home, ".gemini")} },
 		path: func(env Env, scope Scope) (string, error) {
 			if scope == ScopeGlobal {
 				return env.join(env.Home, ".gemini", "settings.json"), nil
@@ -285,7 +290,7 @@ var registry = []Target{
 		// ~/.codeium/windsurf/mcp_config.json; no project file).
 		ID: "windsurf", Name: "Windsurf", DocURL: "https://docs.windsurf.com/windsurf/cascade/mcp",
 		binaries: []string{"windsurf"},
-		dirs:     func(env Env) []string { return []string{env.join(env.Home, ".codeium", "windsurf")} },
+		marks:    func(env Env) []string { return []string{env.join(env.Home, ".codeium", "windsurf")} },
 		path: globalOnly(func(env Env) string {
 			return env.join(env.Home, ".codeium", "windsurf", "mcp_config.json")
 		}),
