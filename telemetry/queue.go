@@ -11,7 +11,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/getcodegraph/codegraph-install/internal/atomicfile"
 	"github.com/getcodegraph/codegraph-install/internal/statedir"
 	"github.com/getcodegraph/codegraph-install/telemetry/schema"
 )
@@ -56,7 +55,7 @@ func parseLine(line []byte) (entry, bool) {
 }
 
 // marshalEntry renders an entry as one line (keys sorted, so output is stable).
-func marshalEntry(e entry) []byte { return mustJSON(e) }
+func marshalEntry(e entry) []byte { return appendEntry(nil, e) }
 
 // queue is the file of buffered events of one state directory.
 type queue struct{ dir statedir.Dir }
@@ -84,44 +83,31 @@ func (q queue) appendEntries(entries []entry) error {
 	if len(entries) == 0 {
 		return nil
 	}
-	var buf bytes.Buffer
+	buf := make([]byte, 0, 256*len(entries))
 	for _, e := range entries {
-		buf.Write(marshalEntry(e))
-		buf.WriteByte('\n')
+		buf = appendEntry(buf, e)
+		buf = append(buf, '\n')
 	}
-	return q.locked(func() error { return q.appendLocked(buf.Bytes()) })
+	return q.locked(func() error { return q.appendLocked(buf) })
 }
 
 func (q queue) appendLocked(data []byte) error {
-	size, err := appendFile(q.dir.Queue(), data)
-	if err != nil {
-		return err
-	}
-	// We hold the lock, so nobody else appended: the size is known.
-	if size > QueueCap {
-		return q.compactLocked()
-	}
-	return nil
+	_, err := appendFile(q.dir.Queue(), data)
+	return err
 }
 
-// compactLocked keeps the newest whole lines that fit in compactTo. It cuts
-// by bytes only: lines are validated when they are read for sending, so
-// parsing them here would only make a full queue slow to append to.
-func (q queue) compactLocked() error {
-	path := q.dir.Queue()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return err
+// keepNewest returns the newest whole lines of data that fit in max bytes.
+// It cuts by bytes only: lines are validated when they are read for sending,
+// so parsing them here would only make a full queue slow to append to.
+func keepNewest(data []byte, max int) []byte {
+	if len(data) <= max {
+		return data
 	}
-	if len(data) > compactTo {
-		cut := len(data) - compactTo
-		if i := bytes.IndexByte(data[cut:], '\n'); i >= 0 {
-			data = data[cut+i+1:]
-		} else {
-			data = nil
-		}
+	cut := len(data) - max
+	if i := bytes.IndexByte(data[cut:], '\n'); i >= 0 {
+		return data[cut+i+1:]
 	}
-	return atomicfile.WriteUnsynced(path, data, 0o600)
+	return nil
 }
 
 // validLines returns the raw lines that parse, in order; corrupt ones are

@@ -12,18 +12,10 @@ import (
 // Write stores data at path through a temporary file in the same directory,
 // synced and renamed over the target, with mode perm.
 func Write(path string, data []byte, perm os.FileMode) error {
-	return write(path, data, perm, true)
+	return write(path, data, perm)
 }
 
-// WriteUnsynced is Write without the fsync, for best-effort files (the
-// telemetry queue) where a lost write after a power cut costs nothing and
-// an fsync costs milliseconds. The rename still keeps readers from ever
-// seeing a torn file.
-func WriteUnsynced(path string, data []byte, perm os.FileMode) error {
-	return write(path, data, perm, false)
-}
-
-func write(path string, data []byte, perm os.FileMode, sync bool) error {
+func write(path string, data []byte, perm os.FileMode) error {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
@@ -43,10 +35,8 @@ func write(path string, data []byte, perm os.FileMode, sync bool) error {
 	if _, err := tmp.Write(data); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	if sync {
-		if err := tmp.Sync(); err != nil {
-			return fmt.Errorf("write %s: %w", path, err)
-		}
+	if err := tmp.Sync(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
 	}
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
