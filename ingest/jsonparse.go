@@ -84,7 +84,7 @@ func (p *parser) key() (string, error) {
 	if err != nil || raw == nil {
 		return s, err
 	}
-	if k, ok := knownKeys[string(raw)]; ok {
+	if k, ok := known.key(raw); ok {
 		return k, nil
 	}
 	if k, ok := p.keys[string(raw)]; ok {
@@ -105,7 +105,7 @@ func (p *parser) strValue() (any, error) {
 	if err != nil || raw == nil {
 		return s, err
 	}
-	if v, ok := knownValues[string(raw)]; ok {
+	if v, ok := known.value(raw); ok {
 		return v, nil
 	}
 	if v, ok := p.vals[string(raw)]; ok {

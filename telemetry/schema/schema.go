@@ -121,6 +121,9 @@ type EventSpec struct {
 	Why   string
 	When  string
 	Props []Field
+
+	// required counts the required props, set at init.
+	required int
 }
 
 // Closed sets. They are exported as functions returning copies so no caller
@@ -308,6 +311,9 @@ func init() {
 		for j := range e.Props {
 			props[e.Props[j].Name] = &e.Props[j]
 			indexEnum(&e.Props[j])
+			if e.Props[j].Required {
+				e.required++
+			}
 		}
 		propIndex[e.Name] = props
 	}

@@ -117,6 +117,7 @@ func CleanEventInPlace(name string, props map[string]any) (Report, bool) {
 
 func cleanProps(spec *EventSpec, props map[string]any) (Report, bool) {
 	var rep Report
+	required := 0 // required props that passed; map keys are distinct
 	for k, v := range props {
 		f := spec.prop(k)
 		if f == nil {
@@ -130,19 +131,15 @@ func cleanProps(spec *EventSpec, props map[string]any) (Report, bool) {
 			rep.Stripped++
 			continue
 		}
+		if f.Required {
+			required++
+		}
 		if f.Kind == KindString && cv == v {
 			continue // unchanged, already the caller's boxed value
 		}
 		props[k] = cv
 	}
-	for i := range spec.Props {
-		if spec.Props[i].Required {
-			if _, ok := props[spec.Props[i].Name]; !ok {
-				return rep, false
-			}
-		}
-	}
-	return rep, true
+	return rep, required == spec.required
 }
 
 // Timestamp window: older events are not trusted to be real rollups of the
