@@ -63,7 +63,7 @@ install:
 
 ## audit: check every promise of TELEMETRY.md on this machine, with evidence
 audit:
-	$(GO) run ./tools/audit
+	$(GO) run ./cmd/codegraph-audit
 
 clean:
 	rm -rf $(BIN)

@@ -1,4 +1,4 @@
-// Command audit checks, on this machine and with evidence, every promise
+// Package audit checks, on this machine and with evidence, every promise
 // TELEMETRY.md makes, using binaries built from this repository:
 //
 //   - off is off: with DO_NOT_TRACK=1, CODEGRAPH_TELEMETRY=0 or after
@@ -9,10 +9,10 @@
 //     user or host name;
 //   - the codegraph-pro build contains no endpoint.
 //
-// It prints one line per promise and exits 1 if any fails. Run it with
-// `make audit` (go run ./tools/audit). Everything stays on 127.0.0.1 and in
-// temporary directories.
-package main
+// It prints each promise with its evidence and reports whether all held.
+// `make audit` runs it through cmd/codegraph-audit. Everything stays on
+// 127.0.0.1 and in temporary directories.
+package audit
 
 import (
 	"bytes"
@@ -34,10 +34,6 @@ import (
 	"github.com/getcodegraph/codegraph-install/telemetry/schema"
 )
 
-func main() {
-	os.Exit(run(os.Stdout))
-}
-
 type auditor struct {
 	out    io.Writer
 	failed int
@@ -54,7 +50,9 @@ func (a *auditor) report(ok bool, promise, evidence string) {
 	fmt.Fprintf(a.out, "%s  %s\n      %s\n", mark, promise, strings.ReplaceAll(evidence, "\n", "\n      "))
 }
 
-func run(out io.Writer) int {
+// Run performs every check, writing the evidence to out, and returns the
+// exit code: 0 when every promise held, 1 otherwise.
+func Run(out io.Writer) int {
 	ctx := context.Background()
 	tmp, err := os.MkdirTemp("", "codegraph-audit-")
 	if err != nil {

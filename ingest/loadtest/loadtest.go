@@ -1,11 +1,11 @@
-// Command loadtest drives a running codegraph-ingest on loopback with valid
+// Package loadtest drives a running codegraph-ingest on loopback with valid
 // requests and reports throughput and latency percentiles. It is bounded
 // twice, by a request count and a time limit, stops by itself, and refuses
 // any address that is not loopback so it can never be pointed at a real
-// deployment.
+// deployment. cmd/codegraph-loadtest runs it:
 //
-//	go run ./ingest/loadtest -addr 127.0.0.1:8787 -n 20000 -c 8 -duration 20s
-package main
+//	go run ./cmd/codegraph-loadtest -addr 127.0.0.1:8787 -n 20000 -c 8 -duration 20s
+package loadtest
 
 import (
 	"bytes"
@@ -16,7 +16,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -24,14 +23,9 @@ import (
 	"time"
 )
 
-func main() {
-	if err := run(os.Args[1:], os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "loadtest:", err)
-		os.Exit(1)
-	}
-}
-
-func run(args []string, out io.Writer) error {
+// Run parses the command-line args, runs the load and writes the report to
+// out.
+func Run(args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:8787", "ingest address (loopback only)")
 	n := fs.Int("n", 20000, "requests to send at most")

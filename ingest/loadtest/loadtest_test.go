@@ -1,0 +1,32 @@
+package loadtest
+
+import (
+	"io"
+	"strings"
+	"testing"
+
+	_ "github.com/getcodegraph/codegraph-install/internal/golden"
+)
+
+// The load test may only ever target this machine.
+func TestRefusesNonLoopbackAddresses(t *testing.T) {
+	t.Parallel()
+	for addr, ok := range map[string]bool{
+		"127.0.0.1:8787":   true,
+		"127.9.9.9:1":      true,
+		"localhost:8787":   true,
+		"[::1]:8787":       true,
+		"10.0.0.1:80":      false,
+		"192.168.1.2:8787": false,
+		"8.8.8.8:53":       false,
+		"example.com:80":   false,
+		"127.0.0.1":        false, // no port
+	} {
+		if err := loopbackOnly(addr); (err == nil) != ok {
+			t.Errorf("loopbackOnly(%q) = %v, want ok=%v", addr, err, ok)
+		}
+	}
+	if err := Run([]string{"-addr", "10.0.0.1:80", "-n", "1"}, io.Discard); err == nil || !strings.Contains(err.Error(), "non-loopback") {
+		t.Errorf("Run against 10.0.0.1: %v", err)
+	}
+}
