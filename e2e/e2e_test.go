@@ -217,13 +217,13 @@ func TestEndToEndOffMeansNoConnection(t *testing.T) {
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
 			t.Parallel()
-			cc, err := harness.NewConnectionCounter()
+			cc, err := harness.NewEndpoint()
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer cc.Close()
 			home, project := t.TempDir(), writeProject(t)
-			env := harness.Environ(home, append([]string{"CODEGRAPH_TELEMETRY_ENDPOINT=" + cc.Endpoint()}, sc.env...)...)
+			env := harness.Environ(home, append([]string{"CODEGRAPH_TELEMETRY_ENDPOINT=" + cc.URL()}, sc.env...)...)
 			if sc.setup != nil {
 				if r, err := harness.Run(ctx, harness.Cmd{Bin: bins.Codegraph, Args: sc.setup, Env: env, Dir: home}); err != nil || r.Code != 0 {
 					t.Fatalf("%v: %v %s", sc.setup, err, r)

@@ -20,14 +20,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/user"
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/getcodegraph/codegraph-install/internal/harness"
@@ -119,12 +116,12 @@ func sendingCommands(project string) []harness.Cmd {
 // returns the connections the endpoint accepted and the connect(2) calls
 // strace saw to its port.
 func (a *auditor) runAll(ctx context.Context, env []string, home string, setup []string) (accepted, traced int, err error) {
-	cc, err := harness.NewConnectionCounter()
+	cc, err := harness.NewEndpoint()
 	if err != nil {
 		return 0, 0, err
 	}
 	defer cc.Close()
-	env = append(env, "CODEGRAPH_TELEMETRY_ENDPOINT="+cc.Endpoint())
+	env = append(env, "CODEGRAPH_TELEMETRY_ENDPOINT="+cc.URL())
 	if setup != nil {
 		if _, err := harness.Run(ctx, harness.Cmd{Bin: a.bins.Codegraph, Args: setup, Env: env, Dir: home}); err != nil {
 			return 0, 0, err
@@ -187,14 +184,14 @@ func errText(err error) string {
 
 func (a *auditor) mcpStdoutClean(ctx context.Context) {
 	home, project := a.dir("home-mcp"), a.project()
-	cc, err := harness.NewConnectionCounter()
+	cc, err := harness.NewEndpoint()
 	if err != nil {
 		a.report(false, "MCP stdout carries only protocol messages", err.Error())
 		return
 	}
 	defer cc.Close()
 	queueDue(home) // the first-run notice is due, and the debug echo is on
-	env := harness.Environ(home, "CODEGRAPH_TELEMETRY_ENDPOINT="+cc.Endpoint(), "CODEGRAPH_TELEMETRY_DEBUG=1")
+	env := harness.Environ(home, "CODEGRAPH_TELEMETRY_ENDPOINT="+cc.URL(), "CODEGRAPH_TELEMETRY_DEBUG=1")
 	lines, stderr, _, err := harness.MCPSession(ctx, a.bins.Codegraph, env, project, "audit", "1", 3)
 	bad := harness.NotJSONRPC(lines)
 	notice := strings.Contains(stderr, "codegraph collects anonymous usage stats")
@@ -205,18 +202,14 @@ func (a *auditor) mcpStdoutClean(ctx context.Context) {
 }
 
 func (a *auditor) payloadsInSchema(ctx context.Context) {
-	var mu sync.Mutex
-	var bodies [][]byte
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		mu.Lock()
-		bodies = append(bodies, b)
-		mu.Unlock()
-		w.WriteHeader(http.StatusNoContent)
-	}))
-	defer srv.Close()
+	ep, err := harness.NewEndpoint()
+	if err != nil {
+		a.report(false, "Payloads hold only schema fields", err.Error())
+		return
+	}
+	defer ep.Close()
 	home, project := a.dir("home-payload"), a.project()
-	env := harness.Environ(home, "CODEGRAPH_TELEMETRY_ENDPOINT="+srv.URL+"/v1/events")
+	env := harness.Environ(home, "CODEGRAPH_TELEMETRY_ENDPOINT="+ep.URL())
 	for _, c := range sendingCommands(project) {
 		queueDue(home)
 		c.Bin, c.Env = a.bins.Codegraph, env
@@ -228,8 +221,7 @@ func (a *auditor) payloadsInSchema(ctx context.Context) {
 			return
 		}
 	}
-	mu.Lock()
-	defer mu.Unlock()
+	bodies := ep.Bodies()
 	events, problems := 0, []string{}
 	fields := map[string]bool{}
 	forbidden := []string{home, project, "secret_plans", "main.go"}

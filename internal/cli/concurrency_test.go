@@ -5,49 +5,42 @@ package cli_test
 import (
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
+
+	"github.com/getcodegraph/codegraph-install/internal/harness"
 )
 
-// receiver is a loopback stand-in for the ingest that sums what arrives.
-type receiver struct {
-	mu       sync.Mutex
-	counts   map[string]int64 // "day name" → summed count
-	requests int
-}
-
-func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
-	var body struct {
-		Events []struct {
-			Event string
-			TS    string
-			Props struct {
-				Name  string
-				Count int64
+// rollupCounts sums the usage_rollup counts of request bodies by
+// "day name".
+func rollupCounts(t *testing.T, bodies [][]byte) map[string]int64 {
+	t.Helper()
+	counts := map[string]int64{}
+	for _, b := range bodies {
+		var body struct {
+			Events []struct {
+				Event string
+				TS    string
+				Props struct {
+					Name  string
+					Count int64
+				}
+			}
+		}
+		if err := json.Unmarshal(b, &body); err != nil {
+			t.Fatalf("a request body is not JSON: %v", err)
+		}
+		for _, e := range body.Events {
+			if e.Event == "usage_rollup" {
+				counts[e.TS[:10]+" "+e.Props.Name] += e.Props.Count
 			}
 		}
 	}
-	data, _ := io.ReadAll(req.Body)
-	if err := json.Unmarshal(data, &body); err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.requests++
-	for _, e := range body.Events {
-		if e.Event == "usage_rollup" {
-			r.counts[e.TS[:10]+" "+e.Props.Name] += e.Props.Count
-		}
-	}
-	w.WriteHeader(http.StatusNoContent)
+	return counts
 }
 
 // TestConcurrentProcessesCountExactlyOnce runs 20 real processes at once,
@@ -57,14 +50,16 @@ func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 func TestConcurrentProcessesCountExactlyOnce(t *testing.T) {
 	t.Parallel()
 	const procs, rounds = 20, 5
-	rec := &receiver{counts: map[string]int64{}}
-	srv := httptest.NewServer(rec)
-	defer srv.Close()
+	ep, err := harness.NewEndpoint()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ep.Close()
 	home := t.TempDir()
 	// Clipped, so that concurrent appends below each get their own copy.
 	base := slices.Clip(append(os.Environ(),
 		"HOME="+home,
-		"CODEGRAPH_TELEMETRY_ENDPOINT="+srv.URL+"/v1/events",
+		"CODEGRAPH_TELEMETRY_ENDPOINT="+ep.URL(),
 		"DO_NOT_TRACK=", "CODEGRAPH_TELEMETRY=",
 	))
 	bin := filepath.Join(binDir, "codegraph")
@@ -104,23 +99,23 @@ func TestConcurrentProcessesCountExactlyOnce(t *testing.T) {
 	if err := run("2026-11-26T10:00:00Z", "telemetry", "flush"); err != nil {
 		t.Fatal(err)
 	}
-	rec.mu.Lock()
-	defer rec.mu.Unlock()
+	bodies := ep.Bodies()
+	counts := rollupCounts(t, bodies)
 	want := map[string]int64{
 		"2026-11-24 version":         procs * rounds,
 		"2026-11-24 telemetry:on":    1,
 		"2026-11-25 telemetry:flush": procs * rounds,
 	}
 	for k, n := range want {
-		if rec.counts[k] != n {
-			t.Errorf("%s: received %d, want exactly %d", k, rec.counts[k], n)
+		if counts[k] != n {
+			t.Errorf("%s: received %d, want exactly %d", k, counts[k], n)
 		}
 	}
-	if len(rec.counts) != len(want) {
-		t.Errorf("received %v", rec.counts)
+	if len(counts) != len(want) {
+		t.Errorf("received %v", counts)
 	}
-	if rec.requests == 0 {
+	if len(bodies) == 0 {
 		t.Error("no request arrived")
 	}
-	t.Logf("%d requests carried %v", rec.requests, rec.counts)
+	t.Logf("%d requests carried %v", len(bodies), counts)
 }

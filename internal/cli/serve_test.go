@@ -4,14 +4,10 @@ package cli_test
 
 import (
 	"context"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -25,20 +21,15 @@ import (
 // is a JSON-RPC 2.0 message while the notice and echo went to stderr.
 func TestServeMCPStdoutIsProtocolOnly(t *testing.T) {
 	t.Parallel()
-	var mu sync.Mutex
-	var received [][]byte
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		mu.Lock()
-		received = append(received, b)
-		mu.Unlock()
-		w.WriteHeader(http.StatusNoContent)
-	}))
-	defer srv.Close()
+	ep, err := harness.NewEndpoint()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ep.Close()
 
 	home, project := t.TempDir(), t.TempDir()
 	os.WriteFile(filepath.Join(project, "main.go"), []byte("package main\n"), 0o644)
-	env := append(os.Environ(), "HOME="+home, "CODEGRAPH_TELEMETRY_ENDPOINT="+srv.URL+"/v1/events", "DO_NOT_TRACK=", "CI=")
+	env := append(os.Environ(), "HOME="+home, "CODEGRAPH_TELEMETRY_ENDPOINT="+ep.URL(), "DO_NOT_TRACK=", "CI=")
 	bin := filepath.Join(binDir, "codegraph")
 
 	// The census, taken with telemetry off so that no notice is used up.
@@ -74,11 +65,9 @@ func TestServeMCPStdoutIsProtocolOnly(t *testing.T) {
 	if !strings.Contains(errText, "codegraph telemetry: POST") || !strings.Contains(errText, `"targets":["cursor"]`) {
 		t.Errorf("debug echo not on stderr:\n%s", errText)
 	}
-	mu.Lock()
-	if len(received) != 1 {
-		t.Errorf("%d requests reached the endpoint, want 1", len(received))
+	if n := len(ep.Bodies()); n != 1 {
+		t.Errorf("%d requests reached the endpoint, want 1", n)
 	}
-	mu.Unlock()
 	queue, _ := os.ReadFile(filepath.Join(home, ".codegraph", "telemetry-queue.jsonl"))
 	if !strings.Contains(string(queue), `"client_name":"e2e-client"`) || !strings.Contains(string(queue), `"name":"codegraph_status"`) {
 		t.Errorf("tool call not counted after EOF; queue:\n%s", queue)

@@ -24,6 +24,8 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -213,58 +215,63 @@ func ConnectsToPort(connects []string, port int) []string {
 	return out
 }
 
-// ConnectionCounter is a loopback listener that accepts and counts TCP
-// connections and answers every request 204: the endpoint for runs that
-// must not connect at all.
-type ConnectionCounter struct {
-	ln    net.Listener
-	srv   *http.Server
-	count chan struct{}
-	n     int
+// Endpoint is a loopback stand-in for the telemetry endpoint: it counts
+// the TCP connections it accepts (the evidence for "off means no
+// connection"), keeps every request body, and answers each request 204.
+type Endpoint struct {
+	ln       net.Listener
+	srv      *http.Server
+	accepted atomic.Int64
+	mu       sync.Mutex
+	bodies   [][]byte
 }
 
-// NewConnectionCounter listens on a free 127.0.0.1 port.
-func NewConnectionCounter() (*ConnectionCounter, error) {
+// NewEndpoint listens on a free 127.0.0.1 port.
+func NewEndpoint() (*Endpoint, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
-	cc := &ConnectionCounter{ln: ln, count: make(chan struct{}, 1024)}
-	cc.srv = &http.Server{
-		Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) }),
+	e := &Endpoint{ln: ln}
+	e.srv = &http.Server{
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			body, _ := io.ReadAll(r.Body)
+			e.mu.Lock()
+			e.bodies = append(e.bodies, body)
+			e.mu.Unlock()
+			w.WriteHeader(http.StatusNoContent)
+		}),
 		ConnState: func(_ net.Conn, s http.ConnState) {
 			if s == http.StateNew {
-				cc.count <- struct{}{}
+				e.accepted.Add(1)
 			}
 		},
 		ReadTimeout: 5 * time.Second,
 	}
-	go cc.srv.Serve(ln)
-	return cc, nil
+	go e.srv.Serve(ln)
+	return e, nil
 }
 
 // Port is the listener's port.
-func (cc *ConnectionCounter) Port() int { return cc.ln.Addr().(*net.TCPAddr).Port }
+func (e *Endpoint) Port() int { return e.ln.Addr().(*net.TCPAddr).Port }
 
-// Endpoint is an events URL on the listener.
-func (cc *ConnectionCounter) Endpoint() string {
-	return "http://127.0.0.1:" + strconv.Itoa(cc.Port()) + "/v1/events"
+// URL is the events URL clients are pointed at.
+func (e *Endpoint) URL() string {
+	return "http://127.0.0.1:" + strconv.Itoa(e.Port()) + "/v1/events"
 }
 
 // Accepted is the number of connections accepted so far.
-func (cc *ConnectionCounter) Accepted() int {
-	for {
-		select {
-		case <-cc.count:
-			cc.n++
-		default:
-			return cc.n
-		}
-	}
+func (e *Endpoint) Accepted() int { return int(e.accepted.Load()) }
+
+// Bodies returns a copy of the request bodies received so far, in order.
+func (e *Endpoint) Bodies() [][]byte {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([][]byte(nil), e.bodies...)
 }
 
 // Close stops the listener.
-func (cc *ConnectionCounter) Close() error { return cc.srv.Close() }
+func (e *Endpoint) Close() error { return e.srv.Close() }
 
 // MCPSession runs `codegraph serve --mcp` in dir, initialises as the named
 // client, lists tools, calls codegraph_status `calls` times, closes stdin
