@@ -110,10 +110,10 @@ func keepNewest(data []byte, max int) []byte {
 	return nil
 }
 
-// validLines returns the raw lines that parse, in order; corrupt ones are
-// skipped without a word.
-func validLines(data []byte) [][]byte {
-	var out [][]byte
+// parseLines parses every line once and returns those that parse, both as
+// entries and as their raw bytes, in order; corrupt ones are skipped
+// without a word.
+func parseLines(data []byte) (entries []entry, raw [][]byte) {
 	for len(data) > 0 {
 		i := bytes.IndexByte(data, '\n')
 		var line []byte
@@ -122,11 +122,12 @@ func validLines(data []byte) [][]byte {
 		} else {
 			line, data = data[:i], data[i+1:]
 		}
-		if _, ok := parseLine(line); ok {
-			out = append(out, line)
+		if e, ok := parseLine(line); ok {
+			entries = append(entries, e)
+			raw = append(raw, line)
 		}
 	}
-	return out
+	return entries, raw
 }
 
 // readEntries parses a queue or claim file; a missing file is empty.
@@ -135,12 +136,8 @@ func readEntries(path string) []entry {
 	if err != nil {
 		return nil
 	}
-	var out []entry
-	for _, l := range validLines(data) {
-		e, _ := parseLine(l)
-		out = append(out, e)
-	}
-	return out
+	entries, _ := parseLines(data)
+	return entries
 }
 
 // claim renames the queue to a claim file of this sender, after merging back
@@ -175,7 +172,8 @@ func (q queue) mergeStaleLocked(now time.Time) {
 			continue
 		}
 		var buf bytes.Buffer
-		for _, l := range validLines(data) {
+		_, lines := parseLines(data)
+		for _, l := range lines {
 			buf.Write(l)
 			buf.WriteByte('\n')
 		}

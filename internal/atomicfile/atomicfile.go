@@ -12,10 +12,6 @@ import (
 // Write stores data at path through a temporary file in the same directory,
 // synced and renamed over the target, with mode perm.
 func Write(path string, data []byte, perm os.FileMode) error {
-	return write(path, data, perm)
-}
-
-func write(path string, data []byte, perm os.FileMode) error {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
