@@ -65,6 +65,8 @@ type Client struct {
 	dir     statedir.Dir
 	consent *consent.Store
 	queue   queue
+	// envelope holds the fields fixed for the life of the process.
+	envelope envelope
 
 	// on is the last consent decision; day the current UTC day number.
 	// Both are read on the hot path.
@@ -116,6 +118,7 @@ func New(opts Options) *Client {
 		dir:      dir,
 		consent:  consent.NewStore(dir, opts.Getenv, opts.Now),
 		queue:    queue{dir: dir},
+		envelope: baseEnvelope(opts),
 		counters: map[counterKey]*Counter{},
 	}
 	today := dayNumber(opts.Now())

@@ -27,25 +27,35 @@ type envelope struct {
 	Events           []entry `json:"events"`
 }
 
-// newEnvelope fills the fields computed once per process. A value the
-// schema would strip (an odd version string, say) is left out rather than
-// sent.
-func (c *Client) newEnvelope(machineID string) envelope {
-	env := envelope{CI: c.opts.Getenv("CI") != "", SchemaVersion: schema.Version}
-	if machineID != "" {
-		env.MachineID = &machineID
-	}
+// placeholderID has a real machine ID's length: plans made before the ID
+// is known (or minted) still split requests at exactly 64 KiB.
+const placeholderID = "00000000-0000-0000-0000-000000000000"
+
+// baseEnvelope computes the envelope fields that are fixed for the life of
+// the process. A value the schema would strip (an odd version string, say)
+// is left out rather than sent.
+func baseEnvelope(opts Options) envelope {
+	env := envelope{CI: opts.Getenv("CI") != "", SchemaVersion: schema.Version}
 	clean, _, _ := schema.CleanEnvelope(map[string]any{
-		"machine_id":        "00000000-0000-0000-0000-000000000000",
-		"codegraph_version": c.opts.Version,
-		"os":                c.opts.GOOS,
-		"arch":              c.opts.GOARCH,
-		"go_version":        c.opts.GoVersion,
+		"machine_id":        placeholderID,
+		"codegraph_version": opts.Version,
+		"os":                opts.GOOS,
+		"arch":              opts.GOARCH,
+		"go_version":        opts.GoVersion,
 	})
 	env.CodegraphVersion, _ = clean["codegraph_version"].(string)
 	env.OS, _ = clean["os"].(string)
 	env.Arch, _ = clean["arch"].(string)
 	env.GoVersion, _ = clean["go_version"].(string)
+	return env
+}
+
+// newEnvelope is the process's envelope under a machine ID ("" sends null).
+func (c *Client) newEnvelope(machineID string) envelope {
+	env := c.envelope
+	if machineID != "" {
+		env.MachineID = &machineID
+	}
 	return env
 }
 
@@ -230,8 +240,7 @@ func (c *Client) Flush(ctx context.Context) {
 		return
 	}
 	entries := readEntries(claim)
-	// Plan with an ID of the real length so the 64 KiB split is exact.
-	batches, keep := c.plan(entries, "00000000-0000-0000-0000-000000000000")
+	batches, keep := c.plan(entries, placeholderID)
 	if len(batches) > 0 {
 		machineID, ok := c.consent.PrepareSend(func() { fmt.Fprintln(c.opts.Stderr, Notice) })
 		if !ok {
