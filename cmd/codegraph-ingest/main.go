@@ -13,12 +13,12 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/getcodegraph/codegraph-install/ingest/cli"
+	"github.com/getcodegraph/codegraph-install/internal/ingestcli"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	root := cli.NewRoot(cli.Env{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv})
+	root := ingestcli.NewRoot(ingestcli.Env{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv})
 	err := root.ExecuteContext(ctx)
 	stop()
 	os.Exit(exitCode(err))
@@ -28,7 +28,7 @@ func exitCode(err error) int {
 	switch {
 	case err == nil:
 		return 0
-	case cli.IsUsage(err):
+	case ingestcli.IsUsage(err):
 		fmt.Fprintf(os.Stderr, "codegraph-ingest: %v\nRun 'codegraph-ingest --help' for usage.\n", err)
 		return 2
 	default:

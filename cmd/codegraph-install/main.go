@@ -9,12 +9,12 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/getcodegraph/codegraph-install/internal/cli"
+	"github.com/getcodegraph/codegraph-install/internal/installcli"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := cli.Run(ctx, cli.SystemEnv())
+	code := installcli.Run(ctx, installcli.SystemEnv())
 	stop()
 	os.Exit(code)
 }

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/getcodegraph/codegraph-install/ingest/loadtest"
+	"github.com/getcodegraph/codegraph-install/internal/loadtest"
 )
 
 func main() {

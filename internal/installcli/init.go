@@ -1,4 +1,4 @@
-package cli
+package installcli
 
 import (
 	"errors"
@@ -12,7 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/getcodegraph/codegraph-install/census"
+	"github.com/getcodegraph/codegraph-install/internal/census"
 	"github.com/getcodegraph/codegraph-install/telemetry"
 )
 

@@ -1,7 +1,7 @@
 // Package cli is the command tree of codegraph-ingest: it parses flags and
 // environment, wires package ingest together and nothing else. It never
 // exits the process; main maps the returned errors to exit codes.
-package cli
+package ingestcli
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package cli
+package installcli
 
 import (
 	"context"
@@ -14,11 +14,11 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/getcodegraph/codegraph-install/census"
 	"github.com/getcodegraph/codegraph-install/consent"
 	"github.com/getcodegraph/codegraph-install/installer"
 	"github.com/getcodegraph/codegraph-install/installer/tui"
 	"github.com/getcodegraph/codegraph-install/internal/buildinfo"
+	"github.com/getcodegraph/codegraph-install/internal/census"
 	"github.com/getcodegraph/codegraph-install/telemetry"
 )
 

@@ -1,4 +1,4 @@
-package cli_test
+package installcli_test
 
 import (
 	"bytes"
@@ -19,8 +19,8 @@ import (
 	"time"
 
 	"github.com/getcodegraph/codegraph-install/consent"
-	"github.com/getcodegraph/codegraph-install/internal/cli"
 	"github.com/getcodegraph/codegraph-install/internal/golden"
+	"github.com/getcodegraph/codegraph-install/internal/installcli"
 )
 
 // world is one hermetic machine: a temp HOME, a project, an environment.
@@ -69,7 +69,7 @@ func (w *world) run(t testing.TB, stdin string, tty bool, args ...string) run {
 	if args == nil {
 		args = []string{} // nil would make cobra read os.Args
 	}
-	code := cli.Run(context.Background(), cli.Env{
+	code := installcli.Run(context.Background(), installcli.Env{
 		Program:  "codegraph-install",
 		Args:     args,
 		Stdin:    strings.NewReader(stdin),
@@ -536,7 +536,7 @@ func BenchmarkHeadlessInstall(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		code := cli.Run(context.Background(), cli.Env{
+		code := installcli.Run(context.Background(), installcli.Env{
 			Program: "codegraph-install", Args: args,
 			Stdout: io.Discard, Stderr: io.Discard,
 			Getenv: func(k string) string { return env[k] },

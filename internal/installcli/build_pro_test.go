@@ -1,5 +1,5 @@
 //go:build pro
 
-package cli_test
+package installcli_test
 
 const proBuild = true

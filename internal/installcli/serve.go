@@ -1,4 +1,4 @@
-package cli
+package installcli
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/getcodegraph/codegraph-install/internal/buildinfo"
-	"github.com/getcodegraph/codegraph-install/mcpserver"
+	"github.com/getcodegraph/codegraph-install/internal/mcpserver"
 	"github.com/getcodegraph/codegraph-install/telemetry"
 )
 

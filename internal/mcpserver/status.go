@@ -11,7 +11,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
-	"github.com/getcodegraph/codegraph-install/census"
+	"github.com/getcodegraph/codegraph-install/internal/census"
 )
 
 // StatusToolName is the tool that reports the project's census.

@@ -17,10 +17,10 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
-	"github.com/getcodegraph/codegraph-install/census"
 	"github.com/getcodegraph/codegraph-install/consent"
+	"github.com/getcodegraph/codegraph-install/internal/census"
 	"github.com/getcodegraph/codegraph-install/internal/golden"
-	"github.com/getcodegraph/codegraph-install/mcpserver"
+	"github.com/getcodegraph/codegraph-install/internal/mcpserver"
 	"github.com/getcodegraph/codegraph-install/telemetry"
 )
 

@@ -1,6 +1,6 @@
 //go:build !pro
 
-package cli_test
+package installcli_test
 
 import (
 	"context"

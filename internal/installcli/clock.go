@@ -1,6 +1,6 @@
 //go:build !testclock
 
-package cli
+package installcli
 
 import "time"
 

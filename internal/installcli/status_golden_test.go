@@ -1,4 +1,4 @@
-package cli_test
+package installcli_test
 
 import (
 	"bytes"
@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/getcodegraph/codegraph-install/internal/cli"
 	"github.com/getcodegraph/codegraph-install/internal/golden"
+	"github.com/getcodegraph/codegraph-install/internal/installcli"
 )
 
 // runCLI runs one command line in-process with a temp home and returns the
@@ -18,7 +18,7 @@ import (
 func runCLI(t *testing.T, home string, env map[string]string, args ...string) (int, string, string) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	code := cli.Run(context.Background(), cli.Env{
+	code := installcli.Run(context.Background(), installcli.Env{
 		Program: "codegraph",
 		Args:    args,
 		Stdout:  &stdout,

@@ -7,7 +7,7 @@
 // can be run in-process by tests with a temporary home and buffers for
 // stdio. stdout carries only what the user asked for; notices, progress and
 // errors go to stderr.
-package cli
+package installcli
 
 import (
 	"context"
