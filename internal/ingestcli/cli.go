@@ -1,6 +1,7 @@
-// Package cli is the command tree of codegraph-ingest: it parses flags and
-// environment, wires package ingest together and nothing else. It never
-// exits the process; main maps the returned errors to exit codes.
+// Package ingestcli is the command tree of codegraph-ingest (serve, report):
+// it parses flags and environment, wires package ingest together and
+// nothing else. It never exits the process: Run returns the exit code,
+// decided by package exitcode like every command of this module.
 package ingestcli
 
 import (
@@ -11,12 +12,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/getcodegraph/codegraph-install/ingest"
+	"github.com/getcodegraph/codegraph-install/internal/exitcode"
 )
 
 // Env is what the commands get from the process: streams and environment.
@@ -29,27 +30,13 @@ type Env struct {
 	HTTPClient *http.Client
 }
 
-// UsageError marks a command line that could not be understood (exit 2).
-type UsageError struct{ Err error }
-
-func (e *UsageError) Error() string { return e.Err.Error() }
-func (e *UsageError) Unwrap() error { return e.Err }
-
-// IsUsage reports whether err came from a malformed command line, including
-// cobra's own "unknown command" and flag errors.
-func IsUsage(err error) bool {
-	var u *UsageError
-	if errors.As(err, &u) {
-		return true
-	}
-	return err != nil && strings.HasPrefix(err.Error(), "unknown command")
-}
-
-func noArgs(cmd *cobra.Command, args []string) error {
-	if len(args) > 0 {
-		return &UsageError{fmt.Errorf("%s takes no arguments, got %q", cmd.CommandPath(), args)}
-	}
-	return nil
+// Run executes one command line (args after the program name) and returns
+// the exit code, by the convention of package exitcode.
+func Run(ctx context.Context, env Env, args []string) int {
+	root := NewRoot(env)
+	root.SetArgs(args)
+	cmd, err := root.ExecuteContextC(ctx)
+	return exitcode.Code(ctx, env.Stderr, root.Name(), cmd, err)
 }
 
 // NewRoot builds the command tree.
@@ -60,18 +47,22 @@ func NewRoot(env Env) *cobra.Command {
 	if env.Now == nil {
 		env.Now = time.Now
 	}
+	if env.Stdout == nil {
+		env.Stdout = io.Discard
+	}
+	if env.Stderr == nil {
+		env.Stderr = io.Discard
+	}
 	root := &cobra.Command{
-		Use:           "codegraph-ingest",
-		Short:         "Receive, validate and store codegraph's anonymous telemetry",
-		SilenceUsage:  true,
-		SilenceErrors: true,
+		Use:   "codegraph-ingest",
+		Short: "Receive, validate and store codegraph's anonymous telemetry",
 	}
 	root.SetOut(env.Stdout)
 	root.SetErr(env.Stderr)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{err} })
 	root.AddCommand(newServe(env), newReport(env))
 	// A server binary has no use for shell completion scripts.
 	root.CompletionOptions.DisableDefaultCmd = true
+	exitcode.Prepare(root)
 	return root
 }
 
@@ -92,7 +83,6 @@ Without POSTHOG_API_KEY, accepted events are stored in the SQLite file --db.
 With POSTHOG_API_KEY (and optional POSTHOG_HOST, default ` + ingest.DefaultPostHogHost + `),
 they are forwarded to PostHog's batch API as anonymous events.
 SIGINT or SIGTERM stops accepting, finishes in-flight requests and drains the queue.`,
-		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runServe(cmd.Context(), env, opts)
 		},
@@ -153,7 +143,6 @@ func newReport(env Env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "report",
 		Short: "Print the dashboards from the SQLite store",
-		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runReport(cmd.Context(), env, opts)
 		},

@@ -5,10 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/getcodegraph/codegraph-install/ingest"
+	"github.com/getcodegraph/codegraph-install/internal/exitcode"
 	_ "github.com/getcodegraph/codegraph-install/internal/golden"
 )
 
@@ -50,17 +52,18 @@ func TestReportJSONEvents(t *testing.T) {
 
 func TestUsageErrors(t *testing.T) {
 	t.Parallel()
-	for _, args := range [][]string{{"bogus"}, {"report", "--nope"}, {"serve", "extra"}} {
+	for _, args := range [][]string{{"bogus"}, {"report", "--nope"}, {"serve", "extra"}, {"report", "extra"}} {
 		var out bytes.Buffer
-		root := NewRoot(Env{Stdout: &out, Stderr: &out})
-		root.SetArgs(args)
-		if err := root.Execute(); !IsUsage(err) {
-			t.Errorf("%v: err %v is not a usage error", args, err)
+		if code := Run(context.Background(), Env{Stdout: &out, Stderr: &out}, args); code != exitcode.Usage {
+			t.Errorf("%v: exit %d, want %d (usage)\n%s", args, code, exitcode.Usage, out.String())
+		}
+		if !strings.Contains(out.String(), "--help' for usage.") {
+			t.Errorf("%v: no pointer to --help:\n%s", args, out.String())
 		}
 	}
-	root := NewRoot(Env{Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}})
-	root.SetArgs([]string{"report", "--db", filepath.Join(t.TempDir(), "missing.db")})
-	if err := root.Execute(); err == nil || IsUsage(err) {
-		t.Errorf("missing db: err %v, want a plain failure", err)
+	var out bytes.Buffer
+	code := Run(context.Background(), Env{Stdout: &out, Stderr: &out}, []string{"report", "--db", filepath.Join(t.TempDir(), "missing.db")})
+	if code != exitcode.Failure {
+		t.Errorf("missing db: exit %d, want %d (failure)\n%s", code, exitcode.Failure, out.String())
 	}
 }

@@ -24,16 +24,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/getcodegraph/codegraph-install/internal/buildinfo"
+	"github.com/getcodegraph/codegraph-install/internal/exitcode"
 	"github.com/getcodegraph/codegraph-install/internal/statedir"
 	"github.com/getcodegraph/codegraph-install/telemetry"
 	"github.com/getcodegraph/codegraph-install/telemetry/schema"
-)
-
-// Exit codes (CONTRACT §3).
-const (
-	ExitOK      = 0
-	ExitFailure = 1
-	ExitUsage   = 2
 )
 
 // Env is everything a command may touch outside its own memory.
@@ -57,23 +51,6 @@ type Env struct {
 	Now        func() time.Time
 	HTTPClient *http.Client
 }
-
-// usageError marks errors that exit with code 2.
-type usageError struct{ err error }
-
-func (e usageError) Error() string { return e.err.Error() }
-func (e usageError) Unwrap() error { return e.err }
-
-// Usagef returns a usage error (exit 2).
-func Usagef(format string, args ...any) error {
-	return usageError{fmt.Errorf(format, args...)}
-}
-
-// silentError carries an exit code for a failure already explained on
-// stderr.
-type silentError struct{ code int }
-
-func (e silentError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 
 // app is one run of the program.
 type app struct {
@@ -129,34 +106,11 @@ func Run(ctx context.Context, env Env) int {
 	root.SetOut(env.Stdout)
 	root.SetErr(env.Stderr)
 	cmd, err := root.ExecuteContextC(ctx)
-	if ctr := a.counters[cmd]; ctr != nil && !isUsage(err) && !a.dryRun {
+	if ctr := a.counters[cmd]; ctr != nil && !exitcode.IsUsage(err) && !a.dryRun {
 		ctr.Record(err == nil)
 	}
 	a.tel.Close()
-	return a.exitCode(cmd, err)
-}
-
-func isUsage(err error) bool {
-	var u usageError
-	return errors.As(err, &u)
-}
-
-func (a *app) exitCode(cmd *cobra.Command, err error) int {
-	if err == nil {
-		return ExitOK
-	}
-	var s silentError
-	if errors.As(err, &s) {
-		return s.code
-	}
-	fmt.Fprintf(a.env.Stderr, "%s: %v\n", a.env.Program, err)
-	if isUsage(err) {
-		if cmd != nil {
-			fmt.Fprintf(a.env.Stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())
-		}
-		return ExitUsage
-	}
-	return ExitFailure
+	return exitcode.Code(ctx, env.Stderr, env.Program, cmd, err)
 }
 
 // commandName is the name a command is counted under: its path below the

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/getcodegraph/codegraph-install/internal/census"
+	"github.com/getcodegraph/codegraph-install/internal/exitcode"
 	"github.com/getcodegraph/codegraph-install/telemetry"
 )
 
@@ -24,7 +25,7 @@ func (a *app) initCommand() *cobra.Command {
 out vendored, generated and hidden trees, counts files per language, and writes
 DIR/.codegraph/census.json. Never prompts. Progress goes to stderr when it is
 a terminal.`,
-		Args: usageArgs(cobra.MaximumNArgs(1)),
+		Args: exitcode.Args(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir, err := a.projectDir(args)
 			if err != nil {

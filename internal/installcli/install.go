@@ -19,6 +19,7 @@ import (
 	"github.com/getcodegraph/codegraph-install/installer/tui"
 	"github.com/getcodegraph/codegraph-install/internal/buildinfo"
 	"github.com/getcodegraph/codegraph-install/internal/census"
+	"github.com/getcodegraph/codegraph-install/internal/exitcode"
 	"github.com/getcodegraph/codegraph-install/telemetry"
 )
 
@@ -82,7 +83,7 @@ func checkTargets(ids []string) ([]string, error) {
 			continue
 		}
 		if _, ok := installer.TargetByID(id); !ok {
-			return nil, Usagef("unknown target %q (known: %s)", id, strings.Join(targetIDs(), ", "))
+			return nil, exitcode.Usagef("unknown target %q (known: %s)", id, strings.Join(targetIDs(), ", "))
 		}
 		out = append(out, id)
 	}
@@ -94,7 +95,7 @@ func parseScope(s string) (installer.Scope, error) {
 	case installer.ScopeLocal, installer.ScopeGlobal:
 		return installer.Scope(s), nil
 	}
-	return "", Usagef("--scope must be local or global, not %q", s)
+	return "", exitcode.Usagef("--scope must be local or global, not %q", s)
 }
 
 // parseTelemetryFlag returns nil when the flag is absent.
@@ -107,7 +108,7 @@ func parseTelemetryFlag(s string) (*bool, error) {
 		v = true
 	case "off":
 	default:
-		return nil, Usagef("--telemetry must be on or off, not %q", s)
+		return nil, exitcode.Usagef("--telemetry must be on or off, not %q", s)
 	}
 	return &v, nil
 }
@@ -206,12 +207,12 @@ func (a *app) runInstall(cmd *cobra.Command, f *installFlags) error {
 	var server installer.Server
 	if f.serverCommand != "" {
 		if server, err = installer.ParseServerCommand(f.serverCommand); err != nil {
-			return Usagef("--server-command: %v", err)
+			return exitcode.Usagef("--server-command: %v", err)
 		}
 	}
 	interactive := !f.yes && !f.dryRun
 	if interactive && !a.env.StdinTTY {
-		return Usagef("no terminal for the interactive installer: run with --yes (and --targets, --scope) for a headless install")
+		return exitcode.Usagef("no terminal for the interactive installer: run with --yes (and --targets, --scope) for a headless install")
 	}
 	if err := a.needHome(); err != nil {
 		return err
@@ -247,10 +248,10 @@ func (a *app) runInstall(cmd *cobra.Command, f *installFlags) error {
 		switch {
 		case errors.Is(err, tui.ErrAborted):
 			fmt.Fprintln(a.env.Stderr, "Cancelled: nothing was changed.")
-			return silentError{ExitFailure}
+			return exitcode.Silent(exitcode.Failure)
 		case errors.Is(err, tui.ErrNoTargets):
 			fmt.Fprintln(a.env.Stderr, "No agents selected: nothing was changed.")
-			return silentError{ExitFailure}
+			return exitcode.Silent(exitcode.Failure)
 		case err != nil:
 			return err
 		}
@@ -263,7 +264,7 @@ func (a *app) runInstall(cmd *cobra.Command, f *installFlags) error {
 			share = ans.ShareUsage
 		}
 	} else if len(targets) == 0 {
-		return Usagef("no agents detected on this machine: name them with --targets (known: %s)", strings.Join(targetIDs(), ", "))
+		return exitcode.Usagef("no agents detected on this machine: name them with --targets (known: %s)", strings.Join(targetIDs(), ", "))
 	}
 
 	p, err := plan(targets, scope)
@@ -275,7 +276,7 @@ func (a *app) runInstall(cmd *cobra.Command, f *installFlags) error {
 		fmt.Fprint(a.env.Stdout, p.Diff())
 		fmt.Fprintln(a.env.Stderr, "Dry run: nothing was written.")
 		if planFailed(p) {
-			return silentError{ExitFailure}
+			return exitcode.Silent(exitcode.Failure)
 		}
 		return nil
 	}
@@ -311,7 +312,7 @@ func (a *app) runInstall(cmd *cobra.Command, f *installFlags) error {
 		a.flushCapped(cmd.Context())
 	}
 	if failed {
-		return silentError{ExitFailure}
+		return exitcode.Silent(exitcode.Failure)
 	}
 	return nil
 }
@@ -356,7 +357,7 @@ files or directories the installer created.
 Without --scope, both scopes are undone: the global one (~/.codegraph) and
 the local one of the project (--project, default the current directory).
 In a terminal it asks first; elsewhere it needs --yes (or --dry-run).`,
-		Args: usageArgs(cobra.NoArgs),
+		Args: exitcode.Args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error { return a.runUninstall(cmd, f) },
 	}
 	fs := cmd.Flags()
@@ -384,7 +385,7 @@ func (a *app) runUninstall(cmd *cobra.Command, f *uninstallFlags) error {
 	}
 	interactive := !f.yes && !f.dryRun
 	if interactive && !a.env.StdinTTY {
-		return Usagef("no terminal to confirm the uninstall: run with --yes (or --dry-run to see what it would do)")
+		return exitcode.Usagef("no terminal to confirm the uninstall: run with --yes (or --dry-run to see what it would do)")
 	}
 	if err := a.needHome(); err != nil {
 		return err
@@ -426,7 +427,7 @@ func (a *app) runUninstall(cmd *cobra.Command, f *uninstallFlags) error {
 			a.accessible(f.accessible), a.env.Stdin, a.formOutput(f.accessible))
 		if errors.Is(err, tui.ErrAborted) {
 			fmt.Fprintln(a.env.Stderr, "Cancelled: nothing was changed.")
-			return silentError{ExitFailure}
+			return exitcode.Silent(exitcode.Failure)
 		}
 		if err != nil {
 			return err
@@ -440,7 +441,7 @@ func (a *app) runUninstall(cmd *cobra.Command, f *uninstallFlags) error {
 	a.tel.Emit(telemetry.UninstallEvent(removed))
 	a.flushCapped(cmd.Context())
 	if failed {
-		return silentError{ExitFailure}
+		return exitcode.Silent(exitcode.Failure)
 	}
 	return nil
 }
@@ -478,7 +479,7 @@ func (a *app) uninitCommand() *cobra.Command {
 (if any) and removes what init wrote: DIR/.codegraph/census.json, then
 DIR/.codegraph itself when nothing else is left in it. Other files are
 never touched. DIR defaults to the current directory. Never prompts.`,
-		Args: usageArgs(cobra.MaximumNArgs(1)),
+		Args: exitcode.Args(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := ""
 			if len(args) == 1 {
@@ -542,7 +543,7 @@ func (a *app) runUninit(ctx context.Context, dir string) error {
 	a.tel.Emit(telemetry.UninstallEvent(nil))
 	a.flushCapped(ctx)
 	if failed {
-		return silentError{ExitFailure}
+		return exitcode.Silent(exitcode.Failure)
 	}
 	return nil
 }

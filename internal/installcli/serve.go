@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/getcodegraph/codegraph-install/internal/buildinfo"
+	"github.com/getcodegraph/codegraph-install/internal/exitcode"
 	"github.com/getcodegraph/codegraph-install/internal/mcpserver"
 	"github.com/getcodegraph/codegraph-install/telemetry"
 )
@@ -19,10 +20,10 @@ func (a *app) serveCommand() *cobra.Command {
 		Long: `Runs codegraph's MCP server on stdin/stdout for an AI coding agent. stdout
 carries protocol messages only; anything else goes to stderr. Exits when
 stdin closes.`,
-		Args: usageArgs(cobra.NoArgs),
+		Args: exitcode.Args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if !mcp {
-				return Usagef("serve needs --mcp (codegraph serves MCP over stdio)")
+				return exitcode.Usagef("serve needs --mcp (codegraph serves MCP over stdio)")
 			}
 			// Send what earlier processes left due, in the background, at
 			// the start of this long-lived process; wait for it before

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/getcodegraph/codegraph-install/consent"
+	"github.com/getcodegraph/codegraph-install/internal/exitcode"
 	"github.com/getcodegraph/codegraph-install/telemetry"
 )
 
@@ -23,14 +24,14 @@ TELEMETRY.md lists every field. DO_NOT_TRACK=1 or CODEGRAPH_TELEMETRY=0
 turn it off for a process; "telemetry off" turns it off for good.`,
 		// A RunE makes cobra check Args, so an unknown subcommand is a usage
 		// error (exit 2) rather than help with exit 0.
-		Args: usageArgs(cobra.NoArgs),
+		Args: exitcode.Args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	var asJSON bool
 	status := &cobra.Command{
 		Use:   "status",
 		Short: "Show whether telemetry is on, what decided it, and what is pending",
-		Args:  usageArgs(cobra.NoArgs),
+		Args:  exitcode.Args(cobra.NoArgs),
 		RunE: func(*cobra.Command, []string) error {
 			if err := a.needHome(); err != nil {
 				return err
@@ -43,25 +44,25 @@ turn it off for a process; "telemetry off" turns it off for good.`,
 		&cobra.Command{
 			Use:   "on",
 			Short: "Share anonymous usage counts (stored as your choice)",
-			Args:  usageArgs(cobra.NoArgs),
+			Args:  exitcode.Args(cobra.NoArgs),
 			RunE:  func(*cobra.Command, []string) error { return a.setTelemetry(true) },
 		},
 		&cobra.Command{
 			Use:   "off",
 			Short: "Stop sharing, for good, and delete what is queued",
-			Args:  usageArgs(cobra.NoArgs),
+			Args:  exitcode.Args(cobra.NoArgs),
 			RunE:  func(*cobra.Command, []string) error { return a.setTelemetry(false) },
 		},
 		&cobra.Command{
 			Use:   "show",
 			Short: "Print, as JSON, exactly the requests the next flush would send (sends nothing)",
-			Args:  usageArgs(cobra.NoArgs),
+			Args:  exitcode.Args(cobra.NoArgs),
 			RunE:  func(*cobra.Command, []string) error { return a.showTelemetry() },
 		},
 		&cobra.Command{
 			Use:   "flush",
 			Short: "Send what is due now (completed days and lifecycle events)",
-			Args:  usageArgs(cobra.NoArgs),
+			Args:  exitcode.Args(cobra.NoArgs),
 			RunE: func(cmd *cobra.Command, _ []string) error {
 				if err := a.needHome(); err != nil {
 					return err
@@ -76,7 +77,7 @@ turn it off for a process; "telemetry off" turns it off for good.`,
 		&cobra.Command{
 			Use:   "reset",
 			Short: "Delete the stored choice, machine ID and queue (a new ID is minted next time)",
-			Args:  usageArgs(cobra.NoArgs),
+			Args:  exitcode.Args(cobra.NoArgs),
 			RunE: func(*cobra.Command, []string) error {
 				if err := a.needHome(); err != nil {
 					return err

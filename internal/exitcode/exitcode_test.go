@@ -1,0 +1,86 @@
+package exitcode
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/spf13/cobra"
+)
+
+func TestCode(t *testing.T) {
+	t.Parallel()
+	live := context.Background()
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	cmd := &cobra.Command{Use: "prog"}
+	cmd.AddCommand(&cobra.Command{Use: "sub"})
+	sub := cmd.Commands()[0]
+	for _, tc := range []struct {
+		name    string
+		ctx     context.Context
+		err     error
+		want    int
+		wantErr string
+	}{
+		{"ok", live, nil, OK, ""},
+		{"failure", live, errors.New("disk full"), Failure, "prog: disk full\n"},
+		{"wrapped usage", live, fmt.Errorf("parsing: %w", Usagef("bad --scope %q", "x")), Usage, "prog: parsing: bad --scope \"x\"\nRun 'prog sub --help' for usage.\n"},
+		{"silent", live, Silent(Failure), Failure, ""},
+		{"silent keeps its code", cancelled, Silent(7), 7, ""},
+		{"interrupted", cancelled, context.Canceled, Interrupted, "prog: interrupted\n"},
+		{"usage wins over a signal", cancelled, Usagef("no terminal"), Usage, "prog: no terminal\nRun 'prog sub --help' for usage.\n"},
+	} {
+		var stderr bytes.Buffer
+		if got := Code(tc.ctx, &stderr, "prog", sub, tc.err); got != tc.want {
+			t.Errorf("%s: code %d, want %d", tc.name, got, tc.want)
+		}
+		if stderr.String() != tc.wantErr {
+			t.Errorf("%s: stderr %q, want %q", tc.name, stderr.String(), tc.wantErr)
+		}
+	}
+}
+
+// TestPrepare runs real command lines through a prepared tree: unknown
+// commands, bad flags and stray arguments are usage errors on runnable and
+// grouping commands alike, and a grouping command alone prints its help.
+func TestPrepare(t *testing.T) {
+	t.Parallel()
+	build := func(out *bytes.Buffer) *cobra.Command {
+		root := &cobra.Command{Use: "prog"}
+		group := &cobra.Command{Use: "group"}
+		group.AddCommand(&cobra.Command{Use: "leaf", RunE: func(*cobra.Command, []string) error { return nil }})
+		root.AddCommand(group, &cobra.Command{Use: "one", Args: Args(cobra.ExactArgs(1)), RunE: func(*cobra.Command, []string) error { return nil }})
+		root.SetOut(out)
+		root.SetErr(out)
+		Prepare(root)
+		return root
+	}
+	for _, tc := range []struct {
+		args []string
+		want int
+	}{
+		{[]string{"bogus"}, Usage},
+		{[]string{"group", "bogus"}, Usage},
+		{[]string{"group", "leaf", "extra"}, Usage},
+		{[]string{"group", "leaf", "--nope"}, Usage},
+		{[]string{"one"}, Usage},
+		{[]string{"one", "a"}, OK},
+		{[]string{"group"}, OK},
+		{[]string{"group", "leaf"}, OK},
+	} {
+		var out bytes.Buffer
+		root := build(&out)
+		root.SetArgs(tc.args)
+		cmd, err := root.ExecuteC()
+		if got := Code(context.Background(), &out, "prog", cmd, err); got != tc.want {
+			t.Errorf("%v: code %d, want %d; output:\n%s", tc.args, got, tc.want, out.String())
+		}
+		if tc.args[0] == "group" && len(tc.args) == 1 && !strings.Contains(out.String(), "Available Commands") {
+			t.Errorf("group alone should print its help, got:\n%s", out.String())
+		}
+	}
+}
