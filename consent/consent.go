@@ -281,7 +281,7 @@ func (s *Store) save(cfg *Config) error {
 	if err != nil {
 		return err
 	}
-	return atomicfile.Write(s.Dir.TelemetryConfig(), append(data, '\n'), 0o600)
+	return atomicfile.Write(s.Dir.TelemetryConfig(), append(data, '\n'), 0o600, atomicfile.Durable)
 }
 
 // SetChoice stores an explicit choice (source installer or cli), keeping the

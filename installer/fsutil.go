@@ -1,42 +1,30 @@
 package installer
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 
+	"github.com/getcodegraph/codegraph-install/internal/atomicfile"
 	"github.com/getcodegraph/codegraph-install/internal/statedir"
 )
 
 // BackupPath is where the previous content of a config file is kept before
-// each write: ~/.codegraph/backups/<file name>.<hash of its full path>.bak.
-// Never beside the file: a backup in a project directory would show up in
-// the user's `git status` and could be committed by accident. The hash keeps
-// two projects' .mcp.json apart; the name keeps the file findable by hand.
+// each write (statedir.Dir.Backup names it).
 func BackupPath(env Env, file string) string {
-	sum := sha256.Sum256([]byte(file))
-	name := filepath.Base(file) + "." + hex.EncodeToString(sum[:6]) + ".bak"
-	return filepath.Join(statedir.ForHome(env.Home).Root(), "backups", name)
+	return statedir.ForHome(env.Home).Backup(file)
 }
 
 // writeBackup keeps content as the backup of file, owner-only: a user's
 // config may hold secrets (env entries), whatever its own mode.
 func writeBackup(env Env, file string, content []byte) error {
-	path := BackupPath(env, file)
-	if err := statedir.ForHome(env.Home).Ensure(); err != nil {
+	if err := statedir.ForHome(env.Home).EnsureBackups(); err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return err
-	}
-	return atomicWrite(path, content, 0o600)
+	return atomicfile.Write(BackupPath(env, file), content, 0o600, atomicfile.Durable)
 }
-
-func parentDir(path string) string { return filepath.Dir(path) }
 
 // resolve follows a symlinked config file to the file it points at, so the
 // atomic rename replaces the target and keeps the link.
@@ -64,42 +52,6 @@ func readConfig(path string) ([]byte, bool, fs.FileMode, error) {
 		return nil, false, 0, fmt.Errorf("%s is a directory, not a config file", path)
 	}
 	return b, true, fi.Mode().Perm(), nil
-}
-
-// atomicWrite replaces path with data through a temp file in the same
-// directory and a rename, so a crash never leaves a half-written config.
-func atomicWrite(path string, data []byte, mode fs.FileMode) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".codegraph-tmp-*")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	name := tmp.Name()
-	ok := false
-	defer func() {
-		if !ok {
-			_ = os.Remove(name)
-		}
-	}()
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.Chmod(name, mode); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.Rename(name, path); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	ok = true
-	return nil
 }
 
 // mkdirs creates dir and missing parents, returning those it created,

@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/getcodegraph/codegraph-install/installer/jsonc"
 	"github.com/getcodegraph/codegraph-install/installer/tomlcfg"
+	"github.com/getcodegraph/codegraph-install/internal/atomicfile"
+	"github.com/getcodegraph/codegraph-install/internal/statedir"
 )
 
 // Kind tells a fresh install from a repeat (CONTRACT §5).
@@ -48,9 +51,9 @@ type TargetRecord struct {
 // ManifestPath is install.json for a scope.
 func ManifestPath(env Env, scope Scope) string {
 	if scope == ScopeLocal {
-		return env.join(env.ProjectDir, ".codegraph", "install.json")
+		return statedir.ForProject(env.ProjectDir).InstallManifest()
 	}
-	return env.join(env.Home, ".codegraph", "install.json")
+	return statedir.ForHome(env.Home).InstallManifest()
 }
 
 // ReadManifest loads the manifest of a scope; (nil, nil) when there is none.
@@ -95,13 +98,12 @@ func (m *Manifest) record(id string) *TargetRecord {
 
 func writeManifest(env Env, scope Scope, m *Manifest) error {
 	path := ManifestPath(env, scope)
-	dir := parentDir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("creating %s: %w", dir, err)
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
 	}
 	b, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encoding install manifest: %w", err)
 	}
-	return atomicWrite(path, append(b, '\n'), 0o600)
+	return atomicfile.Write(path, append(b, '\n'), 0o600, atomicfile.Durable)
 }

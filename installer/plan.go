@@ -7,7 +7,10 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
+
+	"github.com/getcodegraph/codegraph-install/internal/atomicfile"
 
 	"github.com/aymanbagabas/go-udiff"
 
@@ -343,7 +346,7 @@ func applyInstall(env Env, fc FileChange, server Server, scope Scope) (TargetRec
 	}
 	if !exists {
 		dirMode := fs.FileMode(0o700)
-		created, err := mkdirs(parentDir(real), dirMode)
+		created, err := mkdirs(filepath.Dir(real), dirMode)
 		if err != nil {
 			return rec, err
 		}
@@ -360,7 +363,7 @@ func applyInstall(env Env, fc FileChange, server Server, scope Scope) (TargetRec
 	} else if err := writeBackup(env, real, current); err != nil {
 		return rec, fmt.Errorf("keeping a backup of %s: %w", fc.Path, err)
 	}
-	return rec, atomicWrite(real, after, mode)
+	return rec, atomicfile.Write(real, after, mode, atomicfile.Durable)
 }
 
 func applyUninstall(env Env, fc FileChange) error {
@@ -403,7 +406,7 @@ func applyUninstall(env Env, fc FileChange) error {
 	if err := writeBackup(env, real, current); err != nil {
 		return fmt.Errorf("keeping a backup of %s: %w", fc.Path, err)
 	}
-	return atomicWrite(real, after, mode)
+	return atomicfile.Write(real, after, mode, atomicfile.Durable)
 }
 
 func updateManifest(env Env, p *Plan, done map[string]TargetRecord) error {
@@ -451,7 +454,7 @@ func updateManifest(env Env, p *Plan, done map[string]TargetRecord) error {
 	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("removing install manifest %s: %w", path, err)
 	}
-	_ = os.Remove(parentDir(path)) // only succeeds when .codegraph/ is now empty
+	_ = os.Remove(filepath.Dir(path)) // only succeeds when .codegraph/ is now empty
 	return nil
 }
 

@@ -1,26 +1,43 @@
-// Package atomicfile replaces a file's content in one step: readers see the
-// old content or the new, never a torn write, and a crash leaves the old
-// file in place.
+// Package atomicfile is the one way codegraph replaces a file's content:
+// readers see the old content or the new, never a torn write, and a crash
+// leaves the old file in place. The installer (agent configs, manifests,
+// backups), consent (telemetry.json) and the census (census.json) all write
+// through it.
 package atomicfile
 
 import (
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 )
 
-// Write stores data at path through a temporary file in the same directory,
-// synced and renamed over the target, with mode perm.
-func Write(path string, data []byte, perm os.FileMode) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+// Sync says whether a write must reach the disk before the rename.
+type Sync bool
+
+const (
+	// Durable data is the user's (their agent configs, their consent
+	// choice, the manifest that undoes an install): fsync before the
+	// rename, so a power cut never leaves an empty file in its place.
+	Durable Sync = true
+	// Derived data can be made again by rerunning a command (the census):
+	// skipping the fsync saves milliseconds and risks nothing.
+	Derived Sync = false
+)
+
+// Write stores data at path through a temporary file in the same directory
+// (so the rename stays on one file system), with mode perm set before any
+// byte is written and before the rename, so the new file is never visible,
+// even for an instant, with wider permissions than asked for.
+func Write(path string, data []byte, perm fs.FileMode, sync Sync) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".codegraph-tmp-*")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	name := tmp.Name()
-	ok := false
+	renamed := false
 	defer func() {
-		if !ok {
+		if !renamed {
 			tmp.Close()
 			os.Remove(name)
 		}
@@ -31,8 +48,10 @@ func Write(path string, data []byte, perm os.FileMode) error {
 	if _, err := tmp.Write(data); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+	if sync {
+		if err := tmp.Sync(); err != nil {
+			return fmt.Errorf("write %s: %w", path, err)
+		}
 	}
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
@@ -40,6 +59,6 @@ func Write(path string, data []byte, perm os.FileMode) error {
 	if err := os.Rename(name, path); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	ok = true
+	renamed = true
 	return nil
 }

@@ -15,7 +15,7 @@ func TestWriteReplacesAndSetsMode(t *testing.T) {
 	if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := Write(path, []byte("new"), 0o600); err != nil {
+	if err := Write(path, []byte("new"), 0o600, Durable); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := os.ReadFile(path)
@@ -31,7 +31,28 @@ func TestWriteReplacesAndSetsMode(t *testing.T) {
 
 func TestWriteIntoMissingDirFails(t *testing.T) {
 	t.Parallel()
-	if err := Write(filepath.Join(t.TempDir(), "no", "f"), nil, 0o600); err == nil {
+	if err := Write(filepath.Join(t.TempDir(), "no", "f"), nil, 0o600, Durable); err == nil {
 		t.Error("want an error for a missing directory")
+	}
+}
+
+// TestWriteModeBeforeContent checks that a file written with a narrower
+// mode than the umask default never exists with the wider one: the temp
+// file is chmod-ed before any byte goes in, so the final file has perm
+// whether or not the data is synced.
+func TestWriteModeBeforeContent(t *testing.T) {
+	t.Parallel()
+	for _, sync := range []Sync{Durable, Derived} {
+		path := filepath.Join(t.TempDir(), "census.json")
+		if err := Write(path, []byte("{}\n"), 0o640, sync); err != nil {
+			t.Fatal(err)
+		}
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != 0o640 {
+			t.Errorf("sync=%v: mode %v, want 0640", sync, fi.Mode().Perm())
+		}
 	}
 }

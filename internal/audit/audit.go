@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/getcodegraph/codegraph-install/internal/harness"
+	"github.com/getcodegraph/codegraph-install/internal/statedir"
 	"github.com/getcodegraph/codegraph-install/telemetry/schema"
 )
 
@@ -89,9 +90,10 @@ func (a *auditor) project() string {
 
 // queueDue leaves an event from yesterday in the queue: something to send.
 func queueDue(home string) {
-	os.MkdirAll(filepath.Join(home, ".codegraph"), 0o700)
+	state := statedir.ForHome(home)
+	state.Ensure()
 	line := `{"event":"uninstall","ts":"` + time.Now().UTC().Add(-24*time.Hour).Format(time.RFC3339) + `","props":{}}` + "\n"
-	os.WriteFile(filepath.Join(home, ".codegraph", "telemetry-queue.jsonl"), []byte(line), 0o600)
+	os.WriteFile(state.Queue(), []byte(line), 0o600)
 }
 
 const mcpInput = `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"audit","version":"1"}}}

@@ -25,6 +25,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -174,4 +175,22 @@ func startProgress(progress func(int), seen *atomic.Int64) (stop func()) {
 		wg.Wait()
 		progress(int(seen.Load()))
 	}
+}
+
+// RankedSchemaLanguages returns the schema language ids of the census,
+// biggest first (by file count, then by name): the order in which they are
+// shown and in which the index event keeps them when it has to cap the list.
+func (r Result) RankedSchemaLanguages() []string {
+	ids := make([]string, 0, len(r.SchemaLanguages))
+	for id := range r.SchemaLanguages {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool {
+		ci, cj := r.SchemaLanguages[ids[i]], r.SchemaLanguages[ids[j]]
+		if ci != cj {
+			return ci > cj
+		}
+		return ids[i] < ids[j]
+	})
+	return ids
 }

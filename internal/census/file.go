@@ -6,16 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/getcodegraph/codegraph-install/internal/atomicfile"
+	"github.com/getcodegraph/codegraph-install/internal/statedir"
 	"github.com/getcodegraph/codegraph-install/telemetry/schema"
 )
-
-// FileName is the census file below a project's .codegraph directory.
-const FileName = "census.json"
 
 // maxFileSize bounds what Read accepts; a real census is well under 4 KiB
 // (linguist knows fewer than 1,000 languages), so anything near this is not
@@ -27,9 +26,7 @@ const maxFileSize = 1 << 20
 const maxNameLen = 64
 
 // Path is where the census of the project in dir is stored.
-func Path(dir string) string {
-	return filepath.Join(dir, ".codegraph", FileName)
-}
+func Path(dir string) string { return statedir.ForProject(dir).Census() }
 
 // fileFormat is census.json. Maps marshal with sorted keys, so the file is
 // deterministic for a given Result.
@@ -42,43 +39,53 @@ type fileFormat struct {
 	TakenAt         string         `json:"taken_at"`
 }
 
-// Write stores r as dir/.codegraph/census.json, creating .codegraph if
-// needed. The write is atomic (temporary file in the same directory, then
-// rename), so a reader never sees half a census.
+// Write stores r as the census of the project in dir, creating the
+// project's state directory if needed. The write is atomic, so a reader
+// never sees half a census; it is not synced, since init makes it again.
 func Write(dir string, r Result) error {
 	data, err := encode(r)
 	if err != nil {
 		return fmt.Errorf("census: encode %s: %w", Path(dir), err)
 	}
-	cgDir := filepath.Dir(Path(dir))
-	if err := os.MkdirAll(cgDir, 0o755); err != nil {
+	if err := os.MkdirAll(statedir.ForProject(dir).Root(), 0o755); err != nil {
 		return fmt.Errorf("census: %w", err)
 	}
-	tmp, err := os.CreateTemp(cgDir, FileName+".tmp*")
-	if err != nil {
-		return fmt.Errorf("census: %w", err)
-	}
-	// Best-effort cleanup; after a successful rename the name is gone.
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("census: write %s: %w", tmp.Name(), err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return fmt.Errorf("census: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("census: sync %s: %w", tmp.Name(), err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("census: close %s: %w", tmp.Name(), err)
-	}
-	if err := os.Rename(tmp.Name(), Path(dir)); err != nil {
+	if err := atomicfile.Write(Path(dir), data, 0o644, atomicfile.Derived); err != nil {
 		return fmt.Errorf("census: %w", err)
 	}
 	return nil
+}
+
+// Removal says what Remove did with the project's state directory.
+type Removal int
+
+const (
+	// NothingThere: the project had no state directory.
+	NothingThere Removal = iota
+	// DirRemoved: the census was the last thing in it, and it is gone.
+	DirRemoved
+	// DirKept: something else is still in it (files that are not ours,
+	// or an install manifest still listing entries), so it stays.
+	DirKept
+)
+
+// Remove undoes init in the project in dir: it deletes the census, then
+// the project's state directory when nothing else is left in it. Other
+// files are never touched.
+func Remove(dir string) (Removal, error) {
+	state := statedir.ForProject(dir)
+	var removeErr error
+	if err := os.Remove(Path(dir)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		removeErr = fmt.Errorf("census: %w", err)
+	}
+	switch err := os.Remove(state.Root()); {
+	case err == nil:
+		return DirRemoved, removeErr
+	case errors.Is(err, fs.ErrNotExist):
+		return NothingThere, removeErr
+	default:
+		return DirKept, removeErr
+	}
 }
 
 // Read loads the census stored for the project in dir. A missing file is an

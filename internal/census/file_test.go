@@ -33,8 +33,8 @@ func TestWriteRead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(entries) != 1 || entries[0].Name() != FileName {
-		t.Errorf(".codegraph holds %v, want only %s", entries, FileName)
+	if len(entries) != 1 || entries[0].Name() != "census.json" {
+		t.Errorf(".codegraph holds %v, want only census.json", entries)
 	}
 	got, err := Read(dir)
 	if err != nil {
@@ -140,4 +140,36 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("not stable:\n%s\n%s", enc, enc2)
 		}
 	})
+}
+
+// TestRemove undoes Write: the census goes, and the state directory with it
+// only when nothing else is left in it.
+func TestRemove(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if got, err := Remove(dir); got != NothingThere || err != nil {
+		t.Fatalf("Remove of a project without .codegraph = %v, %v; want NothingThere", got, err)
+	}
+	if err := Write(dir, Result{TakenAt: time.Unix(0, 0)}); err != nil {
+		t.Fatal(err)
+	}
+	other := filepath.Join(dir, ".codegraph", "notes.txt")
+	if err := os.WriteFile(other, []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := Remove(dir); got != DirKept || err != nil {
+		t.Fatalf("Remove with a user's file beside the census = %v, %v; want DirKept", got, err)
+	}
+	if _, err := os.Stat(Path(dir)); !os.IsNotExist(err) {
+		t.Errorf("census still there: %v", err)
+	}
+	if b, err := os.ReadFile(other); err != nil || string(b) != "mine" {
+		t.Errorf("the user's file was touched: %q, %v", b, err)
+	}
+	if err := os.Remove(other); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := Remove(dir); got != DirRemoved || err != nil {
+		t.Fatalf("Remove of an empty state directory = %v, %v; want DirRemoved", got, err)
+	}
 }

@@ -12,6 +12,8 @@ import (
 
 	"github.com/go-enry/go-enry/v2"
 	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
+
+	"github.com/getcodegraph/codegraph-install/internal/statedir"
 )
 
 // headSize is how much of a file is read when its name alone is ambiguous.
@@ -26,7 +28,7 @@ const headSize = 8 << 10
 var skipDirs = map[string]bool{
 	".git":         true,
 	"node_modules": true,
-	".codegraph":   true,
+	statedir.Name:  true,
 }
 
 // dirJob is one directory still to be read.

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -149,6 +150,31 @@ func (a *app) needHome() error {
 		return errors.New("cannot find your home directory: HOME is not set")
 	}
 	return nil
+}
+
+// resolveDir turns a DIR argument or --project value ("" for the working
+// directory) into a clean absolute path, and checks that it is a directory.
+// Every command that takes a project directory resolves it here, so they
+// agree on what a relative path means and on the messages.
+func (a *app) resolveDir(arg string) (string, error) {
+	dir := arg
+	if dir == "" {
+		dir = a.env.Cwd
+	}
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join(a.env.Cwd, dir)
+	}
+	dir = filepath.Clean(dir)
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "", fmt.Errorf("%s does not exist", dir)
+	case err != nil:
+		return "", fmt.Errorf("cannot read %s: %w", dir, errors.Unwrap(err))
+	case !fi.IsDir():
+		return "", fmt.Errorf("%s is not a directory", dir)
+	}
+	return dir, nil
 }
 
 // SystemEnv is the real process environment, for main.

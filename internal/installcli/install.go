@@ -1,14 +1,9 @@
 package installcli
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"runtime"
 	"strings"
 
@@ -18,7 +13,6 @@ import (
 	"github.com/getcodegraph/codegraph-install/installer"
 	"github.com/getcodegraph/codegraph-install/installer/tui"
 	"github.com/getcodegraph/codegraph-install/internal/buildinfo"
-	"github.com/getcodegraph/codegraph-install/internal/census"
 	"github.com/getcodegraph/codegraph-install/internal/exitcode"
 	"github.com/getcodegraph/codegraph-install/telemetry"
 )
@@ -113,62 +107,18 @@ func parseTelemetryFlag(s string) (*bool, error) {
 	return &v, nil
 }
 
-// installerEnv is the installer's view of this process; project is the
-// --project value or "" for the working directory.
-func (a *app) installerEnv(project string) (installer.Env, error) {
-	dir := project
-	if dir == "" {
-		dir = a.env.Cwd
-	}
-	if dir != "" && !filepath.IsAbs(dir) {
-		dir = filepath.Join(a.env.Cwd, dir)
-	}
-	if dir != "" {
-		dir = filepath.Clean(dir)
-	}
-	if project != "" {
-		fi, err := os.Stat(dir)
-		if err != nil {
-			return installer.Env{}, fmt.Errorf("project directory %s: %w", dir, err)
-		}
-		if !fi.IsDir() {
-			return installer.Env{}, fmt.Errorf("project directory %s is not a directory", dir)
-		}
-	}
+// installerEnv is the installer's view of this process for the project in
+// dir (already resolved by resolveDir).
+func (a *app) installerEnv(dir string) installer.Env {
 	return installer.Env{
 		Home:       a.env.Home,
 		ProjectDir: dir,
 		Getenv:     a.env.Getenv,
 		GOOS:       runtime.GOOS,
 		Now:        a.env.Now,
-		LookPath:   a.lookPath,
+		LookPath:   installer.PathLookup(a.env.Getenv, runtime.GOOS),
 		Version:    buildinfo.CodegraphVersion(),
-	}, nil
-}
-
-// lookPath is exec.LookPath over the injected PATH, so detection follows
-// the environment the command was given (and tests stay hermetic).
-func (a *app) lookPath(file string) (string, error) {
-	exts := []string{""}
-	if runtime.GOOS == "windows" {
-		exts = strings.Split(strings.ToLower(a.env.Getenv("PATHEXT")), ";")
-		if a.env.Getenv("PATHEXT") == "" {
-			exts = []string{".com", ".exe", ".bat", ".cmd"}
-		}
 	}
-	for _, dir := range filepath.SplitList(a.env.Getenv("PATH")) {
-		if dir == "" {
-			continue
-		}
-		for _, ext := range exts {
-			p := filepath.Join(dir, file+ext)
-			fi, err := os.Stat(p)
-			if err == nil && !fi.IsDir() && (runtime.GOOS == "windows" || fi.Mode()&0o111 != 0) {
-				return p, nil
-			}
-		}
-	}
-	return "", &exec.Error{Name: file, Err: exec.ErrNotFound}
 }
 
 func (a *app) accessible(flag bool) bool {
@@ -217,10 +167,11 @@ func (a *app) runInstall(cmd *cobra.Command, f *installFlags) error {
 	if err := a.needHome(); err != nil {
 		return err
 	}
-	env, err := a.installerEnv(f.project)
+	dir, err := a.resolveDir(f.project)
 	if err != nil {
 		return err
 	}
+	env := a.installerEnv(dir)
 	store := a.tel.Consent()
 	if len(targets) == 0 {
 		targets = installer.Detected(env)
@@ -334,216 +285,4 @@ func planFailed(p *installer.Plan) bool {
 		}
 	}
 	return false
-}
-
-type uninstallFlags struct {
-	yes        bool
-	targets    []string
-	scope      string
-	project    string
-	dryRun     bool
-	accessible bool
-}
-
-func (a *app) uninstallCommand() *cobra.Command {
-	f := &uninstallFlags{}
-	cmd := &cobra.Command{
-		Use:   "uninstall",
-		Short: "Remove what the installer added",
-		Long: `Removes exactly what the install manifest (install.json) records: our
-entry in each agent's config file, restoring what was there before, and
-files or directories the installer created.
-
-Without --scope, both scopes are undone: the global one (~/.codegraph) and
-the local one of the project (--project, default the current directory).
-In a terminal it asks first; elsewhere it needs --yes (or --dry-run).`,
-		Args: exitcode.Args(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, _ []string) error { return a.runUninstall(cmd, f) },
-	}
-	fs := cmd.Flags()
-	fs.BoolVarP(&f.yes, "yes", "y", false, "remove without asking")
-	fs.StringSliceVar(&f.targets, "targets", nil, "only these agents, comma-separated (default: all recorded)")
-	fs.StringVar(&f.scope, "scope", "", "local or global (default: both)")
-	fs.StringVar(&f.project, "project", "", "project directory of a local install (default: the current directory)")
-	fs.BoolVar(&f.dryRun, "dry-run", false, "print the changes as diffs and write nothing")
-	fs.BoolVar(&f.accessible, "accessible", false, "screen-reader friendly prompts (also ACCESSIBLE=1)")
-	return cmd
-}
-
-func (a *app) runUninstall(cmd *cobra.Command, f *uninstallFlags) error {
-	targets, err := checkTargets(f.targets)
-	if err != nil {
-		return err
-	}
-	scopes := []installer.Scope{installer.ScopeGlobal, installer.ScopeLocal}
-	if f.scope != "" {
-		s, err := parseScope(f.scope)
-		if err != nil {
-			return err
-		}
-		scopes = []installer.Scope{s}
-	}
-	interactive := !f.yes && !f.dryRun
-	if interactive && !a.env.StdinTTY {
-		return exitcode.Usagef("no terminal to confirm the uninstall: run with --yes (or --dry-run to see what it would do)")
-	}
-	if err := a.needHome(); err != nil {
-		return err
-	}
-	env, err := a.installerEnv(f.project)
-	if err != nil {
-		return err
-	}
-	var plans []*installer.Plan
-	var summary strings.Builder
-	for _, s := range scopes {
-		p, err := installer.PlanUninstall(env, installer.UninstallOptions{Targets: targets, Scope: s})
-		if err != nil {
-			return err
-		}
-		if len(p.Changes) > 0 {
-			plans = append(plans, p)
-			summary.WriteString(p.Summary())
-		}
-	}
-	if len(plans) == 0 {
-		var where []string
-		for _, s := range scopes {
-			where = append(where, installer.ManifestPath(env, s))
-		}
-		fmt.Fprintf(a.env.Stderr, "Nothing to uninstall: no codegraph entry is recorded in %s.\n", strings.Join(where, " or "))
-		return nil
-	}
-	if f.dryRun {
-		a.dryRun = true
-		for _, p := range plans {
-			fmt.Fprint(a.env.Stdout, p.Diff())
-		}
-		fmt.Fprintln(a.env.Stderr, "Dry run: nothing was written.")
-		return nil
-	}
-	if interactive {
-		ok, err := tui.Confirm(cmd.Context(), "Remove codegraph?", strings.TrimRight(summary.String(), "\n"),
-			a.accessible(f.accessible), a.env.Stdin, a.formOutput(f.accessible))
-		if errors.Is(err, tui.ErrAborted) {
-			fmt.Fprintln(a.env.Stderr, "Cancelled: nothing was changed.")
-			return exitcode.Silent(exitcode.Failure)
-		}
-		if err != nil {
-			return err
-		}
-		if !ok {
-			fmt.Fprintln(a.env.Stderr, "Not confirmed: nothing was changed.")
-			return nil
-		}
-	}
-	removed, failed := a.applyAll(cmd.Context(), env, plans)
-	a.tel.Emit(telemetry.UninstallEvent(removed))
-	a.flushCapped(cmd.Context())
-	if failed {
-		return exitcode.Silent(exitcode.Failure)
-	}
-	return nil
-}
-
-// applyAll applies each plan, prints the results, and returns the targets
-// done and whether anything failed.
-func (a *app) applyAll(ctx context.Context, env installer.Env, plans []*installer.Plan) ([]string, bool) {
-	var done []string
-	failed := false
-	seen := map[string]bool{}
-	for _, p := range plans {
-		results, err := installer.Apply(ctx, env, p)
-		a.printResults(results)
-		if err != nil {
-			fmt.Fprintf(a.env.Stderr, "%s: %v\n", a.env.Program, err)
-			failed = true
-		}
-		for _, r := range results {
-			if !r.OK() {
-				failed = true
-			} else if !seen[r.Target] {
-				seen[r.Target] = true
-				done = append(done, r.Target)
-			}
-		}
-	}
-	return done, failed
-}
-
-func (a *app) uninitCommand() *cobra.Command {
-	return &cobra.Command{
-		Use:   "uninit [DIR]",
-		Short: "Undo init and the local install in DIR",
-		Long: `Undoes the local-scope install recorded in DIR/.codegraph/install.json
-(if any) and removes what init wrote: DIR/.codegraph/census.json, then
-DIR/.codegraph itself when nothing else is left in it. Other files are
-never touched. DIR defaults to the current directory. Never prompts.`,
-		Args: exitcode.Args(cobra.MaximumNArgs(1)),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			dir := ""
-			if len(args) == 1 {
-				dir = args[0]
-			}
-			return a.runUninit(cmd.Context(), dir)
-		},
-	}
-}
-
-func (a *app) runUninit(ctx context.Context, dir string) error {
-	if dir == "" {
-		dir = a.env.Cwd
-	}
-	if !filepath.IsAbs(dir) {
-		dir = filepath.Join(a.env.Cwd, dir)
-	}
-	dir = filepath.Clean(dir)
-	fi, err := os.Stat(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("%s does not exist: nothing to undo", dir)
-	}
-	if err != nil {
-		return fmt.Errorf("uninit %s: %w", dir, err)
-	}
-	if !fi.IsDir() {
-		return fmt.Errorf("%s is not a directory", dir)
-	}
-	env, err := a.installerEnv(dir)
-	if err != nil {
-		return err
-	}
-	failed := false
-	p, err := installer.PlanUninstall(env, installer.UninstallOptions{Scope: installer.ScopeLocal})
-	if err != nil {
-		return err
-	}
-	if len(p.Changes) > 0 {
-		_, failed = a.applyAll(ctx, env, []*installer.Plan{p})
-	}
-	// Apply removed install.json once every entry was undone; when some
-	// failed it stays, so a later uninstall can finish the job.
-	stateDir := filepath.Join(dir, ".codegraph")
-	censusPath := filepath.Join(stateDir, census.FileName)
-	if err := os.Remove(censusPath); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		fmt.Fprintf(a.env.Stderr, "%s: removing %s: %v\n", a.env.Program, censusPath, err)
-		failed = true
-	}
-	switch err := os.Remove(stateDir); {
-	case err == nil:
-		fmt.Fprintf(a.env.Stdout, "Removed %s\n", stateDir)
-	case errors.Is(err, fs.ErrNotExist):
-		if len(p.Changes) == 0 {
-			fmt.Fprintf(a.env.Stderr, "Nothing to undo in %s.\n", dir)
-		}
-	default:
-		// Not empty: files that are not ours (or a manifest still listing
-		// entries that could not be removed) stay.
-		fmt.Fprintf(a.env.Stderr, "Kept %s: it is not empty.\n", stateDir)
-	}
-	a.tel.Emit(telemetry.UninstallEvent(nil))
-	a.flushCapped(ctx)
-	if failed {
-		return exitcode.Silent(exitcode.Failure)
-	}
-	return nil
 }

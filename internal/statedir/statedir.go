@@ -1,21 +1,28 @@
-// Package statedir names every file codegraph keeps in its global state
-// directory (~/.codegraph), so that the path of each file is decided in one
-// place and tests can point the whole set at a temporary directory.
+// Package statedir owns every path codegraph keeps on disk: the global state
+// directory (~/.codegraph: consent, telemetry queue and its lock and claims,
+// the global install manifest, config backups) and a project's state
+// directory (<project>/.codegraph: the local install manifest and the init
+// census). No other package spells one of these names; each asks this one,
+// so tests point the whole set at a temporary directory and a reader finds
+// every file codegraph writes in one place.
 //
-// It creates the directory with owner-only permissions and never reads or
+// It creates directories with owner-only permissions and never reads or
 // writes the files themselves.
 package statedir
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
 )
 
-// Name is the state directory's name, below the user's home directory.
+// Name is the state directory's name, below the user's home directory and
+// below a project directory alike.
 const Name = ".codegraph"
 
-// Dir is a global state directory, normally ~/.codegraph.
+// Dir is the global state directory, normally ~/.codegraph.
 type Dir struct{ root string }
 
 // ForHome returns the state directory of a home directory. The home is a
@@ -48,14 +55,56 @@ func (d Dir) Sending(token string) string {
 // InstallManifest is the global-scope install manifest.
 func (d Dir) InstallManifest() string { return filepath.Join(d.root, "install.json") }
 
+// Backups is the directory of config-file backups.
+func (d Dir) Backups() string { return filepath.Join(d.root, "backups") }
+
+// Backup is where the previous content of the agent config file at path is
+// kept: backups/<file name>.<hash of its full path>.bak. Never beside the
+// file: a backup in a project directory would show up in the user's
+// `git status` and could be committed by accident. The hash keeps two
+// projects' .mcp.json apart; the name keeps the file findable by hand.
+func (d Dir) Backup(path string) string {
+	sum := sha256.Sum256([]byte(path))
+	return filepath.Join(d.Backups(), filepath.Base(path)+"."+hex.EncodeToString(sum[:6])+".bak")
+}
+
 // Ensure creates the directory with mode 0700 and tightens an existing one:
 // the machine ID and queue are nobody else's business.
-func (d Dir) Ensure() error {
-	if err := os.MkdirAll(d.root, 0o700); err != nil {
-		return fmt.Errorf("create %s: %w", d.root, err)
+func (d Dir) Ensure() error { return ensure(d.root) }
+
+// EnsureBackups creates the backups directory, owner-only like its parent:
+// a user's config may hold secrets.
+func (d Dir) EnsureBackups() error {
+	if err := d.Ensure(); err != nil {
+		return err
 	}
-	if err := os.Chmod(d.root, 0o700); err != nil {
-		return fmt.Errorf("chmod %s: %w", d.root, err)
+	return ensure(d.Backups())
+}
+
+// Project is a project's state directory, <project>/.codegraph.
+type Project struct{ root string }
+
+// ForProject returns the state directory of the project in dir.
+func ForProject(dir string) Project { return Project{root: filepath.Join(dir, Name)} }
+
+// Root is the directory itself; uninit removes it once it is empty.
+func (p Project) Root() string { return p.root }
+
+// InstallManifest is the local-scope install manifest.
+func (p Project) InstallManifest() string { return filepath.Join(p.root, "install.json") }
+
+// Census is the language census `codegraph init` writes.
+func (p Project) Census() string { return filepath.Join(p.root, "census.json") }
+
+// ensure creates dir with mode 0700, or tightens it. os.MkdirAll's error
+// already names the path; chmod's does too, so neither is wrapped with it
+// again.
+func ensure(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("create the state directory: %w", err)
+	}
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return fmt.Errorf("make the state directory owner-only: %w", err)
 	}
 	return nil
 }

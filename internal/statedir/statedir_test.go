@@ -3,6 +3,7 @@ package statedir
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	_ "github.com/getcodegraph/codegraph-install/internal/golden"
@@ -30,5 +31,42 @@ func TestEnsureIsOwnerOnly(t *testing.T) {
 	}
 	if m, _ := filepath.Match(d.SendingPattern(), d.Sending("abc")); !m {
 		t.Errorf("Sending(%q) does not match SendingPattern", d.Sending("abc"))
+	}
+	if err := d.EnsureBackups(); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(d.Backups()); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Errorf("backups dir: %v, %v; want mode 0700", fi, err)
+	}
+}
+
+// TestPaths pins every file name: they are part of what users, auditors and
+// older or newer codegraph versions rely on (TELEMETRY.md and the README
+// name them), so a rename must be a deliberate change here.
+func TestPaths(t *testing.T) {
+	t.Parallel()
+	home, project := filepath.FromSlash("/home/u"), filepath.FromSlash("/src/app")
+	d, p := ForHome(home), ForProject(project)
+	for got, want := range map[string]string{
+		d.Root():            "/home/u/.codegraph",
+		d.TelemetryConfig(): "/home/u/.codegraph/telemetry.json",
+		d.Queue():           "/home/u/.codegraph/telemetry-queue.jsonl",
+		d.QueueLock():       "/home/u/.codegraph/telemetry-queue.lock",
+		d.Sending("t"):      "/home/u/.codegraph/telemetry-queue.sending.t.jsonl",
+		d.InstallManifest(): "/home/u/.codegraph/install.json",
+		d.Backups():         "/home/u/.codegraph/backups",
+		p.Root():            "/src/app/.codegraph",
+		p.InstallManifest(): "/src/app/.codegraph/install.json",
+		p.Census():          "/src/app/.codegraph/census.json",
+	} {
+		if got != filepath.FromSlash(want) {
+			t.Errorf("got %s, want %s", got, want)
+		}
+	}
+	// Two projects' files of the same name get two backups; the name stays
+	// readable.
+	a, b := d.Backup(filepath.FromSlash("/a/.mcp.json")), d.Backup(filepath.FromSlash("/b/.mcp.json"))
+	if a == b || filepath.Dir(a) != d.Backups() || !strings.HasPrefix(filepath.Base(a), ".mcp.json.") || !strings.HasSuffix(a, ".bak") {
+		t.Errorf("backups %s and %s", a, b)
 	}
 }

@@ -1,0 +1,74 @@
+package installcli
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/getcodegraph/codegraph-install/installer"
+	"github.com/getcodegraph/codegraph-install/internal/census"
+	"github.com/getcodegraph/codegraph-install/internal/exitcode"
+	"github.com/getcodegraph/codegraph-install/internal/statedir"
+	"github.com/getcodegraph/codegraph-install/telemetry"
+)
+
+func (a *app) uninitCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "uninit [DIR]",
+		Short: "Undo init and the local install in DIR",
+		Long: `Undoes the local-scope install recorded in DIR/.codegraph/install.json
+(if any) and removes what init wrote: DIR/.codegraph/census.json, then
+DIR/.codegraph itself when nothing else is left in it. Other files are
+never touched. DIR defaults to the current directory. Never prompts.`,
+		Args: exitcode.Args(cobra.MaximumNArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			dir := ""
+			if len(args) == 1 {
+				dir = args[0]
+			}
+			return a.runUninit(cmd.Context(), dir)
+		},
+	}
+}
+
+func (a *app) runUninit(ctx context.Context, arg string) error {
+	dir, err := a.resolveDir(arg)
+	if err != nil {
+		return err
+	}
+	env := a.installerEnv(dir)
+	failed := false
+	p, err := installer.PlanUninstall(env, installer.UninstallOptions{Scope: installer.ScopeLocal})
+	if err != nil {
+		return err
+	}
+	if len(p.Changes) > 0 {
+		_, failed = a.applyAll(ctx, env, []*installer.Plan{p})
+	}
+	// Apply removed install.json once every entry was undone; when some
+	// failed it stays, so a later uninstall can finish the job, and so
+	// does the state directory holding it.
+	removal, err := census.Remove(dir)
+	if err != nil {
+		fmt.Fprintf(a.env.Stderr, "%s: %v\n", a.env.Program, err)
+		failed = true
+	}
+	stateDir := statedir.ForProject(dir).Root()
+	switch removal {
+	case census.DirRemoved:
+		fmt.Fprintf(a.env.Stdout, "Removed %s\n", stateDir)
+	case census.NothingThere:
+		if len(p.Changes) == 0 {
+			fmt.Fprintf(a.env.Stderr, "Nothing to undo in %s.\n", dir)
+		}
+	case census.DirKept:
+		fmt.Fprintf(a.env.Stderr, "Kept %s: it is not empty.\n", stateDir)
+	}
+	a.tel.Emit(telemetry.UninstallEvent(nil))
+	a.flushCapped(ctx)
+	if failed {
+		return exitcode.Silent(exitcode.Failure)
+	}
+	return nil
+}

@@ -1,0 +1,151 @@
+package installcli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/getcodegraph/codegraph-install/installer"
+	"github.com/getcodegraph/codegraph-install/installer/tui"
+	"github.com/getcodegraph/codegraph-install/internal/exitcode"
+	"github.com/getcodegraph/codegraph-install/telemetry"
+)
+
+type uninstallFlags struct {
+	yes        bool
+	targets    []string
+	scope      string
+	project    string
+	dryRun     bool
+	accessible bool
+}
+
+func (a *app) uninstallCommand() *cobra.Command {
+	f := &uninstallFlags{}
+	cmd := &cobra.Command{
+		Use:   "uninstall",
+		Short: "Remove what the installer added",
+		Long: `Removes exactly what the install manifest (install.json) records: our
+entry in each agent's config file, restoring what was there before, and
+files or directories the installer created.
+
+Without --scope, both scopes are undone: the global one (~/.codegraph) and
+the local one of the project (--project, default the current directory).
+In a terminal it asks first; elsewhere it needs --yes (or --dry-run).`,
+		Args: exitcode.Args(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error { return a.runUninstall(cmd, f) },
+	}
+	fs := cmd.Flags()
+	fs.BoolVarP(&f.yes, "yes", "y", false, "remove without asking")
+	fs.StringSliceVar(&f.targets, "targets", nil, "only these agents, comma-separated (default: all recorded)")
+	fs.StringVar(&f.scope, "scope", "", "local or global (default: both)")
+	fs.StringVar(&f.project, "project", "", "project directory of a local install (default: the current directory)")
+	fs.BoolVar(&f.dryRun, "dry-run", false, "print the changes as diffs and write nothing")
+	fs.BoolVar(&f.accessible, "accessible", false, "screen-reader friendly prompts (also ACCESSIBLE=1)")
+	return cmd
+}
+
+func (a *app) runUninstall(cmd *cobra.Command, f *uninstallFlags) error {
+	targets, err := checkTargets(f.targets)
+	if err != nil {
+		return err
+	}
+	scopes := []installer.Scope{installer.ScopeGlobal, installer.ScopeLocal}
+	if f.scope != "" {
+		s, err := parseScope(f.scope)
+		if err != nil {
+			return err
+		}
+		scopes = []installer.Scope{s}
+	}
+	interactive := !f.yes && !f.dryRun
+	if interactive && !a.env.StdinTTY {
+		return exitcode.Usagef("no terminal to confirm the uninstall: run with --yes (or --dry-run to see what it would do)")
+	}
+	if err := a.needHome(); err != nil {
+		return err
+	}
+	dir, err := a.resolveDir(f.project)
+	if err != nil {
+		return err
+	}
+	env := a.installerEnv(dir)
+	var plans []*installer.Plan
+	var summary strings.Builder
+	for _, s := range scopes {
+		p, err := installer.PlanUninstall(env, installer.UninstallOptions{Targets: targets, Scope: s})
+		if err != nil {
+			return err
+		}
+		if len(p.Changes) > 0 {
+			plans = append(plans, p)
+			summary.WriteString(p.Summary())
+		}
+	}
+	if len(plans) == 0 {
+		var where []string
+		for _, s := range scopes {
+			where = append(where, installer.ManifestPath(env, s))
+		}
+		fmt.Fprintf(a.env.Stderr, "Nothing to uninstall: no codegraph entry is recorded in %s.\n", strings.Join(where, " or "))
+		return nil
+	}
+	if f.dryRun {
+		a.dryRun = true
+		for _, p := range plans {
+			fmt.Fprint(a.env.Stdout, p.Diff())
+		}
+		fmt.Fprintln(a.env.Stderr, "Dry run: nothing was written.")
+		return nil
+	}
+	if interactive {
+		ok, err := tui.Confirm(cmd.Context(), "Remove codegraph?", strings.TrimRight(summary.String(), "\n"),
+			a.accessible(f.accessible), a.env.Stdin, a.formOutput(f.accessible))
+		if errors.Is(err, tui.ErrAborted) {
+			fmt.Fprintln(a.env.Stderr, "Cancelled: nothing was changed.")
+			return exitcode.Silent(exitcode.Failure)
+		}
+		if err != nil {
+			return err
+		}
+		if !ok {
+			fmt.Fprintln(a.env.Stderr, "Not confirmed: nothing was changed.")
+			return nil
+		}
+	}
+	removed, failed := a.applyAll(cmd.Context(), env, plans)
+	a.tel.Emit(telemetry.UninstallEvent(removed))
+	a.flushCapped(cmd.Context())
+	if failed {
+		return exitcode.Silent(exitcode.Failure)
+	}
+	return nil
+}
+
+// applyAll applies each plan, prints the results, and returns the targets
+// done and whether anything failed.
+func (a *app) applyAll(ctx context.Context, env installer.Env, plans []*installer.Plan) ([]string, bool) {
+	var done []string
+	failed := false
+	seen := map[string]bool{}
+	for _, p := range plans {
+		results, err := installer.Apply(ctx, env, p)
+		a.printResults(results)
+		if err != nil {
+			fmt.Fprintf(a.env.Stderr, "%s: %v\n", a.env.Program, err)
+			failed = true
+		}
+		for _, r := range results {
+			if !r.OK() {
+				failed = true
+			} else if !seen[r.Target] {
+				seen[r.Target] = true
+				done = append(done, r.Target)
+			}
+		}
+	}
+	return done, failed
+}
