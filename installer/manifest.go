@@ -15,7 +15,8 @@ import (
 	"github.com/getcodegraph/codegraph-install/internal/statedir"
 )
 
-// Kind tells a fresh install from a repeat (CONTRACT §5).
+// Kind tells a fresh install from a repeat: no manifest is fresh, a
+// manifest of another version an upgrade, of the same version a reinstall.
 type Kind string
 
 // Kinds, as sent in the install event.

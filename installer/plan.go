@@ -2,17 +2,9 @@ package installer
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
-
-	"github.com/getcodegraph/codegraph-install/internal/atomicfile"
-
-	"github.com/aymanbagabas/go-udiff"
 
 	"github.com/getcodegraph/codegraph-install/installer/jsonc"
 	"github.com/getcodegraph/codegraph-install/installer/tomlcfg"
@@ -100,7 +92,7 @@ func PlanInstall(env Env, opts InstallOptions) (*Plan, error) {
 	for _, id := range dedupe(opts.Targets) {
 		t, ok := TargetByID(id)
 		if !ok {
-			return nil, fmt.Errorf("unknown target %q (known: %s)", id, strings.Join(ids(), ", "))
+			return nil, fmt.Errorf("unknown target %q (known: %s)", id, strings.Join(TargetIDs(), ", "))
 		}
 		p.Changes = append(p.Changes, planInstallTarget(env, t, opts.Scope, server, old.record(id)))
 	}
@@ -276,238 +268,6 @@ func editUninstall(rec TargetRecord, content []byte) ([]byte, bool, error) {
 	return content, false, fmt.Errorf("manifest entry for %s has no undo data", rec.Path)
 }
 
-// Result is the outcome of one FileChange.
-type Result struct {
-	Target string
-	Path   string
-	Action Action
-	Err    error // nil when ok
-}
-
-// OK reports success.
-func (r Result) OK() bool { return r.Err == nil }
-
-// Apply executes the plan: each file independently (one failure does not
-// stop the others), then the manifest. It re-reads every file right before
-// writing and, if someone (Claude Code rewrites ~/.claude.json all the
-// time) changed it since the plan, re-applies our edit to the fresh content.
-func Apply(ctx context.Context, env Env, p *Plan) ([]Result, error) {
-	results := make([]Result, 0, len(p.Changes))
-	done := map[string]TargetRecord{}
-	for _, fc := range p.Changes {
-		if err := ctx.Err(); err != nil {
-			results = append(results, Result{Target: fc.Target, Path: fc.Path, Action: fc.Action, Err: err})
-			continue
-		}
-		var rec TargetRecord
-		var err error
-		if p.Op == OpInstall {
-			rec, err = applyInstall(env, fc, p.Server, p.Scope)
-		} else {
-			err = applyUninstall(env, fc)
-		}
-		results = append(results, Result{Target: fc.Target, Path: fc.Path, Action: fc.Action, Err: err})
-		if err == nil {
-			done[fc.Target] = rec
-		}
-	}
-	return results, updateManifest(env, p, done)
-}
-
-func applyInstall(env Env, fc FileChange, server Server, scope Scope) (TargetRecord, error) {
-	if fc.Action == ActionError {
-		return TargetRecord{}, fc.Err
-	}
-	rec := fc.record
-	if fc.Action == ActionUnchanged {
-		return rec, nil
-	}
-	t, _ := TargetByID(fc.Target)
-	real := resolve(fc.Path)
-	current, exists, mode, err := readConfig(real)
-	if err != nil {
-		return rec, err
-	}
-	after := fc.After
-	if !bytes.Equal(current, fc.Before) || exists != (fc.Action != ActionCreate) {
-		// Changed since the plan: redo our edit on what is there now.
-		out, fresh, changed, err := editInstall(t, fc.Path, current, server)
-		if err != nil {
-			return rec, err
-		}
-		if !changed {
-			return rec, nil
-		}
-		after = out
-		rec.CreatedFile = !exists || fc.record.CreatedFile && fc.Action != ActionCreate
-		if !rec.entryExisted() {
-			rec.JSON, rec.TOML, rec.PreviousEntry = fresh.JSON, fresh.TOML, fresh.PreviousEntry
-		}
-	}
-	if !exists {
-		dirMode := fs.FileMode(0o700)
-		created, err := mkdirs(filepath.Dir(real), dirMode)
-		if err != nil {
-			return rec, err
-		}
-		if len(rec.CreatedDirs) == 0 {
-			rec.CreatedDirs = created
-		}
-		rec.CreatedFile = true
-		// Project files are usually committed and read by teammates' tools:
-		// 0644. Files in the home directory may later hold secrets: 0600.
-		mode = 0o600
-		if scope == ScopeLocal {
-			mode = 0o644
-		}
-	} else if err := writeBackup(env, real, current); err != nil {
-		return rec, fmt.Errorf("keeping a backup of %s: %w", fc.Path, err)
-	}
-	return rec, atomicfile.Write(real, after, mode, atomicfile.Durable)
-}
-
-func applyUninstall(env Env, fc FileChange) error {
-	switch fc.Action {
-	case ActionError:
-		return fc.Err
-	case ActionUnchanged:
-		return nil
-	}
-	real := resolve(fc.Path)
-	current, exists, mode, err := readConfig(real)
-	if err != nil {
-		return err
-	}
-	if !exists {
-		return nil
-	}
-	after, empty, action := fc.After, fc.Action == ActionDelete, fc.Action
-	if !bytes.Equal(current, fc.Before) {
-		after, empty, err = editUninstall(fc.record, current)
-		if err != nil {
-			return err
-		}
-		action = ActionModify
-		if fc.record.CreatedFile && empty {
-			action = ActionDelete
-		}
-	}
-	if action == ActionDelete {
-		if err := os.Remove(real); err != nil {
-			return fmt.Errorf("removing %s: %w", fc.Path, err)
-		}
-		_ = os.Remove(BackupPath(env, real))
-		removeEmptyDirs(fc.record.CreatedDirs)
-		return nil
-	}
-	if bytes.Equal(after, current) {
-		return nil
-	}
-	if err := writeBackup(env, real, current); err != nil {
-		return fmt.Errorf("keeping a backup of %s: %w", fc.Path, err)
-	}
-	return atomicfile.Write(real, after, mode, atomicfile.Durable)
-}
-
-func updateManifest(env Env, p *Plan, done map[string]TargetRecord) error {
-	path := ManifestPath(env, p.Scope)
-	if p.Op == OpInstall {
-		if len(done) == 0 && p.old == nil {
-			return nil
-		}
-		m := &Manifest{Version: p.Version, Scope: p.Scope, Server: p.Server, InstalledAt: env.now()}
-		seen := map[string]bool{}
-		if p.old != nil {
-			for _, r := range p.old.Targets {
-				if nr, ok := done[r.ID]; ok {
-					m.Targets = append(m.Targets, nr)
-				} else {
-					m.Targets = append(m.Targets, r)
-				}
-				seen[r.ID] = true
-			}
-		}
-		for _, fc := range p.Changes {
-			if r, ok := done[fc.Target]; ok && !seen[fc.Target] {
-				m.Targets = append(m.Targets, r)
-				seen[fc.Target] = true
-			}
-		}
-		if err := writeManifest(env, p.Scope, m); err != nil {
-			return fmt.Errorf("writing install manifest %s: %w", path, err)
-		}
-		return nil
-	}
-	if p.old == nil {
-		return nil
-	}
-	m := *p.old
-	m.Targets = nil
-	for _, r := range p.old.Targets {
-		if _, ok := done[r.ID]; !ok {
-			m.Targets = append(m.Targets, r)
-		}
-	}
-	if len(m.Targets) > 0 {
-		return writeManifest(env, p.Scope, &m)
-	}
-	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("removing install manifest %s: %w", path, err)
-	}
-	_ = os.Remove(filepath.Dir(path)) // only succeeds when .codegraph/ is now empty
-	return nil
-}
-
-// Summary is a short human description for the confirmation screen.
-func (p *Plan) Summary() string {
-	var sb strings.Builder
-	if p.Op == OpInstall {
-		fmt.Fprintf(&sb, "Install codegraph %s (%s, %s scope): %s\n", p.Version, p.Kind, p.Scope, p.Server)
-	} else {
-		fmt.Fprintf(&sb, "Uninstall codegraph (%s scope)\n", p.Scope)
-		if len(p.Changes) == 0 {
-			sb.WriteString("  nothing recorded in " + p.ManifestPath + "\n")
-		}
-	}
-	for _, c := range p.Changes {
-		name := c.Target
-		if t, ok := TargetByID(c.Target); ok {
-			name = t.Name
-		}
-		switch c.Action {
-		case ActionError:
-			fmt.Fprintf(&sb, "  ✗ %-18s %s\n", name, c.Message)
-		default:
-			fmt.Fprintf(&sb, "  • %-18s %-9s %s\n", name, c.Action, c.Path)
-		}
-	}
-	return sb.String()
-}
-
-// Diff renders the plan as unified diffs, one per changed file, for
-// --dry-run. Unchanged and refused files are listed as comments.
-func (p *Plan) Diff() string {
-	var sb strings.Builder
-	for _, c := range p.Changes {
-		switch c.Action {
-		case ActionError:
-			fmt.Fprintf(&sb, "# %s: not changed: %s\n", c.Target, c.Message)
-		case ActionUnchanged:
-			fmt.Fprintf(&sb, "# %s: %s already up to date\n", c.Target, c.Path)
-		default:
-			oldLabel, newLabel := c.Path, c.Path
-			if c.Before == nil {
-				oldLabel = "/dev/null"
-			}
-			if c.Action == ActionDelete {
-				newLabel = "/dev/null"
-			}
-			sb.WriteString(udiff.Unified(oldLabel, newLabel, string(c.Before), string(c.After)))
-		}
-	}
-	return sb.String()
-}
-
 func dedupe(in []string) []string {
 	seen := map[string]bool{}
 	var out []string
@@ -517,14 +277,6 @@ func dedupe(in []string) []string {
 			seen[s] = true
 			out = append(out, s)
 		}
-	}
-	return out
-}
-
-func ids() []string {
-	var out []string
-	for _, t := range registry {
-		out = append(out, t.ID)
 	}
 	return out
 }

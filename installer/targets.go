@@ -13,7 +13,8 @@ import (
 // Scope says where a server is registered: for one project or for the user.
 type Scope string
 
-// The two scopes of CONTRACT §5.
+// The two scopes: one project (local) or the user (global); the README's
+// "Where the installer writes" table gives each target's file per scope.
 const (
 	ScopeLocal  Scope = "local"
 	ScopeGlobal Scope = "global"
@@ -300,6 +301,15 @@ var registry = []Target{
 
 // Targets returns every known target, the four main ones first.
 func Targets() []Target { return append([]Target(nil), registry...) }
+
+// TargetIDs returns the id of every target, in registry order.
+func TargetIDs() []string {
+	out := make([]string, len(registry))
+	for i, t := range registry {
+		out[i] = t.ID
+	}
+	return out
+}
 
 // TargetByID finds a target by its id.
 func TargetByID(id string) (Target, bool) {

@@ -85,7 +85,7 @@ func TestSetRevertGolden(t *testing.T) {
 
 func assertEntry(t *testing.T, doc []byte, path []string, fields []Field) {
 	t.Helper()
-	raw, err := Lookup(doc, path)
+	raw, err := lookupText(doc, path)
 	if err != nil || raw == nil {
 		t.Fatalf("entry missing after Set: %v", err)
 	}
@@ -109,7 +109,7 @@ func TestSetKeepsUnknownFields(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, _ := Lookup(out, mcpPath)
+	raw, _ := lookupText(out, mcpPath)
 	var got map[string]any
 	_ = json.Unmarshal(raw, &got)
 	if got["env"] == nil || got["autoApprove"] == nil {
@@ -198,4 +198,23 @@ func FuzzSetRevert(f *testing.F) {
 			t.Fatalf("round trip failed: %v\n in %q\nout %q\nback %q", err, in, out, back)
 		}
 	})
+}
+
+// lookupText returns the standard-JSON text of the value at path, or nil
+// when absent: the tests read an entry back with it.
+func lookupText(src []byte, path []string) ([]byte, error) {
+	body := bytes.TrimPrefix(src, utf8BOM)
+	if isBlankDocument(body) {
+		return nil, nil
+	}
+	root, err := hujson.Parse(body)
+	if err != nil {
+		return nil, &SyntaxError{Msg: err.Error()}
+	}
+	v := lookup(&root, path)
+	if v == nil {
+		return nil, nil
+	}
+	raw := append([]byte{}, body[v.StartOffset:v.EndOffset]...)
+	return hujson.Standardize(raw)
 }

@@ -28,7 +28,8 @@ import (
 	"github.com/getcodegraph/codegraph-install/installer"
 )
 
-// ConsentQuestion is the toggle's title (CONTRACT §5).
+// ConsentQuestion is the title of the form's one consent toggle; its answer
+// is stored as the installer's choice (TELEMETRY.md, rule 3 of the order that decides).
 const ConsentQuestion = "Share anonymous usage data? (no code, paths, or names — see TELEMETRY.md)"
 
 // ErrAborted is returned when the user quits the form (ctrl+c).

@@ -17,7 +17,8 @@ import (
 	"github.com/getcodegraph/codegraph-install/telemetry"
 )
 
-// installFlags are the installer's flags (CONTRACT §3).
+// installFlags are the installer's flags, as the README's command table
+// lists them.
 type installFlags struct {
 	yes           bool
 	targets       []string
@@ -56,16 +57,8 @@ func (a *app) addInstallFlags(root *cobra.Command) {
 	fs.StringVar(&f.serverCommand, "server-command", "", `command the agents run (default "codegraph serve --mcp")`)
 	fs.BoolVar(&f.dryRun, "dry-run", false, "print the changes as diffs and write nothing")
 	fs.BoolVar(&f.accessible, "accessible", false, "screen-reader friendly prompts (also ACCESSIBLE=1)")
-	root.Long += "\n" + fmt.Sprintf(installHelp, strings.Join(targetIDs(), ", "))
+	root.Long += "\n" + fmt.Sprintf(installHelp, strings.Join(installer.TargetIDs(), ", "))
 	root.RunE = func(cmd *cobra.Command, _ []string) error { return a.runInstall(cmd, f) }
-}
-
-func targetIDs() []string {
-	var ids []string
-	for _, t := range installer.Targets() {
-		ids = append(ids, t.ID)
-	}
-	return ids
 }
 
 // checkTargets rejects unknown ids (a usage error) and drops blanks.
@@ -77,7 +70,7 @@ func checkTargets(ids []string) ([]string, error) {
 			continue
 		}
 		if _, ok := installer.TargetByID(id); !ok {
-			return nil, exitcode.Usagef("unknown target %q (known: %s)", id, strings.Join(targetIDs(), ", "))
+			return nil, exitcode.Usagef("unknown target %q (known: %s)", id, strings.Join(installer.TargetIDs(), ", "))
 		}
 		out = append(out, id)
 	}
@@ -215,7 +208,7 @@ func (a *app) runInstall(cmd *cobra.Command, f *installFlags) error {
 			share = ans.ShareUsage
 		}
 	} else if len(targets) == 0 {
-		return exitcode.Usagef("no agents detected on this machine: name them with --targets (known: %s)", strings.Join(targetIDs(), ", "))
+		return exitcode.Usagef("no agents detected on this machine: name them with --targets (known: %s)", strings.Join(installer.TargetIDs(), ", "))
 	}
 
 	p, err := plan(targets, scope)

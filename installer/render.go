@@ -1,0 +1,58 @@
+package installer
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/aymanbagabas/go-udiff"
+)
+
+// Summary is a short human description for the confirmation screen.
+func (p *Plan) Summary() string {
+	var sb strings.Builder
+	if p.Op == OpInstall {
+		fmt.Fprintf(&sb, "Install codegraph %s (%s, %s scope): %s\n", p.Version, p.Kind, p.Scope, p.Server)
+	} else {
+		fmt.Fprintf(&sb, "Uninstall codegraph (%s scope)\n", p.Scope)
+		if len(p.Changes) == 0 {
+			sb.WriteString("  nothing recorded in " + p.ManifestPath + "\n")
+		}
+	}
+	for _, c := range p.Changes {
+		name := c.Target
+		if t, ok := TargetByID(c.Target); ok {
+			name = t.Name
+		}
+		switch c.Action {
+		case ActionError:
+			fmt.Fprintf(&sb, "  ✗ %-18s %s\n", name, c.Message)
+		default:
+			fmt.Fprintf(&sb, "  • %-18s %-9s %s\n", name, c.Action, c.Path)
+		}
+	}
+	return sb.String()
+}
+
+// Diff renders the plan as unified diffs, one per changed file, for
+// --dry-run. Unchanged and refused files are listed as comments.
+func (p *Plan) Diff() string {
+	var sb strings.Builder
+	for _, c := range p.Changes {
+		switch c.Action {
+		case ActionError:
+			fmt.Fprintf(&sb, "# %s: not changed: %s\n", c.Target, c.Message)
+		case ActionUnchanged:
+			fmt.Fprintf(&sb, "# %s: %s already up to date\n", c.Target, c.Path)
+		default:
+			oldLabel, newLabel := c.Path, c.Path
+			if c.Before == nil {
+				oldLabel = "/dev/null"
+			}
+			if c.Action == ActionDelete {
+				newLabel = "/dev/null"
+			}
+			sb.WriteString(udiff.Unified(oldLabel, newLabel, string(c.Before), string(c.After)))
+		}
+	}
+	return sb.String()
+}
