@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	_ "github.com/getcodegraph/codegraph-install/internal/golden"
 	"github.com/getcodegraph/codegraph-install/internal/statedir"
+	"github.com/getcodegraph/codegraph-install/internal/testkit"
 )
 
 func TestResolveOrder(t *testing.T) {
@@ -202,7 +202,7 @@ func TestPrepareSendWhenOff(t *testing.T) {
 
 func TestPrepareSendDoesNotSendIfNoticeCannotBeRecorded(t *testing.T) {
 	t.Parallel()
-	home := t.TempDir()
+	home := testkit.Home(t)
 	// A file where the state directory should be makes every write fail.
 	if err := os.WriteFile(filepath.Join(home, ".codegraph"), nil, 0o600); err != nil {
 		t.Fatal(err)

@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	_ "github.com/getcodegraph/codegraph-install/internal/golden"
 	"github.com/getcodegraph/codegraph-install/internal/statedir"
+	"github.com/getcodegraph/codegraph-install/internal/testkit"
 )
 
 var fixedNow = time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
@@ -14,7 +14,7 @@ var fixedNow = time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
 func newStore(t *testing.T, env map[string]string) *Store {
 	t.Helper()
 	return &Store{
-		Dir:    statedir.ForHome(t.TempDir()),
+		Dir:    statedir.ForHome(testkit.Home(t)),
 		Getenv: func(k string) string { return env[k] },
 		Now:    func() time.Time { return fixedNow },
 	}

@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	_ "github.com/getcodegraph/codegraph-install/internal/golden"
 	"github.com/getcodegraph/codegraph-install/internal/harness"
+	"github.com/getcodegraph/codegraph-install/internal/testkit"
 )
 
 var bins harness.Binaries
@@ -84,7 +84,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 	defer ingest.Stop()
 
-	home, project := t.TempDir(), writeProject(t)
+	home, project := testkit.Home(t), writeProject(t)
 	day := time.Now().UTC().Add(-48 * time.Hour).Truncate(24 * time.Hour)
 	at := func(d time.Time) []string {
 		return harness.Environ(home, "CODEGRAPH_TELEMETRY_ENDPOINT="+ingest.Endpoint(), "CODEGRAPH_TEST_NOW="+d.Add(10*time.Hour).Format(time.RFC3339))
@@ -222,7 +222,7 @@ func TestEndToEndOffMeansNoConnection(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer cc.Close()
-			home, project := t.TempDir(), writeProject(t)
+			home, project := testkit.Home(t), writeProject(t)
 			env := harness.Environ(home, append([]string{"CODEGRAPH_TELEMETRY_ENDPOINT=" + cc.URL()}, sc.env...)...)
 			if sc.setup != nil {
 				if r, err := harness.Run(ctx, harness.Cmd{Bin: bins.Codegraph, Args: sc.setup, Env: env, Dir: home}); err != nil || r.Code != 0 {

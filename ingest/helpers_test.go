@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	_ "github.com/getcodegraph/codegraph-install/internal/golden"
+	_ "github.com/getcodegraph/codegraph-install/internal/testkit"
 )
 
 // fixedNow is the clock of every test: timestamps in bodies are relative to it.

@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/getcodegraph/codegraph-install/internal/golden"
+	"github.com/getcodegraph/codegraph-install/internal/testkit"
 )
 
 const testAPIKey = "phc_test_key"
@@ -155,7 +155,7 @@ func TestPostHogBatchGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	pretty.WriteByte('\n')
-	golden.Check(t, "ingest/posthog-batch.json", pretty.Bytes())
+	testkit.Golden(t, "ingest/posthog-batch.json", pretty.Bytes())
 	if m.Forwarded.Load() != 4 {
 		t.Fatalf("forwarded %d", m.Forwarded.Load())
 	}

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/getcodegraph/codegraph-install/internal/golden"
+	"github.com/getcodegraph/codegraph-install/internal/testkit"
 )
 
 // TestSQLiteReportGolden stores a known mix through the handler and checks
@@ -63,8 +63,8 @@ func TestSQLiteReportGolden(t *testing.T) {
 	if err := r.WriteJSON(&js); err != nil {
 		t.Fatal(err)
 	}
-	golden.Check(t, "ingest/report.txt", text.Bytes())
-	golden.Check(t, "ingest/report.json", js.Bytes())
+	testkit.Golden(t, "ingest/report.txt", text.Bytes())
+	testkit.Golden(t, "ingest/report.json", js.Bytes())
 	if _, err := OpenReport(filepath.Join(t.TempDir(), "missing.db")); err == nil {
 		t.Fatal("OpenReport created a missing store")
 	}

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/getcodegraph/codegraph-install/internal/golden"
+	"github.com/getcodegraph/codegraph-install/internal/testkit"
 )
 
 func testEnv(t testing.TB) Env {
@@ -192,7 +192,7 @@ func TestInstallUninstallPerTarget(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden.Check(t, "installer/"+name+".after."+tc.ext, got)
+			testkit.Golden(t, "installer/"+name+".after."+tc.ext, got)
 			if tc.fx.content != "" {
 				backup, err := os.ReadFile(BackupPath(env, path))
 				if err != nil || string(backup) != tc.fx.content {
@@ -429,8 +429,8 @@ func TestDryRunWritesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden.Check(t, "installer/dry-run.diff", []byte(strings.ReplaceAll(p.Diff(), env.Home, "$HOME")))
-	golden.Check(t, "installer/summary.txt", []byte(strings.ReplaceAll(p.Summary(), env.Home, "$HOME")))
+	testkit.Golden(t, "installer/dry-run.diff", []byte(strings.ReplaceAll(p.Diff(), env.Home, "$HOME")))
+	testkit.Golden(t, "installer/summary.txt", []byte(strings.ReplaceAll(p.Summary(), env.Home, "$HOME")))
 	entries, _ := os.ReadDir(env.Home)
 	if len(entries) != 1 {
 		t.Fatalf("planning wrote files: %v", entries)
@@ -459,7 +459,7 @@ func TestConfigPaths(t *testing.T) {
 			}
 		}
 	}
-	golden.Check(t, "installer/config-paths.txt", []byte(sb.String()))
+	testkit.Golden(t, "installer/config-paths.txt", []byte(sb.String()))
 }
 
 func TestEnvOverrides(t *testing.T) {

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	_ "github.com/getcodegraph/codegraph-install/internal/golden"
+	_ "github.com/getcodegraph/codegraph-install/internal/testkit"
 )
 
 // fakeClock is an injected clock tests move by hand.

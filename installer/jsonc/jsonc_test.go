@@ -8,7 +8,7 @@ import (
 
 	"github.com/tailscale/hujson"
 
-	"github.com/getcodegraph/codegraph-install/internal/golden"
+	"github.com/getcodegraph/codegraph-install/internal/testkit"
 )
 
 var claudeFields = []Field{
@@ -65,7 +65,7 @@ func TestSetRevertGolden(t *testing.T) {
 			if !changed {
 				t.Fatalf("Set reported no change")
 			}
-			golden.Check(t, "installer/jsonc/"+tc.name+".after.jsonc", out)
+			testkit.Golden(t, "installer/jsonc/"+tc.name+".after.jsonc", out)
 			assertEntry(t, out, tc.path, tc.fields)
 			back, _, err := Revert(out, undo)
 			if err != nil {

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/getcodegraph/codegraph-install/internal/golden"
+	"github.com/getcodegraph/codegraph-install/internal/testkit"
 )
 
 var kvs = []KV{{Key: "command", Value: "codegraph"}, {Key: "args", Value: []string{"serve", "--mcp"}}}
@@ -68,7 +68,7 @@ func TestSetRevertGolden(t *testing.T) {
 			if !changed {
 				t.Fatal("no change reported")
 			}
-			golden.Check(t, "installer/tomlcfg/"+tc.name+".after.toml", out)
+			testkit.Golden(t, "installer/tomlcfg/"+tc.name+".after.toml", out)
 			back, err := Revert(out, undo)
 			if err != nil {
 				t.Fatalf("Revert: %v", err)

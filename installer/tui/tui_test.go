@@ -15,8 +15,8 @@ import (
 
 	"github.com/getcodegraph/codegraph-install/consent"
 	"github.com/getcodegraph/codegraph-install/installer"
-	_ "github.com/getcodegraph/codegraph-install/internal/golden"
 	"github.com/getcodegraph/codegraph-install/internal/statedir"
+	"github.com/getcodegraph/codegraph-install/internal/testkit"
 )
 
 // teatest links github.com/charmbracelet/x/exp/golden, which registers
@@ -26,7 +26,7 @@ import (
 func newStore(t *testing.T) *consent.Store {
 	t.Helper()
 	return &consent.Store{
-		Dir:    statedir.ForHome(t.TempDir()),
+		Dir:    statedir.ForHome(testkit.Home(t)),
 		Getenv: func(string) string { return "" },
 		Now:    time.Now,
 	}

@@ -5,13 +5,14 @@ import (
 	"path/filepath"
 	"testing"
 
-	_ "github.com/getcodegraph/codegraph-install/internal/golden"
+	"github.com/getcodegraph/codegraph-install/internal/testkit"
 )
 
 func TestWriteReplacesAndSetsMode(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	path := filepath.Join(dir, "f.json")
+	// An owner-only file in a home directory, as consent writes its config.
+	dir := testkit.Home(t)
+	path := filepath.Join(dir, "telemetry.json")
 	if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	_ "github.com/getcodegraph/codegraph-install/internal/golden"
+	_ "github.com/getcodegraph/codegraph-install/internal/testkit"
 )
 
 func TestCheckBodyFlagsWhatIsOutsideTheSchema(t *testing.T) {

@@ -1,9 +1,13 @@
 package buildinfo
 
 import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
 	"testing"
 
-	_ "github.com/getcodegraph/codegraph-install/internal/golden"
+	"github.com/getcodegraph/codegraph-install/internal/testkit"
 )
 
 func TestGoMajorMinor(t *testing.T) {
@@ -20,3 +24,24 @@ func TestGoMajorMinor(t *testing.T) {
 		}
 	}
 }
+
+// TestMakefileStampsThisPackage guards the link-time stamping: `make build`
+// sets Version and Commit with -ldflags -X <import path>.Version, and a -X
+// naming a package that moved is silently ignored by the linker, leaving
+// every release reporting "dev".
+func TestMakefileStampsThisPackage(t *testing.T) {
+	t.Parallel()
+	makefile, err := os.ReadFile(filepath.Join(testkit.RepoRoot(), "Makefile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkg := reflect.TypeOf(marker{}).PkgPath()
+	for _, v := range []string{"Version", "Commit"} {
+		if !strings.Contains(string(makefile), "-X "+pkg+"."+v+"=") {
+			t.Errorf("the Makefile does not stamp %s.%s with -X", pkg, v)
+		}
+	}
+}
+
+// marker gives the test this package's import path.
+type marker struct{}

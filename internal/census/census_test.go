@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/getcodegraph/codegraph-install/internal/golden"
+	"github.com/getcodegraph/codegraph-install/internal/testkit"
 )
 
 // writeTree creates files (slash-separated path → content) below root.
@@ -502,7 +502,7 @@ func TestGoldenCensusFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden.Check(t, "census/census.json", got)
+	testkit.Golden(t, "census/census.json", got)
 	if strings.Contains(string(got), "/") {
 		t.Errorf("census.json contains a slash, a path may have leaked:\n%s", got)
 	}

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/spf13/cobra"
+
+	"github.com/getcodegraph/codegraph-install/internal/testkit"
 )
 
 func TestCode(t *testing.T) {
@@ -19,29 +21,30 @@ func TestCode(t *testing.T) {
 	cmd := &cobra.Command{Use: "prog"}
 	cmd.AddCommand(&cobra.Command{Use: "sub"})
 	sub := cmd.Commands()[0]
+	// What each case prints is what a user reads: golden/cli/exit-messages.txt.
+	var transcript bytes.Buffer
 	for _, tc := range []struct {
-		name    string
-		ctx     context.Context
-		err     error
-		want    int
-		wantErr string
+		name string
+		ctx  context.Context
+		err  error
+		want int
 	}{
-		{"ok", live, nil, OK, ""},
-		{"failure", live, errors.New("disk full"), Failure, "prog: disk full\n"},
-		{"wrapped usage", live, fmt.Errorf("parsing: %w", Usagef("bad --scope %q", "x")), Usage, "prog: parsing: bad --scope \"x\"\nRun 'prog sub --help' for usage.\n"},
-		{"silent", live, Silent(Failure), Failure, ""},
-		{"silent keeps its code", cancelled, Silent(7), 7, ""},
-		{"interrupted", cancelled, context.Canceled, Interrupted, "prog: interrupted\n"},
-		{"usage wins over a signal", cancelled, Usagef("no terminal"), Usage, "prog: no terminal\nRun 'prog sub --help' for usage.\n"},
+		{"ok", live, nil, OK},
+		{"failure", live, errors.New("disk full"), Failure},
+		{"wrapped usage", live, fmt.Errorf("parsing: %w", Usagef("bad --scope %q", "x")), Usage},
+		{"silent", live, Silent(Failure), Failure},
+		{"silent keeps its code", cancelled, Silent(7), 7},
+		{"interrupted", cancelled, context.Canceled, Interrupted},
+		{"usage wins over a signal", cancelled, Usagef("no terminal"), Usage},
 	} {
 		var stderr bytes.Buffer
-		if got := Code(tc.ctx, &stderr, "prog", sub, tc.err); got != tc.want {
+		got := Code(tc.ctx, &stderr, "prog", sub, tc.err)
+		if got != tc.want {
 			t.Errorf("%s: code %d, want %d", tc.name, got, tc.want)
 		}
-		if stderr.String() != tc.wantErr {
-			t.Errorf("%s: stderr %q, want %q", tc.name, stderr.String(), tc.wantErr)
-		}
+		fmt.Fprintf(&transcript, "# %s: exit %d\n%s", tc.name, got, stderr.String())
 	}
+	testkit.Golden(t, "cli/exit-messages.txt", transcript.Bytes())
 }
 
 // TestPrepare runs real command lines through a prepared tree: unknown

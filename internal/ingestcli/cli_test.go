@@ -11,7 +11,7 @@ import (
 
 	"github.com/getcodegraph/codegraph-install/ingest"
 	"github.com/getcodegraph/codegraph-install/internal/exitcode"
-	_ "github.com/getcodegraph/codegraph-install/internal/golden"
+	"github.com/getcodegraph/codegraph-install/internal/testkit"
 )
 
 func TestReportJSONEvents(t *testing.T) {
@@ -54,7 +54,7 @@ func TestUsageErrors(t *testing.T) {
 	t.Parallel()
 	for _, args := range [][]string{{"bogus"}, {"report", "--nope"}, {"serve", "extra"}, {"report", "extra"}} {
 		var out bytes.Buffer
-		if code := Run(context.Background(), Env{Stdout: &out, Stderr: &out}, args); code != exitcode.Usage {
+		if code := Run(context.Background(), Env{Stdout: &out, Stderr: &out, Getenv: testkit.Env()}, args); code != exitcode.Usage {
 			t.Errorf("%v: exit %d, want %d (usage)\n%s", args, code, exitcode.Usage, out.String())
 		}
 		if !strings.Contains(out.String(), "--help' for usage.") {

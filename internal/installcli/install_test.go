@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"github.com/getcodegraph/codegraph-install/consent"
-	"github.com/getcodegraph/codegraph-install/internal/golden"
+	"github.com/getcodegraph/codegraph-install/internal/testkit"
 	"github.com/getcodegraph/codegraph-install/internal/installcli"
 )
 
@@ -219,7 +219,7 @@ func TestDryRunWritesNothing(t *testing.T) {
 	}
 	out := strings.ReplaceAll(r.stdout, w.project, "$PROJECT")
 	out = strings.ReplaceAll(out, w.home, "$HOME")
-	golden.Check(t, "cli/install-dry-run.txt", []byte(out))
+	testkit.Golden(t, "cli/install-dry-run.txt", []byte(out))
 }
 
 func TestNoTerminalNoYes(t *testing.T) {

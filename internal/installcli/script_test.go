@@ -8,8 +8,6 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
-
-	_ "github.com/getcodegraph/codegraph-install/internal/golden"
 )
 
 // binDir holds the real binaries the scripts run, built once per test run

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/getcodegraph/codegraph-install/internal/golden"
+	"github.com/getcodegraph/codegraph-install/internal/testkit"
 	"github.com/getcodegraph/codegraph-install/internal/installcli"
 )
 
@@ -61,12 +61,12 @@ func TestStatusGolden(t *testing.T) {
 			if code != 0 || errOut != "" {
 				t.Fatalf("exit %d, stderr %q", code, errOut)
 			}
-			golden.Check(t, name+".txt", []byte(out))
+			testkit.Golden(t, name+".txt", []byte(out))
 			code, out, _ = runCLI(t, home, tc.env, "telemetry", "status", "--json")
 			if code != 0 {
 				t.Fatalf("exit %d", code)
 			}
-			golden.Check(t, name+".json", []byte(out))
+			testkit.Golden(t, name+".json", []byte(out))
 		})
 	}
 }

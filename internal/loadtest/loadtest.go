@@ -10,7 +10,6 @@ package loadtest
 import (
 	"bytes"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -21,25 +20,28 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/getcodegraph/codegraph-install/telemetry/schema"
 )
 
 // Run parses the command-line args, runs the load and writes the report to
 // out.
 func Run(args []string, out io.Writer) error {
-	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
+	fs := flag.NewFlagSet("codegraph-loadtest", flag.ContinueOnError)
+	fs.SetOutput(out)
 	addr := fs.String("addr", "127.0.0.1:8787", "ingest address (loopback only)")
 	n := fs.Int("n", 20000, "requests to send at most")
 	c := fs.Int("c", 8, "concurrent senders")
 	dur := fs.Duration("duration", 20*time.Second, "time limit")
-	events := fs.Int("events", 20, "events per request (≤100)")
+	events := fs.Int("events", 20, fmt.Sprintf("events per request (≤%d)", schema.MaxEventsPerRequest))
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if err := loopbackOnly(*addr); err != nil {
 		return err
 	}
-	if *n <= 0 || *c <= 0 || *events <= 0 || *events > 100 || *dur <= 0 {
-		return errors.New("-n, -c, -duration must be positive and -events 1..100")
+	if *n <= 0 || *c <= 0 || *events <= 0 || *events > schema.MaxEventsPerRequest || *dur <= 0 {
+		return fmt.Errorf("-n, -c, -duration must be positive and -events 1..%d", schema.MaxEventsPerRequest)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), *dur)
 	defer cancel()

@@ -1,11 +1,13 @@
 package loadtest
 
 import (
+	"errors"
+	"flag"
 	"io"
 	"strings"
 	"testing"
 
-	_ "github.com/getcodegraph/codegraph-install/internal/golden"
+	"github.com/getcodegraph/codegraph-install/internal/testkit"
 )
 
 // The load test may only ever target this machine.
@@ -29,4 +31,15 @@ func TestRefusesNonLoopbackAddresses(t *testing.T) {
 	if err := Run([]string{"-addr", "10.0.0.1:80", "-n", "1"}, io.Discard); err == nil || !strings.Contains(err.Error(), "non-loopback") {
 		t.Errorf("Run against 10.0.0.1: %v", err)
 	}
+}
+
+// TestUsage pins the tool's flags and their limits, as BENCHMARKS.md's
+// commands use them.
+func TestUsage(t *testing.T) {
+	t.Parallel()
+	var out strings.Builder
+	if err := Run([]string{"-h"}, &out); !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("Run -h: %v, want flag.ErrHelp", err)
+	}
+	testkit.Golden(t, "loadtest/usage.txt", []byte(out.String()))
 }

@@ -19,7 +19,7 @@ import (
 
 	"github.com/getcodegraph/codegraph-install/consent"
 	"github.com/getcodegraph/codegraph-install/internal/census"
-	"github.com/getcodegraph/codegraph-install/internal/golden"
+	"github.com/getcodegraph/codegraph-install/internal/testkit"
 	"github.com/getcodegraph/codegraph-install/internal/mcpserver"
 	"github.com/getcodegraph/codegraph-install/telemetry"
 )
@@ -204,7 +204,7 @@ func TestServeOverPipes(t *testing.T) {
 		t.Fatal(err)
 	}
 	pretty.WriteByte('\n')
-	golden.Check(t, "mcp/tools-list.json", pretty.Bytes())
+	testkit.Golden(t, "mcp/tools-list.json", pretty.Bytes())
 
 	w.send(`{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"codegraph_status","arguments":{}}}`)
 	var res struct {

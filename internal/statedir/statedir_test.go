@@ -6,12 +6,12 @@ import (
 	"strings"
 	"testing"
 
-	_ "github.com/getcodegraph/codegraph-install/internal/golden"
+	"github.com/getcodegraph/codegraph-install/internal/testkit"
 )
 
 func TestEnsureIsOwnerOnly(t *testing.T) {
 	t.Parallel()
-	home := t.TempDir()
+	home := testkit.Home(t)
 	d := ForHome(home)
 	if err := os.MkdirAll(d.Root(), 0o755); err != nil {
 		t.Fatal(err)

@@ -15,7 +15,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/getcodegraph/codegraph-install/consent"
-	_ "github.com/getcodegraph/codegraph-install/internal/golden"
+	_ "github.com/getcodegraph/codegraph-install/internal/testkit"
 	"github.com/getcodegraph/codegraph-install/telemetry"
 	"github.com/getcodegraph/codegraph-install/telemetry/mcptelemetry"
 )

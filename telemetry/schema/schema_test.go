@@ -11,7 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/getcodegraph/codegraph-install/internal/golden"
+	"github.com/getcodegraph/codegraph-install/internal/testkit"
 )
 
 func TestParseMachineID(t *testing.T) {
@@ -363,7 +363,7 @@ func TestTelemetryDocIsGenerated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if golden.Updating() {
+	if testkit.Updating() {
 		if err := os.WriteFile(path, []byte(want), 0o644); err != nil {
 			t.Fatal(err)
 		}

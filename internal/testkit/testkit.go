@@ -1,19 +1,24 @@
-// Package golden compares test output with files under the repository's
-// golden/ directory and rewrites them when tests run with -update.
+// Package testkit is the one test-support package of this module, imported
+// only by _test.go files: golden files under the repository's golden/
+// directory (rewritten by `go test ./... -update`), a hermetic home
+// directory and environment for the injected Getenv of every library
+// package, and the repository root (from package harness, which also builds
+// the real binaries for the tests that run them).
 //
-// Every test package of this module that has golden files imports it; the
-// -update flag is registered here once so that `go test ./... -update` is
-// accepted by every test binary that links this package.
-package golden
+// The -update flag is registered here, once: every test package uses this
+// package for its goldens or its environment, so every test binary accepts
+// the flag and `go test ./... -update` runs everywhere.
+package testkit
 
 import (
 	"bytes"
 	"flag"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/getcodegraph/codegraph-install/internal/harness"
 )
 
 func init() {
@@ -31,24 +36,17 @@ func Updating() bool {
 	return f != nil && f.Value.String() == "true"
 }
 
-// Dir is the absolute path of the repository's golden/ directory, found from
-// this source file so tests in any package agree on it.
-func Dir() string {
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "..", "golden")
+// GoldenPath names a golden file by its slash-separated name below golden/.
+func GoldenPath(name string) string {
+	return filepath.Join(harness.RepoRoot(), "golden", filepath.FromSlash(name))
 }
 
-// Path names a golden file by its slash-separated name below golden/.
-func Path(name string) string {
-	return filepath.Join(Dir(), filepath.FromSlash(name))
-}
-
-// Check compares got with golden/name. With -update it writes got instead.
+// Golden compares got with golden/name. With -update it writes got instead.
 // On mismatch it fails the test with a line diff so the reviewer sees what
 // changed without opening the files.
-func Check(t testing.TB, name string, got []byte) {
+func Golden(t testing.TB, name string, got []byte) {
 	t.Helper()
-	path := Path(name)
+	path := GoldenPath(name)
 	if Updating() {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatalf("golden: %v", err)
@@ -105,3 +103,25 @@ func lineDiff(want, got string) string {
 	}
 	return b.String()
 }
+
+// Home returns a fresh home directory for one test, so no test ever
+// touches the real one.
+func Home(t testing.TB) string {
+	t.Helper()
+	return t.TempDir()
+}
+
+// Env returns a hermetic Getenv holding only the given KEY=value pairs:
+// what the library packages read instead of the process environment.
+func Env(pairs ...string) func(string) string {
+	m := make(map[string]string, len(pairs))
+	for _, kv := range pairs {
+		k, v, _ := strings.Cut(kv, "=")
+		m[k] = v
+	}
+	return func(k string) string { return m[k] }
+}
+
+// RepoRoot is the module's root directory (harness.RepoRoot, the one place
+// that finds it).
+func RepoRoot() string { return harness.RepoRoot() }
