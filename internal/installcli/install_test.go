@@ -19,8 +19,8 @@ import (
 	"time"
 
 	"github.com/getcodegraph/codegraph-install/consent"
-	"github.com/getcodegraph/codegraph-install/internal/testkit"
 	"github.com/getcodegraph/codegraph-install/internal/installcli"
+	"github.com/getcodegraph/codegraph-install/internal/testkit"
 )
 
 // world is one hermetic machine: a temp HOME, a project, an environment.

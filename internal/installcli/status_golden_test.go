@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/getcodegraph/codegraph-install/internal/testkit"
 	"github.com/getcodegraph/codegraph-install/internal/installcli"
+	"github.com/getcodegraph/codegraph-install/internal/testkit"
 )
 
 // runCLI runs one command line in-process with a temp home and returns the
