@@ -91,28 +91,21 @@ func renderMemberFor(b []byte, container *hujson.Value, path []string, fields []
 	return renderMember(path, fields, st, indent)
 }
 
+// equalJSON reports whether raw (a JSONC value) holds exactly want (a
+// string, a bool or a []string). want goes through encoding/json too, so
+// both sides are compared in the same decoded form ([]string as []any).
 func equalJSON(raw []byte, want any) bool {
 	std, err := hujson.Standardize(append([]byte{}, raw...))
 	if err != nil {
 		return false
 	}
-	var got any
-	if err := json.Unmarshal(std, &got); err != nil {
+	wantJSON, err := json.Marshal(want)
+	if err != nil {
 		return false
 	}
-	switch w := want.(type) {
-	case []string:
-		arr, ok := got.([]any)
-		if !ok || len(arr) != len(w) {
-			return false
-		}
-		for i := range w {
-			if s, ok := arr[i].(string); !ok || s != w[i] {
-				return false
-			}
-		}
-		return true
-	default:
-		return reflect.DeepEqual(got, want)
+	var got, wantValue any
+	if json.Unmarshal(std, &got) != nil || json.Unmarshal(wantJSON, &wantValue) != nil {
+		return false
 	}
+	return reflect.DeepEqual(got, wantValue)
 }

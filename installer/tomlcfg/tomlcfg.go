@@ -195,18 +195,15 @@ func hasEntry(doc map[string]any, name string, kvs []KV) bool {
 	return entry != nil
 }
 
+// valueEqual reports whether a decoded TOML value holds exactly want (a
+// string, a bool or a []string, which decodes as []any).
 func valueEqual(got, want any) bool {
 	if w, ok := want.([]string); ok {
-		arr, ok := got.([]any)
-		if !ok || len(arr) != len(w) {
-			return false
+		items := make([]any, len(w))
+		for i, v := range w {
+			items[i] = v
 		}
-		for i := range w {
-			if s, ok := arr[i].(string); !ok || s != w[i] {
-				return false
-			}
-		}
-		return true
+		want = items
 	}
 	return reflect.DeepEqual(got, want)
 }

@@ -177,20 +177,23 @@ func startProgress(progress func(int), seen *atomic.Int64) (stop func()) {
 	}
 }
 
-// RankedSchemaLanguages returns the schema language ids of the census,
-// biggest first (by file count, then by name): the order in which they are
-// shown and in which the index event keeps them when it has to cap the list.
-func (r Result) RankedSchemaLanguages() []string {
-	ids := make([]string, 0, len(r.SchemaLanguages))
-	for id := range r.SchemaLanguages {
-		ids = append(ids, id)
+// RankedSchemaLanguages returns the schema language ids of the census in
+// Ranked order: the order in which they are shown and in which the index
+// event keeps them when it has to cap the list.
+func (r Result) RankedSchemaLanguages() []string { return Ranked(r.SchemaLanguages) }
+
+// Ranked returns the names of counts, most files first and ties by name,
+// so every listing of a census is in the same, deterministic order.
+func Ranked(counts map[string]int) []string {
+	names := make([]string, 0, len(counts))
+	for name := range counts {
+		names = append(names, name)
 	}
-	sort.Slice(ids, func(i, j int) bool {
-		ci, cj := r.SchemaLanguages[ids[i]], r.SchemaLanguages[ids[j]]
-		if ci != cj {
+	sort.Slice(names, func(i, j int) bool {
+		if ci, cj := counts[names[i]], counts[names[j]]; ci != cj {
 			return ci > cj
 		}
-		return ids[i] < ids[j]
+		return names[i] < names[j]
 	})
-	return ids
+	return names
 }

@@ -100,6 +100,24 @@ func parseTelemetryFlag(s string) (*bool, error) {
 	return &v, nil
 }
 
+// installerSetup is the start of every command that changes agent
+// configs: an interactive run needs a terminal (hint says what to do
+// instead), then the home directory and the project directory, checked in
+// that order, before anything is asked or written.
+func (a *app) installerSetup(project string, interactive bool, hint string) (installer.Env, error) {
+	if interactive && !a.env.StdinTTY {
+		return installer.Env{}, exitcode.Usagef("%s", hint)
+	}
+	if err := a.needHome(); err != nil {
+		return installer.Env{}, err
+	}
+	dir, err := a.resolveDir(project)
+	if err != nil {
+		return installer.Env{}, err
+	}
+	return a.installerEnv(dir), nil
+}
+
 // installerEnv is the installer's view of this process for the project in
 // dir (already resolved by resolveDir).
 func (a *app) installerEnv(dir string) installer.Env {
@@ -154,17 +172,10 @@ func (a *app) runInstall(cmd *cobra.Command, f *installFlags) error {
 		}
 	}
 	interactive := !f.yes && !f.dryRun
-	if interactive && !a.env.StdinTTY {
-		return exitcode.Usagef("no terminal for the interactive installer: run with --yes (and --targets, --scope) for a headless install")
-	}
-	if err := a.needHome(); err != nil {
-		return err
-	}
-	dir, err := a.resolveDir(f.project)
+	env, err := a.installerSetup(f.project, interactive, "no terminal for the interactive installer: run with --yes (and --targets, --scope) for a headless install")
 	if err != nil {
 		return err
 	}
-	env := a.installerEnv(dir)
 	store := a.tel.Consent()
 	if len(targets) == 0 {
 		targets = installer.Detected(env)

@@ -62,17 +62,10 @@ func (a *app) runUninstall(cmd *cobra.Command, f *uninstallFlags) error {
 		scopes = []installer.Scope{s}
 	}
 	interactive := !f.yes && !f.dryRun
-	if interactive && !a.env.StdinTTY {
-		return exitcode.Usagef("no terminal to confirm the uninstall: run with --yes (or --dry-run to see what it would do)")
-	}
-	if err := a.needHome(); err != nil {
-		return err
-	}
-	dir, err := a.resolveDir(f.project)
+	env, err := a.installerSetup(f.project, interactive, "no terminal to confirm the uninstall: run with --yes (or --dry-run to see what it would do)")
 	if err != nil {
 		return err
 	}
-	env := a.installerEnv(dir)
 	var plans []*installer.Plan
 	var summary strings.Builder
 	for _, s := range scopes {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"sort"
 	"strings"
 	"time"
 
@@ -76,18 +75,7 @@ func summary(out StatusOutput, takenAt, now time.Time) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "codegraph index: %d files, taken %s (%s ago, in %s).",
 		out.TotalFiles, out.IndexedAt, age(now.Sub(takenAt)), time.Duration(out.IndexDurationMS)*time.Millisecond)
-	names := make([]string, 0, len(out.Languages))
-	for name := range out.Languages {
-		names = append(names, name)
-	}
-	// Most files first; ties by name, so the text is deterministic.
-	sort.Slice(names, func(i, j int) bool {
-		a, b := out.Languages[names[i]], out.Languages[names[j]]
-		if a != b {
-			return a > b
-		}
-		return names[i] < names[j]
-	})
+	names := census.Ranked(out.Languages)
 	if len(names) > 0 {
 		b.WriteString("\nLanguages:")
 		for _, name := range names {
