@@ -3,6 +3,10 @@
 // closed set or character class, caps, whether it is required, and the
 // one-line reason we collect it.
 //
+// It also defines the wire format, once for both ends: the keys and caps of a
+// request body, and the strict parser (ParseBody, ParseEvent) that reads
+// bodies and single events.
+//
 // The client builds its payloads from these definitions, the ingest validates
 // everything it receives with the same rules, and TELEMETRY.md's tables are
 // generated from them. Nothing else in the module defines a field: adding one
@@ -16,22 +20,6 @@ package schema
 // Version is the schema_version the Go client sends. Bump it when a rule here
 // changes meaning.
 const Version = 1
-
-// Wire keys of a request body. A body is one JSON object holding the envelope
-// fields and an "events" array; each event is {"event","ts","props"}.
-const (
-	KeyEvents = "events"
-	KeyEvent  = "event"
-	KeyTS     = "ts"
-	KeyProps  = "props"
-)
-
-// Request caps shared by the client (which splits its sends to fit) and the
-// ingest (which answers 413 past them).
-const (
-	MaxEventsPerRequest = 100
-	MaxBodyBytes        = 64 << 10
-)
 
 // Kind is the JSON type of a field.
 type Kind int
