@@ -32,22 +32,6 @@ const (
 	KindTimestamp             // an RFC 3339 string
 )
 
-func (k Kind) String() string {
-	switch k {
-	case KindString:
-		return "string"
-	case KindInteger:
-		return "integer"
-	case KindBool:
-		return "boolean"
-	case KindList:
-		return "array of strings"
-	case KindTimestamp:
-		return "RFC 3339 time"
-	}
-	return "unknown"
-}
-
 // Charset is the character class a free-form string must stay within.
 type Charset int
 
@@ -114,11 +98,12 @@ type EventSpec struct {
 	required int
 }
 
-// Closed sets. They are exported as functions returning copies so no caller
-// can widen the allowlist at run time.
+// Closed sets. What callers need of them is exported as typed constants or
+// as functions returning copies (Languages), so no caller can widen the
+// allowlist at run time.
 var (
-	scopes       = []string{"local", "global"}
-	installKinds = []string{"fresh", "upgrade", "reinstall"}
+	scopes       = []string{string(ScopeLocal), string(ScopeGlobal)}
+	installKinds = []string{string(InstallFresh), string(InstallUpgrade), string(InstallReinstall)}
 	usageKinds   = []string{UsageMCPTool, UsageCLICommand}
 	fileBuckets  = []string{"<100", "100-1k", "1k-10k", "10k+"}
 	timeBuckets  = []string{"<10s", "10-60s", "1-5m", "5m+"}
@@ -130,6 +115,25 @@ var (
 		"yaml", "twig", "xml", "properties", "cfml", "cfscript", "cfquery", "cobol", "vbnet",
 		"erlang", "terraform", "unknown", "other",
 	}
+)
+
+// Scope is the closed set of the install event's scope prop: where the
+// installer wrote codegraph's configuration.
+type Scope string
+
+const (
+	ScopeLocal  Scope = "local"  // the current project
+	ScopeGlobal Scope = "global" // the user's agent configuration
+)
+
+// InstallKind is the closed set of the install event's kind prop.
+// (Kind is a field's JSON type, so these are named Install….)
+type InstallKind string
+
+const (
+	InstallFresh     InstallKind = "fresh"
+	InstallUpgrade   InstallKind = "upgrade"
+	InstallReinstall InstallKind = "reinstall"
 )
 
 // Usage kinds of a usage_rollup event.
@@ -149,9 +153,6 @@ const (
 // Languages returns codegraph's language ids, the only language names that
 // may leave a machine.
 func Languages() []string { return append([]string(nil), languages...) }
-
-// Scopes returns the install scopes.
-func Scopes() []string { return append([]string(nil), scopes...) }
 
 // LanguageOther is what a language outside Languages() is reported as.
 const LanguageOther = "other"
