@@ -5,6 +5,10 @@ import (
 	"strings"
 )
 
+// DocsURL is where TELEMETRY.md, whose tables this package generates, is
+// published: the first-run notice sends people there.
+const DocsURL = "https://github.com/getcodegraph/codegraph-install/blob/main/TELEMETRY.md"
+
 // Markers delimit the generated part of TELEMETRY.md. Everything between them
 // is rewritten from this package by `go test ./telemetry/schema -update`, and
 // a test fails when the file drifts from the rules.

@@ -3,9 +3,9 @@
 // closed set or character class, caps, whether it is required, and the
 // one-line reason we collect it.
 //
-// It also defines the wire format, once for both ends: the keys and caps of a
-// request body, and the strict parser (ParseBody, ParseEvent) that reads
-// bodies and single events.
+// It also defines the wire format, once for both ends: the endpoint, the
+// keys and caps of a request body, and the strict parser (ParseBody,
+// ParseEvent) that reads bodies and single events.
 //
 // The client builds its payloads from these definitions, the ingest validates
 // everything it receives with the same rules, and TELEMETRY.md's tables are

@@ -2,6 +2,13 @@ package schema
 
 import "errors"
 
+// DefaultEndpoint is the first-party endpoint: a client POSTs request bodies
+// there unless CODEGRAPH_TELEMETRY_ENDPOINT names another. Only the client's
+// transport refers to it, and that file is left out of the codegraph-pro
+// build: an unreferenced constant is not in a binary, so the pro build holds
+// no endpoint host.
+const DefaultEndpoint = "https://telemetry.getcodegraph.com/v1/events"
+
 // Wire keys of a request body. A body is one JSON object holding the envelope
 // fields and an "events" array; each event is {"event","ts","props"}.
 const (
