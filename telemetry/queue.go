@@ -14,7 +14,9 @@ import (
 	"github.com/getcodegraph/codegraph-install/telemetry/schema"
 )
 
-// Queue limits (CONTRACT §2).
+// Queue limits, as TELEMETRY.md states them: the queue file never holds
+// more than 256 KiB (oldest lines dropped), and a claim left by a process that
+// died is merged back after an hour.
 const (
 	// QueueCap bounds the queue file; past it the oldest lines are dropped.
 	QueueCap = 256 << 10
