@@ -35,7 +35,7 @@ type Body struct {
 	// Envelope holds every member of the body object except "events".
 	Envelope map[string]any
 	// Events holds the elements of the "events" array in order; nil when
-	// the body has none.
+	// the body has no "events" key.
 	Events []RawEvent
 }
 
@@ -62,9 +62,11 @@ type RawEvent struct {
 // into a RawEvent, so no map is built for it: that map, one per event, was
 // the largest cost of a request.
 //
-// It is stricter than encoding/json on purpose (see parser): invalid UTF-8,
-// lone surrogates, a key repeated in any object, nesting deeper than
-// MaxDepth, a byte order mark and trailing data are *SyntaxError. A body that
+// It is stricter than encoding/json on purpose, so that no two parsers
+// between a client and a sink can disagree about what a body says: invalid
+// UTF-8, lone surrogate escapes, a key repeated in any object (compared after
+// unescaping), nesting deeper than MaxDepth, a byte order mark and trailing
+// data are each a *SyntaxError. A body that
 // is JSON but not an object is ErrNotObject; one whose "events" is not an
 // array is ErrEventsNotArray. A differential fuzz test holds it to a generic
 // parse of the same bytes.
