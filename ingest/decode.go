@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -48,18 +49,19 @@ func (e *DecodeError) asRefusal() refusal { return refusal{e.Status, e.Reason} }
 // invalid parts stripped, and counts what it took out.
 func Decode(body []byte, received time.Time) (Batch, Stats, *DecodeError, bool) {
 	var st Stats
-	root, rawEvents, _, notArray, err := parseBody(body)
+	parsed, err := schema.ParseBody(body)
+	if errors.Is(err, schema.ErrEventsNotArray) {
+		return Batch{}, st, &DecodeError{http.StatusBadRequest, "events must be an array", nil}, false
+	}
 	if err != nil {
 		return Batch{}, st, &DecodeError{http.StatusBadRequest, "malformed JSON", err}, false
 	}
-	if notArray {
-		return Batch{}, st, &DecodeError{http.StatusBadRequest, "events must be an array", nil}, false
-	}
+	rawEvents := parsed.Events
 	if len(rawEvents) > schema.MaxEventsPerRequest {
 		return Batch{}, st, &DecodeError{http.StatusRequestEntityTooLarge,
 			fmt.Sprintf("more than %d events", schema.MaxEventsPerRequest), nil}, false
 	}
-	env, rep, err := schema.CleanEnvelope(root)
+	env, rep, err := schema.CleanEnvelope(parsed.Envelope)
 	if err != nil {
 		return Batch{}, st, &DecodeError{http.StatusBadRequest, "invalid machine_id", err}, false
 	}
@@ -67,23 +69,23 @@ func Decode(body []byte, received time.Time) (Batch, Stats, *DecodeError, bool) 
 	id, _ := env["machine_id"].(string)
 	b := Batch{MachineID: id, Envelope: env, Events: make([]Accepted, 0, len(rawEvents))}
 	for _, ev := range rawEvents {
-		if !ev.isObject {
+		if !ev.Object {
 			st.Dropped++
 			continue
 		}
-		name, ok := ev.name.(string)
+		name, ok := ev.Name.(string)
 		if !ok {
 			st.Dropped++
 			continue
 		}
 		var props map[string]any
-		switch p := ev.props.(type) {
+		switch p := ev.Props.(type) {
 		case map[string]any:
 			props = p
 		case nil:
 			// Absent (or null): an event without props, such as
 			// uninstall from uninit, is valid.
-			if ev.hasProps {
+			if ev.HasProps {
 				st.Stripped++
 			}
 			props = map[string]any{}
@@ -91,7 +93,7 @@ func Decode(body []byte, received time.Time) (Batch, Stats, *DecodeError, bool) 
 			st.Dropped++
 			continue
 		}
-		st.Stripped += ev.unknownKeys
+		st.Stripped += len(ev.Unknown)
 		// The parser's map is ours alone: clean it where it is.
 		rep, ok := schema.CleanEventInPlace(name, props)
 		st.Stripped += rep.Stripped
@@ -99,7 +101,7 @@ func Decode(body []byte, received time.Time) (Batch, Stats, *DecodeError, bool) 
 			st.Dropped++
 			continue
 		}
-		ts, _ := schema.CleanTime(ev.ts, received)
+		ts, _ := schema.CleanTime(ev.TS, received)
 		b.Events = append(b.Events, Accepted{
 			ReceivedAt: received,
 			MachineID:  id,

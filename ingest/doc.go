@@ -1,6 +1,7 @@
 // Package ingest is the receiving end of codegraph telemetry: the HTTP
-// handler for POST /v1/events, its strict JSON parser, validation through
-// telemetry/schema (the one allowlist), per-machine rate limiting, the sinks
+// handler for POST /v1/events, parsing and validation through
+// telemetry/schema (the wire format and the one allowlist), per-machine rate
+// limiting, the sinks
 // that store or forward what passed (embedded SQLite, PostHog's batch API),
 // the dashboards `codegraph-ingest report` prints, and the server wiring.
 //

@@ -39,7 +39,8 @@ import (
 // A retried batch reuses each event's uuid, which PostHog uses to
 // deduplicate, so a timeout that hid a success does not double-count.
 
-// DefaultPostHogHost is PostHog Cloud US, where the design's project lives.
+// DefaultPostHogHost is PostHog Cloud US, used when POSTHOG_HOST is not set
+// (README.md, "Self-hosting the ingest").
 const DefaultPostHogHost = "https://us.i.posthog.com"
 
 // PostHogConfig configures the forwarding sink.

@@ -11,8 +11,10 @@ import (
 	"text/tabwriter"
 )
 
-// Report is the design's dashboards computed from the SQLite store.
-// Rollups are deltas, so usage sums them.
+// Report is what `codegraph-ingest report` prints (README.md, "Self-hosting
+// the ingest"), computed from the SQLite store: weekly active machines,
+// installs by target, usage by tool and client, version adoption and
+// languages indexed. Rollups are deltas, so usage sums them.
 type Report struct {
 	WeeklyActive []WeeklyActive `json:"weekly_active_machines"`
 	Installs     []InstallCount `json:"installs"`

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -17,9 +18,14 @@ import (
 )
 
 // sqliteSchema is the store's own layout. Envelope fields get columns so
-// reports can group by them; props stay one JSON object because each event
+// reports can group by them (machine_id in a NOT NULL column, the others as
+// listed in envelopeColumns); props stay one JSON object because each event
 // has its own, and SQLite's JSON functions reach into them. day and week are
 // derived from ts at insert time so the dashboards group on indexed columns.
+// A test fails when a field of schema.Envelope() has no column here, or when
+// its value does not land in it. (CREATE TABLE IF NOT EXISTS leaves an
+// existing store as it is: a new column there needs an ALTER TABLE, or the
+// insert fails to prepare at start-up.)
 const sqliteSchema = `
 CREATE TABLE IF NOT EXISTS events (
 	id                INTEGER PRIMARY KEY,
@@ -43,9 +49,19 @@ CREATE INDEX IF NOT EXISTS events_event_day ON events(event, day);
 CREATE INDEX IF NOT EXISTS events_version_machine ON events(codegraph_version, machine_id);
 `
 
-const insertEvent = `INSERT INTO events (received_at, machine_id, event, ts, day, week, props,
-	codegraph_version, os, arch, go_version, node_major, ci, schema_version)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+// envelopeColumns are the envelope fields after machine_id, each stored in
+// the column of the same name. A Node-era client's node_major has a column
+// of its own beside the Go client's go_version; either is NULL when absent.
+var envelopeColumns = []string{
+	"codegraph_version", "os", "arch", "go_version", "node_major", "ci", "schema_version",
+}
+
+// eventColumns come before the envelope's in insertEvent.
+var eventColumns = []string{"received_at", "machine_id", "event", "ts", "day", "week", "props"}
+
+var insertEvent = "INSERT INTO events (" +
+	strings.Join(append(append([]string(nil), eventColumns...), envelopeColumns...), ", ") +
+	") VALUES (?" + strings.Repeat(", ?", len(eventColumns)+len(envelopeColumns)-1) + ")"
 
 // SQLiteSink stores accepted events in an embedded SQLite file. It is the
 // default sink, for self-hosters and for tests. One connection does all
@@ -102,13 +118,13 @@ func (s *SQLiteSink) Store(ctx context.Context, events []Accepted) error {
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
 	st := tx.StmtContext(ctx, s.ins)
+	args := make([]any, 0, len(eventColumns)+len(envelopeColumns))
 	for _, e := range events {
 		props, err := json.Marshal(e.Props)
 		if err != nil {
 			return fmt.Errorf("encode props of %s: %w", e.Event, err)
 		}
-		env := e.Envelope
-		_, err = st.ExecContext(ctx,
+		args = append(args[:0],
 			e.ReceivedAt.UTC().Format(time.RFC3339Nano),
 			e.MachineID,
 			e.Event,
@@ -116,14 +132,11 @@ func (s *SQLiteSink) Store(ctx context.Context, events []Accepted) error {
 			e.TS.UTC().Format(time.DateOnly),
 			isoWeek(e.TS),
 			string(props),
-			nullable(env["codegraph_version"]),
-			nullable(env["os"]),
-			nullable(env["arch"]),
-			nullable(env["go_version"]),
-			nullable(env["node_major"]),
-			nullable(env["ci"]),
-			nullable(env["schema_version"]),
 		)
+		for _, c := range envelopeColumns {
+			args = append(args, nullable(e.Envelope[c]))
+		}
+		_, err = st.ExecContext(ctx, args...)
 		if err != nil {
 			return fmt.Errorf("sqlite insert %s: %w", e.Event, err)
 		}

@@ -3,13 +3,16 @@ package ingest
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/getcodegraph/codegraph-install/internal/testkit"
+	"github.com/getcodegraph/codegraph-install/telemetry/schema"
 )
 
 // TestSQLiteReportGolden stores a known mix through the handler and checks
@@ -67,5 +70,102 @@ func TestSQLiteReportGolden(t *testing.T) {
 	testkit.Golden(t, "ingest/report.json", js.Bytes())
 	if _, err := OpenReport(filepath.Join(t.TempDir(), "missing.db")); err == nil {
 		t.Fatal("OpenReport created a missing store")
+	}
+}
+
+// notStoredInColumns lists the envelope fields the SQLite store deliberately
+// keeps out of the events table's columns, each with the reason. There are
+// none: every field, Node-era node_major included, has a column.
+var notStoredInColumns = map[string]string{}
+
+// TestSQLiteStoresEveryEnvelopeField: each field of schema.Envelope() has a
+// column of the events table, of a type that fits the field, and a request
+// carrying every field (its documented example, as the schema cleans it)
+// puts each value in its column. A field added to the schema without a
+// column fails here, unless it is listed in notStoredInColumns with a reason.
+func TestSQLiteStoresEveryEnvelopeField(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "t.db")
+	db, err := OpenSQLite(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	columns := map[string]string{} // name → declared type
+	rows, err := db.db.QueryContext(ctx, `SELECT name, type FROM pragma_table_info('events')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var name, typ string
+		if err := rows.Scan(&name, &typ); err != nil {
+			t.Fatal(err)
+		}
+		columns[name] = typ
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	raw := map[string]any{}
+	var stored []schema.Field
+	for _, f := range schema.Envelope() {
+		if why, ok := notStoredInColumns[f.Name]; ok {
+			if why == "" {
+				t.Errorf("%s is not stored without a reason", f.Name)
+			}
+			if _, ok := columns[f.Name]; ok {
+				t.Errorf("%s is listed as not stored but has a column", f.Name)
+			}
+			continue
+		}
+		want := map[schema.Kind]string{schema.KindString: "TEXT", schema.KindInteger: "INTEGER", schema.KindBool: "INTEGER"}[f.Kind]
+		if got, ok := columns[f.Name]; !ok {
+			t.Errorf("envelope field %s has no column in the SQLite events table", f.Name)
+			continue
+		} else if got != want {
+			t.Errorf("column %s is %s, want %s", f.Name, got, want)
+		}
+		if f.Name != "machine_id" && !slices.Contains(envelopeColumns, f.Name) {
+			t.Errorf("envelope field %s has a column but Store does not write it", f.Name)
+		}
+		dec := json.NewDecoder(strings.NewReader(f.Example))
+		dec.UseNumber()
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			t.Fatalf("%s example %q: %v", f.Name, f.Example, err)
+		}
+		raw[f.Name] = v
+		stored = append(stored, f)
+	}
+	for name := range notStoredInColumns {
+		if !slices.ContainsFunc(schema.Envelope(), func(f schema.Field) bool { return f.Name == name }) {
+			t.Errorf("notStoredInColumns lists %s, which is not an envelope field", name)
+		}
+	}
+	env, rep, err := schema.CleanEnvelope(raw)
+	if err != nil || rep.Stripped != 0 {
+		t.Fatalf("the examples do not make a clean envelope: %v, %d stripped", err, rep.Stripped)
+	}
+	ev := Accepted{ReceivedAt: fixedNow, MachineID: env["machine_id"].(string), Envelope: env,
+		Event: schema.EventUninstall, TS: fixedNow, Props: map[string]any{}}
+	if err := db.Store(ctx, []Accepted{ev}); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range stored {
+		var got any
+		// The name comes from the schema and was just found among the columns.
+		if err := db.db.QueryRowContext(ctx, `SELECT `+f.Name+` FROM events`).Scan(&got); err != nil {
+			t.Fatalf("%s: %v", f.Name, err)
+		}
+		want := env[f.Name]
+		if b, ok := want.(bool); ok { // SQLite has no boolean: 0 or 1
+			want = map[bool]int64{false: 0, true: 1}[b]
+		}
+		if got != want {
+			t.Errorf("column %s holds %#v, want %#v", f.Name, got, want)
+		}
+	}
+	if err := db.Close(ctx); err != nil {
+		t.Fatal(err)
 	}
 }

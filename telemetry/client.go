@@ -33,12 +33,9 @@ const (
 	EnvDebug    = "CODEGRAPH_TELEMETRY_DEBUG"
 )
 
-// DocsURL is where the first-run notice sends people.
-const DocsURL = "https://github.com/getcodegraph/codegraph-install/blob/main/TELEMETRY.md"
-
 // Notice is the one line printed to stderr right before the first bytes ever
 // leave a machine that has not made an explicit choice.
-const Notice = `codegraph collects anonymous usage stats (no code, paths or names) — "codegraph telemetry off" or CODEGRAPH_TELEMETRY=0 disables. Details: ` + DocsURL
+const Notice = `codegraph collects anonymous usage stats (no code, paths or names) — "codegraph telemetry off" or CODEGRAPH_TELEMETRY=0 disables. Details: ` + schema.DocsURL
 
 // SendTimeout bounds one request: a flush never makes a command wait longer.
 const SendTimeout = 1500 * time.Millisecond

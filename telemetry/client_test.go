@@ -124,7 +124,7 @@ func TestOffRecordsNothingAndOpensNoConnection(t *testing.T) {
 			writeQueue(t, h.home, `{"event":"uninstall","ts":"2026-11-24T10:00:00Z","props":{}}`+"\n")
 			c := h.client()
 			c.Counter(schema.UsageCLICommand, "init").Record(true)
-			c.Emit(InstallEvent([]string{"claude"}, ScopeGlobal, KindFresh))
+			c.Emit(InstallEvent([]string{"claude"}, schema.ScopeGlobal, schema.InstallFresh))
 			c.Persist()
 			h.clock.Set(day1.Add(48 * time.Hour))
 			c.Flush(context.Background())
@@ -149,7 +149,7 @@ func TestFlushSendsCompletedDaysAndLifecycleOnly(t *testing.T) {
 	c := h.client()
 	ctr := c.CounterFor(schema.UsageMCPTool, "codegraph_status", "cursor", "1.0")
 	ctr.Record(true)
-	c.Emit(InstallEvent([]string{"claude", "cursor"}, ScopeGlobal, KindFresh))
+	c.Emit(InstallEvent([]string{"claude", "cursor"}, schema.ScopeGlobal, schema.InstallFresh))
 	c.Persist()
 	// A second process adds a delta for the same day and key: they are summed.
 	c2 := h.client()
@@ -486,8 +486,8 @@ func TestShowMatchesWhatFlushSends(t *testing.T) {
 func TestTypedConstructorsOnlyProduceSchemaValues(t *testing.T) {
 	t.Parallel()
 	for _, ev := range []Event{
-		InstallEvent([]string{"claude", "cursor"}, ScopeLocal, KindUpgrade),
-		InstallEvent(nil, ScopeGlobal, KindReinstall),
+		InstallEvent([]string{"claude", "cursor"}, schema.ScopeLocal, schema.InstallUpgrade),
+		InstallEvent(nil, schema.ScopeGlobal, schema.InstallReinstall),
 		UninstallEvent(nil),
 		UninstallEvent([]string{"codex"}),
 		IndexEvent(nil, 0, 0),
@@ -501,7 +501,7 @@ func TestTypedConstructorsOnlyProduceSchemaValues(t *testing.T) {
 			t.Errorf("%s %v does not pass the schema unchanged", ev.name, ev.props)
 		}
 	}
-	if ev := InstallEvent(nil, "everywhere", KindFresh); ev.name != "" {
+	if ev := InstallEvent(nil, "everywhere", schema.InstallFresh); ev.name != "" {
 		t.Error("an install with an invalid scope was built")
 	}
 }

@@ -14,21 +14,6 @@ type Event struct {
 	props map[string]any
 }
 
-// Scope and InstallKind are the closed sets of the install event.
-type (
-	Scope       string
-	InstallKind string
-)
-
-const (
-	ScopeLocal  Scope = "local"
-	ScopeGlobal Scope = "global"
-
-	KindFresh     InstallKind = "fresh"
-	KindUpgrade   InstallKind = "upgrade"
-	KindReinstall InstallKind = "reinstall"
-)
-
 func newEvent(name string, props map[string]any) Event {
 	clean, _, ok := schema.CleanEvent(name, props)
 	if !ok {
@@ -44,8 +29,9 @@ func targetList(targets []string) map[string]any {
 	return map[string]any{"targets": append([]string(nil), targets...)}
 }
 
-// InstallEvent is one installer run: the target ids, scope and kind.
-func InstallEvent(targets []string, scope Scope, kind InstallKind) Event {
+// InstallEvent is one installer run: the target ids, scope and kind (the
+// closed sets schema.Scope and schema.InstallKind).
+func InstallEvent(targets []string, scope schema.Scope, kind schema.InstallKind) Event {
 	props := targetList(targets)
 	props["scope"] = string(scope)
 	props["kind"] = string(kind)

@@ -21,7 +21,7 @@ func TestProBuildNeverSends(t *testing.T) {
 	writeQueue(t, h.home, `{"event":"uninstall","ts":"2026-11-24T10:00:00Z","props":{}}`+"\n")
 	c := h.client()
 	c.Counter(schema.UsageCLICommand, "init").Record(true)
-	c.Emit(InstallEvent([]string{"claude"}, ScopeGlobal, KindFresh))
+	c.Emit(InstallEvent([]string{"claude"}, schema.ScopeGlobal, schema.InstallFresh))
 	c.Persist()
 	h.clock.Set(day1.Add(48 * time.Hour))
 	c.Flush(context.Background())

@@ -2,7 +2,6 @@ package telemetry
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"io/fs"
 	"os"
@@ -15,7 +14,9 @@ import (
 	"github.com/getcodegraph/codegraph-install/telemetry/schema"
 )
 
-// Queue limits (CONTRACT §2).
+// Queue limits, as TELEMETRY.md states them: the queue file never holds
+// more than 256 KiB (oldest lines dropped), and a claim left by a process that
+// died is merged back after an hour.
 const (
 	// QueueCap bounds the queue file; past it the oldest lines are dropped.
 	QueueCap = 256 << 10
@@ -33,25 +34,38 @@ type entry struct {
 	Props map[string]any `json:"props"`
 }
 
-// parseLine reads one queue line. Anything that is not an event the schema
+// parseLine reads one queue line with the schema's strict parser, the one
+// the ingest reads bodies with. Anything that is not an event the schema
 // accepts, with a parsable time, is skipped: a damaged or hand-edited queue
-// can never make the client send something outside the allowlist.
+// can never make the client send something outside the allowlist. Keys
+// other than event, ts and props are ignored (a line is rewritten with
+// those three only).
 func parseLine(line []byte) (entry, bool) {
-	var e entry
-	dec := json.NewDecoder(bytes.NewReader(line))
-	dec.UseNumber()
-	if dec.Decode(&e) != nil || dec.More() {
+	ev, err := schema.ParseEvent(line)
+	if err != nil {
 		return entry{}, false
 	}
-	if _, err := time.Parse(time.RFC3339Nano, e.TS); err != nil {
-		return entry{}, false
-	}
-	props, _, ok := schema.CleanEvent(e.Event, e.Props)
+	name, _ := ev.Name.(string)
+	ts, ok := ev.TS.(string)
 	if !ok {
 		return entry{}, false
 	}
-	e.Props = props
-	return e, true
+	if _, err := time.Parse(time.RFC3339Nano, ts); err != nil {
+		return entry{}, false
+	}
+	var props map[string]any
+	switch p := ev.Props.(type) {
+	case map[string]any:
+		props = p
+	case nil:
+	default:
+		return entry{}, false
+	}
+	props, _, ok = schema.CleanEvent(name, props)
+	if !ok {
+		return entry{}, false
+	}
+	return entry{Event: name, TS: ts, Props: props}, true
 }
 
 // marshalEntry renders an entry as one line (keys sorted, so output is stable).

@@ -6,11 +6,14 @@ import (
 	"context"
 	"io"
 	"net/http"
+
+	"github.com/getcodegraph/codegraph-install/telemetry/schema"
 )
 
-// defaultEndpoint is the first-party endpoint. It is the only place the
-// host appears, and this file is left out of the codegraph-pro build.
-const defaultEndpoint = "https://telemetry.getcodegraph.com/v1/events"
+// defaultEndpoint is the first-party endpoint. This file is the only one in
+// the module that refers to schema.DefaultEndpoint, and it is left out of
+// the codegraph-pro build, so that binary holds no endpoint host.
+const defaultEndpoint = schema.DefaultEndpoint
 
 const transportCompiled = true
 

@@ -17,7 +17,6 @@ package audit
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -252,32 +251,39 @@ func (a *auditor) payloadsInSchema(ctx context.Context) {
 		fmt.Sprintf("%d requests, %d events checked against telemetry/schema; fields seen: %s%s", len(bodies), events, strings.Join(names, " "), problemText(problems)))
 }
 
-// checkBody validates one request body with the schema: every envelope field
-// and prop must pass untouched, and nothing else may be there.
+// checkBody validates one request body with the schema, read by the same
+// strict parser as the ingest's: every envelope field and prop must pass
+// untouched, every ts must be an RFC 3339 time, and nothing else may be
+// there.
 func checkBody(body []byte, seen map[string]bool) (events int, problems []string) {
-	var top map[string]any
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if err := dec.Decode(&top); err != nil {
-		return 0, []string{"a body is not JSON: " + err.Error()}
+	b, err := schema.ParseBody(body)
+	if err != nil {
+		return 0, []string{"a body is not JSON the ingest accepts: " + err.Error()}
 	}
-	evs, _ := top[schema.KeyEvents].([]any)
-	delete(top, schema.KeyEvents)
-	for k := range top {
+	for k := range b.Envelope {
 		seen[k] = true
 	}
-	if _, rep, err := schema.CleanEnvelope(top); err != nil || rep.Stripped > 0 {
+	if _, rep, err := schema.CleanEnvelope(b.Envelope); err != nil || rep.Stripped > 0 {
 		problems = append(problems, fmt.Sprintf("envelope outside the schema: %v (%d stripped)", err, rep.Stripped))
 	}
-	for _, raw := range evs {
-		e, _ := raw.(map[string]any)
-		for k := range e {
-			if k != schema.KeyEvent && k != schema.KeyTS && k != schema.KeyProps {
-				problems = append(problems, "event key outside the schema: "+k)
-			}
+	for _, e := range b.Events {
+		for _, k := range e.Unknown {
+			problems = append(problems, "event key outside the schema: "+k)
 		}
-		name, _ := e[schema.KeyEvent].(string)
-		props, _ := e[schema.KeyProps].(map[string]any)
+		name, _ := e.Name.(string)
+		switch ts := e.TS.(type) {
+		case nil: // absent: the ingest uses the receive time
+		case string:
+			if _, err := time.Parse(time.RFC3339Nano, ts); err != nil {
+				problems = append(problems, fmt.Sprintf("event %q: ts %q is not an RFC 3339 time", name, ts))
+			}
+		default:
+			problems = append(problems, fmt.Sprintf("event %q: ts is not a string", name))
+		}
+		props, ok := e.Props.(map[string]any)
+		if !ok && e.Props != nil {
+			problems = append(problems, fmt.Sprintf("event %q: props is not an object", name))
+		}
 		for k := range props {
 			seen[name+"."+k] = true
 		}

@@ -20,6 +20,11 @@ func TestCheckBodyFlagsWhatIsOutsideTheSchema(t *testing.T) {
 		{`{` + id + `,"events":[{"event":"uninstall","props":{},"cwd":"/tmp"}]}`, "event key outside the schema: cwd"},
 		{`{` + id + `,"events":[{"event":"page_view","props":{}}]}`, `event "page_view" outside the schema`},
 		{`not json`, "not JSON"},
+		{`{` + id + `,"os":"linux","os":"linux","events":[]}`, "not JSON the ingest accepts"},
+		{`{` + id + `,"events":{"event":"uninstall"}}`, "not JSON the ingest accepts"},
+		{`{` + id + `,"events":[{"event":"uninstall","ts":"yesterday","props":{}}]}`, `ts "yesterday" is not an RFC 3339 time`},
+		{`{` + id + `,"events":[{"event":"uninstall","ts":1,"props":{}}]}`, "ts is not a string"},
+		{`{` + id + `,"events":[{"event":"uninstall","props":["/home/alice"]}]}`, "props is not an object"},
 	} {
 		_, problems := checkBody([]byte(tc.body), map[string]bool{})
 		got := strings.Join(problems, "; ")

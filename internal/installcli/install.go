@@ -15,6 +15,7 @@ import (
 	"github.com/getcodegraph/codegraph-install/internal/buildinfo"
 	"github.com/getcodegraph/codegraph-install/internal/exitcode"
 	"github.com/getcodegraph/codegraph-install/telemetry"
+	"github.com/getcodegraph/codegraph-install/telemetry/schema"
 )
 
 // installFlags are the installer's flags, as the README's command table
@@ -263,7 +264,7 @@ func (a *app) runInstall(cmd *cobra.Command, f *installFlags) error {
 		}
 	}
 	if len(done) > 0 {
-		a.tel.Emit(telemetry.InstallEvent(done, telemetry.Scope(scope), telemetry.InstallKind(p.Kind)))
+		a.tel.Emit(telemetry.InstallEvent(done, schema.Scope(scope), schema.InstallKind(p.Kind)))
 		a.flushCapped(cmd.Context())
 	}
 	if failed {

@@ -13,6 +13,7 @@ import (
 	"github.com/getcodegraph/codegraph-install/consent"
 	"github.com/getcodegraph/codegraph-install/internal/exitcode"
 	"github.com/getcodegraph/codegraph-install/telemetry"
+	"github.com/getcodegraph/codegraph-install/telemetry/schema"
 )
 
 func (a *app) telemetryCommand() *cobra.Command {
@@ -161,7 +162,7 @@ func (a *app) printStatus(asJSON bool) error {
 	if len(st.OffSwitches) > 0 {
 		fmt.Fprintf(w, "Turn it off:     %s\n", strings.Join(st.OffSwitches, ", or "))
 	}
-	fmt.Fprintf(w, "What is sent:    %s\n", telemetry.DocsURL)
+	fmt.Fprintf(w, "What is sent:    %s\n", schema.DocsURL)
 	return nil
 }
 
@@ -188,7 +189,7 @@ func (a *app) setTelemetry(enabled bool) error {
 		return err
 	}
 	a.tel.Refresh()
-	fmt.Fprintln(a.env.Stderr, "Telemetry is on: anonymous usage counts only (no code, paths or names). Details: "+telemetry.DocsURL)
+	fmt.Fprintln(a.env.Stderr, "Telemetry is on: anonymous usage counts only (no code, paths or names). Details: "+schema.DocsURL)
 	switch d := store.Resolve(); d.DecidedBy {
 	case consent.ByDoNotTrack, consent.ByEnv:
 		if !d.Enabled {

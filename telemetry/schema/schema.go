@@ -3,6 +3,10 @@
 // closed set or character class, caps, whether it is required, and the
 // one-line reason we collect it.
 //
+// It also defines the wire format, once for both ends: the endpoint, the
+// keys and caps of a request body, and the strict parser (ParseBody,
+// ParseEvent) that reads bodies and single events.
+//
 // The client builds its payloads from these definitions, the ingest validates
 // everything it receives with the same rules, and TELEMETRY.md's tables are
 // generated from them. Nothing else in the module defines a field: adding one
@@ -17,22 +21,6 @@ package schema
 // changes meaning.
 const Version = 1
 
-// Wire keys of a request body. A body is one JSON object holding the envelope
-// fields and an "events" array; each event is {"event","ts","props"}.
-const (
-	KeyEvents = "events"
-	KeyEvent  = "event"
-	KeyTS     = "ts"
-	KeyProps  = "props"
-)
-
-// Request caps shared by the client (which splits its sends to fit) and the
-// ingest (which answers 413 past them).
-const (
-	MaxEventsPerRequest = 100
-	MaxBodyBytes        = 64 << 10
-)
-
 // Kind is the JSON type of a field.
 type Kind int
 
@@ -43,22 +31,6 @@ const (
 	KindList                  // a JSON array of strings
 	KindTimestamp             // an RFC 3339 string
 )
-
-func (k Kind) String() string {
-	switch k {
-	case KindString:
-		return "string"
-	case KindInteger:
-		return "integer"
-	case KindBool:
-		return "boolean"
-	case KindList:
-		return "array of strings"
-	case KindTimestamp:
-		return "RFC 3339 time"
-	}
-	return "unknown"
-}
 
 // Charset is the character class a free-form string must stay within.
 type Charset int
@@ -126,11 +98,12 @@ type EventSpec struct {
 	required int
 }
 
-// Closed sets. They are exported as functions returning copies so no caller
-// can widen the allowlist at run time.
+// Closed sets. What callers need of them is exported as typed constants or
+// as functions returning copies (Languages), so no caller can widen the
+// allowlist at run time.
 var (
-	scopes       = []string{"local", "global"}
-	installKinds = []string{"fresh", "upgrade", "reinstall"}
+	scopes       = []string{string(ScopeLocal), string(ScopeGlobal)}
+	installKinds = []string{string(InstallFresh), string(InstallUpgrade), string(InstallReinstall)}
 	usageKinds   = []string{UsageMCPTool, UsageCLICommand}
 	fileBuckets  = []string{"<100", "100-1k", "1k-10k", "10k+"}
 	timeBuckets  = []string{"<10s", "10-60s", "1-5m", "5m+"}
@@ -142,6 +115,25 @@ var (
 		"yaml", "twig", "xml", "properties", "cfml", "cfscript", "cfquery", "cobol", "vbnet",
 		"erlang", "terraform", "unknown", "other",
 	}
+)
+
+// Scope is the closed set of the install event's scope prop: where the
+// installer wrote codegraph's configuration.
+type Scope string
+
+const (
+	ScopeLocal  Scope = "local"  // the current project
+	ScopeGlobal Scope = "global" // the user's agent configuration
+)
+
+// InstallKind is the closed set of the install event's kind prop.
+// (Kind is a field's JSON type, so these are named Install….)
+type InstallKind string
+
+const (
+	InstallFresh     InstallKind = "fresh"
+	InstallUpgrade   InstallKind = "upgrade"
+	InstallReinstall InstallKind = "reinstall"
 )
 
 // Usage kinds of a usage_rollup event.
@@ -161,9 +153,6 @@ const (
 // Languages returns codegraph's language ids, the only language names that
 // may leave a machine.
 func Languages() []string { return append([]string(nil), languages...) }
-
-// Scopes returns the install scopes.
-func Scopes() []string { return append([]string(nil), scopes...) }
 
 // LanguageOther is what a language outside Languages() is reported as.
 const LanguageOther = "other"

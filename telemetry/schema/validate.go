@@ -3,7 +3,6 @@ package schema
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -451,54 +450,4 @@ func DurationBucket(d time.Duration) string {
 // IsLanguage reports whether id is one of codegraph's language ids.
 func IsLanguage(id string) bool {
 	return propIndex[EventIndex]["languages"].inEnum(id)
-}
-
-// describe renders a field's rule in words, for TELEMETRY.md.
-func (f Field) describe() string {
-	var parts []string
-	switch {
-	case len(f.Enum) > 0 && f.Kind == KindList:
-		parts = append(parts, fmt.Sprintf("array of at most %d of the ids below", f.MaxItems))
-		if f.Fallback != "" {
-			parts = append(parts, fmt.Sprintf("any other value becomes `%s`", f.Fallback))
-		}
-	case len(f.Enum) > 0:
-		parts = append(parts, "one of "+codeList(f.Enum))
-	case f.Format == FormatUUID:
-		parts = append(parts, "UUID, 8-4-4-4-12 hex")
-	case f.Format == FormatMajorMinor:
-		parts = append(parts, "`major.minor`")
-	case f.Kind == KindInteger:
-		parts = append(parts, fmt.Sprintf("integer %d–%d", f.Min, f.Max))
-	case f.Kind == KindBool:
-		parts = append(parts, "boolean")
-	case f.Kind == KindTimestamp:
-		parts = append(parts, "RFC 3339 time")
-	case f.Kind == KindList:
-		parts = append(parts, fmt.Sprintf("array of at most %d %ss of ≤%d characters", f.MaxItems, charsetName(f.Charset), f.MaxLen))
-	default:
-		parts = append(parts, fmt.Sprintf("%s of ≤%d characters", charsetName(f.Charset), f.MaxLen))
-	}
-	if len(f.Aliases) > 0 {
-		parts = append(parts, "Node spellings stored as Go's")
-	}
-	return strings.Join(parts, "; ")
-}
-
-func charsetName(c Charset) string {
-	switch c {
-	case CharsetToken:
-		return "token"
-	case CharsetLabel:
-		return "label"
-	}
-	return "value"
-}
-
-func codeList(vs []string) string {
-	q := make([]string, len(vs))
-	for i, v := range vs {
-		q[i] = "`" + v + "`"
-	}
-	return strings.Join(q, ", ")
 }

@@ -1,4 +1,4 @@
-package ingest
+package schema
 
 import (
 	"encoding/json"
@@ -27,42 +27,18 @@ func (e *SyntaxError) Error() string { return fmt.Sprintf("json: %s at byte %d",
 // ErrNotObject is returned when the body is valid JSON but not an object.
 var ErrNotObject = errors.New("json: body is not a JSON object")
 
-// ParseObject decodes data, which must hold exactly one JSON object (with
-// optional surrounding whitespace), into map[string]any whose values are
-// string, bool, json.Number, nil, []any and map[string]any.
-//
-// It is stricter than encoding/json on purpose, so that no two parsers
-// between a client and a sink can disagree about what a body says: invalid
-// UTF-8 anywhere, escapes naming lone surrogates, an object key repeated at
-// any level (compared after unescaping), nesting deeper than MaxDepth, a
-// byte order mark and trailing data are all errors.
-func ParseObject(data []byte) (map[string]any, error) {
-	p := parser{data: data}
-	p.skipSpace()
-	if p.i >= len(p.data) {
-		return nil, p.fail("empty body")
-	}
-	if p.data[p.i] != '{' {
-		// Still check it is JSON at all so the error says which it is.
-		if _, err := p.value(0); err != nil {
-			return nil, err
-		}
-		return nil, ErrNotObject
-	}
-	v, err := p.object(0)
-	if err != nil {
-		return nil, err
-	}
-	p.skipSpace()
-	if p.i != len(p.data) {
-		return nil, p.fail("trailing data after the object")
-	}
-	return v, nil
-}
-
+// parser is the strict JSON parser behind ParseBody and ParseEvent. It is
+// stricter than encoding/json on purpose, so that no two parsers between a
+// client and a sink can disagree about what a body says: invalid UTF-8
+// anywhere, escapes naming lone surrogates, an object key repeated at any
+// level (compared after unescaping), nesting deeper than MaxDepth, a byte
+// order mark and trailing data are all errors. Values are string, bool,
+// json.Number, nil, []any and map[string]any.
 type parser struct {
 	data []byte
 	i    int
+	// known is the table of the schema's own words (see intern.go).
+	known *knownTable
 	// buf is reused to unescape strings that contain backslashes.
 	buf []byte
 	// keys and vals intern short strings: a batch repeats the same keys and
@@ -71,6 +47,8 @@ type parser struct {
 	keys map[string]string
 	vals map[string]any
 }
+
+func newParser(data []byte) parser { return parser{data: data, known: knownWords()} }
 
 // maxIntern bounds the intern tables so a body of distinct strings cannot
 // make them grow past a few KiB.
@@ -84,7 +62,7 @@ func (p *parser) key() (string, error) {
 	if err != nil || raw == nil {
 		return s, err
 	}
-	if k, ok := known.key(raw); ok {
+	if k, ok := p.known.key(raw); ok {
 		return k, nil
 	}
 	if k, ok := p.keys[string(raw)]; ok {
@@ -105,7 +83,7 @@ func (p *parser) strValue() (any, error) {
 	if err != nil || raw == nil {
 		return s, err
 	}
-	if v, ok := known.value(raw); ok {
+	if v, ok := p.known.value(raw); ok {
 		return v, nil
 	}
 	if v, ok := p.vals[string(raw)]; ok {

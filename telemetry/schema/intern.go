@@ -1,18 +1,18 @@
-package ingest
+package schema
 
 import (
 	"fmt"
-
-	"github.com/getcodegraph/codegraph-install/telemetry/schema"
+	"sync"
 )
 
-// known holds, read-only, every key and closed-set value the schema defines,
-// taken from the schema itself at start-up. The parser looks here first, so
-// a body made of the schema's own words needs no per-request intern table
-// and no allocation for them. It is a small open-addressing table rather
-// than a Go map: a lookup is a few byte reads and one comparison instead of
-// a full string hash, and it runs for nearly every key and value received.
-var known = buildKnown()
+// knownWords returns, read-only, every key and closed-set value the schema
+// defines. The parser looks there first, so a body made of the schema's own
+// words needs no per-request intern table and no allocation for them. It is
+// a small open-addressing table rather than a Go map: a lookup is a few byte
+// reads and one comparison instead of a full string hash, and it runs for
+// nearly every key and value received. It is built on first use, so a
+// process that never parses a body or a queue line never pays for it.
+var knownWords = sync.OnceValue(buildKnown)
 
 // knownSlots is a power of two comfortably above the schema's ~80 words,
 // so probe runs stay short.
@@ -77,11 +77,11 @@ func (t *knownTable) value(b []byte) (any, bool) {
 
 func buildKnown() *knownTable {
 	t := &knownTable{}
-	for _, k := range []string{schema.KeyEvents, schema.KeyEvent, schema.KeyTS, schema.KeyProps} {
+	for _, k := range []string{KeyEvents, KeyEvent, KeyTS, KeyProps} {
 		t.add(k, true, false)
 	}
-	fields := schema.Envelope()
-	for _, e := range schema.Events() {
+	fields := append([]Field(nil), envelope...)
+	for _, e := range events {
 		t.add(e.Name, false, true)
 		fields = append(fields, e.Props...)
 	}
@@ -98,7 +98,7 @@ func buildKnown() *knownTable {
 		}
 	}
 	if n > knownSlots/2 {
-		panic(fmt.Sprintf("ingest: %d schema words need a larger known table", n))
+		panic(fmt.Sprintf("schema: %d schema words need a larger known table", n))
 	}
 	return t
 }

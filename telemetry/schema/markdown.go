@@ -5,6 +5,10 @@ import (
 	"strings"
 )
 
+// DocsURL is where TELEMETRY.md, whose tables this package generates, is
+// published: the first-run notice sends people there.
+const DocsURL = "https://github.com/getcodegraph/codegraph-install/blob/main/TELEMETRY.md"
+
 // Markers delimit the generated part of TELEMETRY.md. Everything between them
 // is rewritten from this package by `go test ./telemetry/schema -update`, and
 // a test fails when the file drifts from the rules.
@@ -63,4 +67,54 @@ func ReplaceGenerated(doc string) (string, error) {
 		return "", fmt.Errorf("TELEMETRY.md: markers %q … %q not found in order", DocBegin, DocEnd)
 	}
 	return doc[:i+len(DocBegin)] + "\n\n" + Markdown() + "\n" + doc[j:], nil
+}
+
+// describe renders a field's rule in words, for TELEMETRY.md.
+func (f Field) describe() string {
+	var parts []string
+	switch {
+	case len(f.Enum) > 0 && f.Kind == KindList:
+		parts = append(parts, fmt.Sprintf("array of at most %d of the ids below", f.MaxItems))
+		if f.Fallback != "" {
+			parts = append(parts, fmt.Sprintf("any other value becomes `%s`", f.Fallback))
+		}
+	case len(f.Enum) > 0:
+		parts = append(parts, "one of "+codeList(f.Enum))
+	case f.Format == FormatUUID:
+		parts = append(parts, "UUID, 8-4-4-4-12 hex")
+	case f.Format == FormatMajorMinor:
+		parts = append(parts, "`major.minor`")
+	case f.Kind == KindInteger:
+		parts = append(parts, fmt.Sprintf("integer %d–%d", f.Min, f.Max))
+	case f.Kind == KindBool:
+		parts = append(parts, "boolean")
+	case f.Kind == KindTimestamp:
+		parts = append(parts, "RFC 3339 time")
+	case f.Kind == KindList:
+		parts = append(parts, fmt.Sprintf("array of at most %d %ss of ≤%d characters", f.MaxItems, charsetName(f.Charset), f.MaxLen))
+	default:
+		parts = append(parts, fmt.Sprintf("%s of ≤%d characters", charsetName(f.Charset), f.MaxLen))
+	}
+	if len(f.Aliases) > 0 {
+		parts = append(parts, "Node spellings stored as Go's")
+	}
+	return strings.Join(parts, "; ")
+}
+
+func charsetName(c Charset) string {
+	switch c {
+	case CharsetToken:
+		return "token"
+	case CharsetLabel:
+		return "label"
+	}
+	return "value"
+}
+
+func codeList(vs []string) string {
+	q := make([]string, len(vs))
+	for i, v := range vs {
+		q[i] = "`" + v + "`"
+	}
+	return strings.Join(q, ", ")
 }

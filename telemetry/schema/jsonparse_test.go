@@ -1,4 +1,4 @@
-package ingest
+package schema
 
 import (
 	"bytes"
@@ -7,6 +7,39 @@ import (
 	"reflect"
 	"testing"
 )
+
+// parseObject is the generic parse: data must hold exactly one JSON object
+// (with optional surrounding whitespace), decoded whole into map[string]any
+// by the same strict parser as ParseBody. It is the reference that ParseBody
+// and ParseEvent are held to, and is held to encoding/json in turn; only
+// tests need it.
+func parseObject(data []byte) (map[string]any, error) { return parseObjectAt(data, 0) }
+
+// parseObjectAt is parseObject for an object that sits depth containers
+// deep, as an event does in a body.
+func parseObjectAt(data []byte, depth int) (map[string]any, error) {
+	p := newParser(data)
+	p.skipSpace()
+	if p.i >= len(p.data) {
+		return nil, p.fail("empty body")
+	}
+	if p.data[p.i] != '{' {
+		// Still check it is JSON at all so the error says which it is.
+		if _, err := p.value(depth); err != nil {
+			return nil, err
+		}
+		return nil, ErrNotObject
+	}
+	v, err := p.object(depth)
+	if err != nil {
+		return nil, err
+	}
+	p.skipSpace()
+	if p.i != len(p.data) {
+		return nil, p.fail("trailing data after the object")
+	}
+	return v, nil
+}
 
 func TestParseObjectRejects(t *testing.T) {
 	t.Parallel()
@@ -52,8 +85,8 @@ func TestParseObjectRejects(t *testing.T) {
 	for name, in := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			if v, err := ParseObject([]byte(in)); err == nil {
-				t.Fatalf("ParseObject(%q) = %v, want error", in, v)
+			if v, err := parseObject([]byte(in)); err == nil {
+				t.Fatalf("parseObject(%q) = %v, want error", in, v)
 			}
 		})
 	}
@@ -63,7 +96,7 @@ func TestParseObjectAccepts(t *testing.T) {
 	t.Parallel()
 	in := ` {"s":"a\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00é","n":-12.5e+3,"i":0,"t":true,"f":false,"z":null,` +
 		`"l":[1,"x",{}],"o":{"p":{"q":[]}}} `
-	got, err := ParseObject([]byte(in))
+	got, err := parseObject([]byte(in))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +109,7 @@ func TestParseObjectAccepts(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("got %#v\nwant %#v", got, want)
 	}
-	if _, err := ParseObject([]byte(`[1]`)); !errors.Is(err, ErrNotObject) {
+	if _, err := parseObject([]byte(`[1]`)); !errors.Is(err, ErrNotObject) {
 		t.Fatalf("array: got %v, want ErrNotObject", err)
 	}
 }
@@ -94,7 +127,7 @@ func FuzzParseObject(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		got, err := ParseObject(data)
+		got, err := parseObject(data)
 		if err != nil {
 			return
 		}
@@ -116,10 +149,36 @@ func FuzzParseObject(f *testing.F) {
 func TestParseObjectDepthLimit(t *testing.T) {
 	t.Parallel()
 	// Five levels is what the schema needs: body, events, event, props, list.
-	if _, err := ParseObject([]byte(`{"events":[{"props":{"languages":["go"]}}]}`)); err != nil {
+	if _, err := parseObject([]byte(`{"events":[{"props":{"languages":["go"]}}]}`)); err != nil {
 		t.Fatalf("five levels refused: %v", err)
 	}
-	if _, err := ParseObject([]byte(`{"events":[{"props":{"languages":[["go"]]}}]}`)); err == nil {
+	if _, err := parseObject([]byte(`{"events":[{"props":{"languages":[["go"]]}}]}`)); err == nil {
 		t.Fatal("six levels accepted")
+	}
+}
+
+// TestInternKeepsStringsAndNumbersApart: a string "1" seen first must not
+// be handed back for the number 1, nor the other way round.
+func TestInternKeepsStringsAndNumbersApart(t *testing.T) {
+	t.Parallel()
+	m, err := parseObject([]byte(`{"a":"1","b":1,"c":[1,"1"],"d":"22","e":22}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := m["a"].(string); !ok {
+		t.Errorf("a = %#v", m["a"])
+	}
+	if _, ok := m["b"].(json.Number); !ok {
+		t.Errorf("b = %#v", m["b"])
+	}
+	c := m["c"].([]any)
+	if _, ok := c[0].(json.Number); !ok {
+		t.Errorf("c[0] = %#v", c[0])
+	}
+	if _, ok := c[1].(string); !ok {
+		t.Errorf("c[1] = %#v", c[1])
+	}
+	if _, ok := m["e"].(json.Number); !ok {
+		t.Errorf("e = %#v", m["e"])
 	}
 }

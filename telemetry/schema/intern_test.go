@@ -1,17 +1,16 @@
-package ingest
+package schema
 
 import (
 	"testing"
-
-	"github.com/getcodegraph/codegraph-install/telemetry/schema"
 )
 
 // TestKnownTableHasEverySchemaWordAndNothingElse: every key and closed-set
 // value of the schema is found, as the right kind; near misses are not.
 func TestKnownTableHasEverySchemaWordAndNothingElse(t *testing.T) {
 	t.Parallel()
-	fields := schema.Envelope()
-	for _, e := range schema.Events() {
+	known := knownWords()
+	fields := Envelope()
+	for _, e := range Events() {
 		if v, ok := known.value([]byte(e.Name)); !ok || v != e.Name {
 			t.Errorf("event name %q not known as a value", e.Name)
 		}
