@@ -360,3 +360,11 @@ func FuzzHandler(f *testing.F) {
 		cleanStored(t, stored)
 	})
 }
+
+// len reports how many machine IDs the limiter tracks (tests only: the
+// bound on its memory is what they check).
+func (l *limiter) len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.lru.Len()
+}

@@ -7,8 +7,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	_ "github.com/getcodegraph/codegraph-install/internal/testkit"
 )
 
 // fixedNow is the clock of every test: timestamps in bodies are relative to it.

@@ -60,10 +60,3 @@ func (l *limiter) allow(id string, now time.Time) bool {
 	l.entries[id] = l.lru.PushFront(e)
 	return e.lim.AllowN(now, 1)
 }
-
-// len reports how many machine IDs are tracked.
-func (l *limiter) len() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.lru.Len()
-}

@@ -13,17 +13,18 @@ import (
 	"github.com/getcodegraph/codegraph-install/installer/tomlcfg"
 	"github.com/getcodegraph/codegraph-install/internal/atomicfile"
 	"github.com/getcodegraph/codegraph-install/internal/statedir"
+	"github.com/getcodegraph/codegraph-install/telemetry/schema"
 )
 
 // Kind tells a fresh install from a repeat: no manifest is fresh, a
 // manifest of another version an upgrade, of the same version a reinstall.
-type Kind string
+type Kind = schema.InstallKind
 
-// Kinds, as sent in the install event.
+// Kinds, as sent in the install event (defined once in telemetry/schema).
 const (
-	KindFresh     Kind = "fresh"
-	KindUpgrade   Kind = "upgrade"
-	KindReinstall Kind = "reinstall"
+	KindFresh     = schema.InstallFresh
+	KindUpgrade   = schema.InstallUpgrade
+	KindReinstall = schema.InstallReinstall
 )
 
 // Manifest is install.json: what we added, so uninstall removes exactly that.

@@ -8,16 +8,18 @@ import (
 
 	"github.com/getcodegraph/codegraph-install/installer/jsonc"
 	"github.com/getcodegraph/codegraph-install/installer/tomlcfg"
+	"github.com/getcodegraph/codegraph-install/telemetry/schema"
 )
 
 // Scope says where a server is registered: for one project or for the user.
-type Scope string
+type Scope = schema.Scope
 
 // The two scopes: one project (local) or the user (global); the README's
 // "Where the installer writes" table gives each target's file per scope.
+// They are the wire format's values, defined once in telemetry/schema.
 const (
-	ScopeLocal  Scope = "local"
-	ScopeGlobal Scope = "global"
+	ScopeLocal  = schema.ScopeLocal
+	ScopeGlobal = schema.ScopeGlobal
 )
 
 // Format is a config file's syntax.

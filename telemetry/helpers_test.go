@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	_ "github.com/getcodegraph/codegraph-install/internal/testkit"
+	"github.com/getcodegraph/codegraph-install/internal/testkit"
 )
 
 // fakeClock is an injected clock tests move by hand.
@@ -128,7 +128,7 @@ var day1 = time.Date(2026, 11, 24, 23, 58, 0, 0, time.UTC)
 
 func newHarness(t *testing.T, endpoint string, env map[string]string) *harness {
 	t.Helper()
-	h := &harness{home: t.TempDir(), clock: &fakeClock{t: day1}, env: map[string]string{EnvEndpoint: endpoint}, stderr: &bytes.Buffer{}}
+	h := &harness{home: testkit.Home(t), clock: &fakeClock{t: day1}, env: map[string]string{EnvEndpoint: endpoint}, stderr: &bytes.Buffer{}}
 	for k, v := range env {
 		h.env[k] = v
 	}
@@ -139,12 +139,6 @@ func (h *harness) getenv(k string) string {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.env[k]
-}
-
-func (h *harness) setenv(k, v string) {
-	h.mu.Lock()
-	h.env[k] = v
-	h.mu.Unlock()
 }
 
 func (h *harness) client() *Client {

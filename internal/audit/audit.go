@@ -263,8 +263,11 @@ func checkBody(body []byte, seen map[string]bool) (events int, problems []string
 	for k := range b.Envelope {
 		seen[k] = true
 	}
-	if _, rep, err := schema.CleanEnvelope(b.Envelope); err != nil || rep.Stripped > 0 {
-		problems = append(problems, fmt.Sprintf("envelope outside the schema: %v (%d stripped)", err, rep.Stripped))
+	switch _, rep, err := schema.CleanEnvelope(b.Envelope); {
+	case err != nil:
+		problems = append(problems, "envelope outside the schema: "+err.Error())
+	case rep.Stripped > 0:
+		problems = append(problems, fmt.Sprintf("envelope outside the schema: fields stripped: %d", rep.Stripped))
 	}
 	for _, e := range b.Events {
 		for _, k := range e.Unknown {

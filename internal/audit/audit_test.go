@@ -1,14 +1,17 @@
 package audit
 
 import (
+	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 
-	_ "github.com/getcodegraph/codegraph-install/internal/testkit"
+	"github.com/getcodegraph/codegraph-install/internal/testkit"
 )
 
 func TestCheckBodyFlagsWhatIsOutsideTheSchema(t *testing.T) {
 	t.Parallel()
+	var transcript bytes.Buffer
 	const id = `"machine_id":"3f0c5e0e-8d0b-4a53-9b8e-5a3c2f9d1e77"`
 	for _, tc := range []struct {
 		body    string
@@ -28,8 +31,11 @@ func TestCheckBodyFlagsWhatIsOutsideTheSchema(t *testing.T) {
 	} {
 		_, problems := checkBody([]byte(tc.body), map[string]bool{})
 		got := strings.Join(problems, "; ")
+		fmt.Fprintf(&transcript, "%s\n  -> %s\n", tc.body, got)
 		if tc.problem == "" && got != "" || tc.problem != "" && !strings.Contains(got, tc.problem) {
 			t.Errorf("checkBody(%s) = %q, want %q", tc.body, got, tc.problem)
 		}
 	}
+	// The exact evidence `make audit` prints for each kind of violation.
+	testkit.Golden(t, "audit/check-body.txt", transcript.Bytes())
 }

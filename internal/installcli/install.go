@@ -15,7 +15,6 @@ import (
 	"github.com/getcodegraph/codegraph-install/internal/buildinfo"
 	"github.com/getcodegraph/codegraph-install/internal/exitcode"
 	"github.com/getcodegraph/codegraph-install/telemetry"
-	"github.com/getcodegraph/codegraph-install/telemetry/schema"
 )
 
 // installFlags are the installer's flags, as the README's command table
@@ -264,7 +263,7 @@ func (a *app) runInstall(cmd *cobra.Command, f *installFlags) error {
 		}
 	}
 	if len(done) > 0 {
-		a.tel.Emit(telemetry.InstallEvent(done, schema.Scope(scope), schema.InstallKind(p.Kind)))
+		a.tel.Emit(telemetry.InstallEvent(done, scope, p.Kind))
 		a.flushCapped(cmd.Context())
 	}
 	if failed {

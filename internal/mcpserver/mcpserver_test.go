@@ -33,13 +33,8 @@ func newTelemetry(t *testing.T) (*telemetry.Client, string) {
 	t.Helper()
 	home := t.TempDir()
 	return telemetry.New(telemetry.Options{
-		Home: home,
-		Getenv: func(k string) string {
-			if k == "CODEGRAPH_TELEMETRY" {
-				return "1"
-			}
-			return ""
-		},
+		Home:    home,
+		Getenv:  testkit.Env("CODEGRAPH_TELEMETRY=1"),
 		Now:     func() time.Time { return now },
 		Version: "1.2.3",
 	}), home

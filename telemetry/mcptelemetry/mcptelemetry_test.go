@@ -15,7 +15,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/getcodegraph/codegraph-install/consent"
-	_ "github.com/getcodegraph/codegraph-install/internal/testkit"
+	"github.com/getcodegraph/codegraph-install/internal/testkit"
 	"github.com/getcodegraph/codegraph-install/telemetry"
 	"github.com/getcodegraph/codegraph-install/telemetry/mcptelemetry"
 )
@@ -30,13 +30,8 @@ func newTelemetry(t testing.TB) (*telemetry.Client, string) {
 	t.Helper()
 	home := t.TempDir()
 	c := telemetry.New(telemetry.Options{
-		Home: home,
-		Getenv: func(k string) string {
-			if k == "CODEGRAPH_TELEMETRY" {
-				return "1"
-			}
-			return ""
-		},
+		Home:    home,
+		Getenv:  testkit.Env("CODEGRAPH_TELEMETRY=1"),
 		Now:     func() time.Time { return day },
 		Version: "1.2.3",
 	})
