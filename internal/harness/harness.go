@@ -1,5 +1,6 @@
 // Package harness builds and runs this repository's real binaries for the
-// end-to-end test and the privacy audit (make audit): the codegraph binary,
+// tests that run them (CLI scripts, end to end) and the privacy audit
+// (make audit): the codegraph binary,
 // the ingest server on a free loopback port, commands traced with strace,
 // and a scripted MCP session.
 //
@@ -36,20 +37,41 @@ func RepoRoot() string {
 	return filepath.Join(filepath.Dir(file), "..", "..")
 }
 
-// Binaries are the paths of freshly built binaries.
+// Binaries are the paths of freshly built binaries, all in one directory
+// (put it first on PATH to run them by name).
 type Binaries struct {
-	Codegraph string // the installer, named codegraph
-	Ingest    string
+	Dir       string
+	Install   string // codegraph-install
+	Codegraph string // the same binary under its other name, codegraph
+	Ingest    string // codegraph-ingest
 }
 
-// Build compiles codegraph (with the given build tags) and codegraph-ingest
-// into dir.
+// Build compiles codegraph-install (with the given build tags, e.g.
+// testclock or pro) and codegraph-ingest into dir, and copies the installer
+// to the name codegraph. It is the one way tests and the audit get the real
+// binaries.
 func Build(ctx context.Context, dir string, tags ...string) (Binaries, error) {
-	b := Binaries{Codegraph: filepath.Join(dir, "codegraph"), Ingest: filepath.Join(dir, "codegraph-ingest")}
-	if err := goBuild(ctx, b.Codegraph, "./cmd/codegraph-install", tags); err != nil {
+	exe := ""
+	if runtime.GOOS == "windows" {
+		exe = ".exe"
+	}
+	b := Binaries{
+		Dir:       dir,
+		Install:   filepath.Join(dir, "codegraph-install"+exe),
+		Codegraph: filepath.Join(dir, "codegraph"+exe),
+		Ingest:    filepath.Join(dir, "codegraph-ingest"+exe),
+	}
+	if err := goBuild(ctx, b.Install, "./cmd/codegraph-install", tags); err != nil {
 		return b, err
 	}
-	return b, goBuild(ctx, b.Ingest, "./cmd/codegraph-ingest", nil)
+	data, err := os.ReadFile(b.Install)
+	if err != nil {
+		return b, err
+	}
+	if err := os.WriteFile(b.Codegraph, data, 0o755); err != nil {
+		return b, err
+	}
+	return b, goBuild(ctx, b.Ingest, "./cmd/codegraph-ingest", tags)
 }
 
 func goBuild(ctx context.Context, out, pkg string, tags []string) error {

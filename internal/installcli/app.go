@@ -1,6 +1,7 @@
-// Package cli is the command tree of codegraph-install (also answering as
-// `codegraph`): it parses flags, wires the injected environment into the
-// library packages, and decides exit codes in one place.
+// Package installcli is the command tree of codegraph-install (also
+// answering as `codegraph`): it parses flags and wires the injected
+// environment into the library packages; package exitcode turns the result
+// into an exit code.
 //
 // Behaviour lives in the library packages (consent, telemetry, installer,
 // census, mcpserver); this package only parses and wires, so every command

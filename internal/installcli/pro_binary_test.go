@@ -4,11 +4,12 @@ package installcli_test
 
 import (
 	"bytes"
+	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"testing"
+
+	"github.com/getcodegraph/codegraph-install/internal/harness"
 )
 
 // TestProBinaryHasNoEndpoint builds the codegraph-pro binary and checks that
@@ -17,14 +18,11 @@ import (
 func TestProBinaryHasNoEndpoint(t *testing.T) {
 	t.Parallel()
 	const host = "telemetry.getcodegraph.com"
-	_, file, _, _ := runtime.Caller(0)
-	root := filepath.Join(filepath.Dir(file), "..", "..")
-	pro := filepath.Join(t.TempDir(), "codegraph-pro")
-	cmd := exec.Command("go", "build", "-tags", "pro", "-o", pro, "./cmd/codegraph-install")
-	cmd.Dir = root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build -tags pro: %v\n%s", err, out)
+	bins, err := harness.Build(context.Background(), t.TempDir(), "pro")
+	if err != nil {
+		t.Fatal(err)
 	}
+	pro := bins.Install
 	proBytes, err := os.ReadFile(pro)
 	if err != nil {
 		t.Fatal(err)

@@ -1,13 +1,14 @@
 package installcli_test
 
 import (
+	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/getcodegraph/codegraph-install/internal/harness"
 )
 
 // binDir holds the real binaries the scripts run, built once per test run
@@ -23,7 +24,11 @@ func TestMain(m *testing.M) {
 	binDir = dir
 	code := func() int {
 		defer os.RemoveAll(dir)
-		if err := buildBinaries(dir); err != nil {
+		tags := []string{"testclock"}
+		if proBuild {
+			tags = append(tags, "pro")
+		}
+		if _, err := harness.Build(context.Background(), dir, tags...); err != nil {
 			os.Stderr.WriteString(err.Error() + "\n")
 			return 1
 		}
@@ -31,36 +36,6 @@ func TestMain(m *testing.M) {
 	}()
 	os.Exit(code)
 }
-
-func buildBinaries(dir string) error {
-	_, file, _, _ := runtime.Caller(0)
-	root := filepath.Join(filepath.Dir(file), "..", "..")
-	exe := ""
-	if runtime.GOOS == "windows" {
-		exe = ".exe"
-	}
-	tags := "testclock"
-	if proBuild {
-		tags += ",pro"
-	}
-	cmd := exec.Command("go", "build", "-tags", tags, "-o", filepath.Join(dir, "codegraph-install"+exe), "./cmd/codegraph-install")
-	cmd.Dir = root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return &buildError{out: string(out), err: err}
-	}
-	data, err := os.ReadFile(filepath.Join(dir, "codegraph-install"+exe))
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(filepath.Join(dir, "codegraph"+exe), data, 0o755)
-}
-
-type buildError struct {
-	out string
-	err error
-}
-
-func (e *buildError) Error() string { return "go build: " + e.err.Error() + "\n" + e.out }
 
 // TestScripts runs each user story in testdata/script against the real
 // binary, each in its own temporary HOME.
