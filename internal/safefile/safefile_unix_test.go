@@ -1,0 +1,75 @@
+//go:build unix
+
+package safefile
+
+import (
+	"errors"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/getcodegraph/codegraph-install/internal/testkit"
+)
+
+// TestHostileFiles puts each kind of thing that is not a regular file
+// where a state file belongs: every open returns at once with an error that
+// names the path once and says what is there, and a symlink's target is
+// neither read nor written.
+func TestHostileFiles(t *testing.T) {
+	t.Parallel()
+	dir := testkit.Home(t)
+	target := filepath.Join(t.TempDir(), "someone-elses-file")
+	if err := os.WriteFile(target, []byte("precious"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	sock := filepath.Join(dir, "sock")
+	ln, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Skipf("unix socket: %v", err)
+	}
+	defer ln.Close()
+	for _, tc := range []struct {
+		path, what string
+		want       error
+	}{
+		{link, "symbolic link", ErrSymlink},
+		{fifo, "FIFO", ErrNotRegular},
+		{sock, "socket", ErrNotRegular},
+		{dir, "directory", ErrNotRegular},
+		{"/dev/null", "device", ErrNotRegular},
+	} {
+		for _, flag := range []int{os.O_RDONLY, os.O_WRONLY | os.O_APPEND | os.O_CREATE, os.O_RDWR} {
+			start := time.Now()
+			f, err := Open(tc.path, flag, 0o600)
+			if err == nil {
+				f.Close()
+				t.Errorf("%s (flag %#x): opened", tc.what, flag)
+				continue
+			}
+			if took := time.Since(start); took > 2*time.Second {
+				t.Errorf("%s: open took %v", tc.what, took)
+			}
+			if !errors.Is(err, tc.want) && !errors.Is(err, syscall.EISDIR) && !errors.Is(err, syscall.ENXIO) && !errors.Is(err, syscall.EOPNOTSUPP) {
+				t.Errorf("%s (flag %#x): %v, want %v", tc.what, flag, err, tc.want)
+			}
+			if n := strings.Count(err.Error(), tc.path); n != 1 {
+				t.Errorf("%s: %q names the path %d times", tc.what, err, n)
+			}
+		}
+	}
+	if b, _ := os.ReadFile(target); string(b) != "precious" {
+		t.Errorf("the symlink's target changed: %q", b)
+	}
+}
