@@ -15,7 +15,7 @@ package langdetect
 import (
 	"bytes"
 	"math"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -120,7 +120,16 @@ func classify(content []byte, candidates []lang) []lang {
 		}
 		ranked = append(ranked, s)
 	}
-	sort.SliceStable(ranked, func(i, j int) bool { return ranked[j].score < ranked[i].score })
+	// go-enry sorts with sort.Stable and Less(i, j) = score[j] < score[i].
+	slices.SortStableFunc(ranked, func(a, b scored) int {
+		switch {
+		case b.score < a.score:
+			return -1
+		case a.score < b.score:
+			return 1
+		}
+		return 0
+	})
 	out := make([]lang, len(ranked))
 	for i, s := range ranked {
 		out[i] = s.l
