@@ -469,3 +469,34 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(keys)
 	return keys
 }
+
+// TestHeuristicSamplesSatisfyRules checks that the heuristic corpus means
+// something: nearly every rule (but the fallbacks) is satisfied by text
+// synthesised for it, so the differential test reaches each rule's regexps.
+func TestHeuristicSamplesSatisfyRules(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(1, 2))
+	total, satisfied := 0, 0
+	for _, h := range heuristics {
+		for i := range h.rules {
+			m := &h.rules[i].m
+			if m.op == opAlways {
+				continue
+			}
+			total++
+			ok := false
+			for variant := range 3 {
+				ok = ok || m.match([]byte(ruleSample(m, rng, variant)))
+			}
+			if ok {
+				satisfied++
+			} else {
+				t.Logf("no sample satisfies rule %d of %s", i, h.ext)
+			}
+		}
+	}
+	t.Logf("%d of %d rules satisfied by their samples", satisfied, total)
+	if satisfied < total*9/10 {
+		t.Errorf("only %d of %d rules satisfied by their samples", satisfied, total)
+	}
+}

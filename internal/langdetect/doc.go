@@ -27,9 +27,9 @@
 // Source data: github.com/go-enry/go-enry/v2 (the version in go.mod,
 // Apache-2.0), whose data package is extracted from GitHub linguist (v9.5.0
 // for go-enry v2.9.6; MIT). The generated files' headers name the exact
-// versions. Strategy, tokenizer and generated-code code is ported from
-// go-enry v2.9.6 (Apache-2.0). go-enry is a test-only dependency of this
-// package: the differential test checks the port against it, and
-// TestGeneratedFilesUpToDate that the committed tables are a fresh
-// generation.
+// versions. The strategies, the tokenizer and the content-based
+// generated-code checks are ported from go-enry v2.9.6 (Apache-2.0). go-enry
+// is a test-only dependency of this package: the differential test checks
+// the port against it, and TestGeneratedFilesUpToDate that the committed
+// tables are a fresh generation.
 package langdetect

@@ -21,8 +21,8 @@ type Language struct {
 	ID string
 }
 
-// Guess is what a file's name alone says about its language. The zero
-// Guess is Unknown.
+// Guess is what a file's name alone says about its language; ByName makes
+// one.
 type Guess struct {
 	name  string
 	cands []lang // from the file name or extension tables (static, shared)
@@ -32,7 +32,7 @@ type Guess struct {
 // ByName looks a file's base name up in linguist's tables: exact file names
 // (Makefile, Dockerfile) first, then extensions (longest dotted suffix
 // first, case-blind), then the extensions only codegraph knows (.ets). It
-// never reads anything and never allocates.
+// reads nothing, and allocates only to lower-case a name with capitals.
 func ByName(name string) Guess {
 	g := Guess{name: name}
 	if g.cands = byFilename(name); len(g.cands) == 0 {
@@ -64,7 +64,9 @@ func (g Guess) NeedsContent() bool {
 // its first bytes head (ignored otherwise), exactly as go-enry's
 // GetLanguage would: modelines, file name, shebang, extension, XML
 // declaration, manual page names, content heuristics, then the naive Bayes
-// classifier.
+// classifier. One difference: where the classifier scores candidates
+// equal, go-enry's answer varies from run to run (it ranks in map order);
+// Decide's is the first of them in linguist's (alphabetical) order.
 //
 // counted reports whether the census counts the file: some language was
 // found, and it has a schema id or is a programming or markup language in
