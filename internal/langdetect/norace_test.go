@@ -1,0 +1,5 @@
+//go:build !race
+
+package langdetect
+
+const raceEnabled = false
