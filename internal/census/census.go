@@ -1,22 +1,19 @@
 // Package census takes the language census behind `codegraph init [DIR]`:
 // it walks a project the way git and GitHub linguist see it (honouring
 // .gitignore files, leaving out vendored, generated, documentation and hidden
-// trees), names each file's language with go-enry, and counts files per
+// trees), names each file's language as linguist does (package langdetect,
+// generated tables: nothing is built at start-up), and counts files per
 // linguist language and per codegraph schema language id.
 //
-// The package owns the walk, the detection policy, the mapping from linguist
-// names to schema ids (SchemaLanguage) and the local census file
-// DIR/.codegraph/census.json (Write, Read).
+// The package owns the walk, the detection policy (which files count) and
+// the local census file DIR/.codegraph/census.json (Write, Read, Remove);
+// langdetect owns the tables and the mapping to schema ids.
 //
 // It never reports a path, file name or file content: a Result holds only
 // language names and counts, so it can feed telemetry and the local status
 // tool alike. It never follows symbolic links, never writes to stdout or
 // stderr (progress goes to a caller's callback) and never fails a whole
 // census because one file or subdirectory cannot be read.
-//
-// Detection uses go-enry's pure-Go regexp engine: the oniguruma engine is
-// only compiled in with the `oniguruma` build tag (and cgo), which this module
-// never sets.
 package census
 
 import (
@@ -59,7 +56,7 @@ type Options struct {
 // Result is one census. It holds language names and counts only, never a
 // path.
 type Result struct {
-	// Languages counts files per language as go-enry (GitHub linguist)
+	// Languages counts files per language as GitHub linguist
 	// names it, e.g. "TypeScript", "C++", "HTML".
 	Languages map[string]int
 	// SchemaLanguages counts the same files per codegraph schema language id
@@ -80,7 +77,7 @@ type Result struct {
 
 // Take walks dir and returns its language census.
 //
-// Which files count: a file counts when go-enry names its language and that
+// Which files count: a file counts when linguist names its language and that
 // language is either a programming or markup language in linguist's sense (the
 // rule behind GitHub's language bar) or maps to a codegraph schema id (so YAML,
 // XML and Java properties count although linguist calls them data). Prose

@@ -6,13 +6,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
 
-	"github.com/go-enry/go-enry/v2"
 	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
 
+	"github.com/getcodegraph/codegraph-install/internal/langdetect"
 	"github.com/getcodegraph/codegraph-install/internal/statedir"
 )
 
@@ -20,7 +19,7 @@ import (
 // It matches go-enry's binary sniffing window (8000 bytes) with room to
 // spare; linguist's heuristics look at the start of a file, and reading less
 // keeps the census fast on large files.
-const headSize = 8 << 10
+const headSize = langdetect.HeadSize
 
 // skipDirs are never descended into whatever the ignore files say: git's own
 // data, installed JavaScript packages (often not ignored in small projects)
@@ -225,7 +224,7 @@ func (w *walker) processDir(t *tally, job dirJob, isRoot bool) []dirJob {
 // dirExcluded applies linguist's vendored, documentation and generated
 // rules to a directory path ending in "/".
 func dirExcluded(relSlash string) bool {
-	return enry.IsVendor(relSlash) || enry.IsDocumentation(relSlash) || enry.IsGenerated(relSlash, nil)
+	return langdetect.ExcludedDir(relSlash)
 }
 
 // readDir lists a directory without sorting it (order does not matter to a
@@ -249,62 +248,39 @@ func joinRel(dir, name string) string {
 
 // classify detects one file's language and counts it if it qualifies.
 func (t *tally) classify(dirAbs, dirRel, name string) {
-	// Names first: exact file names (Makefile, Dockerfile), then extensions.
-	// Only when these leave several candidates, or none for a file without
-	// an extension (a script with a shebang), is the file opened.
-	cands := enry.GetLanguagesByFilename(name, nil, nil)
-	if len(cands) == 0 {
-		cands = enry.GetLanguagesByExtension(name, nil, nil)
+	// Names first; only when they leave the language open is the file read.
+	g := langdetect.ByName(name)
+	if g.Unknown() {
+		return // an extension no language claims: images, archives …
 	}
-	if len(cands) == 0 {
-		if lang, ok := extraExtensions[strings.ToLower(filepath.Ext(name))]; ok {
-			cands = []string{lang}
-		}
-	}
-	if len(cands) == 0 && strings.Contains(name, ".") {
-		return // an extension no language claims: images, archives, lock files …
-	}
-
 	rel := joinRel(dirRel, name)
 	// Path rules before any read, so vendored files are never opened.
-	if fileVendorRules.match(rel) || fileDocRules.match(rel) {
+	if langdetect.ExcludedFile(rel) {
 		return
 	}
-
-	var lang string
 	var head []byte
-	if len(cands) == 1 {
-		lang = cands[0]
-	} else {
+	if g.NeedsContent() {
 		var err error
 		head, err = readHead(filepath.Join(dirAbs, name), t.buf)
 		if err != nil {
 			t.skipped++ // unreadable: counted, never fatal
 			return
 		}
-		if enry.IsBinary(head) {
+		if langdetect.IsBinary(head) {
 			t.skipped++
 			return
 		}
-		lang = enry.GetLanguage(name, head)
 	}
-	if lang == "" {
+	l, counted := g.Decide(head)
+	if !counted {
 		return
-	}
-	id := schemaLanguageForFile(lang, name)
-	if id == Other {
-		if typ := enry.GetLanguageType(lang); typ != enry.Programming && typ != enry.Markup {
-			return
-		}
 	}
 	// Last, as the costliest check, and only for files that would count.
-	// Generated-code rules that need content only see files read anyway; the
-	// name rules (designer files, lock files …) always apply.
-	if isGenerated(rel, name, head) {
+	if langdetect.IsGenerated(rel, head) {
 		return
 	}
-	t.langs[lang]++
-	t.schema[id]++
+	t.langs[l.Name]++
+	t.schema[l.ID]++
 	t.total++
 }
 
