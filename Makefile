@@ -9,7 +9,7 @@ LDFLAGS  := -X github.com/getcodegraph/codegraph-install/internal/buildinfo.Vers
 BIN      := bin
 GOBIN    ?= $(shell $(GO) env GOPATH)/bin
 
-.PHONY: all build test unit pro e2e bench golden lint run ingest install audit clean
+.PHONY: all build test unit pro e2e bench golden lint run ingest install audit dist npm clean
 
 all: build
 
@@ -61,9 +61,17 @@ install:
 	$(GO) install -ldflags '$(LDFLAGS)' ./cmd/codegraph-install ./cmd/codegraph-ingest
 	ln -sf codegraph-install $(GOBIN)/codegraph
 
+## dist: release archives for six platforms and SHA256SUMS into dist/ (reproducible: -trimpath, no build id)
+dist:
+	$(GO) run ./cmd/codegraph-release -out dist -platforms all -version $(VERSION:v%=%) -commit $(COMMIT)
+
+## npm: dist plus the npm packages (a wrapper and one per platform), packed into dist/npm/
+npm:
+	$(GO) run ./cmd/codegraph-release -out dist -platforms all -npm -version $(VERSION:v%=%) -commit $(COMMIT)
+
 ## audit: check every promise of TELEMETRY.md on this machine, with evidence
 audit:
 	$(GO) run ./cmd/codegraph-audit
 
 clean:
-	rm -rf $(BIN)
+	rm -rf $(BIN) dist
