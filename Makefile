@@ -42,11 +42,13 @@ bench:
 golden:
 	$(GO) test ./... -update
 
-## lint: gofmt and go vet
+## lint: gofmt, and go vet for this machine and for Windows and macOS (users run all three)
 lint:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "not gofmt-ed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
+	GOOS=windows $(GO) vet ./...
+	GOOS=darwin $(GO) vet ./...
 
 ## run: the interactive installer
 run:
