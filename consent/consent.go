@@ -112,7 +112,8 @@ type Decision struct {
 	DecidedBy string
 	// Reason says in words why, including what was not understood.
 	Reason string
-	// State is the stored state, whatever the environment says on top.
+	// State is the stored state, whatever the environment says on top
+	// (NoChoice, unread, in a build without telemetry).
 	State State
 	// Config is the stored record when it exists and parses.
 	Config *Config
@@ -157,13 +158,14 @@ var ErrNotAvailable = errors.New("telemetry is not part of this build (codegraph
 
 // Resolve decides whether telemetry is on right now. It reads the
 // environment and the consent file on every call.
+//
+// In a build without telemetry it decides off without reading the file.
 func (s *Store) Resolve() Decision {
+	if !Compiled {
+		return Decision{DecidedBy: ByBuild, Reason: "telemetry is compiled out of this build (codegraph-pro)"}
+	}
 	cfg, cfgErr := s.Load()
 	d := Decision{State: stateOf(cfg, cfgErr), Config: cfg, ConfigErr: cfgErr}
-	if !Compiled {
-		d.DecidedBy, d.Reason = ByBuild, "telemetry is compiled out of this build (codegraph-pro)"
-		return d
-	}
 	if v := s.Getenv(EnvDoNotTrack); doNotTrackSet(v) {
 		d.DecidedBy, d.Reason = ByDoNotTrack, fmt.Sprintf("DO_NOT_TRACK=%s is set", v)
 		return d
