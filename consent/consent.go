@@ -1,38 +1,68 @@
-// Package consent decides whether codegraph telemetry is on, and remembers
-// the user's choice and machine ID in ~/.codegraph/telemetry.json.
+// Package consent decides whether codegraph telemetry is on, and keeps the
+// stored consent state and machine ID in ~/.codegraph/telemetry.json.
 //
-// The decision follows a fixed order, first match wins:
+// # The state machine
+//
+// What is stored is one of five states (State):
+//
+//	no choice yet          no file: on by default, the notice not shown
+//	default, notice shown  a "default-notice" record: on by default; not a choice
+//	chosen on              a choice (installer or cli): on
+//	chosen off             a choice (installer or cli): off
+//	unreadable             a file that cannot be used: off until reset
+//
+// and it changes only through the named transitions of Next (Transition):
+// the installer's yes and no (its form or --telemetry on|off), `codegraph
+// telemetry on` and `off`, the first-run notice being shown (by the first
+// process that would send), and `codegraph telemetry reset`. Cancelling the
+// installer is not a transition: nothing is stored. Every transition to
+// "chosen off" asks its caller to delete the telemetry queue, so counts
+// recorded before an off are never sent.
+//
+// # The decision
+//
+// Environment overrides sit on top of the stored state and never change
+// it. First match wins:
 //
 //  1. DO_NOT_TRACK set to anything but "", "0" or "false" → off.
 //  2. CODEGRAPH_TELEMETRY: 0/false/off/no → off; 1/true/on/yes → on;
 //     any other non-empty value → off (privacy fails closed).
-//  3. telemetry.json's "enabled"; a file that cannot be read or parsed → off.
-//  4. Default on, gated by a one-time notice printed before anything is sent.
+//  3. The stored state: chosen on or off decides; an unreadable file → off.
+//  4. Default on (no choice yet, or default with the notice shown).
 //
 // In a build with the "pro" tag telemetry is compiled out and every decision
 // is off, decided by "build".
 //
-// Nothing is cached: callers resolve again before every persist and send, so
-// a choice made in another process takes effect at once. The package never
-// opens a network connection and never writes to stdout.
+// # The machine ID
+//
+// No machine ID is on disk while the stored state is off. One is minted
+// when telemetry is first on and has something to send: by an explicit
+// "on" (whose command is then counted) or with the first-run notice (shown
+// only by a process that has events to send). An off drops it; a reset
+// deletes it.
+//
+// # The grace run
+//
+// The process that prints the first-run notice sends nothing (PrepareSend
+// refuses it for the rest of that process), so a person who reads the notice
+// can say no before anything leaves the machine.
+//
+// Nothing is cached between calls but the parse of an unchanged file:
+// callers resolve again before every persist and send, so a choice made in
+// another process takes effect at once. The package never opens a network
+// connection and never writes to stdout.
 package consent
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
-	"github.com/google/uuid"
-
-	"github.com/getcodegraph/codegraph-install/internal/atomicfile"
 	"github.com/getcodegraph/codegraph-install/internal/statedir"
-	"github.com/getcodegraph/codegraph-install/telemetry/schema"
 )
 
 // What decided the state, as `telemetry status --json` reports it.
@@ -44,7 +74,7 @@ const (
 	ByBuild      = "build"
 )
 
-// Where a stored choice came from.
+// Where a stored record came from (its "consent_source").
 const (
 	SourceInstaller     = "installer"
 	SourceDefaultNotice = "default-notice"
@@ -59,16 +89,19 @@ const (
 
 // Config is the content of ~/.codegraph/telemetry.json.
 type Config struct {
-	Enabled             bool      `json:"enabled"`
-	MachineID           string    `json:"machine_id"`
-	ConsentSource       string    `json:"consent_source"`
+	Enabled bool `json:"enabled"`
+	// MachineID is empty while the stored state is off.
+	MachineID     string `json:"machine_id"`
+	ConsentSource string `json:"consent_source"`
+	// FirstRunNoticeShown records that the notice was printed on this
+	// machine (since the last reset).
 	FirstRunNoticeShown bool      `json:"first_run_notice_shown"`
 	UpdatedAt           time.Time `json:"updated_at"`
 }
 
-// Explicit reports whether the stored state is a choice the user made (in
-// the installer or with `codegraph telemetry on|off`), which suppresses the
-// first-run notice for good.
+// Explicit reports whether the record is a choice the user made (in the
+// installer or with `codegraph telemetry on|off`), which suppresses the
+// first-run notice for good. A "default-notice" record is not a choice.
 func (c Config) Explicit() bool {
 	return c.ConsentSource == SourceInstaller || c.ConsentSource == SourceCLI
 }
@@ -79,53 +112,64 @@ type Decision struct {
 	DecidedBy string
 	// Reason says in words why, including what was not understood.
 	Reason string
-	// Config is the stored config when it exists and parses.
+	// State is the stored state, whatever the environment says on top
+	// (NoChoice, unread, in a build without telemetry).
+	State State
+	// Config is the stored record when it exists and parses.
 	Config *Config
-	// ConfigErr is set when the config exists but cannot be read or parsed.
+	// ConfigErr is set when a file exists but cannot be used (State is
+	// Unreadable); its message names the path once.
 	ConfigErr error
 }
 
-// Store resolves consent and keeps the config file of one state directory.
-// Every input is injected so tests run in parallel against temp dirs.
+// Store resolves consent and keeps the consent file of one state
+// directory. Every input is injected so tests run in parallel against temp
+// dirs. A Store lives as long as its process: PrepareSend's grace run is
+// remembered in it.
 type Store struct {
 	Dir    statedir.Dir
 	Getenv func(string) string
 	Now    func() time.Time
 
-	// cache, when set (NewStore), remembers the last parse of the config
+	// cache, when set (NewStore), remembers the last parse of the file
 	// keyed by the file's identity, so a long-lived caller that resolves
-	// before every persist pays one stat instead of an open and a read.
+	// before every persist pays one lstat instead of an open and a read.
 	cache *loadCache
+
+	// grace is set once this process has shown the first-run notice: it
+	// sends nothing from then on.
+	grace atomic.Bool
+	// processID is the machine ID used when telemetry is on by the
+	// environment over a stored state that holds none; never written.
+	processOnce sync.Once
+	processID   string
 }
 
-type loadCache struct {
-	mu  sync.Mutex
-	fi  os.FileInfo
-	cfg *Config
-	err error
-}
-
-// NewStore is a Store that re-reads the config only when the file changed
-// (another inode, size or modification time). Every resolve still looks at
-// the file, so changes made by other processes are seen at once.
+// NewStore is a Store that re-reads the file only when it changed (another
+// inode, size or modification time). Every resolve still looks at the
+// file, so changes made by other processes are seen at once.
 func NewStore(dir statedir.Dir, getenv func(string) string, now func() time.Time) *Store {
 	return &Store{Dir: dir, Getenv: getenv, Now: now, cache: &loadCache{}}
 }
 
-// ErrNotAvailable is returned by SetChoice(true) in a build without telemetry.
+// ErrNotAvailable is returned when telemetry would be turned on in a build
+// without telemetry.
 var ErrNotAvailable = errors.New("telemetry is not part of this build (codegraph-pro): nothing can be sent, so it cannot be turned on")
 
 // Resolve decides whether telemetry is on right now. It reads the
-// environment and the config file on every call.
+// environment and the consent file on every call.
+//
+// In a build without telemetry it decides off without reading the file.
 func (s *Store) Resolve() Decision {
 	if !Compiled {
 		return Decision{DecidedBy: ByBuild, Reason: "telemetry is compiled out of this build (codegraph-pro)"}
 	}
-	if v := s.Getenv(EnvDoNotTrack); doNotTrackSet(v) {
-		return Decision{DecidedBy: ByDoNotTrack, Reason: fmt.Sprintf("DO_NOT_TRACK=%s is set", v)}
-	}
 	cfg, cfgErr := s.Load()
-	d := Decision{Config: cfg, ConfigErr: cfgErr}
+	d := Decision{State: stateOf(cfg, cfgErr), Config: cfg, ConfigErr: cfgErr}
+	if v := s.Getenv(EnvDoNotTrack); doNotTrackSet(v) {
+		d.DecidedBy, d.Reason = ByDoNotTrack, fmt.Sprintf("DO_NOT_TRACK=%s is set", v)
+		return d
+	}
 	if raw := s.Getenv(EnvTelemetry); raw != "" {
 		d.DecidedBy = ByEnv
 		switch strings.ToLower(strings.TrimSpace(raw)) {
@@ -139,31 +183,40 @@ func (s *Store) Resolve() Decision {
 		}
 		return d
 	}
-	switch {
-	case cfgErr != nil:
-		d.DecidedBy = ByConfig
-		d.Reason = fmt.Sprintf("%v; telemetry stays off until it is fixed or removed (`codegraph telemetry reset`)", cfgErr)
-	case cfg != nil:
-		d.DecidedBy = ByConfig
-		d.Enabled = cfg.Enabled
-		state := "off"
-		if cfg.Enabled {
-			state = "on"
-		}
-		d.Reason = fmt.Sprintf("stored choice %s, set by %s", state, sourceOrUnknown(cfg.ConsentSource))
-	default:
+	d.Enabled = d.State.On()
+	switch d.State {
+	case NoChoice:
 		d.DecidedBy = ByDefault
-		d.Enabled = true
-		d.Reason = "no choice stored: on by default, with a one-time notice on stderr before anything is sent"
+		d.Reason = "no choice yet: on by default; the first run with something to send prints a one-time notice on stderr and sends nothing"
+	case DefaultNoticeShown:
+		d.DecidedBy = ByDefault
+		d.Reason = "default, notice shown: on by default; no choice is stored"
+	case ChosenOn, ChosenOff:
+		d.DecidedBy = ByConfig
+		d.Reason = fmt.Sprintf("your choice: %s, set %s", onOff(d.Enabled), setBy(cfg))
+	case Unreadable:
+		d.DecidedBy = ByConfig
+		d.Reason = fmt.Sprintf("%v: telemetry stays off until you remove it or run `codegraph telemetry reset`", cfgErr)
 	}
 	return d
 }
 
-func sourceOrUnknown(s string) string {
-	if s == "" {
-		return "hand edit"
+func onOff(on bool) string {
+	if on {
+		return "on"
 	}
-	return s
+	return "off"
+}
+
+// setBy says where a choice was made.
+func setBy(cfg *Config) string {
+	switch cfg.ConsentSource {
+	case SourceInstaller:
+		return "in the installer"
+	case SourceCLI:
+		return "with `codegraph telemetry " + onOff(cfg.Enabled) + "`"
+	}
+	return "by editing the file"
 }
 
 // doNotTrackSet follows the community convention: any value but empty, 0
@@ -173,192 +226,27 @@ func doNotTrackSet(v string) bool {
 	return v != "" && v != "0" && !strings.EqualFold(v, "false")
 }
 
-// Load reads the config. It returns nil, nil when there is none.
-func (s *Store) Load() (*Config, error) {
-	if s.cache == nil {
-		return s.load()
+// InstallerQuestion says whether the interactive installer asks its
+// usage-data question and which answer it pre-sets. It asks while no choice
+// is stored (no choice yet, or only the notice shown), pre-set to what
+// applies now; never once a choice is stored, never over a file that
+// cannot be used (that is off until reset), never in a build without
+// telemetry.
+func (s *Store) InstallerQuestion() (ask, preset bool) {
+	if !Compiled {
+		return false, false
 	}
-	fi, err := os.Stat(s.Dir.TelemetryConfig())
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil || !fi.Mode().IsRegular() {
-		return s.load()
-	}
-	c := s.cache
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.fi != nil && os.SameFile(c.fi, fi) && c.fi.Size() == fi.Size() && c.fi.ModTime().Equal(fi.ModTime()) {
-		if c.cfg == nil {
-			return nil, c.err
-		}
-		cfg := *c.cfg
-		return &cfg, c.err
-	}
-	cfg, err := s.load()
-	c.fi, c.cfg, c.err = fi, cfg, err
-	if cfg == nil {
-		return nil, err
-	}
-	cp := *cfg
-	return &cp, err
-}
-
-func (s *Store) load() (*Config, error) {
-	path := s.Dir.TelemetryConfig()
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("%s cannot be read: %w", path, err)
-	}
-	cfg, err := ParseConfig(data)
-	if err != nil {
-		return nil, fmt.Errorf("%s cannot be parsed: %w", path, err)
-	}
-	return cfg, nil
-}
-
-// ParseConfig parses telemetry.json strictly: one JSON object, "enabled" a
-// boolean, "machine_id" empty or a UUID, the other fields of their types.
-// Anything else is an error so that a damaged file turns telemetry off
-// instead of being guessed at.
-func ParseConfig(data []byte) (*Config, error) {
-	var raw struct {
-		Enabled             *bool   `json:"enabled"`
-		MachineID           *string `json:"machine_id"`
-		ConsentSource       *string `json:"consent_source"`
-		FirstRunNoticeShown *bool   `json:"first_run_notice_shown"`
-		UpdatedAt           *string `json:"updated_at"`
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&raw); err != nil {
-		return nil, err
-	}
-	if dec.More() {
-		return nil, errors.New("trailing data after the JSON object")
-	}
-	if raw.Enabled == nil {
-		return nil, errors.New(`"enabled" is missing`)
-	}
-	cfg := &Config{Enabled: *raw.Enabled}
-	if raw.MachineID != nil && *raw.MachineID != "" {
-		id, err := schema.ParseMachineID(*raw.MachineID)
-		if err != nil {
-			return nil, fmt.Errorf(`"machine_id": %w`, err)
-		}
-		cfg.MachineID = id
-	}
-	if raw.ConsentSource != nil {
-		switch *raw.ConsentSource {
-		case SourceInstaller, SourceDefaultNotice, SourceCLI, "":
-			cfg.ConsentSource = *raw.ConsentSource
-		default:
-			return nil, fmt.Errorf(`"consent_source" %q is not one of installer, default-notice, cli`, *raw.ConsentSource)
-		}
-	}
-	if raw.FirstRunNoticeShown != nil {
-		cfg.FirstRunNoticeShown = *raw.FirstRunNoticeShown
-	}
-	if raw.UpdatedAt != nil && *raw.UpdatedAt != "" {
-		t, err := time.Parse(time.RFC3339Nano, *raw.UpdatedAt)
-		if err != nil {
-			return nil, fmt.Errorf(`"updated_at": %w`, err)
-		}
-		cfg.UpdatedAt = t
-	}
-	return cfg, nil
-}
-
-// save writes the config atomically with mode 0600 in a 0700 directory.
-func (s *Store) save(cfg *Config) error {
-	if err := s.Dir.Ensure(); err != nil {
-		return err
-	}
-	cfg.UpdatedAt = s.Now().UTC().Truncate(time.Second)
-	data, err := json.MarshalIndent(cfg, "", "  ")
-	if err != nil {
-		return err
-	}
-	return atomicfile.Write(s.Dir.TelemetryConfig(), append(data, '\n'), 0o600, atomicfile.Durable)
-}
-
-// SetChoice stores an explicit choice (source installer or cli), keeping the
-// machine ID or minting one. An explicit choice suppresses the first-run
-// notice for good. A config that exists but does not parse is never
-// overwritten: the error says so and names `telemetry reset`.
-func (s *Store) SetChoice(enabled bool, source string) (Config, error) {
-	if enabled && !Compiled {
-		return Config{}, ErrNotAvailable
-	}
-	cur, err := s.Load()
-	if err != nil {
-		return Config{}, fmt.Errorf("%w; it was left as it is (remove it with `codegraph telemetry reset`)", err)
-	}
-	cfg := Config{Enabled: enabled, ConsentSource: source, FirstRunNoticeShown: true}
-	if cur != nil {
-		cfg.MachineID = cur.MachineID
-	}
-	if cfg.MachineID == "" {
-		cfg.MachineID = uuid.NewString()
-	}
-	if err := s.save(&cfg); err != nil {
-		return Config{}, err
-	}
-	return cfg, nil
-}
-
-// HasStoredChoice reports whether a usable config exists. The installer asks
-// its consent question only when it does not.
-func (s *Store) HasStoredChoice() bool {
-	cfg, err := s.Load()
-	// An unreadable file is a choice too, in effect (off): don't ask over it.
-	return err != nil || cfg != nil
-}
-
-// PrepareSend is called by a sender right before the first bytes would leave
-// the machine. It returns the machine ID to send under, and whether sending
-// may go ahead. When no notice has been shown and no explicit choice is
-// stored, it calls notify (which prints the one-time notice) and records
-// that it did; if that record cannot be written nothing is sent, so the
-// notice is never skipped.
-func (s *Store) PrepareSend(notify func()) (machineID string, ok bool) {
 	d := s.Resolve()
-	if !d.Enabled {
-		return "", false
+	switch d.State {
+	case NoChoice, DefaultNoticeShown:
+		return true, d.Enabled
 	}
-	cfg := Config{Enabled: true, ConsentSource: SourceDefaultNotice}
-	if d.Config != nil {
-		cfg = *d.Config
-	}
-	if cfg.MachineID != "" && (cfg.FirstRunNoticeShown || cfg.Explicit()) {
-		return cfg.MachineID, true
-	}
-	if cfg.MachineID == "" {
-		cfg.MachineID = uuid.NewString()
-	}
-	needNotice := !cfg.FirstRunNoticeShown && !cfg.Explicit()
-	if needNotice {
-		cfg.FirstRunNoticeShown = true
-		if cfg.ConsentSource == "" {
-			cfg.ConsentSource = SourceDefaultNotice
-		}
-	}
-	if err := s.save(&cfg); err != nil {
-		return "", false
-	}
-	if needNotice {
-		notify()
-	}
-	return cfg.MachineID, true
+	return false, false
 }
 
-// Reset deletes the config: the next run starts from the default, with a
-// new machine ID.
-func (s *Store) Reset() error {
-	if err := os.Remove(s.Dir.TelemetryConfig()); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("remove %s: %w", s.Dir.TelemetryConfig(), err)
-	}
-	return nil
+type loadCache struct {
+	mu  sync.Mutex
+	fi  os.FileInfo
+	cfg *Config
+	err error
 }

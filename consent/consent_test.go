@@ -3,6 +3,10 @@
 package consent
 
 import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,9 +27,12 @@ func TestResolveOrder(t *testing.T) {
 		decidedBy  string
 		reasonPart string
 	}{
-		{"default with no config", nil, "", true, ByDefault, "on by default"},
-		{"config on", nil, cfgOn, true, ByConfig, "set by installer"},
-		{"config off", nil, cfgOff, false, ByConfig, "set by cli"},
+		{"default with no config", nil, "", true, ByDefault, "no choice yet: on by default"},
+		{"default with the notice shown", nil, cfgNotice, true, ByDefault, "default, notice shown"},
+		{"config on", nil, cfgOn, true, ByConfig, "your choice: on, set in the installer"},
+		{"config off", nil, cfgOff, false, ByConfig, "your choice: off, set with `codegraph telemetry off`"},
+		{"hand-edited on", nil, `{"enabled":true}`, true, ByConfig, "by editing the file"},
+		{"hand-edited default-notice off is off", nil, `{"enabled":false,"consent_source":"default-notice"}`, false, ByConfig, "your choice: off"},
 		{"DO_NOT_TRACK=1 beats config on", map[string]string{"DO_NOT_TRACK": "1"}, cfgOn, false, ByDoNotTrack, "DO_NOT_TRACK=1"},
 		{"DO_NOT_TRACK=yes", map[string]string{"DO_NOT_TRACK": "yes"}, "", false, ByDoNotTrack, ""},
 		{"DO_NOT_TRACK=false is not set", map[string]string{"DO_NOT_TRACK": "false"}, "", true, ByDefault, ""},
@@ -44,16 +51,16 @@ func TestResolveOrder(t *testing.T) {
 		{"CODEGRAPH_TELEMETRY=maybe fails closed", map[string]string{"CODEGRAPH_TELEMETRY": "maybe"}, cfgOn, false, ByEnv, "not understood"},
 		{"unparsable config fails closed", nil, "{not json", false, ByConfig, "cannot be parsed"},
 		{"wrong types fail closed", nil, `{"enabled":"yes","machine_id":42}`, false, ByConfig, "cannot be parsed"},
-		{"missing enabled fails closed", nil, `{"machine_id":"3f0c5e0e-8d0b-4a53-9b8e-5a3c2f9d1e77"}`, false, ByConfig, `"enabled" is missing`},
-		{"bad machine id fails closed", nil, `{"enabled":true,"machine_id":"urn:uuid:3f0c5e0e-8d0b-4a53-9b8e-5a3c2f9d1e77"}`, false, ByConfig, "machine_id"},
+		{"missing enabled fails closed", nil, `{"machine_id":"` + testID + `"}`, false, ByConfig, `"enabled" is missing`},
+		{"bad machine id fails closed", nil, `{"enabled":true,"machine_id":"urn:uuid:` + testID + `"}`, false, ByConfig, "machine_id"},
 		{"unknown consent source fails closed", nil, `{"enabled":true,"consent_source":"telepathy"}`, false, ByConfig, "consent_source"},
 		{"trailing data fails closed", nil, cfgOn + `{}`, false, ByConfig, "trailing"},
-		{"empty file fails closed", nil, ``, false, ByConfig, "cannot be parsed"},
+		{"whitespace only fails closed", nil, " \n", false, ByConfig, "is empty"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			s := newStore(t, tc.env)
-			if tc.config != "" || strings.Contains(tc.name, "empty file") {
+			if tc.config != "" {
 				writeConfig(t, s, tc.config)
 			}
 			d := s.Resolve()
@@ -67,16 +74,152 @@ func TestResolveOrder(t *testing.T) {
 	}
 }
 
-func TestUnreadableConfigFailsClosed(t *testing.T) {
+// transitionTable is the state machine, written out: the state each
+// transition leads to from each state ("err" where it is refused).
+var transitionTable = map[State]map[Transition]string{
+	NoChoice:           {InstallerYes: "chosen-on", InstallerNo: "chosen-off", CLIOn: "chosen-on", CLIOff: "chosen-off", NoticeShown: "default-notice-shown", Reset: "no-choice"},
+	DefaultNoticeShown: {InstallerYes: "chosen-on", InstallerNo: "chosen-off", CLIOn: "chosen-on", CLIOff: "chosen-off", NoticeShown: "default-notice-shown", Reset: "no-choice"},
+	ChosenOn:           {InstallerYes: "chosen-on", InstallerNo: "chosen-off", CLIOn: "chosen-on", CLIOff: "chosen-off", NoticeShown: "chosen-on", Reset: "no-choice"},
+	ChosenOff:          {InstallerYes: "chosen-on", InstallerNo: "chosen-off", CLIOn: "chosen-on", CLIOff: "chosen-off", NoticeShown: "chosen-off", Reset: "no-choice"},
+	Unreadable:         {InstallerYes: "err", InstallerNo: "err", CLIOn: "err", CLIOff: "err", NoticeShown: "unreadable", Reset: "no-choice"},
+}
+
+func TestNextTable(t *testing.T) {
 	t.Parallel()
-	s := newStore(t, nil)
-	// A directory where the file should be cannot be read as a file, even by root.
-	if err := os.MkdirAll(s.Dir.TelemetryConfig(), 0o700); err != nil {
-		t.Fatal(err)
+	for _, from := range States {
+		for _, tr := range Transitions {
+			want := transitionTable[from][tr]
+			got, err := Next(from, tr)
+			if want == "err" {
+				if !errors.Is(err, ErrUnusableFile) || got != from {
+					t.Errorf("Next(%v, %v) = %v, %v; want ErrUnusableFile", from, tr, got, err)
+				}
+				continue
+			}
+			if err != nil || got.String() != want {
+				t.Errorf("Next(%v, %v) = %v, %v; want %s", from, tr, got, err, want)
+			}
+		}
 	}
-	d := s.Resolve()
-	if d.Enabled || d.DecidedBy != ByConfig || !strings.Contains(d.Reason, "cannot be read") {
-		t.Errorf("Resolve() = %+v", d)
+}
+
+// TestApplyEveryStateEveryTransition runs the table on disk: the file
+// after each transition is in the state the table says, with a machine ID
+// exactly when it is on, the same ID when it stays on, and the right
+// source; a refused transition leaves the file byte for byte.
+func TestApplyEveryStateEveryTransition(t *testing.T) {
+	t.Parallel()
+	for _, from := range States {
+		for _, tr := range Transitions {
+			t.Run(fmt.Sprintf("%v/%v", from, tr), func(t *testing.T) {
+				t.Parallel()
+				s := newStore(t, nil)
+				setState(t, s, from)
+				before, _ := os.ReadFile(s.Dir.TelemetryConfig())
+				out, err := s.Apply(tr)
+				want := transitionTable[from][tr]
+				if out.From != from || out.DeleteQueue != tr.Off() {
+					t.Errorf("outcome %+v: want From %v, DeleteQueue %v", out, from, tr.Off())
+				}
+				if want == "err" {
+					after, _ := os.ReadFile(s.Dir.TelemetryConfig())
+					if !errors.Is(err, ErrUnusableFile) || string(after) != string(before) {
+						t.Errorf("err %v, file %q → %q; want ErrUnusableFile and the file untouched", err, before, after)
+					}
+					if !strings.Contains(err.Error(), "telemetry reset") || strings.Count(err.Error(), s.Dir.TelemetryConfig()) != 1 {
+						t.Errorf("error %q should name the file once and say how to reset", err)
+					}
+					return
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				d := s.Resolve()
+				if d.State.String() != want || out.To != d.State {
+					t.Fatalf("stored state %v (outcome %v), want %s", d.State, out.To, want)
+				}
+				cfg := d.Config
+				switch {
+				case d.State == NoChoice:
+					if _, err := os.Lstat(s.Dir.TelemetryConfig()); !errors.Is(err, fs.ErrNotExist) {
+						t.Errorf("file still there after %v", tr)
+					}
+					return
+				case d.State == Unreadable:
+					return
+				case d.State.On() && cfg.MachineID == "":
+					t.Errorf("on without a machine ID: %+v", cfg)
+				case !d.State.On() && cfg.MachineID != "":
+					t.Errorf("off with a machine ID on disk: %+v", cfg)
+				}
+				if (from == ChosenOn || from == DefaultNoticeShown) && d.State.On() && cfg.MachineID != testID {
+					t.Errorf("machine ID changed while on: %s", cfg.MachineID)
+				}
+				if _, source, ok := tr.choice(); ok && cfg.ConsentSource != source {
+					t.Errorf("consent_source %q, want %q", cfg.ConsentSource, source)
+				}
+				if tr == NoticeShown && from == NoChoice && (cfg.ConsentSource != SourceDefaultNotice || !cfg.FirstRunNoticeShown || cfg.Explicit()) {
+					t.Errorf("notice record %+v", cfg)
+				}
+			})
+		}
+	}
+}
+
+// TestEnvOverridesOnTop: the environment decides over every stored state
+// and never changes it.
+func TestEnvOverridesOnTop(t *testing.T) {
+	t.Parallel()
+	for _, from := range States {
+		for _, env := range []struct {
+			k, v    string
+			enabled bool // "" = the state decides
+			by      string
+		}{
+			{"", "", from.On(), ""},
+			{"DO_NOT_TRACK", "1", false, ByDoNotTrack},
+			{"CODEGRAPH_TELEMETRY", "0", false, ByEnv},
+			{"CODEGRAPH_TELEMETRY", "1", true, ByEnv},
+			{"CODEGRAPH_TELEMETRY", "maybe", false, ByEnv},
+		} {
+			s := newStore(t, map[string]string{env.k: env.v})
+			setState(t, s, from)
+			before, _ := os.ReadFile(s.Dir.TelemetryConfig())
+			d := s.Resolve()
+			if d.Enabled != env.enabled || (env.by != "" && d.DecidedBy != env.by) || d.State != from {
+				t.Errorf("%v with %s=%s: %+v", from, env.k, env.v, d)
+			}
+			after, _ := os.ReadFile(s.Dir.TelemetryConfig())
+			if string(after) != string(before) {
+				t.Errorf("%v with %s=%s: resolving changed the file", from, env.k, env.v)
+			}
+		}
+	}
+}
+
+// TestInstallerQuestion: asked while no choice is stored, pre-set to what
+// applies now; never over a choice or a file that cannot be used.
+func TestInstallerQuestion(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		state       State
+		env         map[string]string
+		ask, preset bool
+	}{
+		{NoChoice, nil, true, true},
+		{DefaultNoticeShown, nil, true, true},
+		{NoChoice, map[string]string{"DO_NOT_TRACK": "1"}, true, false},
+		{DefaultNoticeShown, map[string]string{"CODEGRAPH_TELEMETRY": "0"}, true, false},
+		{ChosenOn, nil, false, false},
+		{ChosenOff, nil, false, false},
+		{ChosenOff, map[string]string{"CODEGRAPH_TELEMETRY": "1"}, false, false},
+		{Unreadable, nil, false, false},
+	} {
+		s := newStore(t, tc.env)
+		setState(t, s, tc.state)
+		if ask, preset := s.InstallerQuestion(); ask != tc.ask || preset != tc.preset {
+			t.Errorf("%v %v: ask %v preset %v, want %v %v", tc.state, tc.env, ask, preset, tc.ask, tc.preset)
+		}
 	}
 }
 
@@ -102,88 +245,102 @@ func TestSetChoiceWritesOwnerOnlyAtomically(t *testing.T) {
 	if err != nil || loaded == nil {
 		t.Fatalf("Load: %v %v", loaded, err)
 	}
-	if *loaded != cfg || !loaded.FirstRunNoticeShown || loaded.ConsentSource != SourceInstaller || !loaded.UpdatedAt.Equal(fixedNow) {
+	// No notice was shown: the record says so; the choice suppresses it.
+	if *loaded != cfg || loaded.FirstRunNoticeShown || loaded.ConsentSource != SourceInstaller || !loaded.UpdatedAt.Equal(fixedNow) || loaded.MachineID == "" {
 		t.Errorf("stored %+v, returned %+v", *loaded, cfg)
-	}
-	// Turning it off keeps the machine ID.
-	off, err := s.SetChoice(false, SourceCLI)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if off.MachineID != cfg.MachineID || off.Enabled {
-		t.Errorf("off = %+v; machine ID must survive (%s)", off, cfg.MachineID)
 	}
 	entries, _ := os.ReadDir(s.Dir.Root())
 	if len(entries) != 1 {
 		t.Errorf("leftover files in state dir: %v", entries)
 	}
-}
-
-func TestSetChoiceNeverOverwritesBrokenConfig(t *testing.T) {
-	t.Parallel()
-	s := newStore(t, nil)
-	writeConfig(t, s, "{broken")
-	if _, err := s.SetChoice(false, SourceCLI); err == nil || !strings.Contains(err.Error(), "telemetry reset") {
-		t.Fatalf("SetChoice over a broken config: err = %v", err)
-	}
-	got, _ := os.ReadFile(s.Dir.TelemetryConfig())
-	if string(got) != "{broken" {
-		t.Errorf("broken config was overwritten: %q", got)
+	if _, err := s.SetChoice(true, "telepathy"); err == nil {
+		t.Error("a choice from an unknown source was stored")
 	}
 }
 
-func TestResetMintsNewMachineID(t *testing.T) {
+// TestMachineIDOnlyWhileOn walks a user through off, on, off, on: no ID on
+// disk while off, a new one at each first on.
+func TestMachineIDOnlyWhileOn(t *testing.T) {
 	t.Parallel()
 	s := newStore(t, nil)
-	first, err := s.SetChoice(true, SourceCLI)
-	if err != nil {
-		t.Fatal(err)
+	off, err := s.SetChoice(false, SourceCLI)
+	if err != nil || off.MachineID != "" {
+		t.Fatalf("off from no choice: %+v, %v; want no machine ID", off, err)
+	}
+	b, _ := os.ReadFile(s.Dir.TelemetryConfig())
+	var raw map[string]any
+	if err := json.Unmarshal(b, &raw); err != nil || raw["machine_id"] != "" {
+		t.Errorf("off file holds an ID: %s", b)
+	}
+	on1, _ := s.SetChoice(true, SourceCLI)
+	off2, _ := s.SetChoice(false, SourceInstaller)
+	on2, _ := s.SetChoice(true, SourceInstaller)
+	if on1.MachineID == "" || off2.MachineID != "" || on2.MachineID == "" || on2.MachineID == on1.MachineID {
+		t.Errorf("on %q, off %q, on again %q: want an ID only while on, a new one after an off", on1.MachineID, off2.MachineID, on2.MachineID)
+	}
+	again, _ := s.SetChoice(true, SourceCLI)
+	if again.MachineID != on2.MachineID {
+		t.Error("on while on changed the machine ID")
 	}
 	if err := s.Reset(); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Reset(); err != nil {
-		t.Errorf("second reset: %v", err)
-	}
-	if d := s.Resolve(); d.DecidedBy != ByDefault {
-		t.Errorf("after reset decided by %s", d.DecidedBy)
-	}
-	second, _ := s.SetChoice(true, SourceCLI)
-	if second.MachineID == first.MachineID {
-		t.Error("machine ID survived a reset")
+	if d := s.Resolve(); d.State != NoChoice || d.Config != nil {
+		t.Errorf("after reset: %+v", d)
 	}
 }
 
-func TestPrepareSendShowsNoticeOnce(t *testing.T) {
+func TestResetIsIdempotent(t *testing.T) {
 	t.Parallel()
 	s := newStore(t, nil)
+	setState(t, s, ChosenOn)
+	for i := 0; i < 2; i++ {
+		if err := s.Reset(); err != nil {
+			t.Errorf("reset %d: %v", i, err)
+		}
+	}
+}
+
+// TestGraceRun: the process that shows the notice sends nothing, for the
+// rest of its life; the next process sends, under the ID minted with the
+// notice, and the notice never shows again.
+func TestGraceRun(t *testing.T) {
+	t.Parallel()
+	first := newStore(t, nil)
 	notices := 0
 	notify := func() { notices++ }
-	id1, ok := s.PrepareSend(notify)
-	if !ok || id1 == "" {
-		t.Fatalf("PrepareSend = %q, %v", id1, ok)
+	for i := 0; i < 3; i++ {
+		if id, ok := first.PrepareSend(notify); ok || id != "" {
+			t.Fatalf("call %d of the notice run: PrepareSend = %q, %v; want no send", i, id, ok)
+		}
 	}
-	id2, ok := s.PrepareSend(notify)
-	if !ok || id2 != id1 {
-		t.Fatalf("second PrepareSend = %q, %v; want %q", id2, ok, id1)
+	if notices != 1 || !first.GraceRun() {
+		t.Errorf("notice shown %d times (grace %v), want 1", notices, first.GraceRun())
 	}
-	if notices != 1 {
-		t.Errorf("notice shown %d times, want 1", notices)
+	cfg, _ := first.Load()
+	if cfg == nil || cfg.ConsentSource != SourceDefaultNotice || !cfg.FirstRunNoticeShown || !cfg.Enabled || cfg.MachineID == "" {
+		t.Fatalf("stored %+v", cfg)
 	}
-	cfg, _ := s.Load()
-	if cfg.ConsentSource != SourceDefaultNotice || !cfg.FirstRunNoticeShown || !cfg.Enabled {
-		t.Errorf("stored %+v", cfg)
+	next := &Store{Dir: first.Dir, Getenv: first.Getenv, Now: first.Now}
+	id, ok := next.PrepareSend(notify)
+	if !ok || id != cfg.MachineID || notices != 1 {
+		t.Errorf("next process: PrepareSend = %q, %v (notices %d); want %q, true, 1", id, ok, notices, cfg.MachineID)
+	}
+	// Not a choice: the installer still asks.
+	if ask, preset := next.InstallerQuestion(); !ask || !preset {
+		t.Errorf("after the notice: InstallerQuestion = %v, %v", ask, preset)
 	}
 }
 
 func TestPrepareSendAfterExplicitChoiceShowsNoNotice(t *testing.T) {
 	t.Parallel()
 	s := newStore(t, nil)
-	if _, err := s.SetChoice(true, SourceInstaller); err != nil {
+	cfg, err := s.SetChoice(true, SourceInstaller)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := s.PrepareSend(func() { t.Error("notice shown after an explicit choice") }); !ok {
-		t.Error("send refused after opting in")
+	if id, ok := s.PrepareSend(func() { t.Error("notice shown after an explicit choice") }); !ok || id != cfg.MachineID {
+		t.Errorf("PrepareSend = %q, %v after opting in", id, ok)
 	}
 }
 
@@ -198,6 +355,28 @@ func TestPrepareSendWhenOff(t *testing.T) {
 			t.Errorf("%v: state dir created while off", env)
 		}
 	}
+	s := newStore(t, nil)
+	setState(t, s, ChosenOff)
+	if _, ok := s.PrepareSend(func() { t.Error("notice shown while off") }); ok {
+		t.Error("stored off: send allowed")
+	}
+}
+
+// TestPrepareSendEnvOnOverStoredOff: on for this process by
+// CODEGRAPH_TELEMETRY=1, under an ID that is never written.
+func TestPrepareSendEnvOnOverStoredOff(t *testing.T) {
+	t.Parallel()
+	s := newStore(t, map[string]string{"CODEGRAPH_TELEMETRY": "1"})
+	setState(t, s, ChosenOff)
+	before, _ := os.ReadFile(s.Dir.TelemetryConfig())
+	id1, ok1 := s.PrepareSend(func() { t.Error("notice after a choice") })
+	id2, ok2 := s.PrepareSend(func() {})
+	if !ok1 || !ok2 || id1 == "" || id1 != id2 {
+		t.Errorf("PrepareSend = %q %v, %q %v", id1, ok1, id2, ok2)
+	}
+	if after, _ := os.ReadFile(s.Dir.TelemetryConfig()); string(after) != string(before) {
+		t.Errorf("stored off gained %s", after)
+	}
 }
 
 func TestPrepareSendDoesNotSendIfNoticeCannotBeRecorded(t *testing.T) {
@@ -210,6 +389,29 @@ func TestPrepareSendDoesNotSendIfNoticeCannotBeRecorded(t *testing.T) {
 	s := &Store{Dir: statedir.ForHome(home), Getenv: func(string) string { return "" }, Now: time.Now}
 	if _, ok := s.PrepareSend(func() { t.Error("notice shown without being recorded") }); ok {
 		t.Error("send allowed although the notice could not be recorded")
+	}
+}
+
+// TestNoticeNeverClobbersAChoice: a `telemetry off` stored by another
+// process between this one's read and its write of the notice record
+// stays: the record is written only where no file is.
+func TestNoticeNeverClobbersAChoice(t *testing.T) {
+	t.Parallel()
+	s := newStore(t, nil)
+	other := newStore(t, nil)
+	other.Dir = s.Dir
+	s.Now = func() time.Time {
+		// Called right before the write: the other process stores off.
+		if _, err := other.SetChoice(false, SourceCLI); err != nil {
+			t.Error(err)
+		}
+		return fixedNow
+	}
+	if _, ok := s.PrepareSend(func() { t.Error("notice shown although the record was not written") }); ok {
+		t.Error("send allowed")
+	}
+	if d := other.Resolve(); d.State != ChosenOff {
+		t.Errorf("the other process's off was replaced: %v", d.State)
 	}
 }
 
@@ -245,11 +447,11 @@ func TestCachedStoreSeesEveryChange(t *testing.T) {
 	if d := cached.Resolve(); d.DecidedBy != ByDefault {
 		t.Fatalf("decided by %s", d.DecidedBy)
 	}
-	for i, content := range []string{cfgOn, cfgOff, "{broken", cfgOn} {
+	for i, content := range []string{cfgOn, cfgOff, "{broken", cfgOn, cfgNotice} {
 		writeConfig(t, s, content) // same size for cfgOn twice: a new inode each time
 		d := cached.Resolve()
 		direct := s.Resolve()
-		if d.Enabled != direct.Enabled || d.Reason != direct.Reason {
+		if d.Enabled != direct.Enabled || d.Reason != direct.Reason || d.State != direct.State {
 			t.Errorf("step %d: cached %+v, direct %+v", i, d, direct)
 		}
 	}

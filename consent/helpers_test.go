@@ -31,6 +31,27 @@ func writeConfig(t *testing.T, s *Store, content string) {
 }
 
 const (
-	cfgOn  = `{"enabled":true,"machine_id":"3f0c5e0e-8d0b-4a53-9b8e-5a3c2f9d1e77","consent_source":"installer","first_run_notice_shown":true,"updated_at":"2026-11-01T00:00:00Z"}`
-	cfgOff = `{"enabled":false,"machine_id":"3f0c5e0e-8d0b-4a53-9b8e-5a3c2f9d1e77","consent_source":"cli","first_run_notice_shown":true,"updated_at":"2026-11-01T00:00:00Z"}`
+	testID    = "3f0c5e0e-8d0b-4a53-9b8e-5a3c2f9d1e77"
+	cfgOn     = `{"enabled":true,"machine_id":"` + testID + `","consent_source":"installer","first_run_notice_shown":true,"updated_at":"2026-11-01T00:00:00Z"}`
+	cfgOff    = `{"enabled":false,"machine_id":"","consent_source":"cli","first_run_notice_shown":true,"updated_at":"2026-11-01T00:00:00Z"}`
+	cfgNotice = `{"enabled":true,"machine_id":"` + testID + `","consent_source":"default-notice","first_run_notice_shown":true,"updated_at":"2026-11-01T00:00:00Z"}`
+	cfgBroken = `{"enabled": "yes please"`
 )
+
+// setState puts the stored state st on disk.
+func setState(t *testing.T, s *Store, st State) {
+	t.Helper()
+	switch st {
+	case NoChoice:
+	case DefaultNoticeShown:
+		writeConfig(t, s, cfgNotice)
+	case ChosenOn:
+		writeConfig(t, s, cfgOn)
+	case ChosenOff:
+		writeConfig(t, s, cfgOff)
+	case Unreadable:
+		writeConfig(t, s, cfgBroken)
+	default:
+		t.Fatalf("no fixture for %v", st)
+	}
+}

@@ -20,28 +20,37 @@ const (
 // the chosen agents and scope, which is computed outside the form (through
 // Config.Summarize) between the two.
 type Model struct {
-	cfg     Config
-	st      *state
-	form    *huh.Form
-	phase   phase
-	aborted bool
-	size    *tea.WindowSizeMsg // last known size, replayed to the second form
+	cfg   Config
+	st    *state
+	form  *huh.Form
+	first huh.Field // the first screen's field, where Esc cancels
+	phase phase
+	// interrupted: Ctrl+C; cancelled: Esc on the first screen.
+	interrupted, cancelled bool
+	size                   *tea.WindowSizeMsg // last known size, replayed to the second form
 }
 
 // NewModel builds the form model; Run drives it, tests drive it with
 // teatest.
 func NewModel(cfg Config) *Model {
 	m := &Model{cfg: cfg, st: newState(cfg)}
-	m.form = huh.NewForm(choiceFields(cfg, m.st, true)...).WithTheme(theme())
+	groups, first := choiceGroups(cfg, m.st, true)
+	m.first = first
+	m.form = huh.NewForm(groups...).WithTheme(theme())
 	return m
 }
 
-// Result returns the answers once the program has finished.
+// Result returns the answers once the program has finished: ErrInterrupted
+// after Ctrl+C, ErrCancelled after Esc on the first screen or Cancel on
+// the summary.
 func (m *Model) Result() (Answers, error) {
-	if m.aborted || m.phase != phaseDone {
-		return Answers{}, ErrAborted
+	switch {
+	case m.interrupted:
+		return Answers{}, ErrInterrupted
+	case m.cancelled || m.phase != phaseDone:
+		return Answers{}, ErrCancelled
 	}
-	return m.st.answers(m.cfg), nil
+	return m.st.result(m.cfg)
 }
 
 // Init implements tea.Model.
@@ -61,13 +70,18 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if m.phase == phaseDone {
 		return m, nil
 	}
+	if k, ok := msg.(tea.KeyPressMsg); ok && k.String() == "esc" && m.phase == phaseChoose && m.form.GetFocusedField() == m.first {
+		m.cancelled = true
+		m.phase = phaseDone
+		return m, tea.Quit
+	}
 	f, cmd := m.form.Update(msg)
 	if hf, ok := f.(*huh.Form); ok {
 		m.form = hf
 	}
 	switch m.form.State {
 	case huh.StateAborted:
-		m.aborted = true
+		m.interrupted = true
 		m.phase = phaseDone
 		return m, tea.Quit
 	case huh.StateCompleted:

@@ -24,7 +24,6 @@ import (
 	"charm.land/huh/v2"
 	"charm.land/lipgloss/v2"
 
-	"github.com/getcodegraph/codegraph-install/consent"
 	"github.com/getcodegraph/codegraph-install/installer"
 )
 
@@ -32,22 +31,29 @@ import (
 // is stored as the installer's choice (TELEMETRY.md, rule 3 of the order that decides).
 const ConsentQuestion = "Share anonymous usage data? (no code, paths, or names — see TELEMETRY.md)"
 
-// ErrAborted is returned when the user quits the form (ctrl+c).
-var ErrAborted = huh.ErrUserAborted
+// How a form ends without answers. Neither stores nor records anything:
+// the caller says "Cancelled: nothing was changed." and exits.
+var (
+	// ErrCancelled: the Cancel button, Esc on the first screen, or the end
+	// of input in accessible mode (end of input never means yes).
+	ErrCancelled = errors.New("cancelled")
+	// ErrInterrupted: Ctrl+C, or the context ended (SIGINT, SIGTERM).
+	ErrInterrupted = errors.New("interrupted")
+)
 
 // ErrNoTargets is returned when the user deselected every agent. The
 // interactive form refuses an empty selection itself; accessible mode
 // cannot re-ask at the end of input, so it reports it instead.
 var ErrNoTargets = errors.New("no agents selected: nothing to install")
 
-// Answers is everything the form collects.
+// Answers is everything the form collects. The form returns it only when
+// the summary was confirmed.
 type Answers struct {
 	Targets []string        // target ids, in registry order
 	Scope   installer.Scope // local or global
 	// ShareUsage is the answer to the consent toggle; nil when the toggle
 	// was not shown (a choice is already stored, or the pro build).
 	ShareUsage *bool
-	Confirmed  bool // the summary was confirmed
 }
 
 // Config is what the form shows and its defaults.
@@ -61,8 +67,13 @@ type Config struct {
 	Scope installer.Scope
 	// ProjectDir is shown next to the local scope.
 	ProjectDir string
-	// AskConsent shows the usage-data toggle; see AskConsent.
-	AskConsent bool
+	// AskConsent shows the usage-data toggle, pre-set to ShareDefault
+	// (consent.Store.InstallerQuestion says both).
+	AskConsent   bool
+	ShareDefault bool
+	// ConsentNote, when set, is added to the toggle's description (e.g. an
+	// environment variable that wins over the answer).
+	ConsentNote string
 	// Summarize renders the plan for the answers so far (Plan.Summary()).
 	// It is called once the agents and scope are chosen.
 	Summarize func(Answers) string
@@ -72,25 +83,19 @@ type Config struct {
 	Accessible bool
 }
 
-// AskConsent reports whether the toggle is to be shown: only when
-// telemetry is part of the build and no choice is stored yet, so re-runs and
-// upgrades never ask again.
-func AskConsent(store *consent.Store) bool {
-	return consent.Compiled && store != nil && !store.HasStoredChoice()
-}
-
-// Run shows the form on in/out and returns the answers. In interactive mode
-// out should be the terminal the user sees (stderr, by convention); in
-// accessible mode prompts are plain lines.
+// Run shows the form on in/out and returns the answers, or ErrCancelled,
+// ErrInterrupted or ErrNoTargets. In interactive mode out should be the
+// terminal the user sees (stderr, by convention); in accessible mode
+// prompts are plain lines, and ctx ending (SIGINT) ends them at once.
 func Run(ctx context.Context, cfg Config, in io.Reader, out io.Writer) (Answers, error) {
 	if cfg.Accessible {
-		return runAccessible(cfg, in, out)
+		return runAccessible(ctx, cfg, in, out)
 	}
 	m := NewModel(cfg)
 	p := tea.NewProgram(m, tea.WithInput(in), tea.WithOutput(out), tea.WithContext(ctx))
 	final, err := p.Run()
-	if errors.Is(err, tea.ErrInterrupted) || errors.Is(err, tea.ErrProgramKilled) {
-		return Answers{}, ErrAborted
+	if errors.Is(err, tea.ErrInterrupted) || errors.Is(err, tea.ErrProgramKilled) || ctx.Err() != nil {
+		return Answers{}, ErrInterrupted
 	}
 	if err != nil {
 		return Answers{}, fmt.Errorf("installer form: %w", err)
@@ -99,24 +104,35 @@ func Run(ctx context.Context, cfg Config, in io.Reader, out io.Writer) (Answers,
 }
 
 // Confirm asks one yes/no question (default yes) after showing details; the
-// uninstaller uses it.
-func Confirm(ctx context.Context, title, details string, accessible bool, in io.Reader, out io.Writer) (bool, error) {
+// uninstaller uses it. It returns ErrCancelled for No or the end of input,
+// ErrInterrupted for Ctrl+C or the end of ctx.
+func Confirm(ctx context.Context, title, details string, accessible bool, in io.Reader, out io.Writer) error {
 	ok := true
 	field := huh.NewConfirm().Title(title).Affirmative("Yes").Negative("No").Value(&ok)
 	if accessible {
-		pw := plainWriter(out)
+		pi := newPromptInput(ctx, in)
+		pw := pi.gate(plainWriter(out))
 		fmt.Fprintln(pw, details)
-		err := huh.NewForm(huh.NewGroup(field)).WithAccessible(true).
-			WithInput(oneLine(in)).WithOutput(pw).RunWithContext(ctx)
-		return ok, err
+		_ = huh.NewForm(huh.NewGroup(field)).WithAccessible(true).
+			WithInput(pi).WithOutput(pw).Run()
+		if err := pi.err(); err != nil {
+			return err
+		}
+	} else {
+		field.Description(details)
+		err := huh.NewForm(huh.NewGroup(field)).WithShowHelp(false).
+			WithTheme(theme()).WithInput(in).WithOutput(out).RunWithContext(ctx)
+		switch {
+		case ctx.Err() != nil, errors.Is(err, huh.ErrUserAborted):
+			return ErrInterrupted
+		case err != nil:
+			return err
+		}
 	}
-	field.Description(details)
-	err := huh.NewForm(huh.NewGroup(field)).WithShowHelp(false).
-		WithTheme(theme()).WithInput(in).WithOutput(out).RunWithContext(ctx)
-	if errors.Is(err, huh.ErrUserAborted) {
-		return false, ErrAborted
+	if !ok {
+		return ErrCancelled
 	}
-	return ok, err
+	return nil
 }
 
 func theme() huh.Theme { return huh.ThemeFunc(huh.ThemeCharm) }
@@ -130,8 +146,17 @@ type state struct {
 	confirmed bool
 }
 
+// result is the answers once the form ended: ErrCancelled when the summary
+// was not confirmed.
+func (s *state) result(cfg Config) (Answers, error) {
+	if !s.confirmed {
+		return Answers{}, ErrCancelled
+	}
+	return s.answers(cfg), nil
+}
+
 func newState(cfg Config) *state {
-	s := &state{targets: append([]string(nil), cfg.Selected...), scope: cfg.Scope, share: true, confirmed: true}
+	s := &state{targets: append([]string(nil), cfg.Selected...), scope: cfg.Scope, share: cfg.ShareDefault, confirmed: true}
 	if s.scope == "" {
 		s.scope = installer.ScopeGlobal
 	}
@@ -139,7 +164,7 @@ func newState(cfg Config) *state {
 }
 
 func (s *state) answers(cfg Config) Answers {
-	a := Answers{Scope: s.scope, Confirmed: s.confirmed}
+	a := Answers{Scope: s.scope}
 	// Report targets in the listed order, whatever order they were ticked in.
 	for _, t := range listed(cfg) {
 		for _, id := range s.targets {
@@ -163,9 +188,19 @@ func listed(cfg Config) []installer.Target {
 	return installer.Targets()
 }
 
+// consentScreen is the index of the toggle's group in choiceFields (after
+// the agents and the scope), when it is asked.
+const consentScreen = 2
+
 // choiceFields are the first page(s): agents, scope and, when asked, the
 // consent toggle. Each is its own group, so each is its own screen.
 func choiceFields(cfg Config, s *state, validate bool) []*huh.Group {
+	groups, _ := choiceGroups(cfg, s, validate)
+	return groups
+}
+
+// choiceGroups also returns the first screen's field, where Esc cancels.
+func choiceGroups(cfg Config, s *state, validate bool) ([]*huh.Group, huh.Field) {
 	targets := listed(cfg)
 	opts := make([]huh.Option[string], 0, len(targets))
 	for _, t := range targets {
@@ -176,6 +211,9 @@ func choiceFields(cfg Config, s *state, validate bool) []*huh.Group {
 		Description("Detected agents are selected. x or space toggles, enter continues.").
 		Options(opts...).
 		Value(&s.targets).
+		// No filtering: every target fits on screen, and Esc is left to
+		// cancel the form.
+		Filterable(false).
 		// Title and description take one line each: with this height every
 		// target is visible at once, no scrolling.
 		Height(len(opts) + 2)
@@ -202,11 +240,21 @@ func choiceFields(cfg Config, s *state, validate bool) []*huh.Group {
 	if cfg.AskConsent {
 		groups = append(groups, huh.NewGroup(huh.NewConfirm().
 			Title(ConsentQuestion).
-			Description("Counts of commands and tool calls, the OS and version. You can change it any time: codegraph telemetry off.").
+			Description(consentDescription(cfg)).
 			Affirmative("Yes").Negative("No").
 			Value(&s.share)))
 	}
-	return groups
+	return groups, ms
+}
+
+// consentDescription is shown with the toggle (printed before it in
+// accessible mode, where huh shows titles only).
+func consentDescription(cfg Config) string {
+	desc := "Counts of commands and tool calls, the OS and version. You can change it any time: codegraph telemetry off."
+	if cfg.ConsentNote != "" {
+		desc += "\n" + cfg.ConsentNote
+	}
+	return desc
 }
 
 func confirmField(s *state, summary string, withDescription bool) *huh.Confirm {

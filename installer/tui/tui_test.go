@@ -3,6 +3,8 @@ package tui
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -39,13 +41,14 @@ func summaryOf(a Answers) string {
 // TestAccessibleForm drives the plain-prompt mode with typed lines.
 func TestAccessibleForm(t *testing.T) {
 	t.Parallel()
-	store := newStore(t)
+	ask, preset := newStore(t).InstallerQuestion()
 	cfg := Config{
-		Selected:   []string{"claude", "cursor"},
-		AskConsent: AskConsent(store),
-		Summarize:  summaryOf,
-		Version:    "v1.2.3",
-		Accessible: true,
+		Selected:     []string{"claude", "cursor"},
+		AskConsent:   ask,
+		ShareDefault: preset,
+		Summarize:    summaryOf,
+		Version:      "v1.2.3",
+		Accessible:   true,
 	}
 	// Toggle codex (3rd), finish the list (0), local scope (2), no to the
 	// usage question (only asked in the default build), Enter to confirm.
@@ -59,7 +62,7 @@ func TestAccessibleForm(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Run: %v\n%s", err, out.String())
 	}
-	want := Answers{Targets: []string{"claude", "cursor", "codex"}, Scope: installer.ScopeLocal, Confirmed: true}
+	want := Answers{Targets: []string{"claude", "cursor", "codex"}, Scope: installer.ScopeLocal}
 	if consent.Compiled {
 		no := false
 		want.ShareUsage = &no
@@ -85,12 +88,12 @@ func TestAccessibleForm(t *testing.T) {
 // agents, the default scope, shares usage and confirms.
 func TestAccessibleDefaults(t *testing.T) {
 	t.Parallel()
-	cfg := Config{Selected: []string{"opencode", "claude"}, AskConsent: consent.Compiled, Summarize: summaryOf, Accessible: true}
+	cfg := Config{Selected: []string{"opencode", "claude"}, AskConsent: consent.Compiled, ShareDefault: true, Summarize: summaryOf, Accessible: true}
 	got, err := Run(context.Background(), cfg, strings.NewReader("0\n\n\n\n"), &bytes.Buffer{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"claude", "opencode"}; !reflect.DeepEqual(got.Targets, want) || got.Scope != installer.ScopeGlobal || !got.Confirmed {
+	if want := []string{"claude", "opencode"}; !reflect.DeepEqual(got.Targets, want) || got.Scope != installer.ScopeGlobal {
 		t.Errorf("answers = %+v", got)
 	}
 	if consent.Compiled && (got.ShareUsage == nil || !*got.ShareUsage) {
@@ -106,21 +109,11 @@ func TestAccessibleNothingSelected(t *testing.T) {
 	}
 }
 
-// TestRerunDoesNotAskAgain: once a choice is stored, the toggle is gone.
+// TestRerunDoesNotAskAgain: without the toggle, the form asks the rest.
 func TestRerunDoesNotAskAgain(t *testing.T) {
 	t.Parallel()
-	store := newStore(t)
-	if AskConsent(store) != consent.Compiled {
-		t.Fatalf("fresh store: AskConsent = %v, want %v (shown only in builds with telemetry)", AskConsent(store), consent.Compiled)
-	}
-	if _, err := store.SetChoice(false, consent.SourceInstaller); err != nil {
-		t.Fatal(err)
-	}
-	if AskConsent(store) {
-		t.Fatal("AskConsent after a stored choice = true")
-	}
 	var out bytes.Buffer
-	got, err := Run(context.Background(), Config{Selected: []string{"claude"}, AskConsent: AskConsent(store), Accessible: true},
+	got, err := Run(context.Background(), Config{Selected: []string{"claude"}, Accessible: true},
 		strings.NewReader("0\n\n\n"), &out)
 	if err != nil {
 		t.Fatal(err)
@@ -128,20 +121,28 @@ func TestRerunDoesNotAskAgain(t *testing.T) {
 	if strings.Contains(out.String(), ConsentQuestion) || got.ShareUsage != nil {
 		t.Errorf("toggle shown on a re-run:\n%s", out.String())
 	}
-	if !got.Confirmed {
-		t.Errorf("answers = %+v", got)
-	}
 }
 
-func TestAskConsentUnreadableConfig(t *testing.T) {
+// TestTogglePreset: the toggle starts at what applies now, so Enter keeps
+// it; after DO_NOT_TRACK that is No, and the note says why.
+func TestTogglePreset(t *testing.T) {
 	t.Parallel()
-	store := newStore(t)
-	if err := store.Dir.Ensure(); err != nil {
-		t.Fatal(err)
+	if !consent.Compiled {
+		t.Skip("pro build: no toggle")
 	}
-	writeFile(t, store.Dir.TelemetryConfig(), "{not json")
-	if AskConsent(store) {
-		t.Error("asked over an unreadable config (which counts as off)")
+	for _, preset := range []bool{true, false} {
+		var out bytes.Buffer
+		cfg := Config{Selected: []string{"claude"}, AskConsent: true, ShareDefault: preset, ConsentNote: "Note: DO_NOT_TRACK=1 is set", Accessible: true}
+		got, err := Run(context.Background(), cfg, strings.NewReader("0\n\n\n\n"), &out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.ShareUsage == nil || *got.ShareUsage != preset {
+			t.Errorf("preset %v: ShareUsage = %v", preset, got.ShareUsage)
+		}
+		if !strings.Contains(out.String(), "Note: DO_NOT_TRACK=1 is set") {
+			t.Errorf("note missing:\n%s", out.String())
+		}
 	}
 }
 
@@ -160,10 +161,11 @@ var enter = tea.KeyPressMsg{Code: tea.KeyEnter}
 func TestFormEnterThroughDefaults(t *testing.T) {
 	t.Parallel()
 	cfg := Config{
-		Selected:   []string{"claude", "cursor"},
-		AskConsent: true,
-		Summarize:  summaryOf,
-		Version:    "v9",
+		Selected:     []string{"claude", "cursor"},
+		AskConsent:   true,
+		ShareDefault: true,
+		Summarize:    summaryOf,
+		Version:      "v9",
 	}
 	m := NewModel(cfg)
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(100, 40))
@@ -181,14 +183,14 @@ func TestFormEnterThroughDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	yes := true
-	want := Answers{Targets: []string{"claude", "cursor"}, Scope: installer.ScopeGlobal, ShareUsage: &yes, Confirmed: true}
+	want := Answers{Targets: []string{"claude", "cursor"}, Scope: installer.ScopeGlobal, ShareUsage: &yes}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("answers = %+v, want %+v", got, want)
 	}
 }
 
 // TestFormToggleAndDecline: space toggles the hovered agent, arrows move,
-// and "n" declines the summary.
+// and "n" declines the summary: a cancel, with no answers.
 func TestFormToggleAndDecline(t *testing.T) {
 	t.Parallel()
 	m := NewModel(Config{Selected: []string{"claude"}, Scope: installer.ScopeLocal, Summarize: summaryOf})
@@ -203,12 +205,8 @@ func TestFormToggleAndDecline(t *testing.T) {
 	tm.Send(tea.KeyPressMsg{Code: 'n', Text: "n"})
 	tm.Send(enter)
 	got, err := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model).Result()
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := Answers{Targets: []string{"claude", "cursor"}, Scope: installer.ScopeLocal}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("answers = %+v, want %+v", got, want)
+	if !errors.Is(err, ErrCancelled) || !reflect.DeepEqual(got, Answers{}) {
+		t.Errorf("declined: %+v, %v; want ErrCancelled and no answers", got, err)
 	}
 }
 
@@ -217,8 +215,32 @@ func TestFormAbort(t *testing.T) {
 	tm := teatest.NewTestModel(t, NewModel(Config{Selected: []string{"claude"}}), teatest.WithInitialTermSize(100, 40))
 	waitScreen(t, tm, "windsurf")
 	tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
-	if _, err := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model).Result(); err != ErrAborted {
-		t.Fatalf("err = %v, want ErrAborted", err)
+	if _, err := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model).Result(); err != ErrInterrupted {
+		t.Fatalf("err = %v, want ErrInterrupted", err)
+	}
+}
+
+// TestFormEscOnFirstScreen cancels; Esc later does not.
+func TestFormEscOnFirstScreen(t *testing.T) {
+	t.Parallel()
+	esc := tea.KeyPressMsg{Code: tea.KeyEscape}
+	tm := teatest.NewTestModel(t, NewModel(Config{Selected: []string{"claude"}, AskConsent: true, ShareDefault: true}), teatest.WithInitialTermSize(100, 40))
+	waitScreen(t, tm, "windsurf")
+	tm.Send(esc)
+	if _, err := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model).Result(); err != ErrCancelled {
+		t.Fatalf("Esc on the first screen: err = %v, want ErrCancelled", err)
+	}
+
+	tm = teatest.NewTestModel(t, NewModel(Config{Selected: []string{"claude"}, Summarize: summaryOf}), teatest.WithInitialTermSize(100, 40))
+	waitScreen(t, tm, "windsurf")
+	tm.Send(enter)
+	waitScreen(t, tm, "every project")
+	tm.Send(esc) // not the first screen: ignored
+	tm.Send(enter)
+	waitScreen(t, tm, "PLAN claude global")
+	tm.Send(enter)
+	if got, err := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model).Result(); err != nil || !reflect.DeepEqual(got.Targets, []string{"claude"}) {
+		t.Fatalf("Esc on the second screen: %+v, %v; want the install to go on", got, err)
 	}
 }
 
@@ -239,3 +261,68 @@ func TestRenderResults(t *testing.T) {
 type errString string
 
 func (e errString) Error() string { return string(e) }
+
+// TestAccessibleEndOfInputCancels: the end of input at any prompt (Ctrl+D)
+// cancels the form; it never accepts the defaults, Yes to usage data
+// included. A last answer without a newline still counts as an answer.
+func TestAccessibleEndOfInputCancels(t *testing.T) {
+	t.Parallel()
+	cfg := Config{Selected: []string{"claude"}, AskConsent: true, ShareDefault: true, Summarize: summaryOf, Accessible: true}
+	// The prompts in order: agents, scope, usage data, install.
+	full := []string{"0\n", "\n", "y\n", "\n"}
+	for n := 0; n < len(full); n++ {
+		input := strings.Join(full[:n], "")
+		var out bytes.Buffer
+		got, err := Run(context.Background(), cfg, strings.NewReader(input), &out)
+		if !errors.Is(err, ErrCancelled) || !reflect.DeepEqual(got, Answers{}) {
+			t.Errorf("input ends after %d answers: %+v, %v; want ErrCancelled", n, got, err)
+		}
+		if n < 3 && strings.Contains(out.String(), "Install?") {
+			t.Errorf("input ends after %d answers: later prompts still shown:\n%s", n, out.String())
+		}
+	}
+	got, err := Run(context.Background(), cfg, strings.NewReader("0\n\nn\ny"), &bytes.Buffer{})
+	if err != nil || got.ShareUsage == nil || *got.ShareUsage {
+		t.Errorf("unterminated last answer: %+v, %v", got, err)
+	}
+	if err := Confirm(context.Background(), "Remove codegraph?", "details", true, strings.NewReader(""), &bytes.Buffer{}); !errors.Is(err, ErrCancelled) {
+		t.Errorf("Confirm at the end of input = %v, want ErrCancelled", err)
+	}
+	if err := Confirm(context.Background(), "Remove codegraph?", "details", true, strings.NewReader("n\n"), &bytes.Buffer{}); !errors.Is(err, ErrCancelled) {
+		t.Errorf("Confirm answered no = %v, want ErrCancelled", err)
+	}
+	if err := Confirm(context.Background(), "Remove codegraph?", "details", true, strings.NewReader("\n"), &bytes.Buffer{}); err != nil {
+		t.Errorf("Confirm answered Enter = %v, want yes", err)
+	}
+}
+
+// TestAccessibleInterrupt: while a prompt waits for a line, the end of ctx
+// (SIGINT from Ctrl+C in a terminal's line mode) ends the form at once.
+func TestAccessibleInterrupt(t *testing.T) {
+	t.Parallel()
+	for _, run := range []func(ctx context.Context, in io.Reader) error{
+		func(ctx context.Context, in io.Reader) error {
+			_, err := Run(ctx, Config{Selected: []string{"claude"}, AskConsent: true, ShareDefault: true, Accessible: true}, in, io.Discard)
+			return err
+		},
+		func(ctx context.Context, in io.Reader) error {
+			return Confirm(ctx, "Remove codegraph?", "details", true, in, io.Discard)
+		},
+	} {
+		pr, pw := io.Pipe() // a terminal nobody types into
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- run(ctx, pr) }()
+		time.Sleep(50 * time.Millisecond)
+		cancel()
+		select {
+		case err := <-done:
+			if !errors.Is(err, ErrInterrupted) {
+				t.Errorf("err = %v, want ErrInterrupted", err)
+			}
+		case <-time.After(2 * time.Second):
+			t.Fatal("the prompt ignored the end of its context")
+		}
+		pw.Close()
+	}
+}

@@ -6,6 +6,7 @@
 package atomicfile
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -28,37 +29,96 @@ const (
 // Write stores data at path through a temporary file in the same directory
 // (so the rename stays on one file system), with mode perm set before any
 // byte is written and before the rename, so the new file is never visible,
-// even for an instant, with wider permissions than asked for.
+// even for an instant, with wider permissions than asked for. Whatever
+// stood at path (a symlink included) is replaced, never followed.
 func Write(path string, data []byte, perm fs.FileMode, sync Sync) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".codegraph-tmp-*")
+	name, err := writeTemp(path, data, perm, sync)
 	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	name := tmp.Name()
-	renamed := false
-	defer func() {
-		if !renamed {
-			tmp.Close()
-			os.Remove(name)
-		}
-	}()
-	if err := tmp.Chmod(perm); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if sync {
-		if err := tmp.Sync(); err != nil {
-			return fmt.Errorf("write %s: %w", path, err)
-		}
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return err
 	}
 	if err := os.Rename(name, path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		os.Remove(name)
+		return failed(path, err)
 	}
-	renamed = true
 	return nil
+}
+
+// WriteNew stores data at path like Write, but only when nothing stands
+// there yet: it never replaces a file another process wrote in the
+// meantime. The complete temporary file is hard-linked into place, which
+// fails when path exists; the error then wraps fs.ErrExist. On a file
+// system without hard links the file is created exclusively instead.
+func WriteNew(path string, data []byte, perm fs.FileMode, sync Sync) error {
+	name, err := writeTemp(path, data, perm, sync)
+	if err != nil {
+		return err
+	}
+	defer os.Remove(name)
+	err = os.Link(name, path)
+	if err == nil || errors.Is(err, fs.ErrExist) {
+		return failed(path, err)
+	}
+	// No hard links here (some network and FAT file systems): O_EXCL
+	// still refuses to replace anything, at the cost of a torn file if
+	// the machine stops mid-write (which then fails to parse, never
+	// silently changes a value).
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+	if err != nil {
+		return failed(path, err)
+	}
+	_, err = f.Write(data)
+	if err == nil && sync {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path)
+	}
+	return failed(path, err)
+}
+
+// writeTemp writes data to a new temporary file beside path and returns
+// its name; on error nothing is left behind.
+func writeTemp(path string, data []byte, perm fs.FileMode, sync Sync) (string, error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".codegraph-tmp-*")
+	if err != nil {
+		return "", failed(path, err)
+	}
+	name := tmp.Name()
+	err = tmp.Chmod(perm)
+	if err == nil {
+		_, err = tmp.Write(data)
+	}
+	if err == nil && sync {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(name)
+		return "", failed(path, err)
+	}
+	return name, nil
+}
+
+// failed names path once: the operating system's errors carry a path of
+// their own (often the temporary file's), which would make the message
+// read "write X: open .X.codegraph-tmp-123: permission denied". Only the
+// cause is kept. nil stays nil.
+func failed(path string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var pe *fs.PathError
+	var le *os.LinkError
+	switch {
+	case errors.As(err, &pe):
+		err = pe.Err
+	case errors.As(err, &le):
+		err = le.Err
+	}
+	return fmt.Errorf("write %s: %w", path, err)
 }

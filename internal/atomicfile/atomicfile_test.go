@@ -1,8 +1,11 @@
 package atomicfile
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/getcodegraph/codegraph-install/internal/testkit"
@@ -56,4 +59,58 @@ func TestWriteModeBeforeContent(t *testing.T) {
 			t.Errorf("sync=%v: mode %v, want 0640", sync, fi.Mode().Perm())
 		}
 	}
+}
+
+func TestWriteNewNeverReplaces(t *testing.T) {
+	t.Parallel()
+	dir := testkit.Home(t)
+	path := filepath.Join(dir, "telemetry.json")
+	if err := WriteNew(path, []byte("first"), 0o600, Durable); err != nil {
+		t.Fatal(err)
+	}
+	err := WriteNew(path, []byte("second"), 0o600, Durable)
+	if !errors.Is(err, fs.ErrExist) {
+		t.Errorf("WriteNew over an existing file = %v, want fs.ErrExist", err)
+	}
+	if n := strings.Count(err.Error(), path); n != 1 {
+		t.Errorf("%q names the path %d times", err, n)
+	}
+	// A dangling symlink counts as something there; its target is not created.
+	link := filepath.Join(dir, "link.json")
+	target := filepath.Join(dir, "nowhere.json")
+	if err := os.Symlink(target, link); err != nil {
+		t.Skipf("symlink: %v", err)
+	}
+	if err := WriteNew(link, []byte("x"), 0o600, Durable); !errors.Is(err, fs.ErrExist) {
+		t.Errorf("WriteNew over a dangling symlink = %v", err)
+	}
+	if exists(target) {
+		t.Error("WriteNew followed a symlink")
+	}
+	got, _ := os.ReadFile(path)
+	fi, _ := os.Stat(path)
+	if string(got) != "first" || fi.Mode().Perm() != 0o600 {
+		t.Errorf("content %q mode %v", got, fi.Mode().Perm())
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 2 {
+		t.Errorf("temporary files left behind: %v", entries)
+	}
+}
+
+// TestErrorsNameThePathOnce: the temporary file's name never shows.
+func TestErrorsNameThePathOnce(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "missing", "telemetry.json")
+	for _, write := range []func(string, []byte, fs.FileMode, Sync) error{Write, WriteNew} {
+		err := write(path, nil, 0o600, Durable)
+		if err == nil || strings.Count(err.Error(), "telemetry.json") != 1 || strings.Contains(err.Error(), "codegraph-tmp") {
+			t.Errorf("error %q should name %s once and no temporary file", err, path)
+		}
+	}
+}
+
+func exists(p string) bool {
+	_, err := os.Lstat(p)
+	return err == nil
 }

@@ -92,7 +92,14 @@ func queueDue(home string) {
 	state := statedir.ForHome(home)
 	state.Ensure()
 	line := `{"event":"uninstall","ts":"` + time.Now().UTC().Add(-24*time.Hour).Format(time.RFC3339) + `","props":{}}` + "\n"
-	os.WriteFile(state.Queue(), []byte(line), 0o600)
+	// Appended, not replaced: what the run that printed the first-run notice
+	// kept queued (its grace run sends nothing) is sent by the next one.
+	f, err := os.OpenFile(state.Queue(), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return
+	}
+	f.WriteString(line)
+	f.Close()
 }
 
 const mcpInput = `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"audit","version":"1"}}}
@@ -193,13 +200,21 @@ func (a *auditor) mcpStdoutClean(ctx context.Context) {
 	defer cc.Close()
 	queueDue(home) // the first-run notice is due, and the debug echo is on
 	env := harness.Environ(home, "CODEGRAPH_TELEMETRY_ENDPOINT="+cc.URL(), "CODEGRAPH_TELEMETRY_DEBUG=1")
+	// The first server prints the notice and, being the grace run, sends
+	// nothing; the second sends, and echoes what it sends.
 	lines, stderr, _, err := harness.MCPSession(ctx, a.bins.Codegraph, env, project, "audit", "1", 3)
-	bad := harness.NotJSONRPC(lines)
 	notice := strings.Contains(stderr, "codegraph collects anonymous usage stats")
-	echo := strings.Contains(stderr, "codegraph telemetry: POST")
-	a.report(err == nil && len(bad) == 0 && len(lines) > 0 && notice && echo,
+	graceConns := cc.Accepted()
+	lines2, stderr2, _, err2 := harness.MCPSession(ctx, a.bins.Codegraph, env, project, "audit", "1", 3)
+	echo := strings.Contains(stderr2, "codegraph telemetry: POST")
+	bad := append(harness.NotJSONRPC(lines), harness.NotJSONRPC(lines2)...)
+	if err == nil {
+		err = err2
+	}
+	a.report(err == nil && len(bad) == 0 && len(lines) > 0 && len(lines2) > 0 && notice && graceConns == 0 && echo,
 		"MCP stdout carries only protocol messages",
-		fmt.Sprintf("%d stdout lines, %d not JSON-RPC 2.0; first-run notice on stderr: %v; debug echo on stderr: %v %s", len(lines), len(bad), notice, echo, errText(err)))
+		fmt.Sprintf("%d stdout lines over two sessions, %d not JSON-RPC 2.0; first session: first-run notice on stderr: %v, connections: %d (the grace run sends nothing); second session: debug echo on stderr: %v %s",
+			len(lines)+len(lines2), len(bad), notice, graceConns, echo, errText(err)))
 }
 
 func (a *auditor) payloadsInSchema(ctx context.Context) {

@@ -60,9 +60,10 @@ type app struct {
 	tel      *telemetry.Client
 	state    statedir.Dir
 	counters map[*cobra.Command]*telemetry.Counter
-	// dryRun is set by a --dry-run: it writes nothing, not even its own
-	// usage count.
-	dryRun bool
+	// uncounted is set by a run that must leave no trace: a --dry-run
+	// (it writes nothing) and a cancelled form (it changes nothing), not
+	// even their own usage count.
+	uncounted bool
 }
 
 // ProgramName turns argv[0] into the command name: a copy or link named
@@ -108,7 +109,7 @@ func Run(ctx context.Context, env Env) int {
 	root.SetOut(env.Stdout)
 	root.SetErr(env.Stderr)
 	cmd, err := root.ExecuteContextC(ctx)
-	if ctr := a.counters[cmd]; ctr != nil && !exitcode.IsUsage(err) && !a.dryRun {
+	if ctr := a.counters[cmd]; ctr != nil && !exitcode.IsUsage(err) && !a.uncounted && !helpShown(cmd) {
 		ctr.Record(err == nil)
 	}
 	a.tel.Close()
@@ -129,10 +130,20 @@ func commandName(cmd *cobra.Command) string {
 	return strings.Join(parts, ":")
 }
 
+// uncountedCommands are not counted: they only print something about the
+// program (version, help) or delete telemetry's own files (reset), so they
+// create no file. Usage errors and --help on any command are not counted
+// either (see Run).
+var uncountedCommands = map[string]bool{
+	"version":         true,
+	"telemetry":       true, // alone, it prints its help
+	"telemetry:reset": true,
+}
+
 func (a *app) registerCounters(root *cobra.Command) {
 	var walk func(*cobra.Command)
 	walk = func(c *cobra.Command) {
-		if c.Runnable() && c.Name() != "help" && c.Name() != "completion" {
+		if c.Runnable() && c.Name() != "help" && c.Name() != "completion" && !uncountedCommands[commandName(c)] {
 			a.counters[c] = a.tel.Counter(schema.UsageCLICommand, commandName(c))
 		}
 		for _, sub := range c.Commands() {
@@ -140,6 +151,15 @@ func (a *app) registerCounters(root *cobra.Command) {
 		}
 	}
 	walk(root)
+}
+
+// helpShown reports whether cmd ran only to print its help (--help).
+func helpShown(cmd *cobra.Command) bool {
+	if cmd == nil {
+		return false
+	}
+	h, _ := cmd.Flags().GetBool("help")
+	return h
 }
 
 // needHome fails clearly when the home directory is unknown.
@@ -188,7 +208,7 @@ func SystemEnv() Env {
 		Stdin:     os.Stdin,
 		Stdout:    os.Stdout,
 		Stderr:    os.Stderr,
-		StdinTTY:  isTerminal(os.Stdin),
+		StdinTTY:  stdinIsTerminal(os.Getenv),
 		StdoutTTY: isTerminal(os.Stdout),
 		StderrTTY: isTerminal(os.Stderr),
 		Getenv:    os.Getenv,

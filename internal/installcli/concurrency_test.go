@@ -81,9 +81,9 @@ func TestConcurrentProcessesCountExactlyOnce(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := 0; i < rounds; i++ {
-				// Record "version" on the 24th, then flush on the 25th,
-				// while the other processes do the same.
-				errs <- run("2026-11-24T10:00:00Z", "version")
+				// Record "telemetry status" on the 24th, then flush on
+				// the 25th, while the other processes do the same.
+				errs <- run("2026-11-24T10:00:00Z", "telemetry", "status")
 				errs <- run("2026-11-25T10:00:00Z", "telemetry", "flush")
 			}
 		}()
@@ -102,9 +102,9 @@ func TestConcurrentProcessesCountExactlyOnce(t *testing.T) {
 	bodies := ep.Bodies()
 	counts := rollupCounts(t, bodies)
 	want := map[string]int64{
-		"2026-11-24 version":         procs * rounds,
-		"2026-11-24 telemetry:on":    1,
-		"2026-11-25 telemetry:flush": procs * rounds,
+		"2026-11-24 telemetry:status": procs * rounds,
+		"2026-11-24 telemetry:on":     1,
+		"2026-11-25 telemetry:flush":  procs * rounds,
 	}
 	for k, n := range want {
 		if counts[k] != n {

@@ -40,7 +40,8 @@ Headless: --yes installs without asking.
              config file, no manifest, no consent choice, no install event);
              it never prompts, so it needs no --yes.
   --telemetry on|off stores your choice about anonymous usage data (source
-             "installer"); without it, the interactive form asks once.
+             "installer"; off also deletes the queue); without it, the
+             interactive form asks until a choice is stored.
 
 Targets: ` + "%s" + `.
 Exit codes: 0 ok, 1 a target failed (the others are still installed),
@@ -185,11 +186,17 @@ func (a *app) runInstall(cmd *cobra.Command, f *installFlags) error {
 	}
 
 	if interactive {
+		ask, preset := false, false
+		if share == nil {
+			ask, preset = store.InstallerQuestion()
+		}
 		ans, err := tui.Run(cmd.Context(), tui.Config{
-			Selected:   targets,
-			Scope:      scope,
-			ProjectDir: env.ProjectDir,
-			AskConsent: share == nil && tui.AskConsent(store),
+			Selected:     targets,
+			Scope:        scope,
+			ProjectDir:   env.ProjectDir,
+			AskConsent:   ask,
+			ShareDefault: preset,
+			ConsentNote:  envOverrideNote(store.Resolve()),
 			Summarize: func(ans tui.Answers) string {
 				p, err := plan(ans.Targets, ans.Scope)
 				if err != nil {
@@ -201,18 +208,14 @@ func (a *app) runInstall(cmd *cobra.Command, f *installFlags) error {
 			Accessible: a.accessible(f.accessible),
 		}, a.env.Stdin, a.formOutput(f.accessible))
 		switch {
-		case errors.Is(err, tui.ErrAborted):
-			fmt.Fprintln(a.env.Stderr, "Cancelled: nothing was changed.")
-			return exitcode.Silent(exitcode.Failure)
+		case errors.Is(err, tui.ErrCancelled), errors.Is(err, tui.ErrInterrupted):
+			return a.cancelled(err)
 		case errors.Is(err, tui.ErrNoTargets):
+			a.uncounted = true
 			fmt.Fprintln(a.env.Stderr, "No agents selected: nothing was changed.")
 			return exitcode.Silent(exitcode.Failure)
 		case err != nil:
 			return err
-		}
-		if !ans.Confirmed {
-			fmt.Fprintln(a.env.Stderr, "Not confirmed: nothing was changed.")
-			return nil
 		}
 		targets, scope = ans.Targets, ans.Scope
 		if ans.ShareUsage != nil {
@@ -227,7 +230,7 @@ func (a *app) runInstall(cmd *cobra.Command, f *installFlags) error {
 		return err
 	}
 	if f.dryRun {
-		a.dryRun = true
+		a.uncounted = true
 		fmt.Fprint(a.env.Stdout, p.Diff())
 		fmt.Fprintln(a.env.Stderr, "Dry run: nothing was written.")
 		if planFailed(p) {
@@ -237,15 +240,16 @@ func (a *app) runInstall(cmd *cobra.Command, f *installFlags) error {
 	}
 
 	// The consent choice is stored first: `--telemetry on` in the pro build
-	// (or over an unreadable config) fails before any agent file changes.
+	// (or over a consent file that cannot be used) fails before any agent
+	// file changes. No is the same off as `telemetry off`: the queue goes.
 	if share != nil {
-		if _, err := store.SetChoice(*share, consent.SourceInstaller); err != nil {
+		t := consent.InstallerNo
+		if *share {
+			t = consent.InstallerYes
+		}
+		if err := a.choose(t); err != nil {
 			return fmt.Errorf("storing your usage-data choice: %w", err)
 		}
-		// Re-read consent now, so the install event below is recorded (or
-		// not) under the choice just made, and this process's own change is
-		// not taken for another process's off/on cycle.
-		a.tel.Refresh()
 	}
 
 	results, applyErr := installer.Apply(cmd.Context(), env, p)
@@ -270,6 +274,29 @@ func (a *app) runInstall(cmd *cobra.Command, f *installFlags) error {
 		return exitcode.Silent(exitcode.Failure)
 	}
 	return nil
+}
+
+// cancelled ends a command whose form was cancelled (Cancel, Esc, the end
+// of input, Ctrl+C): nothing was stored, and nothing is recorded, not even
+// this command's usage count, so no file is created. Ctrl+C (or a signal)
+// exits 130, any other cancel 1.
+func (a *app) cancelled(err error) error {
+	a.uncounted = true
+	fmt.Fprintln(a.env.Stderr, "Cancelled: nothing was changed.")
+	if errors.Is(err, tui.ErrInterrupted) {
+		return exitcode.Silent(exitcode.Interrupted)
+	}
+	return exitcode.Silent(exitcode.Failure)
+}
+
+// envOverrideNote says, next to the installer's question, when an
+// environment variable decides instead of the answer.
+func envOverrideNote(d consent.Decision) string {
+	switch d.DecidedBy {
+	case consent.ByDoNotTrack, consent.ByEnv:
+		return "Note: " + d.Reason + " in this environment; while it is set, it wins over this answer."
+	}
+	return ""
 }
 
 // formOutput is where prompts go: accessible prompts are plain lines on

@@ -366,26 +366,34 @@ func TestInstallEventArrives(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r)
 	}
+	// No explicit choice was made: this run prints the first-run notice
+	// and, being the grace run, sends nothing.
+	if !strings.Contains(r.stderr, "codegraph collects anonymous usage stats") {
+		t.Errorf("no first-run notice on stderr:\n%s", r.stderr)
+	}
+	if len(col.named("install")) != 0 {
+		t.Fatalf("the run that printed the notice sent %v", col.events)
+	}
+
+	// A second run is a reinstall; it sends both install events, and no
+	// second notice.
+	if r = w.run(t, "", false, "--yes", "--targets", "claude", "--scope", "global"); r.code != 0 {
+		t.Fatalf("reinstall exit %d\n%s", r.code, r)
+	}
+	if strings.Contains(r.stderr, "codegraph collects anonymous usage stats") {
+		t.Errorf("notice shown twice:\n%s", r.stderr)
+	}
 	ev := col.named("install")
-	if len(ev) != 1 {
-		t.Fatalf("install events = %v, want 1\n%s", col.events, r)
+	if len(ev) != 2 {
+		t.Fatalf("install events = %v, want 2\n%s", col.events, r)
 	}
 	props, _ := ev[0]["props"].(map[string]any)
 	want := map[string]any{"targets": []any{"claude", "cursor"}, "scope": "global", "kind": "fresh"}
 	if !reflect.DeepEqual(props, want) {
 		t.Errorf("props = %v, want %v", props, want)
 	}
-	// No explicit choice was made: the first-run notice precedes the send.
-	if !strings.Contains(r.stderr, "codegraph collects anonymous usage stats") {
-		t.Errorf("no first-run notice on stderr:\n%s", r.stderr)
-	}
-
-	// A second run is a reinstall; uninstall sends its own event.
-	if r = w.run(t, "", false, "--yes", "--targets", "claude", "--scope", "global"); r.code != 0 {
-		t.Fatalf("reinstall exit %d\n%s", r.code, r)
-	}
-	if ev = col.named("install"); len(ev) != 2 || ev[1]["props"].(map[string]any)["kind"] != "reinstall" {
-		t.Errorf("second install event = %v", ev)
+	if ev[1]["props"].(map[string]any)["kind"] != "reinstall" {
+		t.Errorf("second install event = %v", ev[1])
 	}
 	if r = w.run(t, "", false, "uninstall", "--yes"); r.code != 0 {
 		t.Fatalf("uninstall exit %d\n%s", r.code, r)

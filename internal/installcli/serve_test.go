@@ -14,11 +14,13 @@ import (
 	"github.com/getcodegraph/codegraph-install/internal/harness"
 )
 
-// TestServeMCPStdoutIsProtocolOnly runs the real binary as an MCP server,
-// with a first-run notice and the debug echo both due (a queued event from
-// yesterday, no stored choice, CODEGRAPH_TELEMETRY_DEBUG=1), speaks
-// JSON-RPC over its pipes, closes stdin, and checks that every stdout line
-// is a JSON-RPC 2.0 message while the notice and echo went to stderr.
+// TestServeMCPStdoutIsProtocolOnly runs the real binary as an MCP server
+// twice, with an event from yesterday queued, no stored choice and
+// CODEGRAPH_TELEMETRY_DEBUG=1: the first server prints the first-run notice
+// and, being the grace run, sends nothing; the second sends and echoes the
+// payload. Each speaks JSON-RPC over its pipes until stdin closes, and every
+// stdout line is a JSON-RPC 2.0 message while the notice and the echo go to
+// stderr.
 func TestServeMCPStdoutIsProtocolOnly(t *testing.T) {
 	t.Parallel()
 	ep, err := harness.NewEndpoint()
@@ -44,23 +46,36 @@ func TestServeMCPStdoutIsProtocolOnly(t *testing.T) {
 		[]byte(`{"event":"uninstall","ts":"`+time.Now().UTC().Add(-24*time.Hour).Format(time.RFC3339)+`","props":{"targets":["cursor"]}}`+"\n"), 0o600)
 
 	env = append(env, "CODEGRAPH_TELEMETRY=", "CODEGRAPH_TELEMETRY_DEBUG=1")
-	lines, stderr, exitAfter, err := harness.MCPSession(context.Background(), bin, env, project, "e2e-client", "1.0", 1)
-	if err != nil {
-		t.Fatalf("MCP session: %v\n%s", err, stderr)
+	session := func() string {
+		t.Helper()
+		lines, stderr, exitAfter, err := harness.MCPSession(context.Background(), bin, env, project, "e2e-client", "1.0", 1)
+		if err != nil {
+			t.Fatalf("MCP session: %v\n%s", err, stderr)
+		}
+		if exitAfter > 2*time.Second {
+			t.Errorf("exited %v after stdin closed, want ≤ 2s", exitAfter)
+		}
+		if bad := harness.NotJSONRPC(lines); len(bad) > 0 {
+			t.Errorf("stdout lines that are not JSON-RPC 2.0 messages: %q", bad)
+		}
+		all := strings.Join(lines, "\n")
+		if !strings.Contains(all, "codegraph_status") || !strings.Contains(all, `"languages":{"Go":1}`) {
+			t.Errorf("tools/list or the census missing from the responses:\n%s", all)
+		}
+		return stderr
 	}
-	if exitAfter > 2*time.Second {
-		t.Errorf("exited %v after stdin closed, want ≤ 2s", exitAfter)
-	}
-	if bad := harness.NotJSONRPC(lines); len(bad) > 0 {
-		t.Errorf("stdout lines that are not JSON-RPC 2.0 messages: %q", bad)
-	}
-	all := strings.Join(lines, "\n")
-	if !strings.Contains(all, "codegraph_status") || !strings.Contains(all, `"languages":{"Go":1}`) {
-		t.Errorf("tools/list or the census missing from the responses:\n%s", all)
-	}
-	errText := stderr
+
+	errText := session()
 	if !strings.Contains(errText, "codegraph collects anonymous usage stats") {
 		t.Errorf("first-run notice not on stderr:\n%s", errText)
+	}
+	if strings.Contains(errText, "codegraph telemetry: POST") || ep.Accepted() != 0 {
+		t.Errorf("the server that printed the notice sent (%d connections):\n%s", ep.Accepted(), errText)
+	}
+
+	errText = session()
+	if strings.Contains(errText, "codegraph collects anonymous usage stats") {
+		t.Errorf("notice printed twice:\n%s", errText)
 	}
 	if !strings.Contains(errText, "codegraph telemetry: POST") || !strings.Contains(errText, `"targets":["cursor"]`) {
 		t.Errorf("debug echo not on stderr:\n%s", errText)

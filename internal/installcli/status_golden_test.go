@@ -34,24 +34,42 @@ func runCLI(t *testing.T, home string, env map[string]string, args ...string) (i
 
 func TestStatusGolden(t *testing.T) {
 	t.Parallel()
-	const stored = `{"enabled":false,"machine_id":"3f0c5e0e-8d0b-4a53-9b8e-5a3c2f9d1e77","consent_source":"installer","first_run_notice_shown":true,"updated_at":"2026-11-01T00:00:00Z"}`
+	const (
+		stored = `{"enabled":false,"machine_id":"","consent_source":"installer","first_run_notice_shown":false,"updated_at":"2026-11-01T00:00:00Z"}`
+		on     = `{"enabled":true,"machine_id":"3f0c5e0e-8d0b-4a53-9b8e-5a3c2f9d1e77","consent_source":"cli","first_run_notice_shown":false,"updated_at":"2026-11-01T00:00:00Z"}`
+		notice = `{"enabled":true,"machine_id":"3f0c5e0e-8d0b-4a53-9b8e-5a3c2f9d1e77","consent_source":"default-notice","first_run_notice_shown":true,"updated_at":"2026-11-01T00:00:00Z"}`
+	)
 	for _, tc := range []struct {
 		name   string
 		env    map[string]string
 		config string
+		// symlink puts a symlink to config's content in place of the file.
+		symlink bool
 	}{
-		{"default", nil, ""},
-		{"config", nil, stored},
-		{"env", map[string]string{"CODEGRAPH_TELEMETRY": "maybe"}, stored},
-		{"do-not-track", map[string]string{"DO_NOT_TRACK": "1"}, ""},
-		{"broken-config", nil, `{"enabled":`},
+		{"default", nil, "", false},
+		{"notice-shown", nil, notice, false},
+		{"config", nil, stored, false},
+		{"config-on", nil, on, false},
+		{"env", map[string]string{"CODEGRAPH_TELEMETRY": "maybe"}, stored, false},
+		{"do-not-track", map[string]string{"DO_NOT_TRACK": "1"}, "", false},
+		{"broken-config", nil, `{"enabled":`, false},
+		{"symlink", nil, on, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			home := t.TempDir()
 			if tc.config != "" {
-				os.MkdirAll(filepath.Join(home, ".codegraph"), 0o700)
-				os.WriteFile(filepath.Join(home, ".codegraph", "telemetry.json"), []byte(tc.config), 0o600)
+				path := filepath.Join(home, ".codegraph", "telemetry.json")
+				os.MkdirAll(filepath.Dir(path), 0o700)
+				if tc.symlink {
+					target := filepath.Join(home, "elsewhere.json")
+					os.WriteFile(target, []byte(tc.config), 0o600)
+					if err := os.Symlink(target, path); err != nil {
+						t.Skipf("symlink: %v", err)
+					}
+				} else {
+					os.WriteFile(path, []byte(tc.config), 0o600)
+				}
 			}
 			name := "cli/status-" + tc.name
 			if proBuild {

@@ -77,18 +77,9 @@ turn it off for a process; "telemetry off" turns it off for good.`,
 		},
 		&cobra.Command{
 			Use:   "reset",
-			Short: "Delete the stored choice, machine ID and queue (a new ID is minted next time)",
+			Short: "Delete the stored choice, machine ID and queue: back to the default (on, with the notice)",
 			Args:  exitcode.Args(cobra.NoArgs),
-			RunE: func(*cobra.Command, []string) error {
-				if err := a.needHome(); err != nil {
-					return err
-				}
-				if err := errors.Join(a.tel.Consent().Reset(), a.tel.DeleteQueue()); err != nil {
-					return err
-				}
-				fmt.Fprintln(a.env.Stderr, "Telemetry settings, machine ID and queue deleted. The default applies again.")
-				return nil
-			},
+			RunE:  func(*cobra.Command, []string) error { return a.resetTelemetry() },
 		},
 	)
 	return cmd
@@ -96,9 +87,14 @@ turn it off for a process; "telemetry off" turns it off for good.`,
 
 // Status is the shape of `telemetry status --json`.
 type Status struct {
-	Enabled             bool     `json:"enabled"`
-	DecidedBy           string   `json:"decided_by"`
-	Reason              string   `json:"reason"`
+	Enabled   bool   `json:"enabled"`
+	DecidedBy string `json:"decided_by"`
+	Reason    string `json:"reason"`
+	// State is the stored consent state (consent.State), whatever the
+	// environment says on top: no-choice, default-notice-shown,
+	// chosen-on, chosen-off or unreadable; null in a build without
+	// telemetry, which does not read the file.
+	State               *string  `json:"state"`
 	MachineID           *string  `json:"machine_id"`
 	ConsentSource       *string  `json:"consent_source"`
 	FirstRunNoticeShown bool     `json:"first_run_notice_shown"`
@@ -132,8 +128,24 @@ func (a *app) status() Status {
 	}
 	if d.DecidedBy == consent.ByBuild {
 		st.OffSwitches = nil
+	} else {
+		state := d.State.String()
+		st.State = &state
 	}
 	return st
+}
+
+// machineIDNone says why there is no machine ID.
+func machineIDNone(d consent.Decision) string {
+	switch {
+	case d.DecidedBy == consent.ByBuild:
+		return "none (telemetry is not part of this build)"
+	case d.State == consent.ChosenOff:
+		return "none (none is kept while telemetry is off)"
+	case d.State == consent.Unreadable:
+		return "none (the consent file cannot be used)"
+	}
+	return "none yet (one is made when telemetry is turned on, or with the first-run notice)"
 }
 
 func (a *app) printStatus(asJSON bool) error {
@@ -154,8 +166,19 @@ func (a *app) printStatus(asJSON bool) error {
 	w := a.env.Stdout
 	fmt.Fprintf(w, "Telemetry:       %s\n", state)
 	fmt.Fprintf(w, "Decided by:      %s (%s)\n", st.DecidedBy, st.Reason)
-	fmt.Fprintf(w, "Machine ID:      %s\n", orNone(st.MachineID, "none yet (minted right before the first send)"))
-	fmt.Fprintf(w, "Consent source:  %s\n", orNone(st.ConsentSource, "none (no choice stored)"))
+	d := a.tel.Consent().Resolve()
+	if d.DecidedBy != consent.ByBuild {
+		fmt.Fprintf(w, "Consent:         %s\n", d.State.Phrase())
+	}
+	fmt.Fprintf(w, "Machine ID:      %s\n", orNone(st.MachineID, machineIDNone(d)))
+	source := "none (nothing stored)"
+	switch {
+	case d.DecidedBy == consent.ByBuild:
+		source = "none (not read in this build)"
+	case d.State == consent.Unreadable:
+		source = "none (the file cannot be used)"
+	}
+	fmt.Fprintf(w, "Consent source:  %s\n", orNone(st.ConsentSource, source))
 	fmt.Fprintf(w, "Pending events:  %d\n", st.PendingEvents)
 	fmt.Fprintf(w, "Endpoint:        %s\n", orNone(st.Endpoint, "none: telemetry is not part of this build"))
 	fmt.Fprintf(w, "Config:          %s\n", st.ConfigPath)
@@ -166,35 +189,79 @@ func (a *app) printStatus(asJSON bool) error {
 	return nil
 }
 
+// choose stores an explicit choice through the consent state machine.
+// Every way of saying off (`telemetry off`, the installer's No,
+// `--telemetry off`) comes here, so each has the same effect: the queue is
+// deleted first (even if the choice cannot be stored, nothing queued before
+// it is ever sent), then the choice is stored. Consent is then re-read, so
+// what this process records next follows the choice, and its own change is
+// not taken for another process's off/on cycle.
+func (a *app) choose(t consent.Transition) error {
+	var qerr error
+	if t.Off() {
+		qerr = a.tel.DeleteQueue()
+	}
+	_, err := a.tel.Consent().Apply(t)
+	a.tel.Refresh()
+	if err != nil {
+		return err
+	}
+	if qerr != nil {
+		return fmt.Errorf("telemetry is off, but the queue could not be deleted: %w", qerr)
+	}
+	return nil
+}
+
 func (a *app) setTelemetry(enabled bool) error {
 	if err := a.needHome(); err != nil {
 		return err
 	}
-	store := a.tel.Consent()
 	if !enabled {
-		// Delete first: even if the choice cannot be stored, nothing queued
-		// is sent by this machine after the user asked for off.
-		qerr := a.tel.DeleteQueue()
-		if _, err := store.SetChoice(false, consent.SourceCLI); err != nil {
+		if err := a.choose(consent.CLIOff); err != nil {
 			return err
-		}
-		a.tel.Refresh()
-		if qerr != nil {
-			return fmt.Errorf("telemetry is off, but the queue could not be deleted: %w", qerr)
 		}
 		fmt.Fprintln(a.env.Stderr, "Telemetry is off. Nothing will be sent from this machine; the queue was deleted.")
 		return nil
 	}
-	if _, err := store.SetChoice(true, consent.SourceCLI); err != nil {
+	if err := a.choose(consent.CLIOn); err != nil {
 		return err
 	}
-	a.tel.Refresh()
 	fmt.Fprintln(a.env.Stderr, "Telemetry is on: anonymous usage counts only (no code, paths or names). Details: "+schema.DocsURL)
-	switch d := store.Resolve(); d.DecidedBy {
+	a.warnEnvOff()
+	return nil
+}
+
+// warnEnvOff says so when an environment variable keeps telemetry off
+// whatever is stored.
+func (a *app) warnEnvOff() {
+	switch d := a.tel.Consent().Resolve(); d.DecidedBy {
 	case consent.ByDoNotTrack, consent.ByEnv:
 		if !d.Enabled {
 			fmt.Fprintf(a.env.Stderr, "warning: %s in this environment, and it still wins: telemetry stays off while it is set.\n", d.Reason)
 		}
+	}
+}
+
+// resetTelemetry deletes the consent file and the queue, then says what
+// applies now and how to turn it off.
+func (a *app) resetTelemetry() error {
+	if err := a.needHome(); err != nil {
+		return err
+	}
+	if err := errors.Join(a.tel.Consent().Reset(), a.tel.DeleteQueue()); err != nil {
+		return err
+	}
+	a.tel.Refresh()
+	fmt.Fprintln(a.env.Stderr, "Deleted the stored choice, the machine ID and the queue.")
+	switch d := a.tel.Consent().Resolve(); {
+	case d.DecidedBy == consent.ByBuild:
+		fmt.Fprintln(a.env.Stderr, "Telemetry is not part of this build: nothing is ever sent.")
+	case d.DecidedBy == consent.ByDoNotTrack || d.DecidedBy == consent.ByEnv:
+		fmt.Fprintf(a.env.Stderr, "Without a stored choice the default is on, but here %s in this environment, and it wins while it is set.\n", d.Reason)
+		fmt.Fprintln(a.env.Stderr, "To turn it off for good: codegraph telemetry off")
+	default:
+		fmt.Fprintln(a.env.Stderr, "Telemetry is on again, by default: the next run with something to send prints the one-time notice and sends nothing; sending starts with the run after it.")
+		fmt.Fprintln(a.env.Stderr, "To turn it off: codegraph telemetry off (or set CODEGRAPH_TELEMETRY=0)")
 	}
 	return nil
 }
@@ -220,7 +287,7 @@ func (a *app) showTelemetry() error {
 		out.Endpoint = &ep
 	}
 	if len(bodies) > 0 && strings.Contains(string(bodies[0]), `"machine_id":null`) {
-		fmt.Fprintln(a.env.Stderr, "machine_id is null: one is minted right before the first send.")
+		fmt.Fprintln(a.env.Stderr, "machine_id is null: none is made yet. The first run that sends prints a one-time notice, makes one and sends nothing; the run after it sends under that ID.")
 	}
 	return writeJSON(a.env.Stdout, out)
 }

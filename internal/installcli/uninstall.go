@@ -87,7 +87,7 @@ func (a *app) runUninstall(cmd *cobra.Command, f *uninstallFlags) error {
 		return nil
 	}
 	if f.dryRun {
-		a.dryRun = true
+		a.uncounted = true
 		for _, p := range plans {
 			fmt.Fprint(a.env.Stdout, p.Diff())
 		}
@@ -95,18 +95,13 @@ func (a *app) runUninstall(cmd *cobra.Command, f *uninstallFlags) error {
 		return nil
 	}
 	if interactive {
-		ok, err := tui.Confirm(cmd.Context(), "Remove codegraph?", strings.TrimRight(summary.String(), "\n"),
+		err := tui.Confirm(cmd.Context(), "Remove codegraph?", strings.TrimRight(summary.String(), "\n"),
 			a.accessible(f.accessible), a.env.Stdin, a.formOutput(f.accessible))
-		if errors.Is(err, tui.ErrAborted) {
-			fmt.Fprintln(a.env.Stderr, "Cancelled: nothing was changed.")
-			return exitcode.Silent(exitcode.Failure)
-		}
-		if err != nil {
+		switch {
+		case errors.Is(err, tui.ErrCancelled), errors.Is(err, tui.ErrInterrupted):
+			return a.cancelled(err)
+		case err != nil:
 			return err
-		}
-		if !ok {
-			fmt.Fprintln(a.env.Stderr, "Not confirmed: nothing was changed.")
-			return nil
 		}
 	}
 	removed, failed := a.applyAll(cmd.Context(), env, plans)

@@ -1,0 +1,197 @@
+package consent
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"time"
+
+	"github.com/getcodegraph/codegraph-install/internal/atomicfile"
+	"github.com/getcodegraph/codegraph-install/internal/safefile"
+	"github.com/getcodegraph/codegraph-install/telemetry/schema"
+)
+
+// MaxFileSize bounds the consent file: a real one is about 200 bytes, so
+// anything past 64 KiB is not ours and is refused without being read.
+const MaxFileSize = 64 << 10
+
+// FileError is a consent file that exists but cannot be used. Its message
+// names the path once and says what is wrong ("… is a symbolic link, which
+// codegraph does not follow", "… cannot be parsed: …").
+type FileError struct {
+	Path    string
+	Problem string
+	Err     error
+}
+
+func (e *FileError) Error() string { return e.Path + " " + e.Problem }
+func (e *FileError) Unwrap() error { return e.Err }
+
+// fileError describes a failed read of path without repeating the path
+// that the operating system's error carries too.
+func fileError(path string, err error) *FileError {
+	cause := err
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		cause = pe.Err
+	}
+	switch {
+	case errors.Is(err, safefile.ErrSymlink), errors.Is(err, safefile.ErrNotRegular), errors.Is(err, safefile.ErrTooLarge):
+		// safefile's causes read as a predicate: "is a FIFO…".
+		return &FileError{Path: path, Problem: cause.Error(), Err: err}
+	}
+	return &FileError{Path: path, Problem: "cannot be read: " + cause.Error(), Err: err}
+}
+
+// Load reads the consent file. It returns nil, nil when there is none, and
+// a *FileError when one is there but cannot be used.
+func (s *Store) Load() (*Config, error) {
+	if s.cache == nil {
+		return s.load()
+	}
+	// Lstat, not Stat: the cache is keyed by what stands at the path, and
+	// anything but a regular file goes to load, which refuses it.
+	fi, err := os.Lstat(s.Dir.TelemetryConfig())
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil || !fi.Mode().IsRegular() {
+		return s.load()
+	}
+	c := s.cache
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.fi == nil || !os.SameFile(c.fi, fi) || c.fi.Size() != fi.Size() || !c.fi.ModTime().Equal(fi.ModTime()) {
+		c.cfg, c.err = s.load()
+		c.fi = fi
+	}
+	if c.cfg == nil {
+		return nil, c.err
+	}
+	cfg := *c.cfg
+	return &cfg, c.err
+}
+
+// load opens the file without following a symlink or blocking on a FIFO,
+// accepts a regular file of at most MaxFileSize bytes, and parses it.
+func (s *Store) load() (*Config, error) {
+	path := s.Dir.TelemetryConfig()
+	data, err := safefile.ReadFile(path, MaxFileSize)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fileError(path, err)
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, &FileError{Path: path, Problem: "is empty"}
+	}
+	cfg, err := ParseConfig(data)
+	if err != nil {
+		return nil, &FileError{Path: path, Problem: "cannot be parsed: " + err.Error(), Err: err}
+	}
+	return cfg, nil
+}
+
+// ParseConfig parses telemetry.json strictly: one JSON object, "enabled" a
+// boolean, "machine_id" empty or a UUID, the other fields of their types.
+// Anything else is an error so that a damaged file turns telemetry off
+// instead of being guessed at.
+func ParseConfig(data []byte) (*Config, error) {
+	var raw struct {
+		Enabled             *bool   `json:"enabled"`
+		MachineID           *string `json:"machine_id"`
+		ConsentSource       *string `json:"consent_source"`
+		FirstRunNoticeShown *bool   `json:"first_run_notice_shown"`
+		UpdatedAt           *string `json:"updated_at"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&raw); err != nil {
+		return nil, err
+	}
+	if dec.More() {
+		return nil, errors.New("trailing data after the JSON object")
+	}
+	if raw.Enabled == nil {
+		return nil, errors.New(`"enabled" is missing`)
+	}
+	cfg := &Config{Enabled: *raw.Enabled}
+	if raw.MachineID != nil && *raw.MachineID != "" {
+		id, err := schema.ParseMachineID(*raw.MachineID)
+		if err != nil {
+			return nil, fmt.Errorf(`"machine_id": %w`, err)
+		}
+		cfg.MachineID = id
+	}
+	if raw.ConsentSource != nil {
+		switch *raw.ConsentSource {
+		case SourceInstaller, SourceDefaultNotice, SourceCLI, "":
+			cfg.ConsentSource = *raw.ConsentSource
+		default:
+			return nil, fmt.Errorf(`"consent_source" %q is not one of installer, default-notice, cli`, *raw.ConsentSource)
+		}
+	}
+	if raw.FirstRunNoticeShown != nil {
+		cfg.FirstRunNoticeShown = *raw.FirstRunNoticeShown
+	}
+	if raw.UpdatedAt != nil && *raw.UpdatedAt != "" {
+		t, err := time.Parse(time.RFC3339Nano, *raw.UpdatedAt)
+		if err != nil {
+			return nil, fmt.Errorf(`"updated_at": %w`, err)
+		}
+		cfg.UpdatedAt = t
+	}
+	return cfg, nil
+}
+
+// write stores cfg through atomicfile with mode 0600 in a 0700 directory:
+// replacing what is there, or, with onlyNew, only where nothing is.
+func (s *Store) write(cfg *Config, onlyNew bool) error {
+	if err := s.Dir.Ensure(); err != nil {
+		return err
+	}
+	cfg.UpdatedAt = s.Now().UTC().Truncate(time.Second)
+	data, err := json.MarshalIndent(cfg, "", "  ")
+	if err != nil {
+		return err
+	}
+	data = append(data, '\n')
+	if onlyNew {
+		return atomicfile.WriteNew(s.Dir.TelemetryConfig(), data, 0o600, atomicfile.Durable)
+	}
+	return atomicfile.Write(s.Dir.TelemetryConfig(), data, 0o600, atomicfile.Durable)
+}
+
+// remove deletes what stands at the consent file's path: a regular file, a
+// symlink (the link, never its target), a FIFO or a socket. A directory is
+// refused: it is not ours to delete.
+func (s *Store) remove() error {
+	path := s.Dir.TelemetryConfig()
+	fi, err := os.Lstat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("cannot look at %s: %w", path, cause(err))
+	}
+	if fi.IsDir() {
+		return fmt.Errorf("%s is a directory, not a file codegraph wrote: codegraph does not delete directories; move or remove it yourself", path)
+	}
+	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("cannot remove %s: %w", path, cause(err))
+	}
+	return nil
+}
+
+// cause strips the path an operating-system error carries, for messages
+// that name the path themselves.
+func cause(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
