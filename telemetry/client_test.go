@@ -195,15 +195,18 @@ func TestFlushSendsCompletedDaysAndLifecycleOnly(t *testing.T) {
 	if len(lines) != 1 || !strings.Contains(lines[0], `"ts":"2026-11-25T00:00:00Z"`) {
 		t.Errorf("queue after flush = %q, want only today's rollup", lines)
 	}
-	if !strings.Contains(h.stderr.String(), "codegraph collects anonymous usage stats (no code, paths or names)") {
-		t.Errorf("no first-run notice on stderr: %q", h.stderr)
+	if h.stderr.Len() != 0 {
+		t.Errorf("notice shown again: %q", h.stderr)
 	}
 }
 
+// TestNoticeOnceAndOnlyBeforeASend: the notice is printed by the first
+// process with something to send, which then sends nothing (the grace
+// run); the next process sends, and the notice never shows again.
 func TestNoticeOnceAndOnlyBeforeASend(t *testing.T) {
 	t.Parallel()
 	srv := newCollector(t, http.StatusNoContent)
-	h := newHarness(t, srv.srv.URL, nil)
+	h := newFreshHarness(t, srv.srv.URL, nil)
 	c := h.client()
 	c.Counter(schema.UsageCLICommand, "init").Record(true)
 	c.Persist()
@@ -220,8 +223,16 @@ func TestNoticeOnceAndOnlyBeforeASend(t *testing.T) {
 	if n := strings.Count(h.stderr.String(), "codegraph collects anonymous usage stats"); n != 1 {
 		t.Errorf("notice printed %d times", n)
 	}
-	if len(srv.requests()) != 3 {
-		t.Errorf("%d requests, want 3", len(srv.requests()))
+	if n := srv.conns.Load(); n != 0 {
+		t.Errorf("the process that printed the notice made %d connections", n)
+	}
+	c.Close()
+	h.client().Flush(context.Background())
+	if n := strings.Count(h.stderr.String(), "codegraph collects anonymous usage stats"); n != 1 {
+		t.Errorf("notice printed %d times", n)
+	}
+	if len(srv.requests()) != 1 || len(srv.events()) != 3 {
+		t.Errorf("%d requests with %d events, want 1 with the 3 days", len(srv.requests()), len(srv.events()))
 	}
 }
 

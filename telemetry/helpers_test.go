@@ -126,7 +126,24 @@ type harness struct {
 
 var day1 = time.Date(2026, 11, 24, 23, 58, 0, 0, time.UTC)
 
+// newHarness is a machine that showed the first-run notice in an earlier
+// process (a "default-notice" record), so a flush sends: the process that
+// shows the notice sends nothing (consent's grace run).
 func newHarness(t *testing.T, endpoint string, env map[string]string) *harness {
+	t.Helper()
+	h := newFreshHarness(t, endpoint, env)
+	if err := os.MkdirAll(h.home+"/.codegraph", 0o700); err != nil {
+		t.Fatal(err)
+	}
+	notice := `{"enabled":true,"machine_id":"3f0c5e0e-8d0b-4a53-9b8e-5a3c2f9d1e77","consent_source":"default-notice","first_run_notice_shown":true}`
+	if err := os.WriteFile(h.home+"/.codegraph/telemetry.json", []byte(notice), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// newFreshHarness is a machine where nothing is stored yet.
+func newFreshHarness(t *testing.T, endpoint string, env map[string]string) *harness {
 	t.Helper()
 	h := &harness{home: testkit.Home(t), clock: &fakeClock{t: day1}, env: map[string]string{EnvEndpoint: endpoint}, stderr: &bytes.Buffer{}}
 	for k, v := range env {

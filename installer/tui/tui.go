@@ -28,7 +28,7 @@ import (
 )
 
 // ConsentQuestion is the title of the form's one consent toggle; its answer
-// is stored as the installer's choice (TELEMETRY.md, rule 3 of the order that decides).
+// is stored as the installer's choice (TELEMETRY.md, "How to turn it off", rule 3).
 const ConsentQuestion = "Share anonymous usage data? (no code, paths, or names — see TELEMETRY.md)"
 
 // How a form ends without answers. Neither stores nor records anything:

@@ -153,13 +153,15 @@ func (a *app) registerCounters(root *cobra.Command) {
 	walk(root)
 }
 
-// helpShown reports whether cmd ran only to print its help (--help).
+// helpShown reports whether cmd ran only to print its help (--help) or,
+// on the root, its version (--version): about the program, not a use of it.
 func helpShown(cmd *cobra.Command) bool {
 	if cmd == nil {
 		return false
 	}
 	h, _ := cmd.Flags().GetBool("help")
-	return h
+	v, _ := cmd.Flags().GetBool("version")
+	return h || v
 }
 
 // needHome fails clearly when the home directory is unknown.
