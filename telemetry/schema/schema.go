@@ -172,7 +172,7 @@ var sqliteField = Field{
 // envelope is sent once per request, never per event.
 var envelope = []Field{
 	{Name: "machine_id", Kind: KindString, Format: FormatUUID, Required: true,
-		Why:     "a random UUID minted on first run to count distinct machines; derived from nothing, reset by deleting the config",
+		Why:     "a random UUID, minted when telemetry is first on (never while it is off), to count distinct machines; derived from nothing, reset by deleting the config",
 		Example: `"3f0c5e0e-8d0b-4a53-9b8e-5a3c2f9d1e77"`},
 	{Name: "codegraph_version", Kind: KindString, Charset: CharsetToken, MaxLen: 32,
 		Why: "version adoption speed", Example: `"0.9.12"`},
