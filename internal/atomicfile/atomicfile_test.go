@@ -1,8 +1,10 @@
 package atomicfile
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/getcodegraph/codegraph-install/internal/testkit"
@@ -55,5 +57,46 @@ func TestWriteModeBeforeContent(t *testing.T) {
 		if fi.Mode().Perm() != 0o640 {
 			t.Errorf("sync=%v: mode %v, want 0640", sync, fi.Mode().Perm())
 		}
+	}
+}
+
+// TestBeforeRename: the check runs once the temporary file is complete and
+// before the rename; an error leaves the old content and no temporary file.
+func TestBeforeRename(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "config.json")
+	if err := os.WriteFile(path, []byte("old"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	changed := errors.New("changed under us")
+	var sawTemp bool
+	err := Write(path, []byte("new"), 0o600, Durable, BeforeRename(func() error {
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			if strings.Contains(e.Name(), ".codegraph-tmp-") {
+				b, _ := os.ReadFile(filepath.Join(dir, e.Name()))
+				sawTemp = string(b) == "new"
+			}
+		}
+		return changed
+	}))
+	if !errors.Is(err, changed) {
+		t.Fatalf("err = %v, want the check's error", err)
+	}
+	if !sawTemp {
+		t.Error("the check ran before the new content was complete in the temporary file")
+	}
+	if b, _ := os.ReadFile(path); string(b) != "old" {
+		t.Errorf("content %q replaced despite the failed check", b)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("temporary file left behind: %v", entries)
+	}
+	if err := Write(path, []byte("new"), 0o600, Derived, BeforeRename(func() error { return nil })); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "new" {
+		t.Errorf("content %q after a passing check", b)
 	}
 }
