@@ -61,6 +61,9 @@ func (e *ShapeError) Error() string { return e.Msg }
 // Validate reports whether b parses as JSONC (a BOM is allowed). An empty or
 // comment-only document is valid: we can add to it.
 func Validate(b []byte) error {
+	if err := checkDepth(b); err != nil {
+		return err
+	}
 	body := bytes.TrimPrefix(b, utf8BOM)
 	if isBlankDocument(body) {
 		return nil
@@ -78,6 +81,9 @@ func Validate(b []byte) error {
 func Set(src []byte, path []string, fields []Field) (out []byte, undo Undo, changed bool, err error) {
 	if len(path) == 0 {
 		return nil, Undo{}, false, errors.New("jsonc: empty key path")
+	}
+	if err := checkDepth(src); err != nil {
+		return nil, Undo{}, false, err
 	}
 	hasBOM := bytes.HasPrefix(src, utf8BOM)
 	body := src
@@ -201,6 +207,9 @@ func setInBody(body []byte, path []string, fields []Field, undo *Undo) ([]byte, 
 // top-level object is left with no members and no comments (a file we
 // created can then be deleted).
 func Revert(src []byte, undo Undo) (out []byte, empty bool, err error) {
+	if err := checkDepth(src); err != nil {
+		return nil, false, err
+	}
 	hasBOM := bytes.HasPrefix(src, utf8BOM)
 	body := src
 	if hasBOM {
@@ -267,7 +276,10 @@ func revertBody(body []byte, undo Undo) ([]byte, error) {
 			level-- // we created this container too; remove it as well
 			continue
 		}
-		if emptied && undo.EmptyBefore != nil && level == undo.CreatedDepth {
+		// The object we inserted into had no members before (perhaps only a
+		// comment, "{ // add servers here }"): with ours gone it gets its
+		// exact spelling back.
+		if hasNoMembers(container) && undo.EmptyBefore != nil && level == undo.CreatedDepth {
 			cur := out[container.StartOffset:container.EndOffset]
 			if stripSpace(string(cur)) == stripSpace(*undo.EmptyBefore) {
 				out = splice(out, container.StartOffset, container.EndOffset, *undo.EmptyBefore)
