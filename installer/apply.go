@@ -17,11 +17,39 @@ type Result struct {
 	Target string
 	Path   string
 	Action Action
-	Err    error // nil when ok
+	Op     Operation
+	// Restored: an uninstall put back a codegraph entry that was there
+	// before our first install (an older one, or the user's own).
+	Restored bool
+	Err      error // nil when ok
 }
 
 // OK reports success.
 func (r Result) OK() bool { return r.Err == nil }
+
+// Outcome says in a word or two what happened to the file: "created",
+// "updated", "removed" (our entry, or a file we had created), "restored"
+// (the entry that was there before us), "up to date", "already gone",
+// "failed".
+func (r Result) Outcome() string {
+	switch {
+	case r.Err != nil:
+		return "failed"
+	case r.Action == ActionCreate:
+		return "created"
+	case r.Action == ActionDelete:
+		return "removed"
+	case r.Action == ActionModify && r.Op == OpUninstall && r.Restored:
+		return "restored"
+	case r.Action == ActionModify && r.Op == OpUninstall:
+		return "removed"
+	case r.Action == ActionModify:
+		return "updated"
+	case r.Op == OpUninstall:
+		return "already gone"
+	}
+	return "up to date"
+}
 
 // Apply executes the plan: each file independently (one failure does not
 // stop the others), then the manifest. It re-reads every file right before
@@ -32,7 +60,7 @@ func Apply(ctx context.Context, env Env, p *Plan) ([]Result, error) {
 	done := map[string]TargetRecord{}
 	for _, fc := range p.Changes {
 		if err := ctx.Err(); err != nil {
-			results = append(results, Result{Target: fc.Target, Path: fc.Path, Action: fc.Action, Err: err})
+			results = append(results, Result{Target: fc.Target, Path: fc.Path, Action: fc.Action, Op: p.Op, Err: err})
 			continue
 		}
 		var rec TargetRecord
@@ -42,7 +70,8 @@ func Apply(ctx context.Context, env Env, p *Plan) ([]Result, error) {
 		} else {
 			err = applyUninstall(env, fc)
 		}
-		results = append(results, Result{Target: fc.Target, Path: fc.Path, Action: fc.Action, Err: err})
+		results = append(results, Result{Target: fc.Target, Path: fc.Path, Action: fc.Action, Op: p.Op,
+			Restored: p.Op == OpUninstall && fc.record.entryExisted(), Err: err})
 		if err == nil {
 			done[fc.Target] = rec
 		}
@@ -77,7 +106,7 @@ func applyInstall(env Env, fc FileChange, server Server, scope Scope) (TargetRec
 		after = out
 		rec.CreatedFile = !exists || fc.record.CreatedFile && fc.Action != ActionCreate
 		if !rec.entryExisted() {
-			rec.JSON, rec.TOML, rec.PreviousEntry = fresh.JSON, fresh.TOML, fresh.PreviousEntry
+			rec.JSON, rec.TOML, rec.YAML, rec.PreviousEntry = fresh.JSON, fresh.TOML, fresh.YAML, fresh.PreviousEntry
 		}
 	}
 	if !exists {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/getcodegraph/codegraph-install/installer/jsonc"
 	"github.com/getcodegraph/codegraph-install/installer/tomlcfg"
+	"github.com/getcodegraph/codegraph-install/installer/yamlcfg"
 	"github.com/getcodegraph/codegraph-install/internal/atomicfile"
 	"github.com/getcodegraph/codegraph-install/internal/statedir"
 	"github.com/getcodegraph/codegraph-install/telemetry/schema"
@@ -48,6 +49,7 @@ type TargetRecord struct {
 	PreviousEntry *string       `json:"previous_entry,omitempty"`
 	JSON          *jsonc.Undo   `json:"json_undo,omitempty"`
 	TOML          *tomlcfg.Undo `json:"toml_undo,omitempty"`
+	YAML          *yamlcfg.Undo `json:"yaml_undo,omitempty"`
 }
 
 // ManifestPath is install.json for a scope.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/getcodegraph/codegraph-install/installer/jsonc"
 	"github.com/getcodegraph/codegraph-install/installer/tomlcfg"
+	"github.com/getcodegraph/codegraph-install/installer/yamlcfg"
 )
 
 // Action is what a plan does to one file.
@@ -127,7 +128,7 @@ func planInstallTarget(env Env, t Target, scope Scope, server Server, prev *Targ
 		// the first install stays authoritative (it knows what was there
 		// before codegraph).
 		if rec.entryExisted() {
-			rec.JSON, rec.TOML, rec.PreviousEntry = prev.JSON, prev.TOML, prev.PreviousEntry
+			rec.JSON, rec.TOML, rec.YAML, rec.PreviousEntry = prev.JSON, prev.TOML, prev.YAML, prev.PreviousEntry
 		}
 		rec.CreatedFile = rec.CreatedFile || prev.CreatedFile
 		rec.CreatedDirs = prev.CreatedDirs
@@ -148,24 +149,52 @@ func planInstallTarget(env Env, t Target, scope Scope, server Server, prev *Targ
 }
 
 func (r TargetRecord) entryExisted() bool {
-	if r.JSON != nil {
+	switch {
+	case r.JSON != nil:
 		return r.JSON.Previous != nil
+	case r.YAML != nil:
+		return !r.YAML.Appended
 	}
 	return r.TOML != nil && !r.TOML.Appended
 }
 
 // editInstall applies our entry to content (nil when the file is absent).
 func editInstall(t Target, path string, content []byte, server Server) ([]byte, TargetRecord, bool, error) {
-	rec := TargetRecord{ID: t.ID, Path: path, Format: t.Format(path)}
-	if t.IsTOML() {
-		out, undo, changed, err := tomlcfg.Set(content, ServerName, tomlKVs(server))
+	format := t.Format(path)
+	rec := TargetRecord{ID: t.ID, Path: path, Format: format}
+	fields := t.shape.fields(server)
+	switch format {
+	case FormatTOML:
+		kvs := make([]tomlcfg.KV, len(fields))
+		for i, f := range fields {
+			kvs[i] = tomlcfg.KV{Key: f.Key, Value: f.Value}
+		}
+		out, undo, changed, err := tomlcfg.Set(content, ServerName, kvs)
 		if err != nil {
 			return nil, rec, false, describeEditError(path, err)
 		}
 		rec.TOML = &undo
 		return out, rec, changed, nil
+	case FormatYAML:
+		if content == nil && t.agentCreates {
+			return nil, rec, false, fmt.Errorf("%s does not exist yet: start %s once so that it writes its config, then run the installer again", path, t.Name)
+		}
+		yf := make([]yamlcfg.Field, len(fields))
+		for i, f := range fields {
+			yf[i] = yamlcfg.Field{Key: f.Key, Value: f.Value}
+		}
+		out, undo, changed, err := yamlcfg.Set(content, t.yamlWhere(), yf)
+		if err != nil {
+			return nil, rec, false, describeEditError(path, err)
+		}
+		rec.YAML = &undo
+		return out, rec, changed, nil
 	}
-	out, undo, changed, err := jsonc.Set(content, t.jsonPath, t.fields(server))
+	jf := make([]jsonc.Field, len(fields))
+	for i, f := range fields {
+		jf[i] = jsonc.Field{Key: f.Key, Value: f.Value}
+	}
+	out, undo, changed, err := jsonc.Set(content, []string{t.servers, ServerName}, jf)
 	if err != nil {
 		return nil, rec, false, describeEditError(path, err)
 	}
@@ -174,12 +203,22 @@ func editInstall(t Target, path string, content []byte, server Server) ([]byte, 
 	return out, rec, changed, nil
 }
 
+func (t Target) yamlWhere() yamlcfg.Where {
+	return yamlcfg.Where{Key: t.servers, Name: ServerName, List: t.list}
+}
+
 func describeEditError(path string, err error) error {
 	var js *jsonc.SyntaxError
 	var ts *tomlcfg.SyntaxError
+	var ys *yamlcfg.SyntaxError
+	var jl *jsonc.LimitError
+	var tl *tomlcfg.LimitError
+	var yl *yamlcfg.LimitError
 	switch {
-	case errors.As(err, &js), errors.As(err, &ts):
+	case errors.As(err, &js), errors.As(err, &ts), errors.As(err, &ys):
 		return fmt.Errorf("%s does not parse, left untouched: %w", path, err)
+	case errors.As(err, &jl), errors.As(err, &tl), errors.As(err, &yl):
+		return fmt.Errorf("%s is %w; left untouched", path, err)
 	}
 	return fmt.Errorf("%s: %w", path, err)
 }
@@ -252,6 +291,12 @@ func planUninstallTarget(rec TargetRecord) FileChange {
 
 func editUninstall(rec TargetRecord, content []byte) ([]byte, bool, error) {
 	switch {
+	case rec.YAML != nil:
+		out, empty, err := yamlcfg.Revert(content, *rec.YAML)
+		if err != nil {
+			return nil, false, describeEditError(rec.Path, err)
+		}
+		return out, empty, nil
 	case rec.TOML != nil:
 		out, err := tomlcfg.Revert(content, *rec.TOML)
 		if err != nil {
