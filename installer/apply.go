@@ -66,7 +66,7 @@ func Apply(ctx context.Context, env Env, p *Plan) ([]Result, error) {
 		var rec TargetRecord
 		var err error
 		if p.Op == OpInstall {
-			rec, err = applyInstall(env, fc, p.Server, p.Scope)
+			rec, err = applyInstall(env, fc, fc.Server, p.Scope)
 		} else {
 			err = applyUninstall(env, fc)
 		}

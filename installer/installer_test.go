@@ -28,7 +28,14 @@ func testEnv(t testing.TB) Env {
 		Home: home, ProjectDir: project, GOOS: "linux", Version: "1.2.0",
 		Getenv:   func(k string) string { return vars[k] },
 		Now:      func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) },
-		LookPath: func(string) (string, error) { return "", errors.New("not found") },
+		// codegraph is installed, and on the PATH: agents started from a
+		// shell get "codegraph", GUI apps this absolute path.
+		LookPath: func(name string) (string, error) {
+			if name == "codegraph" {
+				return "/usr/local/bin/codegraph", nil
+			}
+			return "", errors.New("not found")
+		},
 	}
 }
 
@@ -685,6 +692,9 @@ func TestReadEntryEveryTarget(t *testing.T) {
 					t.Fatalf("ReadEntry = %v, %v", e, err)
 				}
 				want := DefaultServer()
+				if tg.GUI {
+					want.Command = "/usr/local/bin/codegraph"
+				}
 				if e.Command != want.Command || strings.Join(e.Args, " ") != strings.Join(want.Args, " ") || e.Disabled {
 					t.Errorf("entry = %+v, want %s", e, want)
 				}

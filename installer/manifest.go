@@ -44,6 +44,9 @@ type TargetRecord struct {
 	Format      Format   `json:"format"`
 	CreatedFile bool     `json:"created_file"`
 	CreatedDirs []string `json:"created_dirs,omitempty"` // deepest last
+	// Server is the command written for this agent (the absolute path of
+	// the binary for a GUI app, see Resolve).
+	Server *Server `json:"server,omitempty"`
 	// PreviousEntry is the raw text of a codegraph entry that was there
 	// before our first install (JSON targets), for display and restore.
 	PreviousEntry *string       `json:"previous_entry,omitempty"`

@@ -42,6 +42,7 @@ type FileChange struct {
 	After   []byte // nil for delete and error
 	Message string // for ActionError: what is wrong, naming the path
 	Err     error  // for ActionError: the underlying error (errors.Is/As)
+	Server  Server // install: the command written for this agent (see Resolve)
 
 	record TargetRecord // manifest record after this change
 }
@@ -63,7 +64,9 @@ type Plan struct {
 type InstallOptions struct {
 	Targets []string // target ids; empty means none
 	Scope   Scope
-	Server  Server // zero value means DefaultServer()
+	// Server is written as given (--server-command); its zero value means
+	// DefaultServer() with the command each agent can start (Resolve).
+	Server Server
 }
 
 // UninstallOptions select what to remove; empty Targets means everything
@@ -80,8 +83,8 @@ func PlanInstall(env Env, opts InstallOptions) (*Plan, error) {
 	if opts.Scope != ScopeLocal && opts.Scope != ScopeGlobal {
 		return nil, fmt.Errorf("unknown scope %q (want local or global)", opts.Scope)
 	}
-	server := opts.Server
-	if server.Command == "" {
+	server, explicit := opts.Server, opts.Server.Command != ""
+	if !explicit {
 		server = DefaultServer()
 	}
 	old, err := ReadManifest(env, opts.Scope)
@@ -90,19 +93,33 @@ func PlanInstall(env Env, opts InstallOptions) (*Plan, error) {
 	}
 	p := &Plan{Op: OpInstall, Kind: KindFor(old, env.Version), Scope: opts.Scope, Version: env.Version,
 		Server: server, ManifestPath: ManifestPath(env, opts.Scope), old: old}
+	var bin string
+	var binErr error
+	located := false
+	installed := func() (string, error) {
+		if !located {
+			bin, binErr = InstalledBinary(env)
+			located = true
+		}
+		return bin, binErr
+	}
 	for _, id := range dedupe(opts.Targets) {
 		t, ok := TargetByID(id)
 		if !ok {
 			return nil, fmt.Errorf("unknown target %q (known: %s)", id, strings.Join(TargetIDs(), ", "))
 		}
-		p.Changes = append(p.Changes, planInstallTarget(env, t, opts.Scope, server, old.record(id)))
+		srv, err := Resolve(env, t, server, explicit, installed)
+		if err != nil {
+			return nil, err
+		}
+		p.Changes = append(p.Changes, planInstallTarget(env, t, opts.Scope, srv, old.record(id)))
 	}
 	return p, nil
 }
 
 func planInstallTarget(env Env, t Target, scope Scope, server Server, prev *TargetRecord) FileChange {
 	path, err := t.ConfigPath(env, scope)
-	fc := FileChange{Target: t.ID, Path: path}
+	fc := FileChange{Target: t.ID, Path: path, Server: server}
 	if errors.Is(err, ErrScopeUnsupported) {
 		return fail(fc, fmt.Errorf("%s has no %s-scope MCP config file; use --scope global: %w", t.Name, scope, err))
 	}
@@ -123,6 +140,7 @@ func planInstallTarget(env Env, t Target, scope Scope, server Server, prev *Targ
 		return fail(fc, err)
 	}
 	rec.CreatedFile = !exists
+	rec.Server = &server
 	if prev != nil && prev.Path == path {
 		// A repeat install: the entry we see is our own, so the undo data of
 		// the first install stays authoritative (it knows what was there

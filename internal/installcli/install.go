@@ -129,6 +129,7 @@ func (a *app) installerEnv(dir string) installer.Env {
 		Now:        a.env.Now,
 		LookPath:   installer.PathLookup(a.env.Getenv, runtime.GOOS),
 		Version:    buildinfo.CodegraphVersion(),
+		Executable: a.env.Executable,
 	}
 }
 
