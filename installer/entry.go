@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/getcodegraph/codegraph-install/installer/jsonc"
 	"github.com/getcodegraph/codegraph-install/installer/tomlcfg"
@@ -26,7 +27,13 @@ func (t Target) ReadEntry(path string) (*Entry, error) {
 	if err != nil || !exists {
 		return nil, err
 	}
+	return t.entryIn(path, b)
+}
+
+// entryIn reads our entry in b, the content of the target's file at path.
+func (t Target) entryIn(path string, b []byte) (*Entry, error) {
 	var m map[string]any
+	var err error
 	switch t.Format(path) {
 	case FormatTOML:
 		m, err = tomlcfg.Get(b, ServerName)
@@ -48,6 +55,11 @@ func (t Target) ReadEntry(path string) (*Entry, error) {
 		return nil, nil
 	}
 	return entryFrom(m), nil
+}
+
+// runs reports whether the entry starts srv.
+func (e *Entry) runs(srv Server) bool {
+	return e != nil && e.Command == srv.Command && strings.Join(e.Args, "\x00") == strings.Join(srv.Args, "\x00")
 }
 
 func describeReadError(path string, err error) error {

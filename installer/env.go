@@ -20,6 +20,8 @@ type Env struct {
 	// Executable is the running binary (os.Executable), "" when unknown: the
 	// last resort InstalledBinary names when codegraph is not on the PATH.
 	Executable string
+
+	hooks *testHooks // tests of this package only
 }
 
 func (e Env) getenv(k string) string {

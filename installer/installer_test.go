@@ -26,8 +26,8 @@ func testEnv(t testing.TB) Env {
 	vars := map[string]string{}
 	return Env{
 		Home: home, ProjectDir: project, GOOS: "linux", Version: "1.2.0",
-		Getenv:   func(k string) string { return vars[k] },
-		Now:      func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) },
+		Getenv: func(k string) string { return vars[k] },
+		Now:    func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) },
 		// codegraph is installed, and on the PATH: agents started from a
 		// shell get "codegraph", GUI apps this absolute path.
 		LookPath: func(name string) (string, error) {

@@ -44,7 +44,8 @@ type FileChange struct {
 	Err     error  // for ActionError: the underlying error (errors.Is/As)
 	Server  Server // install: the command written for this agent (see Resolve)
 
-	record TargetRecord // manifest record after this change
+	record TargetRecord  // manifest record after this change
+	prev   *TargetRecord // the record of an earlier install, if any
 }
 
 // Plan is computed without side effects and executed by Apply.
@@ -135,22 +136,12 @@ func planInstallTarget(env Env, t Target, scope Scope, server Server, prev *Targ
 		return fail(fc, fmt.Errorf("%s is read-only; refusing to change it", path))
 	}
 	fc.Before = before
-	after, rec, changed, err := editInstall(t, path, before, server)
+	after, fresh, changed, err := editInstall(t, path, before, server)
 	if err != nil {
 		return fail(fc, err)
 	}
-	rec.CreatedFile = !exists
-	rec.Server = &server
-	if prev != nil && prev.Path == path {
-		// A repeat install: the entry we see is our own, so the undo data of
-		// the first install stays authoritative (it knows what was there
-		// before codegraph).
-		if rec.entryExisted() {
-			rec.JSON, rec.TOML, rec.YAML, rec.PreviousEntry = prev.JSON, prev.TOML, prev.YAML, prev.PreviousEntry
-		}
-		rec.CreatedFile = rec.CreatedFile || prev.CreatedFile
-		rec.CreatedDirs = prev.CreatedDirs
-	}
+	fc.prev = prev
+	rec := installRecord(fresh, exists, server, prev)
 	fc.record = rec
 	switch {
 	case !exists:
@@ -164,6 +155,24 @@ func planInstallTarget(env Env, t Target, scope Scope, server Server, prev *Targ
 		fc.After = before
 	}
 	return fc
+}
+
+// installRecord is the manifest record of an install edit (fresh) of a
+// file that existed or not. On a repeat install (prev, for the same file)
+// the entry we see is our own, so the undo data of the first install stays
+// authoritative: it knows what was there before codegraph.
+func installRecord(fresh TargetRecord, exists bool, server Server, prev *TargetRecord) TargetRecord {
+	rec := fresh
+	rec.CreatedFile = !exists
+	rec.Server = &server
+	if prev != nil && prev.Path == fresh.Path {
+		if rec.entryExisted() {
+			rec.JSON, rec.TOML, rec.YAML, rec.PreviousEntry = prev.JSON, prev.TOML, prev.YAML, prev.PreviousEntry
+		}
+		rec.CreatedFile = rec.CreatedFile || prev.CreatedFile
+		rec.CreatedDirs = prev.CreatedDirs
+	}
+	return rec
 }
 
 func (r TargetRecord) entryExisted() bool {
