@@ -787,3 +787,32 @@ func TestOversizedConfigRefusedUnread(t *testing.T) {
 		t.Errorf("refusing took %v", d)
 	}
 }
+
+func TestLocalScopeInHomeRefused(t *testing.T) {
+	t.Parallel()
+	env := testEnv(t)
+	env.ProjectDir = env.Home
+	var lh *LocalInHomeError
+	if _, err := PlanInstall(env, InstallOptions{Targets: []string{"cursor"}, Scope: ScopeLocal}); !errors.As(err, &lh) {
+		t.Errorf("install: err = %v, want LocalInHomeError", err)
+	}
+	if _, err := PlanUninstall(env, UninstallOptions{Scope: ScopeLocal}); !errors.As(err, &lh) {
+		t.Errorf("uninstall: err = %v, want LocalInHomeError", err)
+	}
+	if entries, _ := os.ReadDir(env.Home); len(entries) != 0 {
+		t.Errorf("files written: %v", entries)
+	}
+	// A symlink to the home directory is the home directory.
+	link := filepath.Join(t.TempDir(), "me")
+	if err := os.Symlink(env.Home, link); err != nil {
+		t.Fatal(err)
+	}
+	env.ProjectDir = link
+	if !ProjectIsHome(env) {
+		t.Error("symlink to home not recognised")
+	}
+	env.ProjectDir = filepath.Join(env.Home, "src")
+	if ProjectIsHome(env) {
+		t.Error("a directory below home taken for home")
+	}
+}

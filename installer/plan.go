@@ -84,6 +84,9 @@ func PlanInstall(env Env, opts InstallOptions) (*Plan, error) {
 	if opts.Scope != ScopeLocal && opts.Scope != ScopeGlobal {
 		return nil, fmt.Errorf("unknown scope %q (want local or global)", opts.Scope)
 	}
+	if opts.Scope == ScopeLocal && ProjectIsHome(env) {
+		return nil, &LocalInHomeError{Home: env.Home}
+	}
 	server, explicit := opts.Server, opts.Server.Command != ""
 	if !explicit {
 		server = DefaultServer()
@@ -262,6 +265,9 @@ func fail(fc FileChange, err error) FileChange {
 func PlanUninstall(env Env, opts UninstallOptions) (*Plan, error) {
 	if opts.Scope != ScopeLocal && opts.Scope != ScopeGlobal {
 		return nil, fmt.Errorf("unknown scope %q (want local or global)", opts.Scope)
+	}
+	if opts.Scope == ScopeLocal && ProjectIsHome(env) {
+		return nil, &LocalInHomeError{Home: env.Home}
 	}
 	old, err := ReadManifest(env, opts.Scope)
 	if err != nil {

@@ -223,6 +223,10 @@ func (a *app) runInstall(cmd *cobra.Command, f *installFlags) error {
 		return exitcode.Usagef("no agents detected on this machine: name them with --targets (known: %s)", strings.Join(installer.TargetIDs(), ", "))
 	}
 
+	var proceed bool
+	if scope, proceed, err = a.scopeInHome(cmd.Context(), env, scope, interactive, f.accessible); err != nil || !proceed {
+		return err
+	}
 	p, err := plan(targets, scope)
 	if err != nil {
 		return err

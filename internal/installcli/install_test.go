@@ -538,6 +538,12 @@ func TestInteractiveAccessible(t *testing.T) {
 func BenchmarkHeadlessInstall(b *testing.B) {
 	root := b.TempDir()
 	env := map[string]string{"CODEGRAPH_TELEMETRY": "0", "PATH": filepath.Join(root, "bin")}
+	if err := os.MkdirAll(filepath.Join(root, "bin"), 0o755); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "bin", "codegraph"), []byte("#!/bin/sh\n"), 0o755); err != nil {
+		b.Fatal(err)
+	}
 	args := []string{"--yes", "--targets", "claude,cursor,codex,opencode", "--scope", "global"}
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
