@@ -22,6 +22,7 @@ Run it without arguments in a terminal for the interactive installer, or
 with --yes for a headless install.`,
 	}
 	a.addInstallFlags(root)
+	a.addListTargetsFlag(root)
 	root.AddCommand(
 		a.versionCommand(),
 		a.telemetryCommand(),
