@@ -109,3 +109,28 @@ func temporary(env Env, path string) bool {
 	}
 	return false
 }
+
+// GUIPath is the PATH a desktop app gets on goos when it is started from a
+// dock, a menu or a launcher rather than a shell: launchd's default on
+// macOS, systemd's default for user sessions on Linux. Windows gives GUI
+// apps the user's PATH from the registry, which the environment's PATH
+// stands for.
+func GUIPath(goos string, getenv func(string) string) string {
+	switch goos {
+	case "darwin":
+		return "/usr/bin:/bin:/usr/sbin:/sbin"
+	case "windows":
+		return getenv("PATH")
+	}
+	return "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+}
+
+// AgentPATH is the PATH the target's agent starts servers with: the one
+// of the environment (a shell's) for an agent started from a shell,
+// GUIPath for a GUI app.
+func (t Target) AgentPATH(env Env) string {
+	if t.GUI {
+		return GUIPath(env.GOOS, env.getenv)
+	}
+	return env.getenv("PATH")
+}

@@ -30,6 +30,7 @@ with --yes for a headless install.`,
 		a.initCommand(),
 		a.uninitCommand(),
 		a.serveCommand(),
+		a.doctorCommand(),
 	)
 	root.CompletionOptions.HiddenDefaultCmd = true
 	exitcode.Prepare(root)
