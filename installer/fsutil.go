@@ -58,7 +58,7 @@ func readConfig(path string) ([]byte, bool, fs.FileMode, error) {
 	case !fi.Mode().IsRegular():
 		return nil, false, 0, fmt.Errorf("%s is not a regular file (%s); refusing to read it", path, fi.Mode().Type())
 	case fi.Size() > MaxConfigSize:
-		return nil, false, 0, fmt.Errorf("%s is %.1f MiB, over the %d MiB a config file may have; left untouched", path, float64(fi.Size())/(1<<20), MaxConfigSize>>20)
+		return nil, false, 0, fmt.Errorf("%s is over the %d MiB a config file may have (%d bytes); left untouched", path, MaxConfigSize>>20, fi.Size())
 	}
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
