@@ -816,3 +816,37 @@ func TestLocalScopeInHomeRefused(t *testing.T) {
 		t.Error("a directory below home taken for home")
 	}
 }
+
+// TestCommentOnlyServersObject: `"servers": { // add servers here }` failed
+// with "internal error: edit would not be exactly reversible" in the JSONC
+// targets; it now edits like any other object and reverts byte for byte.
+func TestCommentOnlyServersObject(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		target, rel, key string
+		scope            Scope
+	}{
+		{"vscode", ".vscode/mcp.json", "servers", ScopeLocal},
+		{"opencode", ".config/opencode/opencode.jsonc", "mcp", ScopeGlobal},
+		{"zed", ".config/zed/settings.json", "context_servers", ScopeGlobal},
+		{"claude", ".claude.json", "mcpServers", ScopeGlobal},
+	} {
+		env := testEnv(t)
+		base := env.Home
+		if tc.scope == ScopeLocal {
+			base = env.ProjectDir
+		}
+		path := filepath.Join(base, tc.rel)
+		orig := "{\n  \"" + tc.key + "\": {\n    // add servers here\n  }\n}\n"
+		writeFile(t, path, orig)
+		install(t, env, tc.scope, tc.target)
+		tg, _ := TargetByID(tc.target)
+		if e, err := tg.ReadEntry(path); err != nil || e == nil {
+			t.Fatalf("%s: entry %v, %v", tc.target, e, err)
+		}
+		uninstall(t, env, tc.scope)
+		if b, _ := os.ReadFile(path); string(b) != orig {
+			t.Errorf("%s: not restored:\n%s", tc.target, b)
+		}
+	}
+}

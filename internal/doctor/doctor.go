@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/getcodegraph/codegraph-install/installer"
@@ -64,7 +65,13 @@ func Run(ctx context.Context, opts Options) ([]Check, error) {
 	if opts.Env.ProjectDir != "" && !installer.ProjectIsHome(opts.Env) {
 		scopes = append(scopes, installer.ScopeLocal)
 	}
-	var checks []Check
+	type job struct {
+		t        installer.Target
+		scope    installer.Scope
+		path     string
+		recorded bool
+	}
+	var jobs []job
 	for _, scope := range scopes {
 		env := opts.Env
 		if scope == installer.ScopeGlobal {
@@ -72,7 +79,7 @@ func Run(ctx context.Context, opts Options) ([]Check, error) {
 		}
 		m, err := installer.ReadManifest(opts.Env, scope)
 		if err != nil {
-			return checks, err
+			return nil, err
 		}
 		recorded := map[string]string{} // target → path the manifest names
 		if m != nil {
@@ -89,11 +96,29 @@ func Run(ctx context.Context, opts Options) ([]Check, error) {
 				paths = append(paths, p) // the file the install wrote, if the agent's moved since
 			}
 			for _, path := range paths {
-				c, found := check(ctx, opts, t, scope, path, recorded[t.ID] == path)
-				if found {
-					checks = append(checks, c)
-				}
+				jobs = append(jobs, job{t, scope, path, recorded[t.ID] == path})
 			}
+		}
+	}
+	// A few entries at a time, so that servers that never answer do not
+	// add their timeouts up; the order of the report is the registry's.
+	results := make([]Check, len(jobs))
+	found := make([]bool, len(jobs))
+	sem := make(chan struct{}, 4)
+	var wg sync.WaitGroup
+	for i, j := range jobs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			results[i], found[i] = check(ctx, opts, j.t, j.scope, j.path, j.recorded)
+		}()
+	}
+	wg.Wait()
+	var checks []Check
+	for i, c := range results {
+		if found[i] {
+			checks = append(checks, c)
 		}
 	}
 	return checks, nil
