@@ -69,7 +69,7 @@ func Apply(ctx context.Context, env Env, p *Plan) ([]Result, error) {
 		if p.Op == OpInstall {
 			rec, act, err = applyInstall(env, fc, p.Scope)
 		} else {
-			act, err = applyUninstall(env, fc, p.Server)
+			act, err = applyUninstall(env, fc)
 		}
 		results = append(results, Result{Target: fc.Target, Path: fc.Path, Action: act, Op: p.Op,
 			Restored: p.Op == OpUninstall && fc.record.entryExisted(), Err: err})
@@ -106,11 +106,9 @@ func applyInstall(env Env, fc FileChange, scope Scope) (TargetRecord, Action, er
 		e, err := t.entryIn(fc.Path, content)
 		return exists && err == nil && e.runs(fc.Server)
 	}
-	w.created = func(dirs []string) {
-		if len(rec.CreatedDirs) == 0 {
-			rec.CreatedDirs = dirs
-		}
-	}
+	// Directories made for a new file, on whichever attempt made them.
+	var made []string
+	w.created = func(dirs []string) { made = append(made, dirs...) }
 	// Project files are usually committed and read by teammates' tools:
 	// 0644. Files in the home directory may later hold secrets: 0600.
 	w.newMode = 0o600
@@ -118,19 +116,18 @@ func applyInstall(env Env, fc FileChange, scope Scope) (TargetRecord, Action, er
 		w.newMode = 0o644
 	}
 	act, err := w.write()
+	if len(rec.CreatedDirs) == 0 {
+		rec.CreatedDirs = made
+	}
 	return rec, act, err
 }
 
-func applyUninstall(env Env, fc FileChange, server Server) (Action, error) {
+func applyUninstall(env Env, fc FileChange) (Action, error) {
 	if fc.Action == ActionError {
 		return ActionError, fc.Err
 	}
 	rec := fc.record
-	ours := server
-	if rec.Server != nil {
-		ours = *rec.Server
-	}
-	t, known := TargetByID(fc.Target)
+	t, _ := TargetByID(fc.Target)
 	w := writer{env: env, path: fc.Path, agent: t.Name, op: OpUninstall}
 	w.edit = func(current []byte, exists bool) ([]byte, Action, error) {
 		if !exists {
@@ -147,12 +144,14 @@ func applyUninstall(env Env, fc FileChange, server Server) (Action, error) {
 		}
 		return out, ActionModify, nil
 	}
+	// Our edit is undone when undoing it again changes nothing (an entry
+	// that was there before us stays, restored).
 	w.holds = func(content []byte, exists bool) bool {
-		if !exists || !known {
+		if !exists {
 			return true
 		}
-		e, err := t.entryIn(fc.Path, content)
-		return err == nil && !e.runs(ours)
+		out, _, err := editUninstall(rec, content)
+		return err == nil && bytes.Equal(out, content)
 	}
 	w.removed = func() {
 		_ = os.Remove(BackupPath(env, resolve(fc.Path)))

@@ -850,3 +850,18 @@ func TestCommentOnlyServersObject(t *testing.T) {
 		}
 	}
 }
+
+// TestUninstallKeepsIdenticalUserEntry: an entry the user wrote that says
+// exactly what we would write stays after uninstall, and uninstall is OK.
+func TestUninstallKeepsIdenticalUserEntry(t *testing.T) {
+	t.Parallel()
+	env := testEnv(t)
+	path := filepath.Join(env.ProjectDir, ".mcp.json")
+	orig := "{\"mcpServers\": {\"codegraph\": {\"type\": \"stdio\", \"command\": \"codegraph\", \"args\": [\"serve\", \"--mcp\"]}}}\n"
+	writeFile(t, path, orig)
+	install(t, env, ScopeLocal, "claude")
+	uninstall(t, env, ScopeLocal)
+	if b, _ := os.ReadFile(path); string(b) != orig {
+		t.Fatalf("got %q", b)
+	}
+}
