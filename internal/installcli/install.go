@@ -269,8 +269,6 @@ func (a *app) runInstall(cmd *cobra.Command, f *installFlags) error {
 	}
 	if len(done) > 0 {
 		fmt.Fprintf(a.env.Stderr, "Check that each agent can start it: %s doctor\n", a.env.Program)
-	}
-	if len(done) > 0 {
 		a.tel.Emit(telemetry.InstallEvent(done, scope, p.Kind))
 		a.flushCapped(cmd.Context())
 	}
