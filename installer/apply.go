@@ -88,6 +88,15 @@ func applyInstall(env Env, fc FileChange, scope Scope) (TargetRecord, Action, er
 	rec := fc.record
 	w := writer{env: env, path: fc.Path, agent: t.Name, op: OpInstall}
 	w.edit = func(current []byte, exists bool) ([]byte, Action, error) {
+		if exists == (fc.Action != ActionCreate) && bytes.Equal(current, fc.Before) {
+			// As planned: the plan's edit holds (no second parse of what
+			// may be a large file).
+			rec = fc.record
+			if fc.Action == ActionUnchanged {
+				return nil, ActionUnchanged, nil
+			}
+			return fc.After, fc.Action, nil
+		}
 		out, fresh, changed, err := editInstall(t, fc.Path, current, fc.Server)
 		if err != nil {
 			return nil, ActionError, err
@@ -132,6 +141,9 @@ func applyUninstall(env Env, fc FileChange) (Action, error) {
 	w.edit = func(current []byte, exists bool) ([]byte, Action, error) {
 		if !exists {
 			return nil, ActionUnchanged, nil
+		}
+		if bytes.Equal(current, fc.Before) {
+			return fc.After, fc.Action, nil // as planned
 		}
 		out, empty, err := editUninstall(rec, current)
 		switch {

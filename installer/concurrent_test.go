@@ -178,10 +178,10 @@ func TestConcurrentWriter(t *testing.T) {
 			}
 			if !res[0].OK() {
 				failed++
-				failures = append(failures, res[0].Err.Error())
-				// A failed install leaves no manifest record to uninstall;
-				// a failed uninstall keeps it for the next round.
-				continue
+				failures = append(failures, string(op)+": "+res[0].Err.Error())
+				// A failed install leaves nothing to uninstall this round;
+				// a failed uninstall keeps its record for the next round.
+				break
 			}
 			afterTwoCycles()
 			has := entry()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"time"
@@ -35,8 +36,11 @@ import (
 // The result is OK only when the entry was seen in place through the
 // settle time; otherwise it is an error that says so.
 
-// writeTries bounds the attempts on one file.
-const writeTries = 10
+// writeTries bounds the attempts on one file. Between attempts the writer
+// waits a random moment (up to a millisecond per attempt so far), so that
+// it does not stay in step with an agent that rewrites the file at a
+// steady pace.
+const writeTries = 20
 
 // settleTime is how long a written file is watched; a concurrent
 // read-modify-write cycle takes a fraction of a millisecond to a few.
@@ -71,6 +75,9 @@ func (w writer) write() (Action, error) {
 		settle = h.settle
 	}
 	for try := 0; try < writeTries; try++ {
+		if try > 0 {
+			time.Sleep(time.Duration(rand.Int64N(int64(try) * int64(time.Millisecond))))
+		}
 		current, exists, mode, err := readConfig(real)
 		if err != nil {
 			return ActionError, err
@@ -159,10 +166,19 @@ func (w writer) window(start time.Time) {
 // we want at every look.
 func (w writer) settled(real string, d time.Duration) bool {
 	deadline := time.Now().Add(d)
+	var last []byte
+	lastExists, looked := false, false
 	for {
 		b, exists, err := readRaw(real)
-		if err != nil || !w.holds(b, exists) {
+		if err != nil {
 			return false
+		}
+		// Parse only what changed: a config can run to megabytes.
+		if !looked || exists != lastExists || !bytes.Equal(b, last) {
+			if !w.holds(b, exists) {
+				return false
+			}
+			last, lastExists, looked = b, exists, true
 		}
 		if time.Now().After(deadline) {
 			return true

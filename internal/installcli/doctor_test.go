@@ -24,7 +24,11 @@ func TestDoctorCommand(t *testing.T) {
 		t.Fatalf("nothing installed: want exit 1 and a hint\n%s", r)
 	}
 	// The codegraph on this PATH is a stand-in that exits at once.
-	if r := w.run(t, "", false, "--yes", "--telemetry", "on", "--targets", "claude", "--scope", "global"); r.code != 0 {
+	args := []string{"--yes", "--targets", "claude", "--scope", "global"}
+	if consent.Compiled {
+		args = append(args, "--telemetry", "on")
+	}
+	if r := w.run(t, "", false, args...); r.code != 0 {
 		t.Fatalf("install: %s", r)
 	}
 	sent := len(col.events)
