@@ -26,15 +26,19 @@ import (
 //     it (everything slow);
 //  2. right before the rename, read the file again and compare: if it
 //     changed, drop the temporary file and start over from the new content
-//     (atomicfile.BeforeRename), so only a write landing in the
-//     microseconds between that check and the rename can be lost;
+//     (atomicfile.BeforeRename), so only a write landing in the time
+//     between that check and the rename can be lost;
 //  3. after the rename, keep a backup of the replaced content (from
-//     memory), then watch the file for settleTime: a writer that read it
-//     before the rename shows up by rewriting it; if our entry is then gone
-//     (or back), start over.
+//     memory), then watch the file. A rewrite without our change comes
+//     from a read before our rename: start over. A rewrite that keeps our
+//     change comes from a read after it, so that writer is past the danger:
+//     done. With no rewrite, the file is watched for settleTime (longer
+//     for a large file); when someone was seen writing it during this
+//     write, until they write it again, at most activeWait: one
+//     read-modify-write of a large file can outlast settleTime.
 //
-// The result is OK only when the entry was seen in place through the
-// settle time; otherwise it is an error that says so.
+// The result is OK only when the outcome was seen holding; otherwise it is
+// an error that says so.
 
 // writeTries bounds the attempts on one file. Between attempts the writer
 // waits a random moment (up to a millisecond per attempt so far), so that
@@ -42,9 +46,17 @@ import (
 // steady pace.
 const writeTries = 20
 
-// settleTime is how long a written file is watched; a concurrent
-// read-modify-write cycle takes a fraction of a millisecond to a few.
-const settleTime = 40 * time.Millisecond
+// settleTime is how long a written file is watched when nobody was seen
+// writing it, plus settlePerMiB for each MiB of it: another program's
+// read-modify-write of a file takes longer the larger the file.
+const (
+	settleTime   = 40 * time.Millisecond
+	settlePerMiB = 200 * time.Millisecond
+)
+
+// activeWait bounds the wait for the next write of someone seen writing
+// the file during this write.
+const activeWait = 2 * time.Second
 
 // errChanged is the BeforeRename verdict: the file is not what the edit
 // was computed from.
@@ -62,7 +74,10 @@ type writer struct {
 	edit func(current []byte, exists bool) ([]byte, Action, error)
 	// holds reports whether content shows the outcome we want (our entry
 	// there for install, not there for uninstall).
-	holds   func(content []byte, exists bool) bool
+	holds func(content []byte, exists bool) bool
+	// before is what the plan read (nil: no file), to notice a file that
+	// someone else writes.
+	before  []byte
 	newMode fs.FileMode         // mode of a file we create
 	created func(dirs []string) // directories made for a new file
 	removed func()              // after the file was deleted
@@ -70,12 +85,14 @@ type writer struct {
 
 func (w writer) write() (Action, error) {
 	real := resolve(w.path)
-	settle := settleTime
+	quiet := settleTime
 	if h := w.env.hooks; h != nil && h.settle > 0 {
-		settle = h.settle
+		quiet = h.settle
 	}
+	active := false // someone else writes this file
 	for try := 0; try < writeTries; try++ {
 		if try > 0 {
+			active = true
 			time.Sleep(time.Duration(rand.Int64N(int64(try) * int64(time.Millisecond))))
 		}
 		current, exists, mode, err := readConfig(real)
@@ -84,6 +101,9 @@ func (w writer) write() (Action, error) {
 		}
 		if exists && mode&0o200 == 0 {
 			return ActionError, fmt.Errorf("%s is read-only; refusing to change it", w.path)
+		}
+		if exists != (w.before != nil) || !bytes.Equal(current, w.before) {
+			active = true // changed since the plan read it
 		}
 		after, act, err := w.edit(current, exists)
 		if err != nil {
@@ -96,9 +116,12 @@ func (w writer) write() (Action, error) {
 			}
 			return nil
 		}
+		wrote, wroteExists := after, true
 		switch act {
 		case ActionUnchanged:
+			wrote, wroteExists = current, exists
 		case ActionDelete:
+			wrote, wroteExists = nil, false
 			start := time.Now()
 			if unchanged() != nil {
 				continue
@@ -143,7 +166,13 @@ func (w writer) write() (Action, error) {
 				}
 			}
 		}
-		if w.settled(real, settle) {
+		limit := quiet + time.Duration(len(wrote))*settlePerMiB/(1<<20)
+		if active {
+			limit = activeWait
+		}
+		ok, seen := w.settled(real, wrote, wroteExists, limit)
+		active = active || seen
+		if ok {
 			return act, nil
 		}
 	}
@@ -162,26 +191,24 @@ func (w writer) window(start time.Time) {
 	}
 }
 
-// settled watches the file for d and reports whether it showed the outcome
-// we want at every look.
-func (w writer) settled(real string, d time.Duration) bool {
-	deadline := time.Now().Add(d)
-	var last []byte
-	lastExists, looked := false, false
+// settled watches the file after our write (wrote; no file when
+// !wroteExists) and reports whether our outcome holds. It returns at the
+// first rewrite by someone else (seen), which tells, or after limit.
+func (w writer) settled(real string, wrote []byte, wroteExists bool, limit time.Duration) (ok, seen bool) {
+	start := time.Now()
 	for {
 		b, exists, err := readRaw(real)
 		if err != nil {
-			return false
+			return false, false
 		}
-		// Parse only what changed: a config can run to megabytes.
-		if !looked || exists != lastExists || !bytes.Equal(b, last) {
-			if !w.holds(b, exists) {
-				return false
-			}
-			last, lastExists, looked = b, exists, true
+		// Parse only what someone else wrote: a config can run to megabytes.
+		if exists != wroteExists || !bytes.Equal(b, wrote) {
+			// A rewrite that keeps our outcome comes from a read after our
+			// rename; one that loses it, from a read before.
+			return w.holds(b, exists), true
 		}
-		if time.Now().After(deadline) {
-			return true
+		if time.Since(start) > limit {
+			return w.holds(b, exists), false
 		}
 		time.Sleep(time.Millisecond)
 	}
