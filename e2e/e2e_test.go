@@ -87,7 +87,7 @@ func TestEndToEnd(t *testing.T) {
 	home, project := testkit.Home(t), writeProject(t)
 	day := time.Now().UTC().Add(-48 * time.Hour).Truncate(24 * time.Hour)
 	at := func(d time.Time) []string {
-		return harness.Environ(home, "CODEGRAPH_TELEMETRY_ENDPOINT="+ingest.Endpoint(), "CODEGRAPH_TEST_NOW="+d.Add(10*time.Hour).Format(time.RFC3339))
+		return bins.Environ(home, "CODEGRAPH_TELEMETRY_ENDPOINT="+ingest.Endpoint(), "CODEGRAPH_TEST_NOW="+d.Add(10*time.Hour).Format(time.RFC3339))
 	}
 	run := func(env []string, dir string, args ...string) harness.Result {
 		t.Helper()
@@ -223,7 +223,7 @@ func TestEndToEndOffMeansNoConnection(t *testing.T) {
 			}
 			defer cc.Close()
 			home, project := testkit.Home(t), writeProject(t)
-			env := harness.Environ(home, append([]string{"CODEGRAPH_TELEMETRY_ENDPOINT=" + cc.URL()}, sc.env...)...)
+			env := bins.Environ(home, append([]string{"CODEGRAPH_TELEMETRY_ENDPOINT=" + cc.URL()}, sc.env...)...)
 			if sc.setup != nil {
 				if r, err := harness.Run(ctx, harness.Cmd{Bin: bins.Codegraph, Args: sc.setup, Env: env, Dir: home}); err != nil || r.Code != 0 {
 					t.Fatalf("%v: %v %s", sc.setup, err, r)

@@ -8,8 +8,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-
-	"github.com/getcodegraph/codegraph-install/internal/atomicfile"
 )
 
 // Result is the outcome of one FileChange.
@@ -17,32 +15,64 @@ type Result struct {
 	Target string
 	Path   string
 	Action Action
-	Err    error // nil when ok
+	Op     Operation
+	// Restored: an uninstall put back a codegraph entry that was there
+	// before our first install (an older one, or the user's own).
+	Restored bool
+	Err      error // nil when ok
 }
 
 // OK reports success.
 func (r Result) OK() bool { return r.Err == nil }
 
+// Outcome says in a word or two what happened to the file: "created",
+// "updated", "removed" (our entry, or a file we had created), "restored"
+// (the entry that was there before us), "up to date", "already gone",
+// "failed".
+func (r Result) Outcome() string {
+	switch {
+	case r.Err != nil:
+		return "failed"
+	case r.Action == ActionCreate:
+		return "created"
+	case r.Action == ActionDelete:
+		return "removed"
+	case r.Action == ActionModify && r.Op == OpUninstall && r.Restored:
+		return "restored"
+	case r.Action == ActionModify && r.Op == OpUninstall:
+		return "removed"
+	case r.Action == ActionModify:
+		return "updated"
+	case r.Op == OpUninstall:
+		return "already gone"
+	}
+	return "up to date"
+}
+
 // Apply executes the plan: each file independently (one failure does not
-// stop the others), then the manifest. It re-reads every file right before
-// writing and, if someone (Claude Code rewrites ~/.claude.json all the
-// time) changed it since the plan, re-applies our edit to the fresh content.
+// stop the others), then the manifest. Every file is written the way
+// writeVerified describes, so an agent rewriting its own config at the same
+// time (Claude Code rewrites ~/.claude.json all the time) neither loses its
+// update nor ours, and a result is OK only when our entry was seen in
+// place (or, for uninstall, gone) after the write.
 func Apply(ctx context.Context, env Env, p *Plan) ([]Result, error) {
 	results := make([]Result, 0, len(p.Changes))
 	done := map[string]TargetRecord{}
 	for _, fc := range p.Changes {
 		if err := ctx.Err(); err != nil {
-			results = append(results, Result{Target: fc.Target, Path: fc.Path, Action: fc.Action, Err: err})
+			results = append(results, Result{Target: fc.Target, Path: fc.Path, Action: fc.Action, Op: p.Op, Err: err})
 			continue
 		}
 		var rec TargetRecord
+		var act Action
 		var err error
 		if p.Op == OpInstall {
-			rec, err = applyInstall(env, fc, p.Server, p.Scope)
+			rec, act, err = applyInstall(env, fc, p.Scope)
 		} else {
-			err = applyUninstall(env, fc)
+			act, err = applyUninstall(env, fc)
 		}
-		results = append(results, Result{Target: fc.Target, Path: fc.Path, Action: fc.Action, Err: err})
+		results = append(results, Result{Target: fc.Target, Path: fc.Path, Action: act, Op: p.Op,
+			Restored: p.Op == OpUninstall && fc.record.entryExisted(), Err: err})
 		if err == nil {
 			done[fc.Target] = rec
 		}
@@ -50,99 +80,96 @@ func Apply(ctx context.Context, env Env, p *Plan) ([]Result, error) {
 	return results, updateManifest(env, p, done)
 }
 
-func applyInstall(env Env, fc FileChange, server Server, scope Scope) (TargetRecord, error) {
+func applyInstall(env Env, fc FileChange, scope Scope) (TargetRecord, Action, error) {
 	if fc.Action == ActionError {
-		return TargetRecord{}, fc.Err
-	}
-	rec := fc.record
-	if fc.Action == ActionUnchanged {
-		return rec, nil
+		return TargetRecord{}, ActionError, fc.Err
 	}
 	t, _ := TargetByID(fc.Target)
-	real := resolve(fc.Path)
-	current, exists, mode, err := readConfig(real)
-	if err != nil {
-		return rec, err
-	}
-	after := fc.After
-	if !bytes.Equal(current, fc.Before) || exists != (fc.Action != ActionCreate) {
-		// Changed since the plan: redo our edit on what is there now.
-		out, fresh, changed, err := editInstall(t, fc.Path, current, server)
+	rec := fc.record
+	w := writer{env: env, path: fc.Path, agent: t.Name, op: OpInstall, before: fc.Before}
+	w.edit = func(current []byte, exists bool) ([]byte, Action, error) {
+		if exists == (fc.Action != ActionCreate) && bytes.Equal(current, fc.Before) {
+			// As planned: the plan's edit holds (no second parse of what
+			// may be a large file).
+			rec = fc.record
+			if fc.Action == ActionUnchanged {
+				return nil, ActionUnchanged, nil
+			}
+			return fc.After, fc.Action, nil
+		}
+		out, fresh, changed, err := editInstall(t, fc.Path, current, fc.Server)
 		if err != nil {
-			return rec, err
+			return nil, ActionError, err
 		}
-		if !changed {
-			return rec, nil
+		// The record is what the plan would have made of this content.
+		rec = installRecord(fresh, exists, fc.Server, fc.prev)
+		switch {
+		case !exists:
+			return out, ActionCreate, nil
+		case changed:
+			return out, ActionModify, nil
 		}
-		after = out
-		rec.CreatedFile = !exists || fc.record.CreatedFile && fc.Action != ActionCreate
-		if !rec.entryExisted() {
-			rec.JSON, rec.TOML, rec.PreviousEntry = fresh.JSON, fresh.TOML, fresh.PreviousEntry
-		}
+		return nil, ActionUnchanged, nil
 	}
-	if !exists {
-		dirMode := fs.FileMode(0o700)
-		created, err := mkdirs(filepath.Dir(real), dirMode)
-		if err != nil {
-			return rec, err
-		}
-		if len(rec.CreatedDirs) == 0 {
-			rec.CreatedDirs = created
-		}
-		rec.CreatedFile = true
-		// Project files are usually committed and read by teammates' tools:
-		// 0644. Files in the home directory may later hold secrets: 0600.
-		mode = 0o600
-		if scope == ScopeLocal {
-			mode = 0o644
-		}
-	} else if err := writeBackup(env, real, current); err != nil {
-		return rec, fmt.Errorf("keeping a backup of %s: %w", fc.Path, err)
+	w.holds = func(content []byte, exists bool) bool {
+		e, err := t.entryIn(fc.Path, content)
+		return exists && err == nil && e.runs(fc.Server)
 	}
-	return rec, atomicfile.Write(real, after, mode, atomicfile.Durable)
+	// Directories made for a new file, on whichever attempt made them.
+	var made []string
+	w.created = func(dirs []string) { made = append(made, dirs...) }
+	// Project files are usually committed and read by teammates' tools:
+	// 0644. Files in the home directory may later hold secrets: 0600.
+	w.newMode = 0o600
+	if scope == ScopeLocal {
+		w.newMode = 0o644
+	}
+	act, err := w.write()
+	if len(rec.CreatedDirs) == 0 {
+		rec.CreatedDirs = made
+	}
+	return rec, act, err
 }
 
-func applyUninstall(env Env, fc FileChange) error {
-	switch fc.Action {
-	case ActionError:
-		return fc.Err
-	case ActionUnchanged:
-		return nil
+func applyUninstall(env Env, fc FileChange) (Action, error) {
+	if fc.Action == ActionError {
+		return ActionError, fc.Err
 	}
-	real := resolve(fc.Path)
-	current, exists, mode, err := readConfig(real)
-	if err != nil {
-		return err
-	}
-	if !exists {
-		return nil
-	}
-	after, empty, action := fc.After, fc.Action == ActionDelete, fc.Action
-	if !bytes.Equal(current, fc.Before) {
-		after, empty, err = editUninstall(fc.record, current)
-		if err != nil {
-			return err
+	rec := fc.record
+	t, _ := TargetByID(fc.Target)
+	w := writer{env: env, path: fc.Path, agent: t.Name, op: OpUninstall, before: fc.Before}
+	w.edit = func(current []byte, exists bool) ([]byte, Action, error) {
+		if !exists {
+			return nil, ActionUnchanged, nil
 		}
-		action = ActionModify
-		if fc.record.CreatedFile && empty {
-			action = ActionDelete
+		if bytes.Equal(current, fc.Before) {
+			return fc.After, fc.Action, nil // as planned
 		}
-	}
-	if action == ActionDelete {
-		if err := os.Remove(real); err != nil {
-			return fmt.Errorf("removing %s: %w", fc.Path, err)
+		out, empty, err := editUninstall(rec, current)
+		switch {
+		case err != nil:
+			return nil, ActionError, err
+		case rec.CreatedFile && empty:
+			return nil, ActionDelete, nil
+		case bytes.Equal(out, current):
+			return nil, ActionUnchanged, nil
 		}
-		_ = os.Remove(BackupPath(env, real))
-		removeEmptyDirs(fc.record.CreatedDirs)
-		return nil
+		return out, ActionModify, nil
 	}
-	if bytes.Equal(after, current) {
-		return nil
+	// Our edit is undone when undoing it again changes nothing (an entry
+	// that was there before us stays, restored).
+	w.holds = func(content []byte, exists bool) bool {
+		if !exists {
+			return true
+		}
+		out, _, err := editUninstall(rec, content)
+		return err == nil && bytes.Equal(out, content)
 	}
-	if err := writeBackup(env, real, current); err != nil {
-		return fmt.Errorf("keeping a backup of %s: %w", fc.Path, err)
+	w.removed = func() {
+		_ = os.Remove(BackupPath(env, resolve(fc.Path)))
+		removeEmptyDirs(rec.CreatedDirs)
 	}
-	return atomicfile.Write(real, after, mode, atomicfile.Durable)
+	return w.write()
 }
 
 func updateManifest(env Env, p *Plan, done map[string]TargetRecord) error {

@@ -11,10 +11,14 @@
 //
 // It never prints, prompts, sends telemetry, or reads process globals; the
 // CLI and the form (installer/tui) do that. It never re-marshals a user's
-// file: edits are text splices (installer/jsonc, installer/tomlcfg) that are
-// checked to parse and to revert byte for byte before anything is written.
+// file: edits are text splices (installer/jsonc, installer/tomlcfg,
+// installer/yamlcfg) that are checked to parse and to revert byte for byte
+// before anything is written. Files are written next to a running agent
+// that rewrites them (write.go): re-read and compared right before the
+// rename, redone when they changed, and watched after it, so a result is OK
+// only when our entry was seen in place.
 //
-// Backups: before each write the file's previous content is saved in
+// Backups: with each write the file's previous content is saved in
 // ~/.codegraph/backups/ (BackupPath; mode 0600, replaced on each write),
 // never beside the file, so a project directory gets nothing but the config
 // change itself, and the latest earlier state can always be restored by hand.

@@ -15,8 +15,13 @@ type Env struct {
 	Getenv     func(string) string          // environment lookup
 	GOOS       string                       // "linux", "darwin", "windows"
 	Now        func() time.Time             // clock for the manifest
-	LookPath   func(string) (string, error) // PATH lookup for detection
+	LookPath   func(string) (string, error) // lookup on the PATH agents started from a shell get (detection, Resolve)
 	Version    string                       // codegraph version being installed
+	// Executable is the running binary (os.Executable), "" when unknown: the
+	// last resort InstalledBinary names when codegraph is not on the PATH.
+	Executable string
+
+	hooks *testHooks // tests of this package only
 }
 
 func (e Env) getenv(k string) string {

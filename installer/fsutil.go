@@ -3,6 +3,7 @@ package installer
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -35,21 +36,44 @@ func resolve(path string) string {
 	return path
 }
 
-// readConfig returns the file's bytes, whether it exists, and its mode.
+// MaxConfigSize is the largest config file the installer reads: agent
+// configs are kilobytes (a busy ~/.claude.json a few megabytes); anything
+// past this is refused before it is read, never parsed.
+const MaxConfigSize = 64 << 20
+
+// readConfig returns the file's bytes, whether it exists, and its mode. It
+// refuses what is not a regular file (a directory, a FIFO that would block
+// the read) and a file over MaxConfigSize, without reading it.
 func readConfig(path string) ([]byte, bool, fs.FileMode, error) {
-	b, err := os.ReadFile(path)
+	fi, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, false, 0, nil
 	}
 	if err != nil {
 		return nil, false, 0, fmt.Errorf("reading %s: %w", path, err)
 	}
-	fi, err := os.Stat(path)
+	switch {
+	case fi.IsDir():
+		return nil, false, 0, fmt.Errorf("%s is a directory, not a config file", path)
+	case !fi.Mode().IsRegular():
+		return nil, false, 0, fmt.Errorf("%s is not a regular file (%s); refusing to read it", path, fi.Mode().Type())
+	case fi.Size() > MaxConfigSize:
+		return nil, false, 0, fmt.Errorf("%s is over the %d MiB a config file may have (%d bytes); left untouched", path, MaxConfigSize>>20, fi.Size())
+	}
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, false, 0, nil
+	}
 	if err != nil {
 		return nil, false, 0, fmt.Errorf("reading %s: %w", path, err)
 	}
-	if fi.IsDir() {
-		return nil, false, 0, fmt.Errorf("%s is a directory, not a config file", path)
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, MaxConfigSize+1))
+	if err != nil {
+		return nil, false, 0, fmt.Errorf("reading %s: %w", path, err)
+	}
+	if len(b) > MaxConfigSize {
+		return nil, false, 0, fmt.Errorf("%s grew past the %d MiB a config file may have; left untouched", path, MaxConfigSize>>20)
 	}
 	return b, true, fi.Mode().Perm(), nil
 }

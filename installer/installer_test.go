@@ -26,9 +26,16 @@ func testEnv(t testing.TB) Env {
 	vars := map[string]string{}
 	return Env{
 		Home: home, ProjectDir: project, GOOS: "linux", Version: "1.2.0",
-		Getenv:   func(k string) string { return vars[k] },
-		Now:      func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) },
-		LookPath: func(string) (string, error) { return "", errors.New("not found") },
+		Getenv: func(k string) string { return vars[k] },
+		Now:    func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) },
+		// codegraph is installed, and on the PATH: agents started from a
+		// shell get "codegraph", GUI apps this absolute path.
+		LookPath: func(name string) (string, error) {
+			if name == "codegraph" {
+				return "/usr/local/bin/codegraph", nil
+			}
+			return "", errors.New("not found")
+		},
 	}
 }
 
@@ -134,6 +141,94 @@ env = { A = "1",
   B = "2" }
 `
 
+const claudeDesktopJSON = `{
+  "globalShortcut": "Alt+Space",
+  "mcpServers": {
+    "filesystem": {
+      "command": "npx",
+      "args": ["-y", "@modelcontextprotocol/server-filesystem", "/Users/me/Desktop"]
+    }
+  },
+  "preferences": {"menuBarEnabled": false}
+}
+`
+
+const zedSettings = `// Zed settings
+//
+// For information on how to configure Zed, see the Zed
+// documentation: https://zed.dev/docs/configuring-zed
+{
+  "theme": {
+    "mode": "system",
+    "light": "One Light",
+    "dark": "One Dark"
+  },
+  "vim_mode": true, // muscle memory
+  "buffer_font_size": 15,
+}
+`
+
+const gooseYAML = `GOOSE_PROVIDER: anthropic
+GOOSE_MODEL: claude-sonnet-4-5
+extensions:
+  developer:
+    bundled: true
+    enabled: true
+    name: developer
+    timeout: 300
+    type: builtin
+  # memory is off for now
+  memory:
+    bundled: true
+    enabled: false
+    name: memory
+    timeout: 300
+    type: builtin
+GOOSE_MODE: smart_approve
+`
+
+const clineJSON = `{
+  "mcpServers": {
+    "github.com/modelcontextprotocol/servers/tree/main/src/github": {
+      "command": "npx",
+      "args": ["-y", "@modelcontextprotocol/server-github"],
+      "env": {"GITHUB_PERSONAL_ACCESS_TOKEN": "ghp_x"},
+      "disabled": false,
+      "autoApprove": ["list_issues"]
+    }
+  }
+}`
+
+const hermesYAML = `model:
+  default: anthropic/claude-opus-4
+  provider: openrouter
+
+# MCP servers Hermes connects to at startup
+mcp_servers:
+  time:
+    command: "uvx"
+    args: ["mcp-server-time"]
+
+terminal:
+  backend: local
+`
+
+const continueYAML = `name: Local Config
+version: 1.0.0
+schema: v1
+models:
+  - name: Claude Sonnet
+    provider: anthropic
+    model: claude-sonnet-4-5
+mcpServers:
+  - name: SQLite
+    command: npx
+    args:
+      - "-y"
+      - "mcp-sqlite"
+      - "/Users/me/test.db"
+`
+
 // TestInstallUninstallPerTarget installs into every target and scope,
 // checks the result against golden files, then uninstalls and requires the
 // original bytes back (or the file gone when we created it).
@@ -161,6 +256,27 @@ func TestInstallUninstallPerTarget(t *testing.T) {
 		{"vscode", ScopeLocal, fixture{".vscode/mcp.json", "{\n\t\"servers\": {},\n}\n"}, "json"},
 		{"gemini", ScopeGlobal, fixture{".gemini/settings.json", "{\n  \"theme\": \"GitHub\"\n}\n"}, "json"},
 		{"windsurf", ScopeGlobal, fixture{".codeium/windsurf/mcp_config.json", ""}, "json"},
+		{"claude-desktop", ScopeGlobal, fixture{".config/Claude/claude_desktop_config.json", claudeDesktopJSON}, "json"},
+		{"zed", ScopeGlobal, fixture{".config/zed/settings.json", zedSettings}, "jsonc"},
+		{"zed", ScopeLocal, fixture{".zed/settings.json", ""}, "jsonc"},
+		{"goose", ScopeGlobal, fixture{".config/goose/config.yaml", gooseYAML}, "yaml"},
+		{"goose", ScopeGlobal, fixture{".config/goose/config.yaml", ""}, "yaml"},
+		{"cline", ScopeGlobal, fixture{".config/Code/User/globalStorage/saoudrizwan.claude-dev/settings/cline_mcp_settings.json", clineJSON}, "json"},
+		{"copilot", ScopeGlobal, fixture{".copilot/mcp-config.json", "{\n  \"mcpServers\": {\n    \"playwright\": {\n      \"type\": \"local\",\n      \"command\": \"npx\",\n      \"args\": [\"@playwright/mcp@latest\"],\n      \"tools\": [\"*\"]\n    }\n  }\n}\n"}, "json"},
+		{"copilot", ScopeLocal, fixture{".github/mcp.json", ""}, "json"},
+		{"antigravity", ScopeGlobal, fixture{".gemini/antigravity/mcp_config.json", ""}, "json"},
+		{"kiro", ScopeGlobal, fixture{".kiro/settings/mcp.json", "{\n  \"mcpServers\": {\n    \"fetch\": {\n      \"command\": \"uvx\",\n      \"args\": [\"mcp-server-fetch\"],\n      \"disabled\": false,\n      \"autoApprove\": []\n    }\n  }\n}\n"}, "json"},
+		{"kiro", ScopeLocal, fixture{".kiro/settings/mcp.json", ""}, "json"},
+		{"hermes", ScopeGlobal, fixture{".hermes/config.yaml", hermesYAML}, "yaml"},
+		{"roo", ScopeGlobal, fixture{".config/Code/User/globalStorage/rooveterinaryinc.roo-cline/settings/mcp_settings.json", "{\n  \"mcpServers\": {}\n}"}, "json"},
+		{"roo", ScopeLocal, fixture{".roo/mcp.json", ""}, "json"},
+		{"amazonq", ScopeGlobal, fixture{".aws/amazonq/mcp.json", "{\n    \"mcpServers\": {\n        \"aws-docs\": {\n            \"command\": \"uvx\",\n            \"args\": [\"awslabs.aws-documentation-mcp-server@latest\"],\n            \"env\": {\"FASTMCP_LOG_LEVEL\": \"ERROR\"},\n            \"timeout\": 120000\n        }\n    }\n}\n"}, "json"},
+		{"amazonq", ScopeLocal, fixture{".amazonq/mcp.json", ""}, "json"},
+		{"continue", ScopeGlobal, fixture{".continue/config.yaml", continueYAML}, "yaml"},
+		{"continue", ScopeLocal, fixture{".continue/mcpServers/codegraph.json", ""}, "json"},
+		{"lmstudio", ScopeGlobal, fixture{".lmstudio/mcp.json", ""}, "json"},
+		{"warp", ScopeGlobal, fixture{".warp/.mcp.json", "{\"mcpServers\":{\"github\":{\"command\":\"gh-mcp\",\"env\":{\"GITHUB_TOKEN\":\"${GITHUB_TOKEN}\"}}}}"}, "json"},
+		{"warp", ScopeLocal, fixture{".warp/.mcp.json", ""}, "json"},
 	}
 	for _, tc := range cases {
 		name := tc.target + "-" + string(tc.scope)
@@ -280,6 +396,8 @@ func TestRefusals(t *testing.T) {
 		{"mcpservers-null", "cursor", ".cursor/mcp.json", `{"mcpServers": null}`, "null", ScopeGlobal},
 		{"codex-inline", "codex", ".codex/config.toml", "mcp_servers = { a = { command = \"a\" } }\n", "inline table", ScopeGlobal},
 		{"windsurf-local", "windsurf", "", "", "use --scope global", ScopeLocal},
+		{"continue-config-missing", "continue", "", "", "start Continue once", ScopeGlobal},
+		{"goose-flow-extensions", "goose", ".config/goose/config.yaml", "extensions: {developer: {enabled: true}}\n", "by hand", ScopeGlobal},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -549,5 +667,201 @@ func BenchmarkInstallFourTargets(b *testing.B) {
 				b.Fatal(r.Err)
 			}
 		}
+	}
+}
+
+// TestReadEntryEveryTarget: what install writes, ReadEntry reads back as
+// the agent would, for every target and scope; after uninstall it is gone.
+func TestReadEntryEveryTarget(t *testing.T) {
+	t.Parallel()
+	for _, tg := range Targets() {
+		for _, sc := range tg.Scopes() {
+			t.Run(tg.ID+"-"+string(sc), func(t *testing.T) {
+				t.Parallel()
+				env := testEnv(t)
+				path, err := tg.ConfigPath(env, sc)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if tg.agentCreates && tg.Format(path) == FormatYAML {
+					writeFile(t, path, "name: c\nversion: 1.0.0\nschema: v1\n")
+				}
+				install(t, env, sc, tg.ID)
+				e, err := tg.ReadEntry(path)
+				if err != nil || e == nil {
+					t.Fatalf("ReadEntry = %v, %v", e, err)
+				}
+				want := DefaultServer()
+				if tg.GUI {
+					want.Command = "/usr/local/bin/codegraph"
+				}
+				if e.Command != want.Command || strings.Join(e.Args, " ") != strings.Join(want.Args, " ") || e.Disabled {
+					t.Errorf("entry = %+v, want %s", e, want)
+				}
+				uninstall(t, env, sc)
+				if e, err := tg.ReadEntry(path); err != nil || e != nil {
+					t.Errorf("after uninstall: %+v, %v", e, err)
+				}
+			})
+		}
+	}
+}
+
+func TestEntryFromSpellings(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		in   map[string]any
+		want Entry
+	}{
+		{map[string]any{"type": "local", "command": []any{"/x/codegraph", "serve", "--mcp"}, "environment": map[string]any{"A": "1"}, "enabled": false},
+			Entry{Command: "/x/codegraph", Args: []string{"serve", "--mcp"}, Env: map[string]string{"A": "1"}, Disabled: true}},
+		{map[string]any{"cmd": "codegraph", "args": []any{"serve"}, "envs": map[string]any{"B": 2}},
+			Entry{Command: "codegraph", Args: []string{"serve"}, Env: map[string]string{"B": "2"}}},
+		{map[string]any{"command": "c", "disabled": true},
+			Entry{Command: "c", Env: map[string]string{}, Disabled: true}},
+	}
+	for _, tc := range cases {
+		got := entryFrom(tc.in)
+		if got.Command != tc.want.Command || strings.Join(got.Args, "|") != strings.Join(tc.want.Args, "|") ||
+			got.Disabled != tc.want.Disabled || len(got.Env) != len(tc.want.Env) {
+			t.Errorf("entryFrom(%v) = %+v, want %+v", tc.in, got, tc.want)
+		}
+		for k, v := range tc.want.Env {
+			if got.Env[k] != v {
+				t.Errorf("env %s = %q, want %q", k, got.Env[k], v)
+			}
+		}
+	}
+}
+
+func TestOutcome(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		r    Result
+		want string
+	}{
+		{Result{Action: ActionCreate, Op: OpInstall}, "created"},
+		{Result{Action: ActionModify, Op: OpInstall}, "updated"},
+		{Result{Action: ActionUnchanged, Op: OpInstall}, "up to date"},
+		{Result{Action: ActionModify, Op: OpUninstall}, "removed"},
+		{Result{Action: ActionModify, Op: OpUninstall, Restored: true}, "restored"},
+		{Result{Action: ActionDelete, Op: OpUninstall}, "removed"},
+		{Result{Action: ActionUnchanged, Op: OpUninstall}, "already gone"},
+		{Result{Action: ActionModify, Op: OpInstall, Err: errors.New("x")}, "failed"},
+	}
+	for _, tc := range cases {
+		if got := tc.r.Outcome(); got != tc.want {
+			t.Errorf("%+v: %q, want %q", tc.r, got, tc.want)
+		}
+	}
+}
+
+// TestOversizedConfigRefusedUnread: a config over MaxConfigSize is refused
+// from its size alone (a sparse file: nothing is read), by install and by
+// ReadEntry.
+func TestOversizedConfigRefusedUnread(t *testing.T) {
+	t.Parallel()
+	env := testEnv(t)
+	path := filepath.Join(env.Home, ".claude.json")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(MaxConfigSize + 1); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	start := time.Now()
+	p, err := PlanInstall(env, InstallOptions{Targets: []string{"claude"}, Scope: ScopeGlobal})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := p.Changes[0]; c.Action != ActionError || !strings.Contains(c.Message, "64 MiB") {
+		t.Fatalf("got %s %q", c.Action, c.Message)
+	}
+	tg, _ := TargetByID("claude")
+	if _, err := tg.ReadEntry(path); err == nil || !strings.Contains(err.Error(), "64 MiB") {
+		t.Fatalf("ReadEntry: %v", err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("refusing took %v", d)
+	}
+}
+
+func TestLocalScopeInHomeRefused(t *testing.T) {
+	t.Parallel()
+	env := testEnv(t)
+	env.ProjectDir = env.Home
+	var lh *LocalInHomeError
+	if _, err := PlanInstall(env, InstallOptions{Targets: []string{"cursor"}, Scope: ScopeLocal}); !errors.As(err, &lh) {
+		t.Errorf("install: err = %v, want LocalInHomeError", err)
+	}
+	if _, err := PlanUninstall(env, UninstallOptions{Scope: ScopeLocal}); !errors.As(err, &lh) {
+		t.Errorf("uninstall: err = %v, want LocalInHomeError", err)
+	}
+	if entries, _ := os.ReadDir(env.Home); len(entries) != 0 {
+		t.Errorf("files written: %v", entries)
+	}
+	// A symlink to the home directory is the home directory.
+	link := filepath.Join(t.TempDir(), "me")
+	if err := os.Symlink(env.Home, link); err != nil {
+		t.Fatal(err)
+	}
+	env.ProjectDir = link
+	if !ProjectIsHome(env) {
+		t.Error("symlink to home not recognised")
+	}
+	env.ProjectDir = filepath.Join(env.Home, "src")
+	if ProjectIsHome(env) {
+		t.Error("a directory below home taken for home")
+	}
+}
+
+// TestCommentOnlyServersObject: `"servers": { // add servers here }` failed
+// with "internal error: edit would not be exactly reversible" in the JSONC
+// targets; it now edits like any other object and reverts byte for byte.
+func TestCommentOnlyServersObject(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		target, rel, key string
+		scope            Scope
+	}{
+		{"vscode", ".vscode/mcp.json", "servers", ScopeLocal},
+		{"opencode", ".config/opencode/opencode.jsonc", "mcp", ScopeGlobal},
+		{"zed", ".config/zed/settings.json", "context_servers", ScopeGlobal},
+		{"claude", ".claude.json", "mcpServers", ScopeGlobal},
+	} {
+		env := testEnv(t)
+		base := env.Home
+		if tc.scope == ScopeLocal {
+			base = env.ProjectDir
+		}
+		path := filepath.Join(base, tc.rel)
+		orig := "{\n  \"" + tc.key + "\": {\n    // add servers here\n  }\n}\n"
+		writeFile(t, path, orig)
+		install(t, env, tc.scope, tc.target)
+		tg, _ := TargetByID(tc.target)
+		if e, err := tg.ReadEntry(path); err != nil || e == nil {
+			t.Fatalf("%s: entry %v, %v", tc.target, e, err)
+		}
+		uninstall(t, env, tc.scope)
+		if b, _ := os.ReadFile(path); string(b) != orig {
+			t.Errorf("%s: not restored:\n%s", tc.target, b)
+		}
+	}
+}
+
+// TestUninstallKeepsIdenticalUserEntry: an entry the user wrote that says
+// exactly what we would write stays after uninstall, and uninstall is OK.
+func TestUninstallKeepsIdenticalUserEntry(t *testing.T) {
+	t.Parallel()
+	env := testEnv(t)
+	path := filepath.Join(env.ProjectDir, ".mcp.json")
+	orig := "{\"mcpServers\": {\"codegraph\": {\"type\": \"stdio\", \"command\": \"codegraph\", \"args\": [\"serve\", \"--mcp\"]}}}\n"
+	writeFile(t, path, orig)
+	install(t, env, ScopeLocal, "claude")
+	uninstall(t, env, ScopeLocal)
+	if b, _ := os.ReadFile(path); string(b) != orig {
+		t.Fatalf("got %q", b)
 	}
 }

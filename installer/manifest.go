@@ -11,6 +11,7 @@ import (
 
 	"github.com/getcodegraph/codegraph-install/installer/jsonc"
 	"github.com/getcodegraph/codegraph-install/installer/tomlcfg"
+	"github.com/getcodegraph/codegraph-install/installer/yamlcfg"
 	"github.com/getcodegraph/codegraph-install/internal/atomicfile"
 	"github.com/getcodegraph/codegraph-install/internal/statedir"
 	"github.com/getcodegraph/codegraph-install/telemetry/schema"
@@ -43,11 +44,15 @@ type TargetRecord struct {
 	Format      Format   `json:"format"`
 	CreatedFile bool     `json:"created_file"`
 	CreatedDirs []string `json:"created_dirs,omitempty"` // deepest last
+	// Server is the command written for this agent (the absolute path of
+	// the binary for a GUI app, see Resolve).
+	Server *Server `json:"server,omitempty"`
 	// PreviousEntry is the raw text of a codegraph entry that was there
 	// before our first install (JSON targets), for display and restore.
 	PreviousEntry *string       `json:"previous_entry,omitempty"`
 	JSON          *jsonc.Undo   `json:"json_undo,omitempty"`
 	TOML          *tomlcfg.Undo `json:"toml_undo,omitempty"`
+	YAML          *yamlcfg.Undo `json:"yaml_undo,omitempty"`
 }
 
 // ManifestPath is install.json for a scope.

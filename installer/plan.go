@@ -8,6 +8,7 @@ import (
 
 	"github.com/getcodegraph/codegraph-install/installer/jsonc"
 	"github.com/getcodegraph/codegraph-install/installer/tomlcfg"
+	"github.com/getcodegraph/codegraph-install/installer/yamlcfg"
 )
 
 // Action is what a plan does to one file.
@@ -41,8 +42,10 @@ type FileChange struct {
 	After   []byte // nil for delete and error
 	Message string // for ActionError: what is wrong, naming the path
 	Err     error  // for ActionError: the underlying error (errors.Is/As)
+	Server  Server // install: the command written for this agent (see Resolve)
 
-	record TargetRecord // manifest record after this change
+	record TargetRecord  // manifest record after this change
+	prev   *TargetRecord // the record of an earlier install, if any
 }
 
 // Plan is computed without side effects and executed by Apply.
@@ -62,7 +65,9 @@ type Plan struct {
 type InstallOptions struct {
 	Targets []string // target ids; empty means none
 	Scope   Scope
-	Server  Server // zero value means DefaultServer()
+	// Server is written as given (--server-command); its zero value means
+	// DefaultServer() with the command each agent can start (Resolve).
+	Server Server
 }
 
 // UninstallOptions select what to remove; empty Targets means everything
@@ -79,8 +84,11 @@ func PlanInstall(env Env, opts InstallOptions) (*Plan, error) {
 	if opts.Scope != ScopeLocal && opts.Scope != ScopeGlobal {
 		return nil, fmt.Errorf("unknown scope %q (want local or global)", opts.Scope)
 	}
-	server := opts.Server
-	if server.Command == "" {
+	if opts.Scope == ScopeLocal && ProjectIsHome(env) {
+		return nil, &LocalInHomeError{Home: env.Home}
+	}
+	server, explicit := opts.Server, opts.Server.Command != ""
+	if !explicit {
 		server = DefaultServer()
 	}
 	old, err := ReadManifest(env, opts.Scope)
@@ -89,19 +97,33 @@ func PlanInstall(env Env, opts InstallOptions) (*Plan, error) {
 	}
 	p := &Plan{Op: OpInstall, Kind: KindFor(old, env.Version), Scope: opts.Scope, Version: env.Version,
 		Server: server, ManifestPath: ManifestPath(env, opts.Scope), old: old}
+	var bin string
+	var binErr error
+	located := false
+	installed := func() (string, error) {
+		if !located {
+			bin, binErr = InstalledBinary(env)
+			located = true
+		}
+		return bin, binErr
+	}
 	for _, id := range dedupe(opts.Targets) {
 		t, ok := TargetByID(id)
 		if !ok {
 			return nil, fmt.Errorf("unknown target %q (known: %s)", id, strings.Join(TargetIDs(), ", "))
 		}
-		p.Changes = append(p.Changes, planInstallTarget(env, t, opts.Scope, server, old.record(id)))
+		srv, err := Resolve(env, t, server, explicit, installed)
+		if err != nil {
+			return nil, err
+		}
+		p.Changes = append(p.Changes, planInstallTarget(env, t, opts.Scope, srv, old.record(id)))
 	}
 	return p, nil
 }
 
 func planInstallTarget(env Env, t Target, scope Scope, server Server, prev *TargetRecord) FileChange {
 	path, err := t.ConfigPath(env, scope)
-	fc := FileChange{Target: t.ID, Path: path}
+	fc := FileChange{Target: t.ID, Path: path, Server: server}
 	if errors.Is(err, ErrScopeUnsupported) {
 		return fail(fc, fmt.Errorf("%s has no %s-scope MCP config file; use --scope global: %w", t.Name, scope, err))
 	}
@@ -117,21 +139,12 @@ func planInstallTarget(env Env, t Target, scope Scope, server Server, prev *Targ
 		return fail(fc, fmt.Errorf("%s is read-only; refusing to change it", path))
 	}
 	fc.Before = before
-	after, rec, changed, err := editInstall(t, path, before, server)
+	after, fresh, changed, err := editInstall(t, path, before, server)
 	if err != nil {
 		return fail(fc, err)
 	}
-	rec.CreatedFile = !exists
-	if prev != nil && prev.Path == path {
-		// A repeat install: the entry we see is our own, so the undo data of
-		// the first install stays authoritative (it knows what was there
-		// before codegraph).
-		if rec.entryExisted() {
-			rec.JSON, rec.TOML, rec.PreviousEntry = prev.JSON, prev.TOML, prev.PreviousEntry
-		}
-		rec.CreatedFile = rec.CreatedFile || prev.CreatedFile
-		rec.CreatedDirs = prev.CreatedDirs
-	}
+	fc.prev = prev
+	rec := installRecord(fresh, exists, server, prev)
 	fc.record = rec
 	switch {
 	case !exists:
@@ -147,25 +160,71 @@ func planInstallTarget(env Env, t Target, scope Scope, server Server, prev *Targ
 	return fc
 }
 
+// installRecord is the manifest record of an install edit (fresh) of a
+// file that existed or not. On a repeat install (prev, for the same file)
+// the entry we see is our own, so the undo data of the first install stays
+// authoritative: it knows what was there before codegraph.
+func installRecord(fresh TargetRecord, exists bool, server Server, prev *TargetRecord) TargetRecord {
+	rec := fresh
+	rec.CreatedFile = !exists
+	rec.Server = &server
+	if prev != nil && prev.Path == fresh.Path {
+		if rec.entryExisted() {
+			rec.JSON, rec.TOML, rec.YAML, rec.PreviousEntry = prev.JSON, prev.TOML, prev.YAML, prev.PreviousEntry
+		}
+		rec.CreatedFile = rec.CreatedFile || prev.CreatedFile
+		rec.CreatedDirs = prev.CreatedDirs
+	}
+	return rec
+}
+
 func (r TargetRecord) entryExisted() bool {
-	if r.JSON != nil {
+	switch {
+	case r.JSON != nil:
 		return r.JSON.Previous != nil
+	case r.YAML != nil:
+		return !r.YAML.Appended
 	}
 	return r.TOML != nil && !r.TOML.Appended
 }
 
 // editInstall applies our entry to content (nil when the file is absent).
 func editInstall(t Target, path string, content []byte, server Server) ([]byte, TargetRecord, bool, error) {
-	rec := TargetRecord{ID: t.ID, Path: path, Format: t.Format(path)}
-	if t.IsTOML() {
-		out, undo, changed, err := tomlcfg.Set(content, ServerName, tomlKVs(server))
+	format := t.Format(path)
+	rec := TargetRecord{ID: t.ID, Path: path, Format: format}
+	fields := t.shape.fields(server)
+	switch format {
+	case FormatTOML:
+		kvs := make([]tomlcfg.KV, len(fields))
+		for i, f := range fields {
+			kvs[i] = tomlcfg.KV{Key: f.Key, Value: f.Value}
+		}
+		out, undo, changed, err := tomlcfg.Set(content, ServerName, kvs)
 		if err != nil {
 			return nil, rec, false, describeEditError(path, err)
 		}
 		rec.TOML = &undo
 		return out, rec, changed, nil
+	case FormatYAML:
+		if content == nil && t.agentCreates {
+			return nil, rec, false, fmt.Errorf("%s does not exist yet: start %s once so that it writes its config, then run the installer again", path, t.Name)
+		}
+		yf := make([]yamlcfg.Field, len(fields))
+		for i, f := range fields {
+			yf[i] = yamlcfg.Field{Key: f.Key, Value: f.Value}
+		}
+		out, undo, changed, err := yamlcfg.Set(content, t.yamlWhere(), yf)
+		if err != nil {
+			return nil, rec, false, describeEditError(path, err)
+		}
+		rec.YAML = &undo
+		return out, rec, changed, nil
 	}
-	out, undo, changed, err := jsonc.Set(content, t.jsonPath, t.fields(server))
+	jf := make([]jsonc.Field, len(fields))
+	for i, f := range fields {
+		jf[i] = jsonc.Field{Key: f.Key, Value: f.Value}
+	}
+	out, undo, changed, err := jsonc.Set(content, []string{t.servers, ServerName}, jf)
 	if err != nil {
 		return nil, rec, false, describeEditError(path, err)
 	}
@@ -174,12 +233,22 @@ func editInstall(t Target, path string, content []byte, server Server) ([]byte, 
 	return out, rec, changed, nil
 }
 
+func (t Target) yamlWhere() yamlcfg.Where {
+	return yamlcfg.Where{Key: t.servers, Name: ServerName, List: t.list}
+}
+
 func describeEditError(path string, err error) error {
 	var js *jsonc.SyntaxError
 	var ts *tomlcfg.SyntaxError
+	var ys *yamlcfg.SyntaxError
+	var jl *jsonc.LimitError
+	var tl *tomlcfg.LimitError
+	var yl *yamlcfg.LimitError
 	switch {
-	case errors.As(err, &js), errors.As(err, &ts):
+	case errors.As(err, &js), errors.As(err, &ts), errors.As(err, &ys):
 		return fmt.Errorf("%s does not parse, left untouched: %w", path, err)
+	case errors.As(err, &jl), errors.As(err, &tl), errors.As(err, &yl):
+		return fmt.Errorf("%s is %w; left untouched", path, err)
 	}
 	return fmt.Errorf("%s: %w", path, err)
 }
@@ -196,6 +265,9 @@ func fail(fc FileChange, err error) FileChange {
 func PlanUninstall(env Env, opts UninstallOptions) (*Plan, error) {
 	if opts.Scope != ScopeLocal && opts.Scope != ScopeGlobal {
 		return nil, fmt.Errorf("unknown scope %q (want local or global)", opts.Scope)
+	}
+	if opts.Scope == ScopeLocal && ProjectIsHome(env) {
+		return nil, &LocalInHomeError{Home: env.Home}
 	}
 	old, err := ReadManifest(env, opts.Scope)
 	if err != nil {
@@ -252,6 +324,12 @@ func planUninstallTarget(rec TargetRecord) FileChange {
 
 func editUninstall(rec TargetRecord, content []byte) ([]byte, bool, error) {
 	switch {
+	case rec.YAML != nil:
+		out, empty, err := yamlcfg.Revert(content, *rec.YAML)
+		if err != nil {
+			return nil, false, describeEditError(rec.Path, err)
+		}
+		return out, empty, nil
 	case rec.TOML != nil:
 		out, err := tomlcfg.Revert(content, *rec.TOML)
 		if err != nil {

@@ -28,6 +28,9 @@ func (p *Plan) Summary() string {
 			fmt.Fprintf(&sb, "  ✗ %-18s %s\n", name, c.Message)
 		default:
 			fmt.Fprintf(&sb, "  • %-18s %-9s %s\n", name, c.Action, c.Path)
+			if p.Op == OpInstall && c.Server.Command != p.Server.Command {
+				fmt.Fprintf(&sb, "    %-18s %-9s runs %s\n", "", "", c.Server)
+			}
 		}
 	}
 	return sb.String()

@@ -6,8 +6,6 @@ import (
 	"os"
 	"strings"
 
-	"github.com/getcodegraph/codegraph-install/installer/jsonc"
-	"github.com/getcodegraph/codegraph-install/installer/tomlcfg"
 	"github.com/getcodegraph/codegraph-install/telemetry/schema"
 )
 
@@ -30,6 +28,7 @@ const (
 	FormatJSON  Format = "json"  // parsed as JSONC anyway: .json files often hold comments
 	FormatJSONC Format = "jsonc" // comments and trailing commas
 	FormatTOML  Format = "toml"
+	FormatYAML  Format = "yaml"
 )
 
 // ServerName is the key our entry has in every agent's server map.
@@ -56,28 +55,52 @@ func (s Server) String() string {
 	return strings.Join(parts, " ")
 }
 
-// Target is one agent we can register with.
+// Target is one agent we can register with. The registry below is a table:
+// where the formats repeat (most agents take {"command", "args"} under
+// "mcpServers"), only the paths differ from one row to the next.
 type Target struct {
 	ID     string // stable id used in flags, manifest and telemetry
 	Name   string // human name
 	DocURL string // where its MCP config format is documented
+	// GUI marks a desktop app, or an editor extension running inside one:
+	// started from a dock, a menu or a launcher, it does not get the PATH
+	// a login shell sets up, so it is always given the binary's absolute
+	// path (see Resolve).
+	GUI bool
 	// binaries are looked up on PATH to detect the agent.
 	binaries []string
 	// marks returns the files or directories whose existence shows the
 	// agent is used.
 	marks func(env Env) []string
-	// path returns the config file for a scope, or ErrScopeUnsupported.
-	path func(env Env, scope Scope) (string, error)
-	// format of the file at path.
+	// global and local return the config file of each scope; nil when the
+	// agent has none for that scope.
+	global, local func(env Env) string
+	// format of the file at a path.
 	format func(path string) Format
-	// jsonPath is where the entry goes in JSON targets.
-	jsonPath []string
-	// fields builds the entry for a server.
-	fields func(s Server) []jsonc.Field
+	// servers is the top-level key holding the server entries; ours is
+	// servers.codegraph (a TOML table [servers.codegraph] for Codex).
+	servers string
+	// list: in YAML the servers are a list of entries named by their
+	// "name" key (Continue), not a mapping.
+	list bool
+	// shape is how the agent spells one entry.
+	shape shape
+	// agentCreates: the agent writes its YAML config itself on first start
+	// (with fields it requires), so we edit it but never create it.
+	agentCreates bool
 }
 
-// IsTOML reports whether the target's config is TOML (Codex).
-func (t Target) IsTOML() bool { return t.jsonPath == nil }
+// Scopes lists the scopes the agent has a config file for.
+func (t Target) Scopes() []Scope {
+	var out []Scope
+	if t.global != nil {
+		out = append(out, ScopeGlobal)
+	}
+	if t.local != nil {
+		out = append(out, ScopeLocal)
+	}
+	return out
+}
 
 // ConfigPath returns the config file the target reads for scope on env.GOOS.
 // For opencode it looks at which of opencode.jsonc / opencode.json exists.
@@ -85,10 +108,19 @@ func (t Target) ConfigPath(env Env, scope Scope) (string, error) {
 	if scope != ScopeLocal && scope != ScopeGlobal {
 		return "", fmt.Errorf("unknown scope %q (want local or global)", scope)
 	}
-	if scope == ScopeLocal && env.ProjectDir == "" {
+	if scope == ScopeGlobal {
+		if t.global == nil {
+			return "", ErrScopeUnsupported
+		}
+		return t.global(env), nil
+	}
+	if t.local == nil {
+		return "", ErrScopeUnsupported
+	}
+	if env.ProjectDir == "" {
 		return "", errors.New("local scope needs a project directory")
 	}
-	return t.path(env, scope)
+	return t.local(env), nil
 }
 
 // Format returns the syntax of the target's file at path.
@@ -112,7 +144,47 @@ func (t Target) Detect(env Env) bool {
 	return false
 }
 
-func jsonFormat(string) Format { return FormatJSON }
+// shape is how an agent spells one server entry.
+type shape int
+
+const (
+	shapeStdio      shape = iota // {"command": …, "args": […]}
+	shapeTypedStdio              // {"type": "stdio", "command": …, "args": […]}
+	shapeOpencode                // {"type": "local", "command": [cmd, args…], "enabled": true}
+	shapeZed                     // {"source": "custom", "command": …, "args": […]}
+	shapeCopilot                 // {"type": "local", "command": …, "args": […], "tools": ["*"]}
+	shapeGoose                   // type, name, enabled, cmd, args, envs, env_keys, timeout
+)
+
+// field is one key of an entry, in the order written. Value is a string, a
+// bool, an int, a []string or an empty map[string]string.
+type field struct {
+	Key   string
+	Value any
+}
+
+func (s shape) fields(srv Server) []field {
+	args := append([]string{}, srv.Args...)
+	switch s {
+	case shapeTypedStdio:
+		return []field{{"type", "stdio"}, {"command", srv.Command}, {"args", args}}
+	case shapeOpencode:
+		return []field{{"type", "local"}, {"command", append([]string{srv.Command}, args...)}, {"enabled", true}}
+	case shapeZed:
+		// "source": "custom" is what Zed versions before its untagged
+		// settings enum require; later ones ignore it.
+		return []field{{"source", "custom"}, {"command", srv.Command}, {"args", args}}
+	case shapeCopilot:
+		return []field{{"type", "local"}, {"command", srv.Command}, {"args", args}, {"tools", []string{"*"}}}
+	case shapeGoose:
+		return []field{{"type", "stdio"}, {"name", ServerName}, {"enabled", true}, {"cmd", srv.Command},
+			{"args", args}, {"envs", map[string]string{}}, {"env_keys", []string{}}, {"timeout", 300}}
+	}
+	return []field{{"command", srv.Command}, {"args", args}}
+}
+
+func jsonFormat(string) Format  { return FormatJSON }
+func jsoncFormat(string) Format { return FormatJSONC }
 
 func byExt(path string) Format {
 	switch {
@@ -120,32 +192,42 @@ func byExt(path string) Format {
 		return FormatJSONC
 	case strings.HasSuffix(path, ".toml"):
 		return FormatTOML
+	case strings.HasSuffix(path, ".yaml"), strings.HasSuffix(path, ".yml"):
+		return FormatYAML
 	}
 	return FormatJSON
 }
 
-func stdioFields(withType bool) func(Server) []jsonc.Field {
-	return func(s Server) []jsonc.Field {
-		args := append([]string{}, s.Args...)
-		f := []jsonc.Field{{Key: "command", Value: s.Command}, {Key: "args", Value: args}}
-		if withType {
-			f = append([]jsonc.Field{{Key: "type", Value: "stdio"}}, f...)
+// inHome is a file below the home directory, the same on every OS.
+func inHome(parts ...string) func(env Env) string {
+	return func(env Env) string { return env.join(append([]string{env.Home}, parts...)...) }
+}
+
+// inProject is a file below the project directory.
+func inProject(parts ...string) func(env Env) string {
+	return func(env Env) string { return env.join(append([]string{env.ProjectDir}, parts...)...) }
+}
+
+// byOS picks a path function per OS; linux is also the default.
+func byOS(linux, darwin, windows func(env Env) string) func(env Env) string {
+	return func(env Env) string {
+		switch env.GOOS {
+		case "darwin":
+			return darwin(env)
+		case "windows":
+			return windows(env)
 		}
-		return f
+		return linux(env)
 	}
 }
 
-// tomlKVs is the Codex entry.
-func tomlKVs(s Server) []tomlcfg.KV {
-	return []tomlcfg.KV{{Key: "command", Value: s.Command}, {Key: "args", Value: append([]string{}, s.Args...)}}
-}
-
-func globalOnly(f func(env Env) string) func(env Env, scope Scope) (string, error) {
-	return func(env Env, scope Scope) (string, error) {
-		if scope == ScopeLocal {
-			return "", ErrScopeUnsupported
+// envOr is $name/parts… when the variable is set, else fallback.
+func envOr(name string, fallback func(env Env) string, parts ...string) func(env Env) string {
+	return func(env Env) string {
+		if v := env.getenv(name); v != "" {
+			return env.join(append([]string{v}, parts...)...)
 		}
-		return f(env), nil
+		return fallback(env)
 	}
 }
 
@@ -156,71 +238,86 @@ func xdgConfigHome(env Env) string {
 	return env.join(env.Home, ".config")
 }
 
-func codexHome(env Env) string {
-	if v := env.getenv("CODEX_HOME"); v != "" {
+// inXDGConfig is a file below $XDG_CONFIG_HOME (default ~/.config).
+func inXDGConfig(parts ...string) func(env Env) string {
+	return func(env Env) string { return env.join(append([]string{xdgConfigHome(env)}, parts...)...) }
+}
+
+func appData(env Env) string {
+	if v := env.getenv("APPDATA"); v != "" {
 		return v
 	}
-	return env.join(env.Home, ".codex")
+	return env.join(env.Home, "AppData", "Roaming")
+}
+
+// inAppData is a file below %APPDATA% (Windows' roaming app settings).
+func inAppData(parts ...string) func(env Env) string {
+	return func(env Env) string { return env.join(append([]string{appData(env)}, parts...)...) }
+}
+
+// inAppSupport is a desktop app's settings folder: ~/Library/Application
+// Support on macOS, %APPDATA% on Windows, $XDG_CONFIG_HOME on Linux.
+func inAppSupport(parts ...string) func(env Env) string {
+	return byOS(inXDGConfig(parts...), inHome(append([]string{"Library", "Application Support"}, parts...)...), inAppData(parts...))
 }
 
 // vscodeUserDir is VS Code's user settings folder (where its user-level
-// mcp.json lives) on each OS.
-func vscodeUserDir(env Env) string {
-	switch env.GOOS {
-	case "windows":
-		appData := env.getenv("APPDATA")
-		if appData == "" {
-			appData = env.join(env.Home, "AppData", "Roaming")
-		}
-		return env.join(appData, "Code", "User")
-	case "darwin":
-		return env.join(env.Home, "Library", "Application Support", "Code", "User")
+// mcp.json lives, and globalStorage/ for its extensions) on each OS.
+func vscodeUserDir(env Env) string { return inAppSupport("Code", "User")(env) }
+
+// inVSCodeExtension is a file an extension keeps in VS Code's globalStorage.
+func inVSCodeExtension(ext string, parts ...string) func(env Env) string {
+	return func(env Env) string {
+		return env.join(append([]string{vscodeUserDir(env), "globalStorage", ext}, parts...)...)
 	}
-	return env.join(xdgConfigHome(env), "Code", "User")
 }
+
+func codexHome(env Env) string { return envOr("CODEX_HOME", inHome(".codex"))(env) }
 
 // opencodeFile picks opencode.jsonc when it exists, else opencode.json.
-func opencodeFile(env Env, dir string) string {
-	jsoncPath := env.join(dir, "opencode.jsonc")
-	if _, err := os.Lstat(jsoncPath); err == nil {
-		return jsoncPath
+func opencodeFile(dir func(env Env) string) func(env Env) string {
+	return func(env Env) string {
+		jsoncPath := env.join(dir(env), "opencode.jsonc")
+		if _, err := os.Lstat(jsoncPath); err == nil {
+			return jsoncPath
+		}
+		return env.join(dir(env), "opencode.json")
 	}
-	return env.join(dir, "opencode.json")
 }
 
+func marks(fs ...func(env Env) string) func(env Env) []string {
+	return func(env Env) []string {
+		out := make([]string, len(fs))
+		for i, f := range fs {
+			out[i] = f(env)
+		}
+		return out
+	}
+}
+
+// registry is every agent we register with. Each row cites the page that
+// documents its file locations and entry format.
 var registry = []Target{
 	{
 		// https://code.claude.com/docs/en/mcp (scopes: "user" = top-level
 		// mcpServers of ~/.claude.json; "project" = .mcp.json at the project
 		// root). The per-project "local" scope under projects[…] is never used.
-		ID: "claude", Name: "Claude Code", DocURL: "https://code.claude.com/docs/en/mcp",
-		binaries: []string{"claude"},
 		// Claude Code keeps its settings in ~/.claude/ and its app state,
 		// MCP servers included, in ~/.claude.json: either shows it is used.
-		marks: func(env Env) []string {
-			return []string{env.join(env.Home, ".claude"), env.join(env.Home, ".claude.json")}
-		},
-		path: func(env Env, scope Scope) (string, error) {
-			if scope == ScopeGlobal {
-				return env.join(env.Home, ".claude.json"), nil
-			}
-			return env.join(env.ProjectDir, ".mcp.json"), nil
-		},
-		format: jsonFormat, jsonPath: []string{"mcpServers", ServerName}, fields: stdioFields(true),
+		ID: "claude", Name: "Claude Code", DocURL: "https://code.claude.com/docs/en/mcp",
+		binaries: []string{"claude"},
+		marks:    marks(inHome(".claude"), inHome(".claude.json")),
+		global:   inHome(".claude.json"), local: inProject(".mcp.json"),
+		format: jsonFormat, servers: "mcpServers", shape: shapeTypedStdio,
 	},
 	{
 		// https://cursor.com/docs/mcp ("~/.cursor/mcp.json" global,
 		// ".cursor/mcp.json" in the project; key mcpServers).
-		ID: "cursor", Name: "Cursor", DocURL: "https://cursor.com/docs/mcp",
+		ID: "cursor", Name: "Cursor", DocURL: "https://cursor.com/docs/mcp", GUI: true,
 		binaries: []string{"cursor", "cursor-agent"},
-		marks:    func(env Env) []string { return []string{env.join(env.Home, ".cursor")} },
-		path: func(env Env, scope Scope) (string, error) {
-			if scope == ScopeGlobal {
-				return env.join(env.Home, ".cursor", "mcp.json"), nil
-			}
-			return env.join(env.ProjectDir, ".cursor", "mcp.json"), nil
-		},
-		format: jsonFormat, jsonPath: []string{"mcpServers", ServerName}, fields: stdioFields(false),
+		marks:    marks(inHome(".cursor")),
+		global:   inHome(".cursor", "mcp.json"), local: inProject(".cursor", "mcp.json"),
+		format: jsonFormat, servers: "mcpServers", shape: shapeStdio,
 	},
 	{
 		// https://developers.openai.com/codex/mcp/ ([mcp_servers.<name>] in
@@ -228,14 +325,9 @@ var registry = []Target{
 		// trusted project).
 		ID: "codex", Name: "Codex CLI", DocURL: "https://developers.openai.com/codex/mcp/",
 		binaries: []string{"codex"},
-		marks:    func(env Env) []string { return []string{codexHome(env)} },
-		path: func(env Env, scope Scope) (string, error) {
-			if scope == ScopeGlobal {
-				return env.join(codexHome(env), "config.toml"), nil
-			}
-			return env.join(env.ProjectDir, ".codex", "config.toml"), nil
-		},
-		format: byExt,
+		marks:    marks(codexHome),
+		global:   envOr("CODEX_HOME", inHome(".codex", "config.toml"), "config.toml"), local: inProject(".codex", "config.toml"),
+		format: byExt, servers: "mcp_servers", shape: shapeStdio,
 	},
 	{
 		// https://opencode.ai/docs/mcp-servers/ and https://opencode.ai/docs/config/
@@ -243,61 +335,173 @@ var registry = []Target{
 		// ~/.config/opencode/, project root opencode.json; JSON or JSONC).
 		ID: "opencode", Name: "opencode", DocURL: "https://opencode.ai/docs/mcp-servers/",
 		binaries: []string{"opencode"},
-		marks:    func(env Env) []string { return []string{env.join(xdgConfigHome(env), "opencode")} },
-		path: func(env Env, scope Scope) (string, error) {
-			if scope == ScopeGlobal {
-				return opencodeFile(env, env.join(xdgConfigHome(env), "opencode")), nil
-			}
-			return opencodeFile(env, env.ProjectDir), nil
-		},
-		format: byExt, jsonPath: []string{"mcp", ServerName},
-		fields: func(s Server) []jsonc.Field {
-			return []jsonc.Field{
-				{Key: "type", Value: "local"},
-				{Key: "command", Value: append([]string{s.Command}, s.Args...)},
-				{Key: "enabled", Value: true},
-			}
-		},
+		marks:    marks(inXDGConfig("opencode")),
+		global:   opencodeFile(inXDGConfig("opencode")), local: opencodeFile(inProject()),
+		format: byExt, servers: "mcp", shape: shapeOpencode,
 	},
 	{
 		// https://code.visualstudio.com/docs/copilot/customization/mcp-servers
 		// (.vscode/mcp.json in the workspace, mcp.json in the user profile
 		// folder; key "servers", entries {type: "stdio", command, args}).
-		ID: "vscode", Name: "VS Code (Copilot)", DocURL: "https://code.visualstudio.com/docs/copilot/customization/mcp-servers",
+		ID: "vscode", Name: "VS Code (Copilot)", DocURL: "https://code.visualstudio.com/docs/copilot/customization/mcp-servers", GUI: true,
 		binaries: []string{"code"},
-		marks:    func(env Env) []string { return []string{vscodeUserDir(env)} },
-		path: func(env Env, scope Scope) (string, error) {
-			if scope == ScopeGlobal {
-				return env.join(vscodeUserDir(env), "mcp.json"), nil
-			}
-			return env.join(env.ProjectDir, ".vscode", "mcp.json"), nil
-		},
-		format: func(string) Format { return FormatJSONC }, jsonPath: []string{"servers", ServerName}, fields: stdioFields(true),
+		marks:    marks(vscodeUserDir),
+		global:   inAppSupport("Code", "User", "mcp.json"), local: inProject(".vscode", "mcp.json"),
+		format: jsoncFormat, servers: "servers", shape: shapeTypedStdio,
 	},
 	{
 		// https://geminicli.com/docs/tools/mcp-server/ (mcpServers in
 		// ~/.gemini/settings.json or .gemini/settings.json in the project).
 		ID: "gemini", Name: "Gemini CLI", DocURL: "https://geminicli.com/docs/tools/mcp-server/",
 		binaries: []string{"gemini"},
-		marks:    func(env Env) []string { return []string{env.join(env.Home, ".gemini")} },
-		path: func(env Env, scope Scope) (string, error) {
-			if scope == ScopeGlobal {
-				return env.join(env.Home, ".gemini", "settings.json"), nil
-			}
-			return env.join(env.ProjectDir, ".gemini", "settings.json"), nil
-		},
-		format: jsonFormat, jsonPath: []string{"mcpServers", ServerName}, fields: stdioFields(false),
+		marks:    marks(inHome(".gemini", "settings.json")),
+		global:   inHome(".gemini", "settings.json"), local: inProject(".gemini", "settings.json"),
+		format: jsonFormat, servers: "mcpServers", shape: shapeStdio,
 	},
 	{
 		// https://docs.windsurf.com/windsurf/cascade/mcp (only a user-level
 		// ~/.codeium/windsurf/mcp_config.json; no project file).
-		ID: "windsurf", Name: "Windsurf", DocURL: "https://docs.windsurf.com/windsurf/cascade/mcp",
+		ID: "windsurf", Name: "Windsurf", DocURL: "https://docs.windsurf.com/windsurf/cascade/mcp", GUI: true,
 		binaries: []string{"windsurf"},
-		marks:    func(env Env) []string { return []string{env.join(env.Home, ".codeium", "windsurf")} },
-		path: globalOnly(func(env Env) string {
-			return env.join(env.Home, ".codeium", "windsurf", "mcp_config.json")
-		}),
-		format: jsonFormat, jsonPath: []string{"mcpServers", ServerName}, fields: stdioFields(false),
+		marks:    marks(inHome(".codeium", "windsurf")),
+		global:   inHome(".codeium", "windsurf", "mcp_config.json"),
+		format:   jsonFormat, servers: "mcpServers", shape: shapeStdio,
+	},
+	{
+		// https://modelcontextprotocol.io/docs/develop/connect-local-servers
+		// (claude_desktop_config.json in ~/Library/Application Support/Claude
+		// on macOS, %APPDATA%\Claude on Windows; Linux builds use
+		// ~/.config/Claude). mcpServers, {command, args}; user level only.
+		ID: "claude-desktop", Name: "Claude Desktop", DocURL: "https://modelcontextprotocol.io/docs/develop/connect-local-servers", GUI: true,
+		marks:  marks(inAppSupport("Claude")),
+		global: inAppSupport("Claude", "claude_desktop_config.json"),
+		format: jsonFormat, servers: "mcpServers", shape: shapeStdio,
+	},
+	{
+		// https://zed.dev/docs/ai/mcp and https://zed.dev/docs/configuring-zed
+		// (context_servers.<name> = {command, args, env} in settings.json:
+		// ~/.config/zed/ on macOS and Linux, $XDG_CONFIG_HOME/zed when set,
+		// %APPDATA%\Zed on Windows; .zed/settings.json in a project). Zed's
+		// settings files take comments.
+		ID: "zed", Name: "Zed", DocURL: "https://zed.dev/docs/ai/mcp", GUI: true,
+		binaries: []string{"zed", "zeditor"},
+		marks:    marks(byOS(inXDGConfig("zed"), inHome(".config", "zed"), inAppData("Zed"))),
+		global:   byOS(inXDGConfig("zed", "settings.json"), inHome(".config", "zed", "settings.json"), inAppData("Zed", "settings.json")),
+		local:    inProject(".zed", "settings.json"),
+		format:   jsoncFormat, servers: "context_servers", shape: shapeZed,
+	},
+	{
+		// https://block.github.io/goose/docs/guides/config-files (config.yaml
+		// in ~/.config/goose on macOS and Linux, %APPDATA%\Block\goose\config
+		// on Windows; stdio extensions under `extensions` with type, name,
+		// enabled, cmd, args, envs, env_keys, timeout). The desktop app
+		// reads the same file, so it counts as a GUI app.
+		ID: "goose", Name: "goose", DocURL: "https://block.github.io/goose/docs/guides/config-files", GUI: true,
+		binaries: []string{"goose"},
+		marks:    marks(byOS(inXDGConfig("goose"), inHome(".config", "goose"), inAppData("Block", "goose"))),
+		global:   byOS(inXDGConfig("goose", "config.yaml"), inHome(".config", "goose", "config.yaml"), inAppData("Block", "goose", "config", "config.yaml")),
+		format:   byExt, servers: "extensions", shape: shapeGoose,
+	},
+	{
+		// https://docs.cline.bot/mcp/configuring-mcp-servers
+		// (cline_mcp_settings.json in the extension's VS Code globalStorage,
+		// saoudrizwan.claude-dev/settings/; mcpServers, {command, args}).
+		ID: "cline", Name: "Cline", DocURL: "https://docs.cline.bot/mcp/configuring-mcp-servers", GUI: true,
+		marks:  marks(inVSCodeExtension("saoudrizwan.claude-dev")),
+		global: inVSCodeExtension("saoudrizwan.claude-dev", "settings", "cline_mcp_settings.json"),
+		format: jsonFormat, servers: "mcpServers", shape: shapeStdio,
+	},
+	{
+		// https://docs.github.com/en/copilot/how-tos/copilot-cli/customize-copilot/add-mcp-servers
+		// (~/.copilot/mcp-config.json, $COPILOT_HOME when set; per-repository
+		// .github/mcp.json; mcpServers, {type: "local", command, args, tools}).
+		ID: "copilot", Name: "GitHub Copilot CLI", DocURL: "https://docs.github.com/en/copilot/how-tos/copilot-cli/customize-copilot/add-mcp-servers",
+		binaries: []string{"copilot"},
+		marks:    marks(envOr("COPILOT_HOME", inHome(".copilot"))),
+		global:   envOr("COPILOT_HOME", inHome(".copilot", "mcp-config.json"), "mcp-config.json"),
+		local:    inProject(".github", "mcp.json"),
+		format:   jsonFormat, servers: "mcpServers", shape: shapeCopilot,
+	},
+	{
+		// https://antigravity.google/docs/mcp (Manage MCP Servers → View raw
+		// config: ~/.gemini/antigravity/mcp_config.json; mcpServers,
+		// {command, args}; user level only).
+		ID: "antigravity", Name: "Antigravity", DocURL: "https://antigravity.google/docs/mcp", GUI: true,
+		binaries: []string{"antigravity"},
+		marks:    marks(inHome(".gemini", "antigravity")),
+		global:   inHome(".gemini", "antigravity", "mcp_config.json"),
+		format:   jsonFormat, servers: "mcpServers", shape: shapeStdio,
+	},
+	{
+		// https://kiro.dev/docs/mcp/configuration/ (~/.kiro/settings/mcp.json
+		// for the user, .kiro/settings/mcp.json in the workspace; mcpServers).
+		ID: "kiro", Name: "Kiro", DocURL: "https://kiro.dev/docs/mcp/configuration/", GUI: true,
+		binaries: []string{"kiro"},
+		marks:    marks(inHome(".kiro")),
+		global:   inHome(".kiro", "settings", "mcp.json"), local: inProject(".kiro", "settings", "mcp.json"),
+		format: jsonFormat, servers: "mcpServers", shape: shapeStdio,
+	},
+	{
+		// https://hermes-agent.nousresearch.com/docs/user-guide/features/mcp
+		// (mcp_servers.<name> = {command, args, env} in ~/.hermes/config.yaml;
+		// Hermes reads $HERMES_HOME instead of ~/.hermes when it is set).
+		ID: "hermes", Name: "Hermes Agent", DocURL: "https://hermes-agent.nousresearch.com/docs/user-guide/features/mcp",
+		binaries: []string{"hermes"},
+		marks:    marks(envOr("HERMES_HOME", inHome(".hermes"))),
+		global:   envOr("HERMES_HOME", inHome(".hermes", "config.yaml"), "config.yaml"),
+		format:   byExt, servers: "mcp_servers", shape: shapeStdio,
+	},
+	{
+		// https://docs.roocode.com/features/mcp/using-mcp-in-roo (global
+		// mcp_settings.json in the extension's VS Code globalStorage,
+		// rooveterinaryinc.roo-cline/settings/; .roo/mcp.json in a project;
+		// mcpServers, {command, args}).
+		ID: "roo", Name: "Roo Code", DocURL: "https://docs.roocode.com/features/mcp/using-mcp-in-roo", GUI: true,
+		marks:  marks(inVSCodeExtension("rooveterinaryinc.roo-cline")),
+		global: inVSCodeExtension("rooveterinaryinc.roo-cline", "settings", "mcp_settings.json"),
+		local:  inProject(".roo", "mcp.json"),
+		format: jsonFormat, servers: "mcpServers", shape: shapeStdio,
+	},
+	{
+		// https://docs.aws.amazon.com/amazonq/latest/qdeveloper-ug/command-line-mcp-configuration.html
+		// (~/.aws/amazonq/mcp.json global, .amazonq/mcp.json in the
+		// workspace; mcpServers, {command, args, env, timeout}).
+		ID: "amazonq", Name: "Amazon Q Developer CLI", DocURL: "https://docs.aws.amazon.com/amazonq/latest/qdeveloper-ug/command-line-mcp-configuration.html",
+		binaries: []string{"q"},
+		marks:    marks(inHome(".aws", "amazonq")),
+		global:   inHome(".aws", "amazonq", "mcp.json"), local: inProject(".amazonq", "mcp.json"),
+		format: jsonFormat, servers: "mcpServers", shape: shapeStdio,
+	},
+	{
+		// https://docs.continue.dev/customize/deep-dives/mcp (mcpServers, a
+		// list of {name, command, args}, in ~/.continue/config.yaml; in a
+		// workspace, .continue/mcpServers/ takes files, JSON ones in the
+		// mcpServers format Claude Desktop and Cursor use included).
+		// Continue writes config.yaml itself, with the name and version it
+		// requires, so a missing one is never created here.
+		ID: "continue", Name: "Continue", DocURL: "https://docs.continue.dev/customize/deep-dives/mcp", GUI: true,
+		marks:  marks(inHome(".continue")),
+		global: inHome(".continue", "config.yaml"), local: inProject(".continue", "mcpServers", "codegraph.json"),
+		format: byExt, servers: "mcpServers", list: true, shape: shapeStdio, agentCreates: true,
+	},
+	{
+		// https://lmstudio.ai/docs/app/mcp (~/.lmstudio/mcp.json, the
+		// mcpServers notation of Cursor; user level only).
+		ID: "lmstudio", Name: "LM Studio", DocURL: "https://lmstudio.ai/docs/app/mcp", GUI: true,
+		binaries: []string{"lms"},
+		marks:    marks(inHome(".lmstudio")),
+		global:   inHome(".lmstudio", "mcp.json"),
+		format:   jsonFormat, servers: "mcpServers", shape: shapeStdio,
+	},
+	{
+		// https://docs.warp.dev/agent-platform/capabilities/mcp/ (file-based
+		// servers: ~/.warp/.mcp.json for the user, .warp/.mcp.json in a
+		// repository; mcpServers, {command, args}).
+		ID: "warp", Name: "Warp", DocURL: "https://docs.warp.dev/agent-platform/capabilities/mcp/", GUI: true,
+		binaries: []string{"warp-terminal"},
+		marks:    marks(inHome(".warp")),
+		global:   inHome(".warp", ".mcp.json"), local: inProject(".warp", ".mcp.json"),
+		format: jsonFormat, servers: "mcpServers", shape: shapeStdio,
 	},
 }
 

@@ -22,9 +22,15 @@ func newEvent(name string, props map[string]any) Event {
 	return Event{name: name, props: clean}
 }
 
-func targetList(targets []string) map[string]any {
+// targetList is the targets prop. The schema caps the list (there are
+// more agents than it allows); past the cap the first ones are sent, so an
+// install into every agent still counts, rather than losing the prop whole.
+func targetList(event string, targets []string) map[string]any {
 	if len(targets) == 0 {
 		return map[string]any{}
+	}
+	if max := schema.MaxItems(event, "targets"); len(targets) > max {
+		targets = targets[:max]
 	}
 	return map[string]any{"targets": append([]string(nil), targets...)}
 }
@@ -32,7 +38,7 @@ func targetList(targets []string) map[string]any {
 // InstallEvent is one installer run: the target ids, scope and kind (the
 // closed sets schema.Scope and schema.InstallKind).
 func InstallEvent(targets []string, scope schema.Scope, kind schema.InstallKind) Event {
-	props := targetList(targets)
+	props := targetList(schema.EventInstall, targets)
 	props["scope"] = string(scope)
 	props["kind"] = string(kind)
 	return newEvent(schema.EventInstall, props)
@@ -40,7 +46,7 @@ func InstallEvent(targets []string, scope schema.Scope, kind schema.InstallKind)
 
 // UninstallEvent is one uninstall or uninit run; uninit has no targets.
 func UninstallEvent(targets []string) Event {
-	return newEvent(schema.EventUninstall, targetList(targets))
+	return newEvent(schema.EventUninstall, targetList(schema.EventUninstall, targets))
 }
 
 // IndexEvent is one full index. languages must already be codegraph ids
@@ -50,6 +56,9 @@ func IndexEvent(languages []string, files int, took time.Duration) Event {
 	props := map[string]any{
 		"file_count_bucket": schema.FileCountBucket(files),
 		"duration_bucket":   schema.DurationBucket(took),
+	}
+	if max := schema.MaxItems(schema.EventIndex, "languages"); len(languages) > max {
+		languages = languages[:max] // callers list the biggest first
 	}
 	if len(languages) > 0 {
 		props["languages"] = append([]string(nil), languages...)

@@ -3,6 +3,7 @@ package jsonc
 // Locating a member by key path, and naming what was found in errors.
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 
@@ -63,4 +64,26 @@ func kindName(v *hujson.Value) string {
 		return "an array"
 	}
 	return "not an object"
+}
+
+// Get returns the value at path as standard JSON (comments and trailing
+// commas removed), or nil when the document has no such member. It reads
+// a document as the agents do, for checks such as codegraph doctor.
+func Get(src []byte, path []string) ([]byte, error) {
+	if err := checkDepth(src); err != nil {
+		return nil, err
+	}
+	body := bytes.TrimPrefix(src, utf8BOM)
+	if isBlankDocument(body) {
+		return nil, nil
+	}
+	root, err := hujson.Parse(body)
+	if err != nil {
+		return nil, &SyntaxError{Msg: err.Error()}
+	}
+	v := lookup(&root, path)
+	if v == nil {
+		return nil, nil
+	}
+	return hujson.Standardize(append([]byte{}, body[v.StartOffset:v.EndOffset]...))
 }

@@ -61,6 +61,9 @@ func (e *ShapeError) Error() string { return e.Msg }
 // Validate reports whether b parses as JSONC (a BOM is allowed). An empty or
 // comment-only document is valid: we can add to it.
 func Validate(b []byte) error {
+	if err := checkDepth(b); err != nil {
+		return err
+	}
 	body := bytes.TrimPrefix(b, utf8BOM)
 	if isBlankDocument(body) {
 		return nil
@@ -78,6 +81,9 @@ func Validate(b []byte) error {
 func Set(src []byte, path []string, fields []Field) (out []byte, undo Undo, changed bool, err error) {
 	if len(path) == 0 {
 		return nil, Undo{}, false, errors.New("jsonc: empty key path")
+	}
+	if err := checkDepth(src); err != nil {
+		return nil, Undo{}, false, err
 	}
 	hasBOM := bytes.HasPrefix(src, utf8BOM)
 	body := src
@@ -115,13 +121,14 @@ func Set(src []byte, path []string, fields []Field) (out []byte, undo Undo, chan
 	} else {
 		out = newBody
 	}
-	// Safety net: what we write must parse, and reverting it must give back
-	// the input byte for byte; otherwise we refuse rather than write a file
-	// we could not undo.
-	if err := Validate(out); err != nil {
-		return nil, Undo{}, false, fmt.Errorf("jsonc: internal error: edit produced invalid JSON (%v); nothing written", err)
-	}
+	// Safety net: what we write must parse (Revert parses it), and
+	// reverting it must give back the input byte for byte; otherwise we
+	// refuse rather than write a file we could not undo.
 	back, _, rerr := Revert(out, undo)
+	var se *SyntaxError
+	if errors.As(rerr, &se) {
+		return nil, Undo{}, false, fmt.Errorf("jsonc: internal error: edit produced invalid JSON (%v); nothing written", rerr)
+	}
 	if rerr != nil || !bytes.Equal(back, src) {
 		return nil, Undo{}, false, errors.New("jsonc: internal error: edit would not be exactly reversible; nothing written")
 	}
@@ -201,6 +208,9 @@ func setInBody(body []byte, path []string, fields []Field, undo *Undo) ([]byte, 
 // top-level object is left with no members and no comments (a file we
 // created can then be deleted).
 func Revert(src []byte, undo Undo) (out []byte, empty bool, err error) {
+	if err := checkDepth(src); err != nil {
+		return nil, false, err
+	}
 	hasBOM := bytes.HasPrefix(src, utf8BOM)
 	body := src
 	if hasBOM {
@@ -209,15 +219,18 @@ func Revert(src []byte, undo Undo) (out []byte, empty bool, err error) {
 	if isBlankDocument(body) {
 		return src, true, nil
 	}
-	nb, err := revertBody(body, undo)
+	nb, root, err := revertBody(body, undo)
 	if err != nil {
 		return nil, false, err
 	}
-	root, err := hujson.Parse(nb)
-	if err != nil {
-		return nil, false, &SyntaxError{Msg: err.Error()}
+	if root == nil {
+		r, err := hujson.Parse(nb)
+		if err != nil {
+			return nil, false, &SyntaxError{Msg: err.Error()}
+		}
+		root = &r
 	}
-	empty = isEmptyObject(nb, &root)
+	empty = isEmptyObject(nb, root)
 	if empty && undo.DocumentBefore != nil {
 		nb = []byte(*undo.DocumentBefore)
 	}
@@ -227,52 +240,53 @@ func Revert(src []byte, undo Undo) (out []byte, empty bool, err error) {
 	return nb, empty, nil
 }
 
-func revertBody(body []byte, undo Undo) ([]byte, error) {
+// revertBody undoes Set on body. It also returns the parsed tree of the
+// result when it has one at hand (nil otherwise), sparing Revert a parse:
+// documents such as ~/.claude.json run to megabytes.
+func revertBody(body []byte, undo Undo) ([]byte, *hujson.Value, error) {
 	path := undo.Path
 	root, err := hujson.Parse(body)
 	if err != nil {
-		return nil, &SyntaxError{Msg: err.Error()}
+		return nil, nil, &SyntaxError{Msg: err.Error()}
 	}
 	ev := lookup(&root, path)
 	if ev == nil {
-		return body, nil // already gone: nothing to undo
+		return body, &root, nil // already gone: nothing to undo
 	}
 	if undo.Previous != nil {
-		return splice(body, ev.StartOffset, ev.EndOffset, *undo.Previous), nil
+		return splice(body, ev.StartOffset, ev.EndOffset, *undo.Previous), nil, nil
 	}
-	out := body
+	out, cur := body, root
 	level := len(path) - 1
 	for {
-		root, err := hujson.Parse(out)
-		if err != nil {
-			return nil, &SyntaxError{Msg: err.Error()}
-		}
-		container := lookup(&root, path[:level])
+		container := lookup(&cur, path[:level])
 		obj, ok := container.Value.(*hujson.Object)
 		if !ok {
-			return out, nil
+			return out, &cur, nil
 		}
 		idx, _ := findMember(obj, path[level], nil)
 		if idx < 0 {
-			return out, nil
+			return out, &cur, nil
 		}
 		out = removeMember(out, container, idx)
-		root, err = hujson.Parse(out)
-		if err != nil {
-			return nil, &SyntaxError{Msg: err.Error()}
+		if cur, err = hujson.Parse(out); err != nil {
+			return nil, nil, &SyntaxError{Msg: err.Error()}
 		}
-		container = lookup(&root, path[:level])
+		container = lookup(&cur, path[:level])
 		emptied := isEmptyObject(out, container)
 		if level > undo.CreatedDepth && undo.CreatedDepth >= 0 && emptied {
 			level-- // we created this container too; remove it as well
 			continue
 		}
-		if emptied && undo.EmptyBefore != nil && level == undo.CreatedDepth {
-			cur := out[container.StartOffset:container.EndOffset]
-			if stripSpace(string(cur)) == stripSpace(*undo.EmptyBefore) {
-				out = splice(out, container.StartOffset, container.EndOffset, *undo.EmptyBefore)
+		// The object we inserted into had no members before (perhaps only a
+		// comment, "{ // add servers here }"): with ours gone it gets its
+		// exact spelling back.
+		if hasNoMembers(container) && undo.EmptyBefore != nil && level == undo.CreatedDepth {
+			text := out[container.StartOffset:container.EndOffset]
+			if stripSpace(string(text)) == stripSpace(*undo.EmptyBefore) {
+				return splice(out, container.StartOffset, container.EndOffset, *undo.EmptyBefore), nil, nil
 			}
 		}
-		return out, nil
+		return out, &cur, nil
 	}
 }

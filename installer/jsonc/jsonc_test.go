@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/tailscale/hujson"
 
@@ -50,6 +51,11 @@ var setCases = []setCase{
 	{"non-ascii-names", "{\n  \"mcpServers\": {\n    \"mon serveur é\": {\"command\": \"x\", \"autoApprove\": [\"*\"]},\n    \"サーバー\": {\"command\": \"y\", \"disabled\": true, \"timeout\": 30}\n  }\n}\n", mcpPath, claudeFields},
 	{"existing-entry-with-env", "{\n  \"mcpServers\": {\n    \"codegraph\": {\n      \"command\": \"old-codegraph\",\n      \"args\": [\"mcp\"],\n      \"env\": {\"DEBUG\": \"1\"}\n    }\n  }\n}\n", mcpPath, claudeFields},
 	{"existing-entry-not-object", "{\"mcpServers\": {\"codegraph\": \"disabled\"}}\n", mcpPath, claudeFields},
+	// An object whose only content is a comment edits like any other.
+	{"mcpservers-comment-only", "{\n  \"mcpServers\": {\n    // add servers here\n  }\n}\n", mcpPath, claudeFields},
+	{"mcpservers-block-comment-one-line", "{\n  \"mcpServers\": { /* add servers here */ }\n}\n", mcpPath, claudeFields},
+	{"mcpservers-comment-minified", "{\"mcpServers\": { // add servers here\n}}", mcpPath, claudeFields},
+	{"root-comment-only-object", "{\n  // nothing yet\n}\n", mcpPath, claudeFields},
 	{"opencode-env-substitution", "{\n  \"$schema\": \"https://opencode.ai/config.json\",\n  // MCP servers\n  \"mcp\": {\n    \"gh\": {\n      \"type\": \"local\",\n      \"command\": [\"gh-mcp\"],\n      \"environment\": {\"TOKEN\": \"{env:GH_TOKEN}\"},\n    },\n  },\n}\n", []string{"mcp", "codegraph"}, openCodeFields},
 }
 
@@ -85,7 +91,7 @@ func TestSetRevertGolden(t *testing.T) {
 
 func assertEntry(t *testing.T, doc []byte, path []string, fields []Field) {
 	t.Helper()
-	raw, err := lookupText(doc, path)
+	raw, err := Get(doc, path)
 	if err != nil || raw == nil {
 		t.Fatalf("entry missing after Set: %v", err)
 	}
@@ -109,7 +115,7 @@ func TestSetKeepsUnknownFields(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, _ := lookupText(out, mcpPath)
+	raw, _ := Get(out, mcpPath)
 	var got map[string]any
 	_ = json.Unmarshal(raw, &got)
 	if got["env"] == nil || got["autoApprove"] == nil {
@@ -202,19 +208,35 @@ func FuzzSetRevert(f *testing.F) {
 
 // lookupText returns the standard-JSON text of the value at path, or nil
 // when absent: the tests read an entry back with it.
-func lookupText(src []byte, path []string) ([]byte, error) {
-	body := bytes.TrimPrefix(src, utf8BOM)
-	if isBlankDocument(body) {
-		return nil, nil
+// TestDeepNestingRefusedFast: a document nested far deeper than any config
+// (700,000 levels, which overflowed the parser's stack) is refused by a
+// linear scan, quickly, by Set, Revert and Validate alike; strings and
+// comments holding brackets do not count.
+func TestDeepNestingRefusedFast(t *testing.T) {
+	t.Parallel()
+	deep := append(bytes.Repeat([]byte("["), 700_000), bytes.Repeat([]byte("]"), 700_000)...)
+	deep = append([]byte(`{"mcpServers": {}, "x": `), append(deep, '}')...)
+	start := time.Now()
+	_, _, _, err := Set(deep, mcpPath, claudeFields)
+	var le *LimitError
+	if !errors.As(err, &le) {
+		t.Fatalf("Set: err = %v, want a LimitError", err)
 	}
-	root, err := hujson.Parse(body)
-	if err != nil {
-		return nil, &SyntaxError{Msg: err.Error()}
+	if _, _, err := Revert(deep, Undo{Path: mcpPath}); !errors.As(err, &le) {
+		t.Fatalf("Revert: err = %v, want a LimitError", err)
 	}
-	v := lookup(&root, path)
-	if v == nil {
-		return nil, nil
+	if err := Validate(deep); !errors.As(err, &le) {
+		t.Fatalf("Validate: err = %v, want a LimitError", err)
 	}
-	raw := append([]byte{}, body[v.StartOffset:v.EndOffset]...)
-	return hujson.Standardize(raw)
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("refusing took %v", d)
+	}
+	at := append(bytes.Repeat([]byte("["), MaxDepth), bytes.Repeat([]byte("]"), MaxDepth)...)
+	if err := Validate(at); err != nil {
+		t.Errorf("exactly %d levels refused: %v", MaxDepth, err)
+	}
+	quoted := []byte(`{"a": "` + string(bytes.Repeat([]byte("{["), 5000)) + `" /* [[[[ */}`)
+	if err := Validate(quoted); err != nil {
+		t.Errorf("brackets in strings and comments counted: %v", err)
+	}
 }

@@ -9,6 +9,8 @@ import (
 	"github.com/tailscale/hujson"
 )
 
+func isBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
 func isBlankDocument(b []byte) bool {
 	return skipExtra(b, 0) == len(b)
 }
@@ -72,6 +74,12 @@ func sameLineTrailEnd(b []byte, i int) int {
 
 func hasComment(b []byte) bool {
 	return bytes.Contains(b, []byte("//")) || bytes.Contains(b, []byte("/*"))
+}
+
+// hasNoMembers reports an object without members (comments allowed).
+func hasNoMembers(v *hujson.Value) bool {
+	obj, ok := v.Value.(*hujson.Object)
+	return ok && len(obj.Members) == 0
 }
 
 // isEmptyObject reports an object with no members and no comments inside.

@@ -68,7 +68,14 @@ func removeMember(b []byte, v *hujson.Value, idx int) []byte {
 		if after := skipExtra(b, end); after < len(b) && b[after] == ',' {
 			end = after + 1
 		}
-		return splice(b, v.StartOffset+1, end, "")
+		// Keep what precedes the member inside the braces (a comment such
+		// as "// add servers here"): remove only the blanks between it and
+		// the member, which insertMember added.
+		start := m.Name.StartOffset
+		for start > v.StartOffset+1 && isBlank(b[start-1]) {
+			start--
+		}
+		return splice(b, start, end, "")
 	case idx > 0:
 		prev := obj.Members[idx-1]
 		comma := skipExtra(b, prev.Value.EndOffset)

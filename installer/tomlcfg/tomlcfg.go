@@ -46,6 +46,9 @@ func (e *ShapeError) Error() string { return e.Msg }
 
 // Validate parses b as TOML 1.1.
 func Validate(b []byte) (map[string]any, error) {
+	if err := checkDepth(b); err != nil {
+		return nil, err
+	}
 	var m map[string]any
 	if _, err := toml.Decode(string(b), &m); err != nil {
 		return nil, &SyntaxError{Msg: err.Error()}
@@ -370,4 +373,16 @@ func quoteString(s string) string {
 	}
 	sb.WriteByte('"')
 	return sb.String()
+}
+
+// Get returns the decoded table mcp_servers.<name>, or nil when there is
+// none: the entry as Codex reads it, for checks such as codegraph doctor.
+func Get(src []byte, name string) (map[string]any, error) {
+	doc, err := Validate(src)
+	if err != nil {
+		return nil, err
+	}
+	servers, _ := doc["mcp_servers"].(map[string]any)
+	entry, _ := servers[name].(map[string]any)
+	return entry, nil
 }

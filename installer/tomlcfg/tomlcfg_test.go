@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/getcodegraph/codegraph-install/internal/testkit"
 )
@@ -146,4 +147,42 @@ func FuzzSetRevert(f *testing.F) {
 			t.Fatalf("round trip: %v\n in %q\nout %q", err, in, out)
 		}
 	})
+}
+
+// TestDeepNestingRefusedFast: nesting the parser would take tens of seconds
+// over (10,000 inline tables, a key of 10,000 dotted parts) is refused by a
+// linear scan in well under a second; brackets and dots in strings and
+// comments do not count, nor do the dots of floats in a long array.
+func TestDeepNestingRefusedFast(t *testing.T) {
+	t.Parallel()
+	parts := make([]string, 10_000)
+	for i := range parts {
+		parts[i] = "k"
+	}
+	for name, src := range map[string]string{
+		"inline tables": "model = \"x\"\nx = " + strings.Repeat("{a = ", 10_000) + "1" + strings.Repeat("}", 10_000) + "\n",
+		"arrays":        "x = " + strings.Repeat("[", 10_000) + strings.Repeat("]", 10_000) + "\n",
+		"dotted key":    strings.Join(parts, ".") + " = 1\n",
+		"table header":  "[" + strings.Join(parts, ".") + "]\n",
+	} {
+		start := time.Now()
+		_, _, _, err := Set([]byte(src), "codegraph", []KV{{Key: "command", Value: "codegraph"}})
+		var le *LimitError
+		if !errors.As(err, &le) {
+			t.Errorf("%s: err = %v, want a LimitError", name, err)
+		}
+		if _, err := Revert([]byte(src), Undo{Table: "codegraph", Appended: true}); !errors.As(err, &le) {
+			t.Errorf("%s: Revert err = %v, want a LimitError", name, err)
+		}
+		if d := time.Since(start); d > time.Second {
+			t.Errorf("%s: refusing took %v", name, d)
+		}
+	}
+	floats := "x = [" + strings.Repeat("1.5, ", 5000) + "2.5]\n"
+	strs := "a = \"" + strings.Repeat("[{.", 5000) + "\" # " + strings.Repeat("[", 2000) + "\nb = '''\n" + strings.Repeat("{", 2000) + "\n'''\n"
+	for _, src := range []string{floats, strs} {
+		if _, err := Validate([]byte(src)); err != nil {
+			t.Errorf("refused a shallow document: %v", err)
+		}
+	}
 }

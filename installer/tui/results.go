@@ -24,7 +24,7 @@ func RenderResults(results []installer.Result) string {
 			name = t.Name
 		}
 		if r.OK() {
-			fmt.Fprintf(&sb, "%s %-18s %s %s\n", okStyle.Render("✓"), name, faint.Render(pastTense(r.Action)), r.Path)
+			fmt.Fprintf(&sb, "%s %-18s %s %s\n", okStyle.Render("✓"), name, faint.Render(fmt.Sprintf("%-8s", r.Outcome())), r.Path)
 			continue
 		}
 		fmt.Fprintf(&sb, "%s %-18s %s\n", errStyle.Render("✗"), name, errStyle.UnsetBold().Render(r.Err.Error()))

@@ -26,15 +26,48 @@ const (
 	Derived Sync = false
 )
 
+// Option changes how Write replaces a file.
+type Option func(*options)
+
+type options struct {
+	beforeRename func() error
+}
+
+// BeforeRename runs check after the new content is on disk (written, and
+// synced when the write is Durable) and immediately before the rename that
+// makes it visible. When check returns an error nothing is replaced, the
+// temporary file is removed and Write returns that error (wrapped, so
+// errors.Is finds it).
+//
+// It is how a caller that edits a file another program also rewrites (an
+// agent rewriting its own config) checks that the file still holds what
+// the edit was computed from: everything slow happens before the check, so
+// the window in which a concurrent write can still be lost is the check
+// itself plus one rename, microseconds.
+func BeforeRename(check func() error) Option {
+	return func(o *options) { o.beforeRename = check }
+}
+
 // Write stores data at path through a temporary file in the same directory
 // (so the rename stays on one file system), with mode perm set before any
 // byte is written and before the rename, so the new file is never visible,
 // even for an instant, with wider permissions than asked for. Whatever
-// stood at path (a symlink included) is replaced, never followed.
-func Write(path string, data []byte, perm fs.FileMode, sync Sync) error {
+// stood at path (a symlink included) is replaced, never followed. Options
+// (BeforeRename) run checks between the fsync and the rename.
+func Write(path string, data []byte, perm fs.FileMode, sync Sync, opts ...Option) error {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	name, err := writeTemp(path, data, perm, sync)
 	if err != nil {
 		return err
+	}
+	if o.beforeRename != nil {
+		if err := o.beforeRename(); err != nil {
+			os.Remove(name)
+			return fmt.Errorf("write %s: %w", path, err)
+		}
 	}
 	if err := os.Rename(name, path); err != nil {
 		os.Remove(name)

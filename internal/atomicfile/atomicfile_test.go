@@ -102,7 +102,10 @@ func TestWriteNewNeverReplaces(t *testing.T) {
 func TestErrorsNameThePathOnce(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "missing", "telemetry.json")
-	for _, write := range []func(string, []byte, fs.FileMode, Sync) error{Write, WriteNew} {
+	write := func(path string, data []byte, perm fs.FileMode, sync Sync) error {
+		return Write(path, data, perm, sync)
+	}
+	for _, write := range []func(string, []byte, fs.FileMode, Sync) error{write, WriteNew} {
 		err := write(path, nil, 0o600, Durable)
 		if err == nil || strings.Count(err.Error(), "telemetry.json") != 1 || strings.Contains(err.Error(), "codegraph-tmp") {
 			t.Errorf("error %q should name %s once and no temporary file", err, path)
@@ -113,4 +116,45 @@ func TestErrorsNameThePathOnce(t *testing.T) {
 func exists(p string) bool {
 	_, err := os.Lstat(p)
 	return err == nil
+}
+
+// TestBeforeRename: the check runs once the temporary file is complete and
+// before the rename; an error leaves the old content and no temporary file.
+func TestBeforeRename(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "config.json")
+	if err := os.WriteFile(path, []byte("old"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	changed := errors.New("changed under us")
+	var sawTemp bool
+	err := Write(path, []byte("new"), 0o600, Durable, BeforeRename(func() error {
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			if strings.Contains(e.Name(), ".codegraph-tmp-") {
+				b, _ := os.ReadFile(filepath.Join(dir, e.Name()))
+				sawTemp = string(b) == "new"
+			}
+		}
+		return changed
+	}))
+	if !errors.Is(err, changed) {
+		t.Fatalf("err = %v, want the check's error", err)
+	}
+	if !sawTemp {
+		t.Error("the check ran before the new content was complete in the temporary file")
+	}
+	if b, _ := os.ReadFile(path); string(b) != "old" {
+		t.Errorf("content %q replaced despite the failed check", b)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("temporary file left behind: %v", entries)
+	}
+	if err := Write(path, []byte("new"), 0o600, Derived, BeforeRename(func() error { return nil })); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "new" {
+		t.Errorf("content %q after a passing check", b)
+	}
 }

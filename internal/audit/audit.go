@@ -158,7 +158,7 @@ func (a *auditor) offIsOff(ctx context.Context) {
 		how += " (strace is not installed, so connect(2) was not traced: apt-get install strace)"
 	}
 	home := a.dir("home-on")
-	acc, tr, err := a.runAll(ctx, harness.Environ(home), home, nil)
+	acc, tr, err := a.runAll(ctx, a.bins.Environ(home), home, nil)
 	control := fmt.Sprintf("control, telemetry on: %d connections accepted, %d connects traced (the method sees a send)", acc, tr)
 	if err != nil || acc == 0 || (harness.HaveStrace() && tr == 0) {
 		a.report(false, "Off is off: no connection to the endpoint", fmt.Sprintf("%s; %v", control, err))
@@ -176,7 +176,7 @@ func (a *auditor) offIsOff(ctx context.Context) {
 		{"after `codegraph telemetry off`", nil, []string{"telemetry", "off"}},
 	} {
 		home := a.dir("home-off")
-		acc, tr, err := a.runAll(ctx, harness.Environ(home, sc.env...), home, sc.setup)
+		acc, tr, err := a.runAll(ctx, a.bins.Environ(home, sc.env...), home, sc.setup)
 		ok = ok && err == nil && acc == 0 && tr == 0
 		lines = append(lines, fmt.Sprintf("%s: %d connections accepted, %d connects traced %v", sc.name, acc, tr, errText(err)))
 	}
@@ -199,7 +199,7 @@ func (a *auditor) mcpStdoutClean(ctx context.Context) {
 	}
 	defer cc.Close()
 	queueDue(home) // the first-run notice is due, and the debug echo is on
-	env := harness.Environ(home, "CODEGRAPH_TELEMETRY_ENDPOINT="+cc.URL(), "CODEGRAPH_TELEMETRY_DEBUG=1")
+	env := a.bins.Environ(home, "CODEGRAPH_TELEMETRY_ENDPOINT="+cc.URL(), "CODEGRAPH_TELEMETRY_DEBUG=1")
 	// The first server prints the notice and, being the grace run, sends
 	// nothing; the second sends, and echoes what it sends.
 	lines, stderr, _, err := harness.MCPSession(ctx, a.bins.Codegraph, env, project, "audit", "1", 3)
@@ -225,7 +225,7 @@ func (a *auditor) payloadsInSchema(ctx context.Context) {
 	}
 	defer ep.Close()
 	home, project := a.dir("home-payload"), a.project()
-	env := harness.Environ(home, "CODEGRAPH_TELEMETRY_ENDPOINT="+ep.URL())
+	env := a.bins.Environ(home, "CODEGRAPH_TELEMETRY_ENDPOINT="+ep.URL())
 	for _, c := range sendingCommands(project) {
 		queueDue(home)
 		c.Bin, c.Env = a.bins.Codegraph, env

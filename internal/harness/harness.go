@@ -426,3 +426,18 @@ func Environ(home string, extra ...string) []string {
 	}
 	return append(env, extra...)
 }
+
+// Environ is the package's Environ with the binaries' directory first on
+// PATH, as after `make install`: the installer writes a command only for a
+// codegraph it can name (on the PATH, or not in a temporary directory,
+// where these binaries are built).
+func (b Binaries) Environ(home string, extra ...string) []string {
+	env := Environ(home, extra...)
+	for i, kv := range env {
+		if strings.HasPrefix(kv, "PATH=") {
+			env[i] = "PATH=" + b.Dir + string(os.PathListSeparator) + strings.TrimPrefix(kv, "PATH=")
+			return env
+		}
+	}
+	return append(env, "PATH="+b.Dir)
+}

@@ -52,6 +52,10 @@ type Env struct {
 	Cwd        string
 	Now        func() time.Time
 	HTTPClient *http.Client
+
+	// Executable is this binary's path (os.Executable), "" when unknown:
+	// what the installer writes when codegraph is not on the PATH.
+	Executable string
 }
 
 // app is one run of the program.
@@ -204,6 +208,7 @@ func (a *app) resolveDir(arg string) (string, error) {
 func SystemEnv() Env {
 	home, homeErr := os.UserHomeDir()
 	cwd, _ := os.Getwd()
+	exe, _ := os.Executable()
 	return Env{
 		Program:   ProgramName(os.Args[0]),
 		Args:      os.Args[1:],
@@ -218,6 +223,8 @@ func SystemEnv() Env {
 		HomeErr:   homeErr,
 		Cwd:       cwd,
 		Now:       clock(os.Getenv),
+
+		Executable: exe,
 	}
 }
 

@@ -130,6 +130,7 @@ func (a *app) installerEnv(dir string) installer.Env {
 		Now:        a.env.Now,
 		LookPath:   installer.PathLookup(a.env.Getenv, runtime.GOOS),
 		Version:    buildinfo.CodegraphVersion(),
+		Executable: a.env.Executable,
 	}
 }
 
@@ -225,6 +226,10 @@ func (a *app) runInstall(cmd *cobra.Command, f *installFlags) error {
 		return exitcode.Usagef("no agents detected on this machine: name them with --targets (known: %s)", strings.Join(installer.TargetIDs(), ", "))
 	}
 
+	var proceed bool
+	if scope, proceed, err = a.scopeInHome(cmd.Context(), env, scope, interactive, f.accessible); err != nil || !proceed {
+		return err
+	}
 	p, err := plan(targets, scope)
 	if err != nil {
 		return err
@@ -267,6 +272,7 @@ func (a *app) runInstall(cmd *cobra.Command, f *installFlags) error {
 		}
 	}
 	if len(done) > 0 {
+		fmt.Fprintf(a.env.Stderr, "Check that each agent can start it: %s doctor\n", a.env.Program)
 		a.tel.Emit(telemetry.InstallEvent(done, scope, p.Kind))
 		a.flushCapped(cmd.Context())
 	}

@@ -27,6 +27,7 @@ import (
 type world struct {
 	home, project string
 	env           map[string]string
+	exe           string // the running binary, as os.Executable would say ("" unknown)
 }
 
 func newWorld(t testing.TB) *world {
@@ -42,6 +43,11 @@ func newWorld(t testing.TB) *world {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			t.Fatal(err)
 		}
+	}
+	// codegraph itself is installed on that PATH (a stand-in; these tests
+	// never start it), so the installer has a command to write.
+	if err := os.WriteFile(filepath.Join(root, "bin", "codegraph"), []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
 	}
 	return w
 }
@@ -80,6 +86,8 @@ func (w *world) run(t testing.TB, stdin string, tty bool, args ...string) run {
 		Home:     w.home,
 		Cwd:      w.project,
 		Now:      time.Now,
+
+		Executable: w.exe,
 	})
 	return run{code, out.String(), errb.String()}
 }
@@ -217,7 +225,8 @@ func TestDryRunWritesNothing(t *testing.T) {
 	if gotHome := snapshot(t, w.home); !reflect.DeepEqual(gotHome, home) {
 		t.Errorf("dry run wrote to HOME: %v", keys(snapshot(t, w.home)))
 	}
-	out := strings.ReplaceAll(r.stdout, w.project, "$PROJECT")
+	out := strings.ReplaceAll(r.stdout, filepath.Join(filepath.Dir(w.home), "bin"), "$BIN")
+	out = strings.ReplaceAll(out, w.project, "$PROJECT")
 	out = strings.ReplaceAll(out, w.home, "$HOME")
 	testkit.Golden(t, "cli/install-dry-run.txt", []byte(out))
 }
@@ -537,6 +546,12 @@ func TestInteractiveAccessible(t *testing.T) {
 func BenchmarkHeadlessInstall(b *testing.B) {
 	root := b.TempDir()
 	env := map[string]string{"CODEGRAPH_TELEMETRY": "0", "PATH": filepath.Join(root, "bin")}
+	if err := os.MkdirAll(filepath.Join(root, "bin"), 0o755); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "bin", "codegraph"), []byte("#!/bin/sh\n"), 0o755); err != nil {
+		b.Fatal(err)
+	}
 	args := []string{"--yes", "--targets", "claude,cursor,codex,opencode", "--scope", "global"}
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {

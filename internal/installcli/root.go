@@ -27,6 +27,7 @@ with --yes for a headless install.`,
 	root.Version = buildinfo.CodegraphVersion()
 	root.SetVersionTemplate(a.versionText())
 	a.addInstallFlags(root)
+	a.addListTargetsFlag(root)
 	root.AddCommand(
 		a.versionCommand(),
 		a.telemetryCommand(),
@@ -34,6 +35,7 @@ with --yes for a headless install.`,
 		a.initCommand(),
 		a.uninitCommand(),
 		a.serveCommand(),
+		a.doctorCommand(),
 	)
 	root.CompletionOptions.HiddenDefaultCmd = true
 	exitcode.Prepare(root)

@@ -66,6 +66,13 @@ func (a *app) runUninstall(cmd *cobra.Command, f *uninstallFlags) error {
 	if err != nil {
 		return err
 	}
+	if installer.ProjectIsHome(env) {
+		// In the home directory the local manifest is the global one.
+		if f.scope == string(installer.ScopeLocal) {
+			return exitcode.Usagef("--scope local in your home directory (%s) is the global install: use --scope global, or --project DIR for a project", env.Home)
+		}
+		scopes = []installer.Scope{installer.ScopeGlobal}
+	}
 	var plans []*installer.Plan
 	var summary strings.Builder
 	for _, s := range scopes {

@@ -420,6 +420,15 @@ func MaxLen(event, prop string) int {
 	return 0
 }
 
+// MaxItems is the most items a list prop of event may hold (0 when the
+// prop is not a list of the event).
+func MaxItems(event, prop string) int {
+	if f, ok := propIndex[event][prop]; ok {
+		return f.MaxItems
+	}
+	return 0
+}
+
 // FileCountBucket reports a file count as its bucket; the count itself never
 // leaves the machine.
 func FileCountBucket(n int) string {

@@ -1,0 +1,136 @@
+package installer
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// The command written into an agent's config must start from that agent.
+// A bare "codegraph" is written only where it resolves on the PATH the
+// agent gets; otherwise, and always for a GUI app, the absolute path of
+// the installed binary. A binary in a temporary or build-cache directory
+// is never written.
+
+// NotInstalledError says that no installed codegraph binary can be named:
+// it is not on the PATH, and the running installer is a temporary build (or
+// cannot tell where it is).
+type NotInstalledError struct {
+	Executable string // the running binary, "" when unknown
+}
+
+func (e *NotInstalledError) Error() string {
+	where := "this installer cannot tell where its own binary is"
+	if e.Executable != "" {
+		where = fmt.Sprintf("this installer runs from a temporary build (%s), which will be gone when your agents start it", e.Executable)
+	}
+	return "codegraph is not installed: it is not on your PATH, and " + where +
+		". Install it first (`make install` in a checkout of codegraph-install puts codegraph-install and codegraph on your PATH), then run codegraph-install again"
+}
+
+// InstalledBinary is the absolute path agents should run: `codegraph` on
+// env's PATH, else a `codegraph` beside the running installer, else the
+// running installer itself (the same binary answers to both names), unless
+// it lives in a temporary or build-cache directory.
+func InstalledBinary(env Env) (string, error) {
+	if env.LookPath != nil {
+		if p, err := env.LookPath("codegraph"); err == nil {
+			if abs, err := filepath.Abs(p); err == nil {
+				return abs, nil
+			}
+		}
+	}
+	exe := env.Executable
+	if exe == "" {
+		return "", &NotInstalledError{}
+	}
+	if temporary(env, exe) {
+		return "", &NotInstalledError{Executable: exe}
+	}
+	sibling := filepath.Join(filepath.Dir(exe), "codegraph")
+	if env.GOOS == "windows" {
+		sibling += ".exe"
+	}
+	if fi, err := os.Stat(sibling); err == nil && fi.Mode().IsRegular() {
+		return sibling, nil
+	}
+	return exe, nil
+}
+
+// Resolve returns the server to write for target t. An explicit server
+// (--server-command) is written as given. Otherwise base's command is
+// replaced by the bare name "codegraph" when t is started from a shell and
+// codegraph is on env's PATH (the PATH such an agent inherits), and by the
+// installed binary's absolute path in every other case. bin is called at
+// most once, and only when the absolute path is needed.
+func Resolve(env Env, t Target, base Server, explicit bool, bin func() (string, error)) (Server, error) {
+	if explicit {
+		return base, nil
+	}
+	if !t.GUI && env.LookPath != nil {
+		if _, err := env.LookPath("codegraph"); err == nil {
+			return Server{Command: "codegraph", Args: base.Args}, nil
+		}
+	}
+	path, err := bin()
+	if err != nil {
+		return Server{}, err
+	}
+	return Server{Command: path, Args: base.Args}, nil
+}
+
+// temporary reports a path in a temporary directory or Go's build cache,
+// where `go run` and `go test` put their binaries.
+func temporary(env Env, path string) bool {
+	clean := filepath.Clean(path)
+	for _, part := range strings.Split(filepath.ToSlash(clean), "/") {
+		if strings.HasPrefix(part, "go-build") {
+			return true
+		}
+	}
+	// The temporary directory as os.TempDir names it for env, and Go's.
+	dirs := []string{env.getenv("GOTMPDIR"), env.getenv("GOCACHE")}
+	if env.GOOS == "windows" {
+		dirs = append(dirs, env.getenv("TEMP"), env.getenv("TMP"))
+	} else if v := env.getenv("TMPDIR"); v != "" {
+		dirs = append(dirs, v)
+	} else {
+		dirs = append(dirs, "/tmp")
+	}
+	for _, d := range dirs {
+		if d == "" {
+			continue
+		}
+		d = filepath.Clean(d)
+		if rel, err := filepath.Rel(d, clean); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel) {
+			return true
+		}
+	}
+	return false
+}
+
+// GUIPath is the PATH a desktop app gets on goos when it is started from a
+// dock, a menu or a launcher rather than a shell: launchd's default on
+// macOS, systemd's default for user sessions on Linux. Windows gives GUI
+// apps the user's PATH from the registry, which the environment's PATH
+// stands for.
+func GUIPath(goos string, getenv func(string) string) string {
+	switch goos {
+	case "darwin":
+		return "/usr/bin:/bin:/usr/sbin:/sbin"
+	case "windows":
+		return getenv("PATH")
+	}
+	return "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+}
+
+// AgentPATH is the PATH the target's agent starts servers with: the one
+// of the environment (a shell's) for an agent started from a shell,
+// GUIPath for a GUI app.
+func (t Target) AgentPATH(env Env) string {
+	if t.GUI {
+		return GUIPath(env.GOOS, env.getenv)
+	}
+	return env.getenv("PATH")
+}

@@ -1,0 +1,101 @@
+package installer
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestResolve: the command written for each kind of agent in each kind of
+// installation.
+func TestResolve(t *testing.T) {
+	t.Parallel()
+	claude, _ := TargetByID("claude")          // started from a shell
+	desktop, _ := TargetByID("claude-desktop") // a GUI app
+	notFound := func(string) (string, error) { return "", errors.New("not found") }
+	onPath := func(name string) (string, error) {
+		if name == "codegraph" {
+			return "/home/me/go/bin/codegraph", nil
+		}
+		return "", errors.New("not found")
+	}
+	// A real directory outside the temporary one (TMPDIR points elsewhere).
+	installDir := t.TempDir()
+	exe := filepath.Join(installDir, "codegraph-install")
+	writeFile(t, exe, "#!/bin/sh\n")
+	tmp := map[string]string{"TMPDIR": "/nonexistent-tmp"}
+	getenv := func(k string) string { return tmp[k] }
+
+	type want struct{ cli, gui, err string }
+	cases := []struct {
+		name string
+		env  Env
+		want want
+	}{
+		{"on PATH", Env{GOOS: "linux", LookPath: onPath, Getenv: getenv},
+			want{cli: "codegraph", gui: "/home/me/go/bin/codegraph"}},
+		{"not on PATH, installer installed", Env{GOOS: "linux", LookPath: notFound, Getenv: getenv, Executable: exe},
+			want{cli: exe, gui: exe}},
+		{"go run (build cache)", Env{GOOS: "linux", LookPath: notFound, Getenv: getenv, Executable: "/home/me/.cache/go-build/ab/exe/codegraph-install"},
+			want{err: "temporary build"}},
+		{"in TMPDIR", Env{GOOS: "linux", LookPath: notFound, Getenv: func(k string) string { return map[string]string{"TMPDIR": installDir}[k] }, Executable: exe},
+			want{err: "temporary build"}},
+		{"in /tmp without TMPDIR", Env{GOOS: "linux", LookPath: notFound, Getenv: func(string) string { return "" }, Executable: "/tmp/x/codegraph-install"},
+			want{err: "temporary build"}},
+		{"unknown executable", Env{GOOS: "linux", LookPath: notFound, Getenv: getenv},
+			want{err: "cannot tell where"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, tg := range []Target{claude, desktop} {
+				got, err := Resolve(tc.env, tg, DefaultServer(), false, func() (string, error) { return InstalledBinary(tc.env) })
+				wantCmd := tc.want.cli
+				if tg.GUI {
+					wantCmd = tc.want.gui
+				}
+				if tc.want.err != "" {
+					var ni *NotInstalledError
+					if !errors.As(err, &ni) || !strings.Contains(err.Error(), tc.want.err) || !strings.Contains(err.Error(), "make install") {
+						t.Errorf("%s: err = %v, want a NotInstalledError saying %q and how to install", tg.ID, err, tc.want.err)
+					}
+					continue
+				}
+				if err != nil || got.Command != wantCmd || strings.Join(got.Args, " ") != "serve --mcp" {
+					t.Errorf("%s: %s, %v; want %s serve --mcp", tg.ID, got, err, wantCmd)
+				}
+			}
+		})
+	}
+	// A codegraph beside the installer wins over the installer itself.
+	sibling := filepath.Join(installDir, "codegraph")
+	writeFile(t, sibling, "#!/bin/sh\n")
+	env := Env{GOOS: "linux", LookPath: notFound, Getenv: getenv, Executable: exe}
+	if got, err := InstalledBinary(env); err != nil || got != sibling {
+		t.Errorf("with a sibling: %q, %v", got, err)
+	}
+	// --server-command is written as given, for every agent.
+	mine := Server{Command: "/opt/cg", Args: []string{"mcp"}}
+	if got, _ := Resolve(env, desktop, mine, true, nil); got.Command != "/opt/cg" {
+		t.Errorf("explicit server rewritten: %s", got)
+	}
+	_ = os.Remove(sibling)
+}
+
+// TestGoRunInstallRefused: planning an install from a go run build with
+// codegraph nowhere on the PATH fails before anything is written.
+func TestGoRunInstallRefused(t *testing.T) {
+	t.Parallel()
+	env := testEnv(t)
+	env.LookPath = func(string) (string, error) { return "", errors.New("not found") }
+	env.Executable = "/tmp/go-build123/b001/exe/codegraph-install"
+	_, err := PlanInstall(env, InstallOptions{Targets: []string{"claude", "cursor"}, Scope: ScopeGlobal})
+	var ni *NotInstalledError
+	if !errors.As(err, &ni) {
+		t.Fatalf("err = %v, want NotInstalledError", err)
+	}
+	if entries, _ := os.ReadDir(env.Home); len(entries) != 0 {
+		t.Errorf("files written: %v", entries)
+	}
+}

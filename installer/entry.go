@@ -1,0 +1,116 @@
+package installer
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/getcodegraph/codegraph-install/installer/jsonc"
+	"github.com/getcodegraph/codegraph-install/installer/tomlcfg"
+	"github.com/getcodegraph/codegraph-install/installer/yamlcfg"
+)
+
+// Entry is a codegraph server entry as its agent reads it.
+type Entry struct {
+	Command  string            // as written: a bare name (looked up on the agent's PATH) or a path
+	Args     []string          // arguments after the command
+	Env      map[string]string // variables the agent adds to its own environment
+	Disabled bool              // "disabled": true, or "enabled": false
+}
+
+// ReadEntry reads the codegraph entry in the target's file at path, with
+// the same parsers and limits as an install: nil, nil when the file or the
+// entry does not exist.
+func (t Target) ReadEntry(path string) (*Entry, error) {
+	b, exists, _, err := readConfig(path)
+	if err != nil || !exists {
+		return nil, err
+	}
+	return t.entryIn(path, b)
+}
+
+// entryIn reads our entry in b, the content of the target's file at path.
+func (t Target) entryIn(path string, b []byte) (*Entry, error) {
+	var m map[string]any
+	var err error
+	switch t.Format(path) {
+	case FormatTOML:
+		m, err = tomlcfg.Get(b, ServerName)
+	case FormatYAML:
+		m, err = yamlcfg.Get(b, t.yamlWhere())
+	default:
+		var raw []byte
+		raw, err = jsonc.Get(b, []string{t.servers, ServerName})
+		if err == nil && raw != nil {
+			if json.Unmarshal(raw, &m) != nil || m == nil {
+				return nil, fmt.Errorf("%s: %s.%s is not an object", path, t.servers, ServerName)
+			}
+		}
+	}
+	if err != nil {
+		return nil, describeReadError(path, err)
+	}
+	if m == nil {
+		return nil, nil
+	}
+	return entryFrom(m), nil
+}
+
+// runs reports whether the entry starts srv.
+func (e *Entry) runs(srv Server) bool {
+	return e != nil && e.Command == srv.Command && strings.Join(e.Args, "\x00") == strings.Join(srv.Args, "\x00")
+}
+
+func describeReadError(path string, err error) error {
+	var js *jsonc.SyntaxError
+	var ts *tomlcfg.SyntaxError
+	var ys *yamlcfg.SyntaxError
+	if errors.As(err, &js) || errors.As(err, &ts) || errors.As(err, &ys) {
+		return fmt.Errorf("%s does not parse: %w", path, err)
+	}
+	return fmt.Errorf("%s: %w", path, err)
+}
+
+// entryFrom reads the spellings the shapes in targets.go write, and the
+// usual ones of entries people write by hand: "command" as a string or, for
+// opencode, an array holding the arguments too; goose's "cmd"; "env",
+// opencode's "environment", goose's "envs".
+func entryFrom(m map[string]any) *Entry {
+	e := &Entry{Env: map[string]string{}}
+	cmd := m["command"]
+	if cmd == nil {
+		cmd = m["cmd"]
+	}
+	switch c := cmd.(type) {
+	case string:
+		e.Command = c
+	case []any:
+		for i, part := range c {
+			if i == 0 {
+				e.Command = fmt.Sprint(part)
+			} else {
+				e.Args = append(e.Args, fmt.Sprint(part))
+			}
+		}
+	}
+	if args, ok := m["args"].([]any); ok {
+		for _, a := range args {
+			e.Args = append(e.Args, fmt.Sprint(a))
+		}
+	}
+	for _, k := range []string{"env", "environment", "envs"} {
+		if vars, ok := m[k].(map[string]any); ok {
+			for name, v := range vars {
+				e.Env[name] = fmt.Sprint(v)
+			}
+		}
+	}
+	if d, ok := m["disabled"].(bool); ok && d {
+		e.Disabled = true
+	}
+	if en, ok := m["enabled"].(bool); ok && !en {
+		e.Disabled = true
+	}
+	return e
+}

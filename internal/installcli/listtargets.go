@@ -1,0 +1,103 @@
+package installcli
+
+import (
+	"encoding/json"
+	"fmt"
+	"runtime"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/getcodegraph/codegraph-install/installer"
+	"github.com/getcodegraph/codegraph-install/internal/exitcode"
+)
+
+// addListTargetsFlag adds --list-targets [--json] to the root command: every
+// supported agent, its scopes, its config file per scope on this OS and
+// whether it was found here. It wraps the installer's RunE, so the listing
+// never reaches the install.
+func (a *app) addListTargetsFlag(root *cobra.Command) {
+	var list, asJSON bool
+	fs := root.Flags()
+	fs.BoolVar(&list, "list-targets", false, "list every supported agent (id, name, scopes, config file on this OS, detected or not) and exit")
+	fs.BoolVar(&asJSON, "json", false, "with --list-targets: one JSON object")
+	install := root.RunE
+	root.RunE = func(cmd *cobra.Command, args []string) error {
+		if !list {
+			if asJSON {
+				return exitcode.Usagef("--json goes with --list-targets")
+			}
+			return install(cmd, args)
+		}
+		// Like a dry run, a listing only reads: it writes nothing, not even
+		// its own usage count.
+		a.uncounted = true
+		project, _ := cmd.Flags().GetString("project")
+		return a.listTargets(project, asJSON)
+	}
+}
+
+// listedTarget is one agent in --list-targets --json.
+type listedTarget struct {
+	ID       string            `json:"id"`
+	Name     string            `json:"name"`
+	Scopes   []string          `json:"scopes"`
+	Config   map[string]string `json:"config"` // scope → config file on this OS
+	Detected bool              `json:"detected"`
+	GUI      bool              `json:"gui"` // gets the binary's absolute path (no shell PATH)
+	Docs     string            `json:"docs"`
+}
+
+func (a *app) listTargets(project string, asJSON bool) error {
+	if err := a.needHome(); err != nil {
+		return err
+	}
+	dir, err := a.resolveDir(project)
+	if err != nil {
+		return err
+	}
+	env := a.installerEnv(dir)
+	var out []listedTarget
+	for _, t := range installer.Targets() {
+		lt := listedTarget{ID: t.ID, Name: t.Name, Config: map[string]string{}, Detected: t.Detect(env), GUI: t.GUI, Docs: t.DocURL}
+		for _, s := range t.Scopes() {
+			p, err := t.ConfigPath(env, s)
+			if err != nil {
+				continue
+			}
+			lt.Scopes = append(lt.Scopes, string(s))
+			lt.Config[string(s)] = p
+		}
+		out = append(out, lt)
+	}
+	if asJSON {
+		enc := json.NewEncoder(a.env.Stdout)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		return enc.Encode(struct {
+			OS      string         `json:"os"`
+			Project string         `json:"project"`
+			Targets []listedTarget `json:"targets"`
+		}{runtime.GOOS, dir, out})
+	}
+	tw := tabwriter.NewWriter(a.env.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "ID\tNAME\tDETECTED\tSCOPE\tCONFIG (%s)\n", runtime.GOOS)
+	for _, lt := range out {
+		detected := "-"
+		if lt.Detected {
+			detected = "yes"
+		}
+		for i, s := range lt.Scopes {
+			id, name, det := lt.ID, lt.Name, detected
+			if i > 0 {
+				id, name, det = "", "", ""
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", id, name, det, s, lt.Config[s])
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.env.Stderr, "%d agents; local paths are for %s (--project DIR for another).\n", len(out), dir)
+	return nil
+}
