@@ -5,6 +5,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/getcodegraph/codegraph-install/internal/atomicfile"
+	"github.com/getcodegraph/codegraph-install/internal/statedir"
 )
 
 // The command written into an agent's config must start from that agent.
@@ -34,6 +37,11 @@ func (e *NotInstalledError) Error() string {
 // running installer itself (the same binary answers to both names), unless
 // it lives in a temporary or build-cache directory.
 func InstalledBinary(env Env) (string, error) {
+	if NPMManaged(env.Executable) {
+		// npm's paths do not last (see NPMManaged): agents get the copy
+		// the installer keeps in the state directory.
+		return StableBinary(env), nil
+	}
 	if env.LookPath != nil {
 		if p, err := env.LookPath("codegraph"); err == nil {
 			if abs, err := filepath.Abs(p); err == nil {
@@ -68,7 +76,10 @@ func Resolve(env Env, t Target, base Server, explicit bool, bin func() (string, 
 	if explicit {
 		return base, nil
 	}
-	if !t.GUI && env.LookPath != nil {
+	// Under npm (npx above all), PATH holds npm's own bin directories for
+	// this run only: a bare name found there would not resolve for the
+	// agent later.
+	if !t.GUI && env.LookPath != nil && !NPMManaged(env.Executable) {
 		if _, err := env.LookPath("codegraph"); err == nil {
 			return Server{Command: "codegraph", Args: base.Args}, nil
 		}
@@ -133,4 +144,49 @@ func (t Target) AgentPATH(env Env) string {
 		return GUIPath(env.GOOS, env.getenv)
 	}
 	return env.getenv("PATH")
+}
+
+// NPMManaged reports a binary inside an npm package (under node_modules):
+// installed by `npx codegraph-install` or `npm install`. Its path does not
+// last: npx keeps packages in a cache that npm may clear, an update or a
+// reinstall may move them, and version managers (nvm, fnm) keep one global
+// node_modules per Node version. So agents are not pointed at it.
+func NPMManaged(path string) bool {
+	return strings.Contains(filepath.ToSlash(path), "/node_modules/")
+}
+
+// StableBinary is where the installer keeps its own copy of the binary for
+// agents to start when it runs from npm: ~/.codegraph/bin/codegraph. It
+// stays where it is whatever npm does, and each install from npm replaces
+// it with the version being installed.
+func StableBinary(env Env) string {
+	name := "codegraph"
+	if env.GOOS == "windows" {
+		name += ".exe"
+	}
+	return filepath.Join(statedir.ForHome(env.Home).Bin(), name)
+}
+
+// InstallStableBinary copies the running binary to StableBinary when it
+// runs from npm (and does nothing otherwise), atomically and durably, so an
+// agent never starts a half-written binary. It returns the path written.
+func InstallStableBinary(env Env) (string, error) {
+	if !NPMManaged(env.Executable) {
+		return "", nil
+	}
+	data, err := os.ReadFile(env.Executable)
+	if err != nil {
+		return "", fmt.Errorf("copy codegraph out of npm's directory: %w", err)
+	}
+	dst := StableBinary(env)
+	if err := statedir.ForHome(env.Home).Ensure(); err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
+		return "", err
+	}
+	if err := atomicfile.Write(dst, data, 0o755, atomicfile.Durable); err != nil {
+		return "", err
+	}
+	return dst, nil
 }

@@ -99,3 +99,45 @@ func TestGoRunInstallRefused(t *testing.T) {
 		t.Errorf("files written: %v", entries)
 	}
 }
+
+// TestNPMManagedGetsStableCopy: run from npm (npx's cache or a
+// node_modules), agents are pointed at the copy in ~/.codegraph/bin, never
+// at npm's directories nor at a bare name found on npm's temporary PATH.
+func TestNPMManagedGetsStableCopy(t *testing.T) {
+	t.Parallel()
+	home := t.TempDir()
+	npmDir := filepath.Join(home, ".npm", "_npx", "1a2b", "node_modules", "@getcodegraph", "codegraph-install-linux-x64", "bin")
+	if err := os.MkdirAll(npmDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	exe := filepath.Join(npmDir, "codegraph-install")
+	if err := os.WriteFile(exe, []byte("#!/bin/sh\necho binary\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	shimDir := filepath.Join(home, ".npm", "_npx", "1a2b", "node_modules", ".bin")
+	env := Env{Home: home, GOOS: "linux", Executable: exe,
+		LookPath: func(string) (string, error) { return filepath.Join(shimDir, "codegraph"), nil }}
+	if !NPMManaged(exe) || NPMManaged("/usr/local/bin/codegraph") {
+		t.Fatal("NPMManaged misjudges")
+	}
+	want := filepath.Join(home, ".codegraph", "bin", "codegraph")
+	claude, _ := TargetByID("claude")
+	srv, err := Resolve(env, claude, DefaultServer(), false, func() (string, error) { return InstalledBinary(env) })
+	if err != nil || srv.Command != want {
+		t.Fatalf("Resolve under npm = %q, %v; want %s", srv.Command, err, want)
+	}
+	got, err := InstallStableBinary(env)
+	if err != nil || got != want {
+		t.Fatalf("InstallStableBinary = %q, %v", got, err)
+	}
+	if b, err := os.ReadFile(want); err != nil || string(b) != "#!/bin/sh\necho binary\n" {
+		t.Errorf("copy: %q, %v", b, err)
+	}
+	if fi, err := os.Stat(want); err != nil || fi.Mode().Perm() != 0o755 {
+		t.Errorf("copy mode: %v, %v", fi, err)
+	}
+	// Not run from npm: nothing is copied.
+	if got, err := InstallStableBinary(Env{Home: home, Executable: "/usr/local/bin/codegraph-install"}); got != "" || err != nil {
+		t.Errorf("InstallStableBinary outside npm = %q, %v", got, err)
+	}
+}

@@ -257,6 +257,13 @@ func (a *app) runInstall(cmd *cobra.Command, f *installFlags) error {
 		}
 	}
 
+	// Run from npm: the agents get a copy that stays put (see
+	// installer.NPMManaged); it is made before any config names it.
+	if stable, err := installer.InstallStableBinary(env); err != nil {
+		return err
+	} else if stable != "" {
+		fmt.Fprintf(a.env.Stderr, "Copied codegraph to %s for your agents to start: npm's own directories do not last.\n", stable)
+	}
 	results, applyErr := installer.Apply(cmd.Context(), env, p)
 	a.printResults(results)
 	if applyErr != nil {

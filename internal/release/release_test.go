@@ -113,6 +113,18 @@ func TestReleaseStories(t *testing.T) {
 		if got := run(npx, append(offline, "codegraph", "telemetry", "status")...); !strings.Contains(got, "Telemetry:") {
 			t.Errorf("npx codegraph telemetry status printed %q", got)
 		}
+		// An install through npx points the agent at the copy in
+		// ~/.codegraph/bin, which outlives npm's directories, and that copy
+		// runs.
+		run(npx, append(offline, "codegraph-install", "--yes", "--targets", "cursor", "--scope", "global", "--telemetry", "off")...)
+		stable := filepath.Join(home, ".codegraph", "bin", "codegraph")
+		cfg, err := os.ReadFile(filepath.Join(home, ".cursor", "mcp.json"))
+		if err != nil || !strings.Contains(string(cfg), `"command": "`+stable+`"`) || strings.Contains(string(cfg), "node_modules") {
+			t.Errorf("cursor's config after npx install: %s, %v", cfg, err)
+		}
+		if out, err := exec.Command(stable, "--version").Output(); err != nil || !strings.HasPrefix(string(out), "codegraph 0.0.0-test") {
+			t.Errorf("the stable copy: %q, %v", out, err)
+		}
 	})
 
 	t.Run("install.sh", func(t *testing.T) {

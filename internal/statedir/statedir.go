@@ -68,6 +68,10 @@ func (d Dir) Backup(path string) string {
 	return filepath.Join(d.Backups(), filepath.Base(path)+"."+hex.EncodeToString(sum[:6])+".bak")
 }
 
+// Bin holds the copy of the codegraph binary that agents start when it was
+// installed through npm, whose own directories do not last.
+func (d Dir) Bin() string { return filepath.Join(d.root, "bin") }
+
 // Ensure creates the directory with mode 0700 and tightens an existing one:
 // the machine ID and queue are nobody else's business.
 func (d Dir) Ensure() error { return ensure(d.root) }
