@@ -69,7 +69,7 @@ func Apply(ctx context.Context, env Env, p *Plan) ([]Result, error) {
 		if p.Op == OpInstall {
 			rec, act, err = applyInstall(env, fc, p.Scope)
 		} else {
-			act, err = applyUninstall(env, fc)
+			act, err = applyUninstall(env, fc, p.Scope)
 		}
 		results = append(results, Result{Target: fc.Target, Path: fc.Path, Action: act, Op: p.Op,
 			Restored: p.Op == OpUninstall && fc.record.entryExisted(), Err: err})
@@ -86,7 +86,7 @@ func applyInstall(env Env, fc FileChange, scope Scope) (TargetRecord, Action, er
 	}
 	t, _ := TargetByID(fc.Target)
 	rec := fc.record
-	w := writer{env: env, path: fc.Path, agent: t.Name, op: OpInstall, before: fc.Before}
+	w := writer{env: env, path: fc.Path, agent: t.Name, op: OpInstall, before: fc.Before, watch: t.LiveWriter && scope == ScopeGlobal}
 	w.edit = func(current []byte, exists bool) ([]byte, Action, error) {
 		if exists == (fc.Action != ActionCreate) && bytes.Equal(current, fc.Before) {
 			// As planned: the plan's edit holds (no second parse of what
@@ -131,13 +131,13 @@ func applyInstall(env Env, fc FileChange, scope Scope) (TargetRecord, Action, er
 	return rec, act, err
 }
 
-func applyUninstall(env Env, fc FileChange) (Action, error) {
+func applyUninstall(env Env, fc FileChange, scope Scope) (Action, error) {
 	if fc.Action == ActionError {
 		return ActionError, fc.Err
 	}
 	rec := fc.record
 	t, _ := TargetByID(fc.Target)
-	w := writer{env: env, path: fc.Path, agent: t.Name, op: OpUninstall, before: fc.Before}
+	w := writer{env: env, path: fc.Path, agent: t.Name, op: OpUninstall, before: fc.Before, watch: t.LiveWriter && scope == ScopeGlobal}
 	w.edit = func(current []byte, exists bool) ([]byte, Action, error) {
 		if !exists {
 			return nil, ActionUnchanged, nil

@@ -67,6 +67,12 @@ type Target struct {
 	// a login shell sets up, so it is always given the binary's absolute
 	// path (see Resolve).
 	GUI bool
+	// LiveWriter marks a global config file that the agent itself rewrites
+	// while it runs (Claude Code keeps its app state in ~/.claude.json):
+	// after our write the file is watched for a rewrite that lost our
+	// change. Other files are watched only when a change by someone else
+	// was seen while we wrote them, so a quiet install costs no waiting.
+	LiveWriter bool
 	// binaries are looked up on PATH to detect the agent.
 	binaries []string
 	// marks returns the files or directories whose existence shows the
@@ -304,7 +310,7 @@ var registry = []Target{
 		// root). The per-project "local" scope under projects[…] is never used.
 		// Claude Code keeps its settings in ~/.claude/ and its app state,
 		// MCP servers included, in ~/.claude.json: either shows it is used.
-		ID: "claude", Name: "Claude Code", DocURL: "https://code.claude.com/docs/en/mcp",
+		ID: "claude", Name: "Claude Code", DocURL: "https://code.claude.com/docs/en/mcp", LiveWriter: true,
 		binaries: []string{"claude"},
 		marks:    marks(inHome(".claude"), inHome(".claude.json")),
 		global:   inHome(".claude.json"), local: inProject(".mcp.json"),

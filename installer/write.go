@@ -77,7 +77,10 @@ type writer struct {
 	holds func(content []byte, exists bool) bool
 	// before is what the plan read (nil: no file), to notice a file that
 	// someone else writes.
-	before  []byte
+	before []byte
+	// watch: the agent rewrites this file while it runs (Target.LiveWriter),
+	// so it is watched after our write even when nobody was seen writing.
+	watch   bool
 	newMode fs.FileMode         // mode of a file we create
 	created func(dirs []string) // directories made for a new file
 	removed func()              // after the file was deleted
@@ -166,7 +169,12 @@ func (w writer) write() (Action, error) {
 				}
 			}
 		}
-		limit := quiet + time.Duration(len(wrote))*settlePerMiB/(1<<20)
+		// A quiet file of an agent that does not rewrite it is checked once;
+		// a live writer's file is watched for settleTime and more.
+		var limit time.Duration
+		if w.watch {
+			limit = quiet + time.Duration(len(wrote))*settlePerMiB/(1<<20)
+		}
 		if active {
 			limit = activeWait
 		}
