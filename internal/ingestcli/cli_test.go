@@ -17,7 +17,7 @@ import (
 func TestReportJSONEvents(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "t.db")
-	db, err := ingest.OpenSQLite(context.Background(), path)
+	db, err := ingest.OpenSQLite(context.Background(), ingest.SQLiteConfig{Path: path})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,5 +65,19 @@ func TestUsageErrors(t *testing.T) {
 	code := Run(context.Background(), Env{Stdout: &out, Stderr: &out}, []string{"report", "--db", filepath.Join(t.TempDir(), "missing.db")})
 	if code != exitcode.Failure {
 		t.Errorf("missing db: exit %d, want %d (failure)\n%s", code, exitcode.Failure, out.String())
+	}
+}
+
+func TestParseSize(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]int64{"0": 0, "1GiB": 1 << 30, "500MB": 500e6, "256 KiB": 256 << 10, "42": 42, "2gb": 2e9} {
+		if got, err := parseSize(in); err != nil || got != want {
+			t.Errorf("parseSize(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "GB", "-1GB", "1.5GB", "1 parsec", "99999999999TiB"} {
+		if _, err := parseSize(in); err == nil {
+			t.Errorf("parseSize(%q) accepted", in)
+		}
 	}
 }

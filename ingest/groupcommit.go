@@ -1,0 +1,165 @@
+package ingest
+
+import (
+	"context"
+	"time"
+)
+
+// Store queues one request's events for the writer and waits until the
+// transaction holding them is committed (nil) or failed (its error). It
+// returns ErrBusy at once when the queue is full. The events are read, not
+// kept, after Store returns.
+func (s *SQLiteSink) Store(ctx context.Context, events []Accepted) error {
+	if len(events) == 0 {
+		return nil
+	}
+	p, err := prepare(events, s.w.words)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return errSinkClosed
+	}
+	// One request bigger than the whole queue still goes through when the
+	// queue is empty, so a small QueueEvents cannot refuse everything.
+	if s.queued > 0 && s.queued+len(events) > s.cfg.QueueEvents {
+		s.mu.Unlock()
+		s.cfg.Metrics.QueueFull.Add(1)
+		return ErrBusy
+	}
+	s.queue = append(s.queue, p)
+	s.queued += len(events)
+	s.mu.Unlock()
+	s.signal()
+	select {
+	case err := <-p.done:
+		return err
+	case <-ctx.Done():
+		// The events may still be committed; the caller only stops waiting.
+		return ctx.Err()
+	}
+}
+
+func (s *SQLiteSink) signal() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// maintenanceEvery is how often an idle writer looks at retention and the
+// budget; a busy one looks between groups.
+const maintenanceEvery = time.Second
+
+// maxLinger bounds how long the writer lets a group fill. Under concurrent
+// load it waits up to half the last commit's duration once requests are
+// queued, so that the requests just answered (whose senders are about to
+// send again) join this group rather than the next: fewer, fuller commits,
+// each one fsync. A request arriving at an idle writer (the last group held
+// one request) does not wait at all.
+const maxLinger = 2 * time.Millisecond
+
+// run is the writer: it commits groups as they come and does maintenance
+// between them, until Close has been called and the queue is empty.
+func (s *SQLiteSink) run() {
+	defer close(s.done)
+	ctx := context.Background()
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	more := true // maintenance left to do: do not wait for a wake-up
+	var linger time.Duration
+	for {
+		group, stopping := s.take(more, linger, timer)
+		if len(group) > 0 {
+			start := time.Now()
+			err := s.w.commit(ctx, group)
+			linger = 0
+			if len(group) > 1 {
+				linger = min(time.Since(start)/2, maxLinger)
+			}
+			m := s.cfg.Metrics
+			m.Commits.Add(1)
+			m.CommittedRequests.Add(int64(len(group)))
+			if err != nil {
+				s.cfg.Logger.Error("sqlite commit failed", "err", err, "requests", len(group))
+			}
+			s.mu.Lock()
+			s.taken = 0
+			s.mu.Unlock()
+			for _, p := range group {
+				p.done <- err
+			}
+		}
+		if stopping {
+			return
+		}
+		var err error
+		more, err = s.w.maintain(ctx, s.cfg.Now())
+		if err != nil {
+			s.cfg.Logger.Error("sqlite maintenance failed", "err", err)
+			more = false
+		}
+	}
+}
+
+// take waits for queued requests (unless more maintenance is due), lets
+// the group fill for up to linger, and removes up to MaxGroupEvents events'
+// worth from the queue, in arrival order. stopping is set once Close has
+// been called and nothing is left.
+func (s *SQLiteSink) take(more bool, linger time.Duration, timer *time.Timer) (group []*prepared, stopping bool) {
+	var deadline time.Time
+	for {
+		s.mu.Lock()
+		if len(s.queue) > 0 && linger > 0 && !s.closed && s.queued < s.cfg.MaxGroupEvents {
+			now := time.Now()
+			if deadline.IsZero() {
+				deadline = now.Add(linger)
+			}
+			if now.Before(deadline) {
+				s.mu.Unlock()
+				timer.Reset(deadline.Sub(now))
+				select {
+				case <-s.wake:
+					timer.Stop()
+				case <-timer.C:
+				}
+				continue
+			}
+		}
+		if len(s.queue) > 0 {
+			n, events := 0, 0
+			for n < len(s.queue) && (n == 0 || events+s.queue[n].events <= s.cfg.MaxGroupEvents) {
+				events += s.queue[n].events
+				n++
+			}
+			group = append(group, s.queue[:n]...)
+			clear(s.queue[:n])
+			s.queue = s.queue[n:]
+			if len(s.queue) == 0 {
+				s.queue = nil
+			}
+			s.queued -= events
+			s.taken = events
+			s.mu.Unlock()
+			return group, false
+		}
+		closed := s.closed
+		s.mu.Unlock()
+		if closed {
+			return nil, true
+		}
+		if more {
+			return nil, false
+		}
+		timer.Reset(maintenanceEvery)
+		select {
+		case <-s.wake:
+			// Since Go 1.23 Stop and Reset discard a pending tick.
+			timer.Stop()
+		case <-timer.C:
+			return nil, false
+		}
+	}
+}
