@@ -45,6 +45,9 @@ type Config struct {
 	Burst         int
 	// MaxMachines caps how many machine IDs the rate limiter remembers.
 	MaxMachines int
+	// Dashboard serves GET /dashboard when set (SQLite store only); nil
+	// answers 404 there.
+	Dashboard *Dashboard
 }
 
 // Handler serves the ingest's HTTP routes. Create it with NewHandler.
@@ -54,6 +57,7 @@ type Handler struct {
 	log     *slog.Logger
 	metrics *Metrics
 	limit   *limiter
+	dash    *Dashboard
 }
 
 // NewHandler returns the ingest handler.
@@ -85,6 +89,7 @@ func NewHandler(cfg Config) (*Handler, error) {
 		log:     cfg.Logger,
 		metrics: cfg.Metrics,
 		limit:   newLimiter(cfg.RatePerMinute, cfg.Burst, cfg.MaxMachines),
+		dash:    cfg.Dashboard,
 	}, nil
 }
 
@@ -117,6 +122,8 @@ func (h *Handler) route(w http.ResponseWriter, r *http.Request) int {
 			_, _ = io.WriteString(w, landingPage)
 		}
 		return http.StatusOK
+	case DashboardPath:
+		return h.dashboard(w, r)
 	case "/healthz":
 		if !isGet(r) {
 			return methodNotAllowedGet(w)

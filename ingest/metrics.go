@@ -8,7 +8,7 @@ import (
 
 // statusCodes are the only statuses the ingest answers with; each has a
 // counter slot so the hot path is one atomic add without a map or lock.
-var statusCodes = [...]int{200, 204, 400, 404, 405, 413, 415, 429, 500, 503}
+var statusCodes = [...]int{200, 204, 400, 401, 403, 404, 405, 413, 415, 429, 500, 503}
 
 // Metrics holds the counters served at /metrics. The zero value is ready.
 // Counters are monotonic; Prometheus computes rates.

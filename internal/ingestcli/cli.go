@@ -5,6 +5,7 @@
 package ingestcli
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -71,11 +73,12 @@ func NewRoot(env Env) *cobra.Command {
 
 // ServeOptions are the flags of `serve`.
 type ServeOptions struct {
-	Addr          string
-	DB            string
-	RetentionDays int
-	MaxDBSize     string
-	QueueEvents   int
+	Addr           string
+	DB             string
+	RetentionDays  int
+	MaxDBSize      string
+	QueueEvents    int
+	DashboardToken string
 }
 
 // DefaultMaxDBSize is serve's size budget unless --max-db-size says
@@ -91,7 +94,9 @@ func newServe(env Env) *cobra.Command {
 
 Without POSTHOG_API_KEY, accepted events are stored in the SQLite file --db:
 raw rows for --retention-days, daily rollups for ever, the file kept under
---max-db-size by deleting the oldest raw rows first.
+--max-db-size by deleting the oldest raw rows first. GET /dashboard serves the
+dashboards over loopback, or anywhere with --dashboard-token (or
+` + ingest.DashboardTokenEnv + `), which every request must then carry.
 With POSTHOG_API_KEY (and optional POSTHOG_HOST, default ` + ingest.DefaultPostHogHost + `),
 they are forwarded to PostHog's batch API as anonymous events.
 SIGINT or SIGTERM stops accepting, finishes in-flight requests and drains the queue.`,
@@ -105,6 +110,7 @@ SIGINT or SIGTERM stops accepting, finishes in-flight requests and drains the qu
 	f.IntVar(&opts.RetentionDays, "retention-days", ingest.DefaultRetentionDays, "days raw events are kept (rollups are kept for ever); 0 keeps them until the size budget needs room")
 	f.StringVar(&opts.MaxDBSize, "max-db-size", DefaultMaxDBSize, "size budget of the SQLite file (e.g. 500MB, 2GiB; 0 for none): past it the oldest raw events are deleted")
 	f.IntVar(&opts.QueueEvents, "queue-events", ingest.DefaultQueueEvents, "events that may wait for the SQLite writer before requests get 503")
+	f.StringVar(&opts.DashboardToken, "dashboard-token", "", "token /dashboard requires of every request (default $"+ingest.DashboardTokenEnv+"; without one, loopback only)")
 	return cmd
 }
 
@@ -116,9 +122,15 @@ func runServe(ctx context.Context, env Env, opts ServeOptions) error {
 	if opts.RetentionDays < 0 || opts.QueueEvents <= 0 {
 		return exitcode.Usagef("--retention-days must be 0 or more and --queue-events positive")
 	}
+	token := opts.DashboardToken
+	if token == "" {
+		token = env.Getenv(ingest.DashboardTokenEnv)
+	}
 	logger := slog.New(slog.NewJSONHandler(env.Stderr, nil))
 	metrics := &ingest.Metrics{}
 	var sink ingest.Sink
+	var dash *ingest.Dashboard
+	var closeDash func() error
 	if key := env.Getenv("POSTHOG_API_KEY"); key != "" {
 		host := env.Getenv("POSTHOG_HOST")
 		if host == "" {
@@ -145,12 +157,23 @@ func runServe(ctx context.Context, env Env, opts ServeOptions) error {
 			return err
 		}
 		sink = db
-		logger.Info("storing in SQLite", "db", opts.DB, "retention_days", opts.RetentionDays, "max_db_bytes", maxBytes)
+		rdb, err := ingest.OpenReport(ctx, opts.DB)
+		if err != nil {
+			return errors.Join(err, sink.Close(context.Background()))
+		}
+		closeDash = rdb.Close
+		dash = &ingest.Dashboard{DB: rdb, Token: token, Now: env.Now}
+		logger.Info("storing in SQLite", "db", opts.DB, "retention_days", opts.RetentionDays, "max_db_bytes", maxBytes,
+			"dashboard", map[bool]string{true: "token", false: "loopback only"}[token != ""])
 	}
 	stop := func(err error) error {
-		return errors.Join(err, sink.Close(context.Background()))
+		err = errors.Join(err, sink.Close(context.Background()))
+		if closeDash != nil {
+			err = errors.Join(err, closeDash())
+		}
+		return err
 	}
-	h, err := ingest.NewHandler(ingest.Config{Sink: sink, Now: env.Now, Logger: logger, Metrics: metrics})
+	h, err := ingest.NewHandler(ingest.Config{Sink: sink, Now: env.Now, Logger: logger, Metrics: metrics, Dashboard: dash})
 	if err != nil {
 		return stop(err)
 	}
@@ -161,7 +184,11 @@ func runServe(ctx context.Context, env Env, opts ServeOptions) error {
 	}
 	logger.Info("listening", "addr", ln.Addr().String())
 	srv := ingest.NewServer(opts.Addr, h, logger)
-	return ingest.Run(ctx, srv, ln, sink, 10*time.Second, 15*time.Second, logger)
+	err = ingest.Run(ctx, srv, ln, sink, 10*time.Second, 15*time.Second, logger)
+	if closeDash != nil {
+		err = errors.Join(err, closeDash())
+	}
+	return err
 }
 
 // parseSize reads a byte count with an optional unit: B, KB/MB/GB/TB
@@ -195,6 +222,7 @@ type ReportOptions struct {
 	DB     string
 	JSON   bool
 	Events bool
+	HTML   string
 }
 
 func newReport(env Env) *cobra.Command {
@@ -204,7 +232,8 @@ func newReport(env Env) *cobra.Command {
 		Short: "Print the dashboards from the SQLite store",
 		Long: `Print the dashboards from the SQLite store's rollups: weekly active
 machines, installs by target, usage by tool × client, version adoption,
-languages indexed and the OS/arch mix.`,
+languages indexed and the OS/arch mix. --html writes the page /dashboard
+serves, self-contained, to a file.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runReport(cmd.Context(), env, opts)
 		},
@@ -212,6 +241,7 @@ languages indexed and the OS/arch mix.`,
 	cmd.Flags().StringVar(&opts.DB, "db", "codegraph-telemetry.db", "SQLite file written by serve")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print one JSON object instead of tables")
 	cmd.Flags().BoolVar(&opts.Events, "events", false, "include every raw row still kept (machine_id, event, ts, props)")
+	cmd.Flags().StringVar(&opts.HTML, "html", "", "write the dashboard page to this file instead of printing")
 	return cmd
 }
 
@@ -225,7 +255,17 @@ func runReport(ctx context.Context, env Env, opts ReportOptions) error {
 	if err != nil {
 		return fmt.Errorf("report from %s: %w", opts.DB, err)
 	}
-	if opts.JSON {
+	switch {
+	case opts.HTML != "":
+		var page bytes.Buffer
+		if err := ingest.WriteDashboard(&page, r, env.Now()); err != nil {
+			return err
+		}
+		if err := os.WriteFile(opts.HTML, page.Bytes(), 0o644); err != nil {
+			return fmt.Errorf("write dashboard: %w", err)
+		}
+		return nil
+	case opts.JSON:
 		return r.WriteJSON(env.Stdout)
 	}
 	return r.WriteText(env.Stdout)
