@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/getcodegraph/codegraph-install/internal/loadtest"
 )
 
 // BenchmarkValidateBatch parses and validates a realistic full request:
@@ -54,7 +56,7 @@ func benchEndToEnd(b *testing.B, events, senders int) {
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: senders, MaxConnsPerHost: senders}}
-	tmpl := benchBody(events)
+	tmpl := loadtest.Body(events)
 	var next, stored atomic.Int64
 	b.ResetTimer()
 	start := time.Now()
@@ -69,7 +71,7 @@ func benchEndToEnd(b *testing.B, events, senders int) {
 				if i > int64(b.N) {
 					return
 				}
-				setMachine(body, i)
+				loadtest.SetMachine(body, i)
 				req, _ := http.NewRequest(http.MethodPost, srv.URL+EventsPath, bytes.NewReader(body))
 				req.Header.Set("Content-Type", "application/json")
 				resp, err := client.Do(req)
@@ -95,25 +97,6 @@ func benchEndToEnd(b *testing.B, events, senders int) {
 	b.ReportMetric(float64(stored.Load()*int64(events))/elapsed.Seconds(), "events/s")
 }
 
-// benchBody is a valid body of n mixed events whose machine ID ends in
-// twelve zeros for setMachine to overwrite.
-func benchBody(n int) []byte {
-	ev := mixedEvents(n)
-	for i := range ev { // today, so nothing is replaced by the receive time
-		ev[i] = string(bytes.ReplaceAll([]byte(ev[i]), []byte(fixedNow.Add(-26*time.Hour).Format(time.RFC3339)), []byte(time.Now().UTC().Add(-time.Hour).Format(time.RFC3339))))
-	}
-	return []byte(body(`"machine_id":"00000000-0000-4000-8000-000000000000","codegraph_version":"0.9.12","os":"linux","arch":"amd64","go_version":"1.26","ci":false,"schema_version":1`, ev...))
-}
-
-// setMachine writes i into the last twelve digits of the body's machine ID.
-func setMachine(body []byte, i int64) {
-	at := bytes.Index(body, []byte(`-8000-`)) + len(`-8000-`)
-	for j := at + 11; j >= at; j-- {
-		body[j] = byte('0' + i%10)
-		i /= 10
-	}
-}
-
 // BenchmarkCommitGroup is the writer alone: groups of 16 requests of 100
 // mixed events, one machine each, committed with fsync.
 func BenchmarkCommitGroup(b *testing.B) {
@@ -123,7 +106,7 @@ func BenchmarkCommitGroup(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer sink.Close(ctx)
-	tmpl := benchBody(100)
+	tmpl := loadtest.Body(100)
 	const requests = 16
 	var n int64
 	groups := make([][]Accepted, 0, 64)
@@ -131,7 +114,7 @@ func BenchmarkCommitGroup(b *testing.B) {
 		for range requests {
 			n++
 			body := bytes.Clone(tmpl)
-			setMachine(body, n)
+			loadtest.SetMachine(body, n)
 			batch, _, derr, ok := Decode(body, time.Now())
 			if !ok {
 				b.Fatal(derr)

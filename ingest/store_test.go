@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/getcodegraph/codegraph-install/internal/loadtest"
 	"github.com/getcodegraph/codegraph-install/telemetry/schema"
 )
 
@@ -529,13 +530,13 @@ func TestBytesPerEvent(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			tmpl := benchBody(per)
+			tmpl := loadtest.Body(per)
 			const events = 50_000
 			var wg sync.WaitGroup
 			sem := make(chan struct{}, 16)
 			for i := range events / per {
 				body := bytes.Clone(tmpl)
-				setMachine(body, int64(i+1))
+				loadtest.SetMachine(body, int64(i+1))
 				evs := accepted(t, string(body), time.Now())
 				wg.Add(1)
 				sem <- struct{}{}

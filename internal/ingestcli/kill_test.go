@@ -1,6 +1,7 @@
 package ingestcli
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/getcodegraph/codegraph-install/ingest"
 	"github.com/getcodegraph/codegraph-install/internal/harness"
+	"github.com/getcodegraph/codegraph-install/internal/loadtest"
 )
 
 // serveEnv makes the test binary run the command line in serveArgsEnv
@@ -93,7 +95,9 @@ func TestKillAfter204KeepsRows(t *testing.T) {
 			for !killed.Load() {
 				i := next.Add(1)
 				machine := fmt.Sprintf("00000000-0000-4000-8000-%012d", i)
-				req, _ := http.NewRequest("POST", "http://"+addr+ingest.EventsPath, strings.NewReader(requestBody(machine, events)))
+				body := loadtest.Body(events)
+				loadtest.SetMachine(body, i)
+				req, _ := http.NewRequest("POST", "http://"+addr+ingest.EventsPath, bytes.NewReader(body))
 				req.Header.Set("Content-Type", "application/json")
 				inFlight.Add(1)
 				resp, err := client.Do(req)
@@ -148,20 +152,6 @@ func TestKillAfter204KeepsRows(t *testing.T) {
 	if counted < nAcked.Load()*events {
 		t.Errorf("rollups count %d events, fewer than the %d answered 204", counted, nAcked.Load()*events)
 	}
-}
-
-func requestBody(machine string, events int) string {
-	ts := time.Now().UTC().Add(-time.Hour).Format(time.RFC3339)
-	var b strings.Builder
-	fmt.Fprintf(&b, `{"machine_id":%q,"codegraph_version":"0.9.12","os":"linux","arch":"amd64","events":[`, machine)
-	for j := range events {
-		if j > 0 {
-			b.WriteByte(',')
-		}
-		fmt.Fprintf(&b, `{"event":"usage_rollup","ts":%q,"props":{"kind":"mcp_tool","name":"codegraph_explore","count":%d}}`, ts, j+1)
-	}
-	b.WriteString("]}")
-	return b.String()
 }
 
 func waitHealthy(t *testing.T, url string) {
