@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -61,10 +62,16 @@ const maintenanceEvery = time.Second
 // one request) does not wait at all.
 const maxLinger = 2 * time.Millisecond
 
-// run is the writer: it commits groups as they come and does maintenance
-// between them, until Close has been called and the queue is empty.
+// syncBacklog bounds the committed groups waiting for the syncer; past it
+// the writer waits, so a disk that stalls fsyncs stalls the writer too and
+// the queue in front of it fills (503s) instead of memory growing.
+const syncBacklog = 64
+
+// run is the writer: it commits groups as they come, hands them to the
+// syncer, and does maintenance between them, until Close has been called
+// and the queue is empty.
 func (s *SQLiteSink) run() {
-	defer close(s.done)
+	defer close(s.toSync)
 	ctx := context.Background()
 	timer := time.NewTimer(0)
 	defer timer.Stop()
@@ -88,8 +95,10 @@ func (s *SQLiteSink) run() {
 			s.mu.Lock()
 			s.taken = 0
 			s.mu.Unlock()
-			for _, p := range group {
-				p.done <- err
+			if err != nil {
+				answer(group, err)
+			} else {
+				s.toSync <- group
 			}
 		}
 		if stopping {
@@ -161,5 +170,43 @@ func (s *SQLiteSink) take(more bool, linger time.Duration, timer *time.Timer) (g
 		case <-timer.C:
 			return nil, false
 		}
+	}
+}
+
+// syncLoop is the syncer: it fsyncs the write-ahead log for every group
+// committed since its last fsync, then answers their requests. If the
+// fsync fails their rows may not be on disk, so they get the error (a 503)
+// though committed.
+func (s *SQLiteSink) syncLoop() {
+	defer close(s.synced)
+	for group := range s.toSync {
+		groups := [][]*prepared{group}
+	gather:
+		for {
+			select {
+			case g, ok := <-s.toSync:
+				if !ok {
+					break gather
+				}
+				groups = append(groups, g)
+			default:
+				break gather
+			}
+		}
+		err := s.wal.Sync()
+		s.cfg.Metrics.Syncs.Add(1)
+		if err != nil {
+			err = fmt.Errorf("sqlite: fsync the write-ahead log: %w", err)
+			s.cfg.Logger.Error("fsync failed", "err", err)
+		}
+		for _, g := range groups {
+			answer(g, err)
+		}
+	}
+}
+
+func answer(group []*prepared, err error) {
+	for _, p := range group {
+		p.done <- err
 	}
 }

@@ -26,6 +26,7 @@ type Metrics struct {
 
 	Commits           atomic.Int64 // SQLite transactions of requests (group commits)
 	CommittedRequests atomic.Int64 // requests those transactions held
+	Syncs             atomic.Int64 // fsyncs of the write-ahead log, each covering one or more transactions
 	RawExpired        atomic.Int64 // raw rows deleted past the retention window
 	RawEvicted        atomic.Int64 // raw rows deleted, oldest first, for the size budget
 	StoreBytes        atomic.Int64 // gauge: SQLite file bytes in use at the last budget check
@@ -80,6 +81,7 @@ func (m *Metrics) WritePrometheus(w io.Writer) error {
 		{"codegraph_ingest_store_queue_full_total", "Requests refused with 503 because the SQLite writer's queue was full.", &m.QueueFull},
 		{"codegraph_ingest_store_commits_total", "SQLite transactions, each holding a group of requests.", &m.Commits},
 		{"codegraph_ingest_store_committed_requests_total", "Requests held by those transactions.", &m.CommittedRequests},
+		{"codegraph_ingest_store_syncs_total", "Fsyncs of the write-ahead log, each making one or more transactions durable before their requests are answered.", &m.Syncs},
 		{"codegraph_ingest_raw_expired_total", "Raw events deleted past the retention window.", &m.RawExpired},
 		{"codegraph_ingest_raw_evicted_total", "Raw events deleted, oldest first, to stay within the size budget.", &m.RawEvicted},
 	}
