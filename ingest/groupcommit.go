@@ -193,7 +193,7 @@ func (s *SQLiteSink) syncLoop() {
 				break gather
 			}
 		}
-		err := s.wal.Sync()
+		err := s.syncWAL()
 		s.cfg.Metrics.Syncs.Add(1)
 		if err != nil {
 			err = fmt.Errorf("sqlite: fsync the write-ahead log: %w", err)

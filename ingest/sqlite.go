@@ -188,6 +188,8 @@ type SQLiteSink struct {
 	conn *sql.Conn // the writer's only connection
 	w    *storeWriter
 	wal  *os.File // the write-ahead log, opened to fsync it
+	// syncWAL fsyncs it (wal.Sync; tests hold it back or make it fail).
+	syncWAL func() error
 
 	toSync chan []*prepared // committed groups waiting for the fsync
 	synced chan struct{}    // closed when the syncer has answered everything
@@ -272,7 +274,7 @@ func OpenSQLite(ctx context.Context, cfg SQLiteConfig) (*SQLiteSink, error) {
 		return fail(fmt.Errorf("open the write-ahead log: %w", err))
 	}
 	s := &SQLiteSink{
-		cfg: cfg, db: db, conn: conn, w: w, wal: wal,
+		cfg: cfg, db: db, conn: conn, w: w, wal: wal, syncWAL: wal.Sync,
 		toSync: make(chan []*prepared, syncBacklog),
 		synced: make(chan struct{}),
 		wake:   make(chan struct{}, 1),

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -270,6 +271,43 @@ func must[T any](v T, err error) T {
 		panic(err)
 	}
 	return v
+}
+
+// TestStoreWaitsForTheSync: a request's rows are committed (readers see
+// them) before the log is fsynced, but Store returns only after that fsync;
+// when the fsync fails, Store fails (the handler answers 503).
+func TestStoreWaitsForTheSync(t *testing.T) {
+	t.Parallel()
+	s := openStore(t, SQLiteConfig{})
+	db := openRead(t, s.cfg.Path)
+	gate := make(chan error)
+	s.syncWAL = func() error {
+		if err := <-gate; err != nil {
+			return err
+		}
+		return s.wal.Sync()
+	}
+	for i, fail := range []bool{false, true} {
+		done := make(chan error, 1)
+		go func() { done <- s.Store(context.Background(), accepted(t, body("", mixedEvents(10)...), fixedNow)) }()
+		waitFor(t, func() bool { return countRows(t, db, `SELECT count(*) FROM raw_events`) == int64(10*(i+1)) })
+		select {
+		case err := <-done:
+			t.Fatalf("Store returned (%v) before the log was synced", err)
+		case <-time.After(50 * time.Millisecond):
+		}
+		if fail {
+			gate <- errors.New("disk gone")
+			if err := <-done; err == nil || !strings.Contains(err.Error(), "disk gone") {
+				t.Fatalf("Store after a failed fsync: %v", err)
+			}
+		} else {
+			gate <- nil
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 }
 
 // TestCloseDrainsQueue: Close commits what is queued before it returns, and
