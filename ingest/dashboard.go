@@ -310,8 +310,8 @@ func hbars(b *strings.Builder, aria string, series []string, rows []bar) {
 	for i, r := range shown {
 		y := legendH + i*rowHeight
 		label := r.key
-		if len(label) > 30 {
-			label = label[:28] + "…"
+		if runes := []rune(label); len(runes) > 30 {
+			label = string(runes[:28]) + "…"
 		}
 		fmt.Fprintf(b, `<text class="end" x="%d" y="%d">%s<title>%s</title></text>`, labelWidth-8, y+15, esc(label), esc(r.key))
 		x := labelWidth

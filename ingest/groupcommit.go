@@ -7,9 +7,9 @@ import (
 )
 
 // Store queues one request's events for the writer and waits until the
-// transaction holding them is committed (nil) or failed (its error). It
-// returns ErrBusy at once when the queue is full. The events are read, not
-// kept, after Store returns.
+// transaction holding them is committed and the log fsynced (nil), or
+// either failed (the error). It returns ErrBusy at once when the queue is
+// full. The events are read, not kept, after Store returns.
 func (s *SQLiteSink) Store(ctx context.Context, events []Accepted) error {
 	if len(events) == 0 {
 		return nil

@@ -29,7 +29,7 @@ type Metrics struct {
 	Syncs             atomic.Int64 // fsyncs of the write-ahead log, each covering one or more transactions
 	RawExpired        atomic.Int64 // raw rows deleted past the retention window
 	RawEvicted        atomic.Int64 // raw rows deleted, oldest first, for the size budget
-	StoreBytes        atomic.Int64 // gauge: SQLite file bytes in use at the last budget check
+	StoreBytes        atomic.Int64 // gauge: SQLite file bytes in use, measured about once a second
 }
 
 func (m *Metrics) countStatus(code int) {
@@ -88,6 +88,6 @@ func (m *Metrics) WritePrometheus(w io.Writer) error {
 	for _, c := range counters {
 		put("# HELP %s %s\n# TYPE %s counter\n%s %d\n", c.name, c.help, c.name, c.name, c.v.Load())
 	}
-	put("# HELP codegraph_ingest_store_bytes SQLite file bytes in use at the last size-budget check.\n# TYPE codegraph_ingest_store_bytes gauge\ncodegraph_ingest_store_bytes %d\n", m.StoreBytes.Load())
+	put("# HELP codegraph_ingest_store_bytes SQLite file bytes in use (without the write-ahead log), measured about once a second.\n# TYPE codegraph_ingest_store_bytes gauge\ncodegraph_ingest_store_bytes %d\n", m.StoreBytes.Load())
 	return err
 }

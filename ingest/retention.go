@@ -47,7 +47,7 @@ func (w *storeWriter) maintain(ctx context.Context, now time.Time) (more bool, e
 			return true, nil
 		}
 	}
-	if w.cfg.MaxBytes > 0 && (m.overBudget || now.Sub(m.budgetAt) >= maintenanceEvery) {
+	if m.overBudget || now.Sub(m.budgetAt) >= maintenanceEvery {
 		m.budgetAt = now
 		more, err := w.budgetStep(ctx, now)
 		if err != nil || more {
@@ -84,8 +84,9 @@ func (w *storeWriter) retentionStep(ctx context.Context, today int64) (bool, err
 	return more, err
 }
 
-// budgetStep measures the file and, when it is over the budget, deletes the
-// oldest chunk of raw rows and gives the freed pages back.
+// budgetStep measures the file (for the metrics too) and, when it is over
+// the budget, deletes the oldest chunk of raw rows and gives the freed
+// pages back.
 func (w *storeWriter) budgetStep(ctx context.Context, now time.Time) (bool, error) {
 	m := &w.maint
 	size, err := w.storeBytes(ctx)
@@ -93,6 +94,9 @@ func (w *storeWriter) budgetStep(ctx context.Context, now time.Time) (bool, erro
 		return false, err
 	}
 	w.cfg.Metrics.StoreBytes.Store(size)
+	if w.cfg.MaxBytes <= 0 {
+		return false, nil
+	}
 	limit := w.cfg.MaxBytes
 	if m.overBudget {
 		limit = int64(float64(w.cfg.MaxBytes) * budgetLowWater)
