@@ -54,14 +54,6 @@ func (s *SQLiteSink) signal() {
 // budget; a busy one looks between groups.
 const maintenanceEvery = time.Second
 
-// maxLinger bounds how long the writer lets a group fill. Under concurrent
-// load it waits up to half the last commit's duration once requests are
-// queued, so that the requests just answered (whose senders are about to
-// send again) join this group rather than the next: fewer, fuller commits,
-// each one fsync. A request arriving at an idle writer (the last group held
-// one request) does not wait at all.
-const maxLinger = 2 * time.Millisecond
-
 // syncBacklog bounds the committed groups waiting for the syncer; past it
 // the writer waits, so a disk that stalls fsyncs stalls the writer too and
 // the queue in front of it fills (503s) instead of memory growing.
@@ -76,16 +68,10 @@ func (s *SQLiteSink) run() {
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	more := true // maintenance left to do: do not wait for a wake-up
-	var linger time.Duration
 	for {
-		group, stopping := s.take(more, linger, timer)
+		group, stopping := s.take(more, timer)
 		if len(group) > 0 {
-			start := time.Now()
 			err := s.w.commit(ctx, group)
-			linger = 0
-			if len(group) > 1 {
-				linger = min(time.Since(start)/2, maxLinger)
-			}
 			m := s.cfg.Metrics
 			m.Commits.Add(1)
 			m.CommittedRequests.Add(int64(len(group)))
@@ -113,30 +99,15 @@ func (s *SQLiteSink) run() {
 	}
 }
 
-// take waits for queued requests (unless more maintenance is due), lets
-// the group fill for up to linger, and removes up to MaxGroupEvents events'
-// worth from the queue, in arrival order. stopping is set once Close has
-// been called and nothing is left.
-func (s *SQLiteSink) take(more bool, linger time.Duration, timer *time.Timer) (group []*prepared, stopping bool) {
-	var deadline time.Time
+// take waits for queued requests (unless more maintenance is due) and
+// removes up to MaxGroupEvents events' worth from the queue, in arrival
+// order: whatever arrived while the last group was being written. It does
+// not wait for a group to fill; the syncer already makes one fsync serve
+// every group committed meanwhile. stopping is set once Close has been
+// called and nothing is left.
+func (s *SQLiteSink) take(more bool, timer *time.Timer) (group []*prepared, stopping bool) {
 	for {
 		s.mu.Lock()
-		if len(s.queue) > 0 && linger > 0 && !s.closed && s.queued < s.cfg.MaxGroupEvents {
-			now := time.Now()
-			if deadline.IsZero() {
-				deadline = now.Add(linger)
-			}
-			if now.Before(deadline) {
-				s.mu.Unlock()
-				timer.Reset(deadline.Sub(now))
-				select {
-				case <-s.wake:
-					timer.Stop()
-				case <-timer.C:
-				}
-				continue
-			}
-		}
 		if len(s.queue) > 0 {
 			n, events := 0, 0
 			for n < len(s.queue) && (n == 0 || events+s.queue[n].events <= s.cfg.MaxGroupEvents) {
