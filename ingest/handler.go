@@ -45,6 +45,9 @@ type Config struct {
 	Burst         int
 	// MaxMachines caps how many machine IDs the rate limiter remembers.
 	MaxMachines int
+	// Dashboard serves GET /dashboard when set (SQLite store only); nil
+	// answers 404 there.
+	Dashboard *Dashboard
 }
 
 // Handler serves the ingest's HTTP routes. Create it with NewHandler.
@@ -54,6 +57,7 @@ type Handler struct {
 	log     *slog.Logger
 	metrics *Metrics
 	limit   *limiter
+	dash    *Dashboard
 }
 
 // NewHandler returns the ingest handler.
@@ -85,6 +89,7 @@ func NewHandler(cfg Config) (*Handler, error) {
 		log:     cfg.Logger,
 		metrics: cfg.Metrics,
 		limit:   newLimiter(cfg.RatePerMinute, cfg.Burst, cfg.MaxMachines),
+		dash:    cfg.Dashboard,
 	}, nil
 }
 
@@ -117,6 +122,8 @@ func (h *Handler) route(w http.ResponseWriter, r *http.Request) int {
 			_, _ = io.WriteString(w, landingPage)
 		}
 		return http.StatusOK
+	case DashboardPath:
+		return h.dashboard(w, r)
 	case "/healthz":
 		if !isGet(r) {
 			return methodNotAllowedGet(w)
@@ -201,7 +208,11 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request) int {
 		// The request's context would cancel the store when the client
 		// hangs up; an accepted body is stored regardless.
 		ctx := context.WithoutCancel(r.Context())
-		if err := h.sink.Store(ctx, batch.Events); err != nil {
+		if err := h.sink.Store(ctx, batch.Events); errors.Is(err, ErrBusy) {
+			// The writer is behind: nothing of this request was stored.
+			w.Header().Set("Retry-After", strconv.Itoa(busyRetryAfterSeconds))
+			return plain(w, http.StatusServiceUnavailable, "busy: retry later\n")
+		} else if err != nil {
 			h.metrics.StoreFailed.Add(1)
 			h.log.Error("sink store failed", "err", err, "events", len(batch.Events))
 			return plain(w, http.StatusServiceUnavailable, "storage unavailable\n")
@@ -212,9 +223,13 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request) int {
 	return http.StatusNoContent
 }
 
-// retryAfterSeconds is what a 429 suggests; the Go client never retries
-// anyway, but other clients may honour it.
-const retryAfterSeconds = 60
+// retryAfterSeconds is what a 429 suggests, busyRetryAfterSeconds what a
+// 503 for a full write queue suggests; the Go client never retries anyway,
+// but other clients may honour them.
+const (
+	retryAfterSeconds     = 60
+	busyRetryAfterSeconds = 1
+)
 
 func checkHeaders(r *http.Request) (refusal, bool) {
 	for _, enc := range r.Header.Values("Content-Encoding") {

@@ -8,7 +8,7 @@ import (
 
 // statusCodes are the only statuses the ingest answers with; each has a
 // counter slot so the hot path is one atomic add without a map or lock.
-var statusCodes = [...]int{200, 204, 400, 404, 405, 413, 415, 429, 500, 503}
+var statusCodes = [...]int{200, 204, 400, 401, 403, 404, 405, 413, 415, 429, 500, 503}
 
 // Metrics holds the counters served at /metrics. The zero value is ready.
 // Counters are monotonic; Prometheus computes rates.
@@ -22,6 +22,14 @@ type Metrics struct {
 	ForwardFailed  atomic.Int64 // events given up on after retries or on a 4xx
 	QueueDropped   atomic.Int64 // events dropped oldest-first when the forward queue was full
 	StoreFailed    atomic.Int64 // requests whose sink returned an error
+	QueueFull      atomic.Int64 // requests refused because the SQLite writer's queue was full
+
+	Commits           atomic.Int64 // SQLite transactions of requests (group commits)
+	CommittedRequests atomic.Int64 // requests those transactions held
+	Syncs             atomic.Int64 // fsyncs of the write-ahead log, each covering one or more transactions
+	RawExpired        atomic.Int64 // raw rows deleted past the retention window
+	RawEvicted        atomic.Int64 // raw rows deleted, oldest first, for the size budget
+	StoreBytes        atomic.Int64 // gauge: SQLite file bytes in use, measured about once a second
 }
 
 func (m *Metrics) countStatus(code int) {
@@ -70,9 +78,16 @@ func (m *Metrics) WritePrometheus(w io.Writer) error {
 		{"codegraph_ingest_forward_failed_total", "Events PostHog did not accept after retries.", &m.ForwardFailed},
 		{"codegraph_ingest_queue_dropped_total", "Events dropped because the forward queue was full.", &m.QueueDropped},
 		{"codegraph_ingest_store_failed_total", "Requests whose sink returned an error.", &m.StoreFailed},
+		{"codegraph_ingest_store_queue_full_total", "Requests refused with 503 because the SQLite writer's queue was full.", &m.QueueFull},
+		{"codegraph_ingest_store_commits_total", "SQLite transactions, each holding a group of requests.", &m.Commits},
+		{"codegraph_ingest_store_committed_requests_total", "Requests held by those transactions.", &m.CommittedRequests},
+		{"codegraph_ingest_store_syncs_total", "Fsyncs of the write-ahead log, each making one or more transactions durable before their requests are answered.", &m.Syncs},
+		{"codegraph_ingest_raw_expired_total", "Raw events deleted past the retention window.", &m.RawExpired},
+		{"codegraph_ingest_raw_evicted_total", "Raw events deleted, oldest first, to stay within the size budget.", &m.RawEvicted},
 	}
 	for _, c := range counters {
 		put("# HELP %s %s\n# TYPE %s counter\n%s %d\n", c.name, c.help, c.name, c.name, c.v.Load())
 	}
+	put("# HELP codegraph_ingest_store_bytes SQLite file bytes in use (without the write-ahead log), measured about once a second.\n# TYPE codegraph_ingest_store_bytes gauge\ncodegraph_ingest_store_bytes %d\n", m.StoreBytes.Load())
 	return err
 }

@@ -1,34 +1,50 @@
 package ingest
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 )
 
-// Report is what `codegraph-ingest report` prints (README.md, "Self-hosting
-// the ingest"), computed from the SQLite store: weekly active machines,
-// installs by target, usage by tool and client, version adoption and
-// languages indexed. Rollups are deltas, so usage sums them.
+// Report is what `codegraph-ingest report` prints and the dashboard draws
+// (README.md, "Self-hosting the ingest"), read from the store's rollups:
+// weekly active machines (prod and CI), installs by target, usage by tool
+// and client, version adoption, languages indexed and the OS/arch mix.
+// Rollups are deltas, so usage sums them. Reading rollups, never raw rows,
+// keeps it fast on a year of data; only Events reads raw rows, those still
+// within the retention window.
 type Report struct {
 	WeeklyActive []WeeklyActive `json:"weekly_active_machines"`
 	Installs     []InstallCount `json:"installs"`
 	Usage        []UsageCount   `json:"usage"`
 	Versions     []VersionCount `json:"versions"`
 	Languages    []LangCount    `json:"languages"`
+	// VersionAdoption is the distinct machines per version in each week.
+	VersionAdoption []VersionWeek `json:"version_adoption"`
+	// Platforms is the distinct machines per OS and architecture, all time.
+	Platforms []PlatformCount `json:"platforms"`
 	// Events is filled only when asked for (report --events).
 	Events []StoredEvent `json:"events,omitempty"`
 }
 
-// WeeklyActive is the number of distinct machines seen in an ISO week.
+// WeeklyActive is the number of distinct machines seen in an ISO week (by
+// event time), split by the envelope's ci flag (a machine seen both ways
+// counts in both), and how many of them were first seen that week.
 type WeeklyActive struct {
 	Week     string `json:"week"`
+	Start    string `json:"start"`
 	Machines int64  `json:"machines"`
+	Prod     int64  `json:"prod"`
+	CI       int64  `json:"ci"`
+	New      int64  `json:"new"`
 }
 
 // InstallCount counts install events by target, scope and kind. An install
@@ -56,6 +72,22 @@ type VersionCount struct {
 	Machines int64  `json:"machines"`
 }
 
+// VersionWeek is the number of distinct machines that ran a version in an
+// ISO week.
+type VersionWeek struct {
+	Week     string `json:"week"`
+	Version  string `json:"version"`
+	Machines int64  `json:"machines"`
+}
+
+// PlatformCount is the number of distinct machines per OS and architecture
+// ("(unknown)" when a client did not say).
+type PlatformCount struct {
+	OS       string `json:"os"`
+	Arch     string `json:"arch"`
+	Machines int64  `json:"machines"`
+}
+
 // LangCount is the number of index events that included a language.
 type LangCount struct {
 	Language string `json:"language"`
@@ -70,95 +102,163 @@ type StoredEvent struct {
 	Props     json.RawMessage `json:"props"`
 }
 
-// BuildReport runs the dashboard queries.
+// BuildReport reads the dashboards from the rollups, and the raw rows when
+// withEvents is set.
 func BuildReport(ctx context.Context, db *sql.DB, withEvents bool) (*Report, error) {
 	r := &Report{
 		WeeklyActive: []WeeklyActive{}, Installs: []InstallCount{}, Usage: []UsageCount{},
-		Versions: []VersionCount{}, Languages: []LangCount{},
+		Versions: []VersionCount{}, Languages: []LangCount{}, VersionAdoption: []VersionWeek{},
+		Platforms: []PlatformCount{},
 	}
-	err := query(ctx, db, `SELECT week, COUNT(DISTINCT machine_id) FROM events GROUP BY week ORDER BY week`,
+	weeks := map[int64]*WeeklyActive{}
+	var order []int64
+	err := query(ctx, db, `SELECT dim, period, value, machines FROM machine_counts WHERE dim IN (?, ?, ?, ?, ?)`,
 		func(rows *sql.Rows) error {
-			var w WeeklyActive
-			err := rows.Scan(&w.Week, &w.Machines)
-			r.WeeklyActive = append(r.WeeklyActive, w)
-			return err
-		})
-	if err != nil {
-		return nil, fmt.Errorf("weekly active machines: %w", err)
-	}
-	err = query(ctx, db, `SELECT COALESCE(t.value, '(none)'),
-			COALESCE(json_extract(e.props, '$.scope'), ''), COALESCE(json_extract(e.props, '$.kind'), ''), COUNT(*)
-		FROM events e LEFT JOIN json_each(e.props, '$.targets') t
-		WHERE e.event = 'install'
-		GROUP BY 1, 2, 3 ORDER BY 4 DESC, 1, 2, 3`,
-		func(rows *sql.Rows) error {
-			var c InstallCount
-			err := rows.Scan(&c.Target, &c.Scope, &c.Kind, &c.Installs)
-			r.Installs = append(r.Installs, c)
-			return err
-		})
-	if err != nil {
-		return nil, fmt.Errorf("installs: %w", err)
-	}
-	err = query(ctx, db, `SELECT COALESCE(json_extract(props, '$.kind'), ''), COALESCE(json_extract(props, '$.name'), ''),
-			COALESCE(json_extract(props, '$.client_name'), ''),
-			SUM(COALESCE(json_extract(props, '$.count'), 0)), SUM(COALESCE(json_extract(props, '$.error_count'), 0))
-		FROM events WHERE event = 'usage_rollup'
-		GROUP BY 1, 2, 3 ORDER BY 4 DESC, 1, 2, 3`,
-		func(rows *sql.Rows) error {
-			var c UsageCount
-			err := rows.Scan(&c.Kind, &c.Name, &c.Client, &c.Count, &c.ErrorCount)
-			if c.Count > 0 {
-				c.ErrorRate = float64(c.ErrorCount) / float64(c.Count)
-			}
-			r.Usage = append(r.Usage, c)
-			return err
-		})
-	if err != nil {
-		return nil, fmt.Errorf("usage: %w", err)
-	}
-	err = query(ctx, db, `SELECT COALESCE(codegraph_version, '(unknown)'), COUNT(DISTINCT machine_id)
-		FROM events GROUP BY 1 ORDER BY 2 DESC, 1`,
-		func(rows *sql.Rows) error {
-			var c VersionCount
-			err := rows.Scan(&c.Version, &c.Machines)
-			r.Versions = append(r.Versions, c)
-			return err
-		})
-	if err != nil {
-		return nil, fmt.Errorf("versions: %w", err)
-	}
-	err = query(ctx, db, `SELECT l.value, COUNT(*) FROM events e, json_each(e.props, '$.languages') l
-		WHERE e.event = 'index' GROUP BY 1 ORDER BY 2 DESC, 1`,
-		func(rows *sql.Rows) error {
-			var c LangCount
-			err := rows.Scan(&c.Language, &c.Indexes)
-			r.Languages = append(r.Languages, c)
-			return err
-		})
-	if err != nil {
-		return nil, fmt.Errorf("languages: %w", err)
-	}
-	if withEvents {
-		r.Events = []StoredEvent{}
-		err = query(ctx, db, `SELECT machine_id, event, ts, props FROM events ORDER BY id`,
-			func(rows *sql.Rows) error {
-				var e StoredEvent
-				var props string
-				err := rows.Scan(&e.MachineID, &e.Event, &e.TS, &props)
-				e.Props = json.RawMessage(props)
-				r.Events = append(r.Events, e)
+			var dim, value string
+			var period, n int64
+			if err := rows.Scan(&dim, &period, &value, &n); err != nil {
 				return err
-			})
-		if err != nil {
+			}
+			switch dim {
+			case dimWeek, dimNew:
+				wk := weeks[period]
+				if wk == nil {
+					wk = &WeeklyActive{Week: isoWeekLabel(period), Start: dayTime(period).Format(time.DateOnly)}
+					weeks[period] = wk
+					order = append(order, period)
+				}
+				switch {
+				case dim == dimNew:
+					wk.New = n
+				case value == valueProd:
+					wk.Prod = n
+				case value == valueCI:
+					wk.CI = n
+				default:
+					wk.Machines = n
+				}
+			case dimWeekVersion:
+				r.VersionAdoption = append(r.VersionAdoption, VersionWeek{Week: isoWeekLabel(period), Version: value, Machines: n})
+			case dimVersion:
+				r.Versions = append(r.Versions, VersionCount{Version: value, Machines: n})
+			case dimPlatform:
+				os, arch, _ := strings.Cut(value, "/")
+				r.Platforms = append(r.Platforms, PlatformCount{OS: orUnknown(os), Arch: orUnknown(arch), Machines: n})
+			}
+			return nil
+		}, dimWeek, dimNew, dimWeekVersion, dimVersion, dimPlatform)
+	if err != nil {
+		return nil, fmt.Errorf("machine counts: %w", err)
+	}
+	slices.Sort(order)
+	for _, p := range order {
+		r.WeeklyActive = append(r.WeeklyActive, *weeks[p])
+	}
+	err = query(ctx, db, `SELECT dim, a, b, c, n, errors FROM totals WHERE dim IN (?, ?, ?)`,
+		func(rows *sql.Rows) error {
+			var dim, a, b, c string
+			var n, errs int64
+			if err := rows.Scan(&dim, &a, &b, &c, &n, &errs); err != nil {
+				return err
+			}
+			switch dim {
+			case dimInstall:
+				r.Installs = append(r.Installs, InstallCount{Target: a, Scope: b, Kind: c, Installs: n})
+			case dimUsage:
+				u := UsageCount{Kind: a, Name: b, Client: c, Count: n, ErrorCount: errs}
+				if n > 0 {
+					u.ErrorRate = float64(errs) / float64(n)
+				}
+				r.Usage = append(r.Usage, u)
+			case dimLanguage:
+				r.Languages = append(r.Languages, LangCount{Language: a, Indexes: n})
+			}
+			return nil
+		}, dimInstall, dimUsage, dimLanguage)
+	if err != nil {
+		return nil, fmt.Errorf("totals: %w", err)
+	}
+	sortReport(r)
+	if withEvents {
+		if r.Events, err = readEvents(ctx, db); err != nil {
 			return nil, fmt.Errorf("events: %w", err)
 		}
 	}
 	return r, nil
 }
 
-func query(ctx context.Context, db *sql.DB, q string, scan func(*sql.Rows) error) error {
-	rows, err := db.QueryContext(ctx, q)
+func orUnknown(s string) string {
+	if s == "" {
+		return unknownValue
+	}
+	return s
+}
+
+// sortReport orders every list the way the text report prints it: biggest
+// first, ties by name; weeks in time order.
+func sortReport(r *Report) {
+	slices.SortFunc(r.Installs, func(x, y InstallCount) int {
+		return cmp.Or(cmp.Compare(y.Installs, x.Installs), cmp.Compare(x.Target, y.Target), cmp.Compare(x.Scope, y.Scope), cmp.Compare(x.Kind, y.Kind))
+	})
+	slices.SortFunc(r.Usage, func(x, y UsageCount) int {
+		return cmp.Or(cmp.Compare(y.Count, x.Count), cmp.Compare(x.Kind, y.Kind), cmp.Compare(x.Name, y.Name), cmp.Compare(x.Client, y.Client))
+	})
+	slices.SortFunc(r.Versions, func(x, y VersionCount) int {
+		return cmp.Or(cmp.Compare(y.Machines, x.Machines), cmp.Compare(x.Version, y.Version))
+	})
+	slices.SortFunc(r.Languages, func(x, y LangCount) int {
+		return cmp.Or(cmp.Compare(y.Indexes, x.Indexes), cmp.Compare(x.Language, y.Language))
+	})
+	slices.SortFunc(r.VersionAdoption, func(x, y VersionWeek) int {
+		return cmp.Or(cmp.Compare(x.Week, y.Week), cmp.Compare(y.Machines, x.Machines), cmp.Compare(x.Version, y.Version))
+	})
+	slices.SortFunc(r.Platforms, func(x, y PlatformCount) int {
+		return cmp.Or(cmp.Compare(y.Machines, x.Machines), cmp.Compare(x.OS, y.OS), cmp.Compare(x.Arch, y.Arch))
+	})
+}
+
+// readEvents reads every raw row still kept, in arrival order.
+func readEvents(ctx context.Context, db *sql.DB) ([]StoredEvent, error) {
+	words := map[int64]string{}
+	err := query(ctx, db, `SELECT id, word FROM words`, func(rows *sql.Rows) error {
+		var id int64
+		var w string
+		err := rows.Scan(&id, &w)
+		words[id] = w
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := []StoredEvent{}
+	err = query(ctx, db, `SELECT r.ts, m.uuid, r.event, r.props FROM raw_events r JOIN machines m ON m.id = r.machine ORDER BY r.id`,
+		func(rows *sql.Rows) error {
+			var ts, event int64
+			var machine, blob []byte
+			if err := rows.Scan(&ts, &machine, &event, &blob); err != nil {
+				return err
+			}
+			props, err := decodeProps(blob, words)
+			if err != nil {
+				return err
+			}
+			js, err := json.Marshal(props)
+			if err != nil {
+				return err
+			}
+			out = append(out, StoredEvent{
+				MachineID: uuidString(machine), Event: words[event],
+				TS: time.Unix(ts, 0).UTC().Format(time.RFC3339), Props: js,
+			})
+			return nil
+		})
+	return out, err
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func query(ctx context.Context, db *sql.DB, q string, scan func(*sql.Rows) error, args ...any) error {
+	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return err
 	}
@@ -195,12 +295,11 @@ func (r *Report) WriteText(w io.Writer) error {
 		}
 		fmt.Fprintf(tw, "\n")
 	}
-	itoa := func(n int64) string { return strconv.FormatInt(n, 10) }
 	var rows [][]string
 	for _, x := range r.WeeklyActive {
-		rows = append(rows, []string{x.Week, itoa(x.Machines)})
+		rows = append(rows, []string{x.Week, itoa(x.Machines), itoa(x.Prod), itoa(x.CI), itoa(x.New)})
 	}
-	section("Weekly active machines", "WEEK\tMACHINES", rows)
+	section("Weekly active machines", "WEEK\tMACHINES\tPROD\tCI\tNEW", rows)
 	rows = nil
 	for _, x := range r.Installs {
 		rows = append(rows, []string{x.Target, x.Scope, x.Kind, itoa(x.Installs)})
@@ -221,10 +320,20 @@ func (r *Report) WriteText(w io.Writer) error {
 	}
 	section("Version adoption", "VERSION\tMACHINES", rows)
 	rows = nil
+	for _, x := range r.VersionAdoption {
+		rows = append(rows, []string{x.Week, x.Version, itoa(x.Machines)})
+	}
+	section("Version adoption by week", "WEEK\tVERSION\tMACHINES", rows)
+	rows = nil
 	for _, x := range r.Languages {
 		rows = append(rows, []string{x.Language, itoa(x.Indexes)})
 	}
 	section("Languages indexed", "LANGUAGE\tINDEXES", rows)
+	rows = nil
+	for _, x := range r.Platforms {
+		rows = append(rows, []string{x.OS, x.Arch, itoa(x.Machines)})
+	}
+	section("OS and architecture", "OS\tARCH\tMACHINES", rows)
 	if r.Events != nil {
 		rows = nil
 		for _, e := range r.Events {

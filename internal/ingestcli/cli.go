@@ -5,13 +5,18 @@
 package ingestcli
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
+	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -68,9 +73,17 @@ func NewRoot(env Env) *cobra.Command {
 
 // ServeOptions are the flags of `serve`.
 type ServeOptions struct {
-	Addr string
-	DB   string
+	Addr           string
+	DB             string
+	RetentionDays  int
+	MaxDBSize      string
+	QueueEvents    int
+	DashboardToken string
 }
+
+// DefaultMaxDBSize is serve's size budget unless --max-db-size says
+// otherwise: about 15 million raw events at the measured bytes per event.
+const DefaultMaxDBSize = "1GiB"
 
 func newServe(env Env) *cobra.Command {
 	opts := ServeOptions{}
@@ -79,7 +92,11 @@ func newServe(env Env) *cobra.Command {
 		Short: "Serve POST /v1/events (SQLite store, or PostHog when POSTHOG_API_KEY is set)",
 		Long: `Serve the telemetry ingest.
 
-Without POSTHOG_API_KEY, accepted events are stored in the SQLite file --db.
+Without POSTHOG_API_KEY, accepted events are stored in the SQLite file --db:
+raw rows for --retention-days, daily rollups for ever, the file kept under
+--max-db-size by deleting the oldest raw rows first. GET /dashboard serves the
+dashboards over loopback, or anywhere with --dashboard-token (or
+` + ingest.DashboardTokenEnv + `), which every request must then carry.
 With POSTHOG_API_KEY (and optional POSTHOG_HOST, default ` + ingest.DefaultPostHogHost + `),
 they are forwarded to PostHog's batch API as anonymous events.
 SIGINT or SIGTERM stops accepting, finishes in-flight requests and drains the queue.`,
@@ -87,15 +104,33 @@ SIGINT or SIGTERM stops accepting, finishes in-flight requests and drains the qu
 			return runServe(cmd.Context(), env, opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Addr, "addr", "127.0.0.1:8787", "address to listen on")
-	cmd.Flags().StringVar(&opts.DB, "db", "codegraph-telemetry.db", "SQLite file (used when POSTHOG_API_KEY is not set)")
+	f := cmd.Flags()
+	f.StringVar(&opts.Addr, "addr", "127.0.0.1:8787", "address to listen on")
+	f.StringVar(&opts.DB, "db", "codegraph-telemetry.db", "SQLite file (used when POSTHOG_API_KEY is not set)")
+	f.IntVar(&opts.RetentionDays, "retention-days", ingest.DefaultRetentionDays, "days raw events are kept (rollups are kept for ever); 0 keeps them until the size budget needs room")
+	f.StringVar(&opts.MaxDBSize, "max-db-size", DefaultMaxDBSize, "size budget of the SQLite file (e.g. 500MB, 2GiB; 0 for none): past it the oldest raw events are deleted")
+	f.IntVar(&opts.QueueEvents, "queue-events", ingest.DefaultQueueEvents, "events that may wait for the SQLite writer before requests get 503")
+	f.StringVar(&opts.DashboardToken, "dashboard-token", "", "token /dashboard requires of every request (default $"+ingest.DashboardTokenEnv+"; without one, loopback only)")
 	return cmd
 }
 
 func runServe(ctx context.Context, env Env, opts ServeOptions) error {
+	maxBytes, err := parseSize(opts.MaxDBSize)
+	if err != nil {
+		return exitcode.Usagef("--max-db-size: %v", err)
+	}
+	if opts.RetentionDays < 0 || opts.QueueEvents <= 0 {
+		return exitcode.Usagef("--retention-days must be 0 or more and --queue-events positive")
+	}
+	token := opts.DashboardToken
+	if token == "" {
+		token = env.Getenv(ingest.DashboardTokenEnv)
+	}
 	logger := slog.New(slog.NewJSONHandler(env.Stderr, nil))
 	metrics := &ingest.Metrics{}
 	var sink ingest.Sink
+	var dash *ingest.Dashboard
+	var closeDash func() error
 	if key := env.Getenv("POSTHOG_API_KEY"); key != "" {
 		host := env.Getenv("POSTHOG_HOST")
 		if host == "" {
@@ -110,25 +145,76 @@ func runServe(ctx context.Context, env Env, opts ServeOptions) error {
 		sink = ph
 		logger.Info("forwarding to PostHog", "host", host)
 	} else {
-		db, err := ingest.OpenSQLite(ctx, opts.DB)
+		retention := opts.RetentionDays
+		if retention == 0 {
+			retention = -1 // the store's "keep until the budget needs room"
+		}
+		db, err := ingest.OpenSQLite(ctx, ingest.SQLiteConfig{
+			Path: opts.DB, RetentionDays: retention, MaxBytes: maxBytes, QueueEvents: opts.QueueEvents,
+			Now: env.Now, Logger: logger, Metrics: metrics,
+		})
 		if err != nil {
 			return err
 		}
 		sink = db
-		logger.Info("storing in SQLite", "db", opts.DB)
+		rdb, err := ingest.OpenReport(ctx, opts.DB)
+		if err != nil {
+			return errors.Join(err, sink.Close(context.Background()))
+		}
+		closeDash = rdb.Close
+		dash = &ingest.Dashboard{DB: rdb, Token: token, Now: env.Now}
+		logger.Info("storing in SQLite", "db", opts.DB, "retention_days", opts.RetentionDays, "max_db_bytes", maxBytes,
+			"dashboard", map[bool]string{true: "token", false: "loopback only"}[token != ""])
 	}
-	h, err := ingest.NewHandler(ingest.Config{Sink: sink, Now: env.Now, Logger: logger, Metrics: metrics})
+	stop := func(err error) error {
+		err = errors.Join(err, sink.Close(context.Background()))
+		if closeDash != nil {
+			err = errors.Join(err, closeDash())
+		}
+		return err
+	}
+	h, err := ingest.NewHandler(ingest.Config{Sink: sink, Now: env.Now, Logger: logger, Metrics: metrics, Dashboard: dash})
 	if err != nil {
-		return errors.Join(err, sink.Close(context.Background()))
+		return stop(err)
 	}
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", opts.Addr)
 	if err != nil {
-		return errors.Join(fmt.Errorf("listen on %s: %w", opts.Addr, err), sink.Close(context.Background()))
+		return stop(fmt.Errorf("listen on %s: %w", opts.Addr, err))
 	}
 	logger.Info("listening", "addr", ln.Addr().String())
 	srv := ingest.NewServer(opts.Addr, h, logger)
-	return ingest.Run(ctx, srv, ln, sink, 10*time.Second, 15*time.Second, logger)
+	err = ingest.Run(ctx, srv, ln, sink, 10*time.Second, 15*time.Second, logger)
+	if closeDash != nil {
+		err = errors.Join(err, closeDash())
+	}
+	return err
+}
+
+// parseSize reads a byte count with an optional unit: B, KB/MB/GB/TB
+// (powers of 1000) or KiB/MiB/GiB/TiB (powers of 1024). "0" means none.
+func parseSize(s string) (int64, error) {
+	t := strings.TrimSpace(s)
+	i := len(t)
+	for i > 0 && (t[i-1] < '0' || t[i-1] > '9') {
+		i--
+	}
+	num, unit := t[:i], strings.ToLower(strings.TrimSpace(t[i:]))
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("%q is not a size such as 500MB or 2GiB", s)
+	}
+	mult := map[string]int64{"": 1, "b": 1,
+		"kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12,
+		"kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "tib": 1 << 40}
+	m, ok := mult[unit]
+	if !ok {
+		return 0, fmt.Errorf("%q: unknown unit %q", s, unit)
+	}
+	if n > math.MaxInt64/m {
+		return 0, fmt.Errorf("%q is too large", s)
+	}
+	return n * m, nil
 }
 
 // ReportOptions are the flags of `report`.
@@ -136,6 +222,7 @@ type ReportOptions struct {
 	DB     string
 	JSON   bool
 	Events bool
+	HTML   string
 }
 
 func newReport(env Env) *cobra.Command {
@@ -143,18 +230,23 @@ func newReport(env Env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "report",
 		Short: "Print the dashboards from the SQLite store",
+		Long: `Print the dashboards from the SQLite store's rollups: weekly active
+machines, installs by target, usage by tool × client, version adoption,
+languages indexed and the OS/arch mix. --html writes the page /dashboard
+serves, self-contained, to a file.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runReport(cmd.Context(), env, opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.DB, "db", "codegraph-telemetry.db", "SQLite file written by serve")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print one JSON object instead of tables")
-	cmd.Flags().BoolVar(&opts.Events, "events", false, "include every stored row (machine_id, event, ts, props)")
+	cmd.Flags().BoolVar(&opts.Events, "events", false, "include every raw row still kept (machine_id, event, ts, props)")
+	cmd.Flags().StringVar(&opts.HTML, "html", "", "write the dashboard page to this file instead of printing")
 	return cmd
 }
 
 func runReport(ctx context.Context, env Env, opts ReportOptions) error {
-	db, err := ingest.OpenReport(opts.DB)
+	db, err := ingest.OpenReport(ctx, opts.DB)
 	if err != nil {
 		return err
 	}
@@ -163,7 +255,17 @@ func runReport(ctx context.Context, env Env, opts ReportOptions) error {
 	if err != nil {
 		return fmt.Errorf("report from %s: %w", opts.DB, err)
 	}
-	if opts.JSON {
+	switch {
+	case opts.HTML != "":
+		var page bytes.Buffer
+		if err := ingest.WriteDashboard(&page, r, env.Now()); err != nil {
+			return err
+		}
+		if err := os.WriteFile(opts.HTML, page.Bytes(), 0o644); err != nil {
+			return fmt.Errorf("write dashboard: %w", err)
+		}
+		return nil
+	case opts.JSON:
 		return r.WriteJSON(env.Stdout)
 	}
 	return r.WriteText(env.Stdout)

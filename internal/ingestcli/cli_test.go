@@ -4,6 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,13 +15,14 @@ import (
 
 	"github.com/getcodegraph/codegraph-install/ingest"
 	"github.com/getcodegraph/codegraph-install/internal/exitcode"
+	"github.com/getcodegraph/codegraph-install/internal/harness"
 	"github.com/getcodegraph/codegraph-install/internal/testkit"
 )
 
 func TestReportJSONEvents(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "t.db")
-	db, err := ingest.OpenSQLite(context.Background(), path)
+	db, err := ingest.OpenSQLite(context.Background(), ingest.SQLiteConfig{Path: path})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,5 +70,138 @@ func TestUsageErrors(t *testing.T) {
 	code := Run(context.Background(), Env{Stdout: &out, Stderr: &out}, []string{"report", "--db", filepath.Join(t.TempDir(), "missing.db")})
 	if code != exitcode.Failure {
 		t.Errorf("missing db: exit %d, want %d (failure)\n%s", code, exitcode.Failure, out.String())
+	}
+}
+
+func TestParseSize(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]int64{"0": 0, "1GiB": 1 << 30, "500MB": 500e6, "256 KiB": 256 << 10, "42": 42, "2gb": 2e9} {
+		if got, err := parseSize(in); err != nil || got != want {
+			t.Errorf("parseSize(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "GB", "-1GB", "1.5GB", "1 parsec", "99999999999TiB"} {
+		if _, err := parseSize(in); err == nil {
+			t.Errorf("parseSize(%q) accepted", in)
+		}
+	}
+}
+
+// TestReportHTML: report --html writes the dashboard page, the same bytes
+// WriteDashboard gives for the store's report, and prints nothing.
+func TestReportHTML(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "t.db")
+	now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	db, err := ingest.OpenSQLite(ctx, ingest.SQLiteConfig{Path: path, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Store(ctx, []ingest.Accepted{{
+		ReceivedAt: now, MachineID: "3f0c5e0e-8d0b-4a53-9b8e-5a3c2f9d1e77",
+		Envelope: map[string]any{"machine_id": "3f0c5e0e-8d0b-4a53-9b8e-5a3c2f9d1e77", "codegraph_version": "1.0.0", "os": "linux", "arch": "arm64"},
+		Event:    "index", TS: now, Props: map[string]any{"languages": []string{"go"}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close(ctx)
+	var out bytes.Buffer
+	page := filepath.Join(dir, "dash.html")
+	if code := Run(ctx, Env{Stdout: &out, Stderr: &out, Now: func() time.Time { return now }}, []string{"report", "--db", path, "--html", page}); code != 0 {
+		t.Fatalf("exit %d: %s", code, out.String())
+	}
+	if out.Len() != 0 {
+		t.Errorf("report --html printed %q", out.String())
+	}
+	got, err := os.ReadFile(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rdb, err := ingest.OpenReport(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rdb.Close()
+	r, err := ingest.BuildReport(ctx, rdb, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want bytes.Buffer
+	if err := ingest.WriteDashboard(&want, r, now); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want.Bytes()) || !bytes.Contains(got, []byte(`data-key="linux/arm64" data-value="1"`)) {
+		t.Errorf("report --html wrote something else than the dashboard page (%d bytes)", len(got))
+	}
+}
+
+// TestServeDashboardToken: serve takes the dashboard token from the
+// environment (the flag wins), and then /dashboard wants it even over
+// loopback; without one it is served over loopback.
+func TestServeDashboardToken(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name         string
+		env, flag    string
+		bare, bearer int
+	}{
+		{"no token", "", "", 200, 200},
+		{"from the environment", "env-token", "", 401, 200},
+		{"flag wins", "other", "env-token", 401, 200},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			port, err := harness.FreePort()
+			if err != nil {
+				t.Fatal(err)
+			}
+			addr := fmt.Sprintf("127.0.0.1:%d", port)
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan int, 1)
+			args := []string{"serve", "--addr", addr, "--db", filepath.Join(t.TempDir(), "t.db")}
+			if tc.flag != "" {
+				args = append(args, "--dashboard-token", tc.flag)
+			}
+			getenv := func(k string) string {
+				if k == ingest.DashboardTokenEnv {
+					return tc.env
+				}
+				return ""
+			}
+			var logs bytes.Buffer
+			go func() { done <- Run(ctx, Env{Stdout: io.Discard, Stderr: &logs, Getenv: getenv}, args) }()
+			defer func() {
+				cancel()
+				if code := <-done; code != 0 {
+					t.Errorf("serve exited %d", code)
+				}
+			}()
+			get := func(token string) int {
+				for range 200 {
+					req, _ := http.NewRequest("GET", "http://"+addr+ingest.DashboardPath, nil)
+					if token != "" {
+						req.Header.Set("Authorization", "Bearer "+token)
+					}
+					resp, err := http.DefaultClient.Do(req)
+					if err != nil {
+						time.Sleep(20 * time.Millisecond)
+						continue
+					}
+					resp.Body.Close()
+					return resp.StatusCode
+				}
+				t.Fatalf("serve did not answer:\n%s", logs.String())
+				return 0
+			}
+			if got := get(""); got != tc.bare {
+				t.Errorf("without token: %d, want %d", got, tc.bare)
+			}
+			if got := get("env-token"); got != tc.bearer {
+				t.Errorf("with env-token: %d, want %d", got, tc.bearer)
+			}
+		})
 	}
 }

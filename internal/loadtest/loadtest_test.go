@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/getcodegraph/codegraph-install/internal/testkit"
+	"github.com/getcodegraph/codegraph-install/telemetry/schema"
 )
 
 // The load test may only ever target this machine.
@@ -42,4 +43,24 @@ func TestUsage(t *testing.T) {
 		t.Fatalf("Run -h: %v, want flag.ErrHelp", err)
 	}
 	testkit.Golden(t, "loadtest/usage.txt", []byte(out.String()))
+}
+
+// TestBodiesAreValidAndDistinct: the patched bodies parse, and each names
+// its own machine.
+func TestBodiesAreValidAndDistinct(t *testing.T) {
+	t.Parallel()
+	b := Body(schema.MaxEventsPerRequest)
+	seen := map[string]bool{}
+	for _, i := range []int64{1, 2, 999_999_999_999} {
+		SetMachine(b, i)
+		body, err := schema.ParseBody(b)
+		if err != nil {
+			t.Fatalf("body %d: %v", i, err)
+		}
+		id, err := schema.ParseMachineID(body.Envelope["machine_id"])
+		if err != nil || seen[id] || len(body.Events) != schema.MaxEventsPerRequest {
+			t.Fatalf("body %d: machine %q (%v), %d events", i, id, err, len(body.Events))
+		}
+		seen[id] = true
+	}
 }

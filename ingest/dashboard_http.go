@@ -1,0 +1,135 @@
+package ingest
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"crypto/subtle"
+	"database/sql"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// DashboardPath serves the dashboard page.
+const DashboardPath = "/dashboard"
+
+// DashboardTokenEnv is the environment variable `serve` reads the dashboard
+// token from (its --dashboard-token flag wins).
+const DashboardTokenEnv = "CODEGRAPH_INGEST_DASHBOARD_TOKEN"
+
+// Dashboard serves GET /dashboard: the page of WriteDashboard, built from
+// the store's rollups at each request.
+//
+// Who may see it: with no Token, only a request that came over loopback —
+// the connection's local address is a loopback address (the ingest looks at
+// its own end of the connection, never at the client's address), the Host
+// header names loopback (so a DNS-rebinding page cannot read it), and no
+// forwarding header is present (a reverse proxy on the same machine would
+// otherwise make every visitor look local; only the header's presence is
+// looked at, never its value). Anything else gets 403. With a Token, every
+// request must carry it, loopback or not — as a bearer token or as the
+// password of HTTP Basic authentication, which browsers prompt for — or it
+// gets 401.
+type Dashboard struct {
+	// DB is the store, opened read-only with OpenReport.
+	DB *sql.DB
+	// Token, when set, is required of every request.
+	Token string
+	// Now ends the weekly charts' window; defaults to time.Now.
+	Now func() time.Time
+}
+
+// forwardingHeaders are the headers a proxy adds to say who the client is.
+var forwardingHeaders = []string{"Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Real-IP", "CF-Connecting-IP", "True-Client-IP", "Via"}
+
+// dashboardHeaders are sent with every answer of the dashboard route.
+func dashboardHeaders(h http.Header) {
+	h.Set("Content-Security-Policy", dashboardCSP+"; frame-ancestors 'none'")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+	h.Set("Cross-Origin-Resource-Policy", "same-origin")
+}
+
+func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) int {
+	d := h.dash
+	if d == nil {
+		return plain(w, http.StatusNotFound, "not found\n")
+	}
+	dashboardHeaders(w.Header())
+	if !isGet(r) {
+		return methodNotAllowedGet(w)
+	}
+	if d.Token != "" {
+		if !tokenMatches(r, d.Token) {
+			w.Header().Set("WWW-Authenticate", `Basic realm="codegraph-ingest dashboard", charset="UTF-8"`)
+			return plain(w, http.StatusUnauthorized, "the dashboard needs its token\n")
+		}
+	} else if !overLoopback(r) {
+		return plain(w, http.StatusForbidden, "the dashboard is served over loopback only; set a dashboard token to serve it elsewhere\n")
+	}
+	rep, err := BuildReport(r.Context(), d.DB, false)
+	if err != nil {
+		h.log.Error("dashboard report failed", "err", err)
+		return plain(w, http.StatusInternalServerError, "could not read the store\n")
+	}
+	now := time.Now
+	if d.Now != nil {
+		now = d.Now
+	}
+	var page bytes.Buffer
+	if err := WriteDashboard(&page, rep, now()); err != nil {
+		h.log.Error("dashboard render failed", "err", err)
+		return plain(w, http.StatusInternalServerError, "could not render the dashboard\n")
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	if r.Method == http.MethodGet {
+		_, _ = w.Write(page.Bytes())
+	}
+	return http.StatusOK
+}
+
+// tokenMatches compares the request's bearer token or Basic password with
+// want in constant time (over digests, so the length leaks nothing either).
+func tokenMatches(r *http.Request, want string) bool {
+	got, ok := "", false
+	if auth := r.Header.Get("Authorization"); strings.HasPrefix(auth, "Bearer ") {
+		got, ok = strings.TrimPrefix(auth, "Bearer "), true
+	} else if _, pass, basic := r.BasicAuth(); basic {
+		got, ok = pass, true
+	}
+	if !ok {
+		return false
+	}
+	g, w := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(want))
+	return subtle.ConstantTimeCompare(g[:], w[:]) == 1
+}
+
+// overLoopback reports whether the request reached a loopback address of
+// this machine directly: see Dashboard.
+func overLoopback(r *http.Request) bool {
+	local, _ := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
+	tcp, ok := local.(*net.TCPAddr)
+	if !ok || !tcp.IP.IsLoopback() {
+		return false
+	}
+	for _, name := range forwardingHeaders {
+		if _, present := r.Header[http.CanonicalHeaderKey(name)]; present {
+			return false
+		}
+	}
+	host := r.Host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

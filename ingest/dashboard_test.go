@@ -1,0 +1,567 @@
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"fmt"
+	"html"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/getcodegraph/codegraph-install/internal/testkit"
+)
+
+// seeded is what dashboardSeed sent, counted on the sending side, so a test
+// can hold the page and the report against the traffic itself.
+type seeded struct {
+	weekly    map[string][2]int64 // ISO week → prod, CI machines
+	installs  map[string]int64    // target "/" scope → installs
+	usage     map[string][2]int64 // name " · " client → calls, errors
+	versions  map[string]int64    // ISO week "/" version → machines
+	languages map[string]int64
+	platforms map[string]int64 // os "/" arch → machines
+}
+
+// dashboardSeed sends ten weeks of made-up but plausible traffic through a
+// handler backed by a SQLite store: 40 machines adopting over time, some in
+// CI, upgrading versions, calling tools from several agents, indexing
+// several languages. The clock is moved along with it and left at fixedNow.
+func dashboardSeed(t *testing.T, clk *testClock) (*SQLiteSink, seeded) {
+	t.Helper()
+	s := openStore(t, SQLiteConfig{Now: clk.now})
+	h, err := NewHandler(Config{Sink: s, Now: clk.now, RatePerMinute: 1e6, Burst: 1e6})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sd := seeded{weekly: map[string][2]int64{}, installs: map[string]int64{}, usage: map[string][2]int64{},
+		versions: map[string]int64{}, languages: map[string]int64{}, platforms: map[string]int64{}}
+	rng := rand.New(rand.NewPCG(1, 2))
+	tools := []string{"codegraph_explore", "codegraph_search", "codegraph_callers", "codegraph_status", "codegraph_affected"}
+	clients := []string{"claude-code", "cursor", "codex", "opencode"}
+	targets := []string{"claude", "cursor", "codex", "opencode", "vscode"}
+	langs := []string{"go", "typescript", "python", "rust", "java", "tsx", "yaml"}
+	platforms := [][2]string{{"linux", "amd64"}, {"darwin", "arm64"}, {"windows", "amd64"}, {"linux", "arm64"}}
+	seenPlatform := map[int]bool{}
+	installed := map[int]bool{}
+	thisWeek := weekOf(dayOf(fixedNow))
+	for w := range 10 {
+		monday := thisWeek - int64(7*(9-w))
+		week := isoWeekLabel(monday)
+		for i := range 12 + 3*w {
+			machine := machineN(i + 1)
+			ci := i%7 == 3
+			version := fmt.Sprintf("0.9.%d", min(maxVersions-1, (w+i%3)/2)) // all drawn
+			pl := platforms[i%len(platforms)]
+			day := monday + int64(i%5)
+			if day > dayOf(fixedNow) {
+				day = dayOf(fixedNow)
+			}
+			ts := dayTime(day).Add(10 * time.Hour)
+			clk.set(ts.Add(time.Hour))
+			var events []string
+			tsJSON := ts.Format(time.RFC3339)
+			if !installed[i] {
+				installed[i] = true
+				scope := []string{"global", "local"}[i%2]
+				tg := []string{targets[i%len(targets)]}
+				if i%2 == 1 {
+					tg = append(tg, targets[(i+1)%len(targets)])
+				}
+				events = append(events, fmt.Sprintf(`{"event":"install","ts":%q,"props":{"targets":["%s"],"scope":%q,"kind":"fresh"}}`, tsJSON, strings.Join(tg, `","`), scope))
+				for _, x := range tg {
+					sd.installs[x+"/"+scope]++
+				}
+				ls := []string{langs[i%len(langs)], langs[(i+2)%len(langs)]}
+				events = append(events, fmt.Sprintf(`{"event":"index","ts":%q,"props":{"languages":["%s","%s"],"file_count_bucket":"1k-10k","duration_bucket":"<10s"}}`, tsJSON, ls[0], ls[1]))
+				for _, l := range ls {
+					sd.languages[l]++
+				}
+			}
+			client := clients[i%len(clients)]
+			for k := range 2 + i%3 {
+				tool := tools[(i+k)%len(tools)]
+				n := int64(5 + rng.IntN(40))
+				e := int64(rng.IntN(3))
+				events = append(events, fmt.Sprintf(`{"event":"usage_rollup","ts":%q,"props":{"kind":"mcp_tool","name":%q,"count":%d,"error_count":%d,"client_name":%q,"client_version":"1.0"}}`, tsJSON, tool, n, e, client))
+				u := sd.usage[tool+" · "+client]
+				sd.usage[tool+" · "+client] = [2]int64{u[0] + n, u[1] + e}
+			}
+			env := fmt.Sprintf(`"machine_id":%q,"codegraph_version":%q,"os":%q,"arch":%q,"go_version":"1.26","ci":%t,"schema_version":1`, machine, version, pl[0], pl[1], ci)
+			rec := httptest.NewRecorder()
+			req := httptest.NewRequest("POST", EventsPath, strings.NewReader(body(env, events...)))
+			req.Header.Set("Content-Type", "application/json")
+			h.ServeHTTP(rec, req)
+			if rec.Code != 204 {
+				t.Fatalf("seed: %d", rec.Code)
+			}
+			c := sd.weekly[week]
+			if ci {
+				c[1]++
+			} else {
+				c[0]++
+			}
+			sd.weekly[week] = c
+			sd.versions[week+"/"+version]++
+			if !seenPlatform[i] {
+				seenPlatform[i] = true
+				sd.platforms[pl[0]+"/"+pl[1]]++
+			}
+		}
+	}
+	clk.set(fixedNow)
+	return s, sd
+}
+
+// shown is one figure a chart draws: its data-series, data-key, data-value.
+type shown struct {
+	chart, series, key string
+	value              int64
+}
+
+var dataAttrs = regexp.MustCompile(`data-series="([^"]*)" data-key="([^"]*)" data-value="(\d+)"`)
+
+// shownInPage reads every figure of the page's charts from its markup.
+func shownInPage(t *testing.T, page string) []shown {
+	t.Helper()
+	var out []shown
+	for _, sec := range strings.Split(page, `<section id="`)[1:] {
+		chart := sec[:strings.IndexByte(sec, '"')]
+		for _, m := range dataAttrs.FindAllStringSubmatch(sec, -1) {
+			v, _ := strconv.ParseInt(m[3], 10, 64)
+			out = append(out, shown{chart, html.UnescapeString(m[1]), html.UnescapeString(m[2]), v})
+		}
+	}
+	return out
+}
+
+// checkShown holds the figures a dashboard shows against the report built
+// from the same store and against what the seed sent: all three agree, and
+// every chart shows something.
+func checkShown(t *testing.T, got []shown, r *Report, sd seeded, now time.Time) {
+	t.Helper()
+	by := map[string]map[[2]string]int64{}
+	for _, s := range got {
+		if by[s.chart] == nil {
+			by[s.chart] = map[[2]string]int64{}
+		}
+		if _, dup := by[s.chart][[2]string{s.series, s.key}]; dup {
+			t.Errorf("%s shows %s/%s twice", s.chart, s.series, s.key)
+		}
+		by[s.chart][[2]string{s.series, s.key}] = s.value
+	}
+	for _, c := range []string{"weekly-active", "installs", "usage", "versions", "languages", "platforms"} {
+		if len(by[c]) == 0 {
+			t.Errorf("chart %s shows nothing", c)
+		}
+	}
+	expect := func(chart, series, key string, fromReport, fromSeed int64) {
+		t.Helper()
+		v, ok := by[chart][[2]string{series, key}]
+		if !ok || v != fromReport || v != fromSeed {
+			t.Errorf("%s %s/%s: page %d (shown %v), report %d, sent %d", chart, series, key, v, ok, fromReport, fromSeed)
+		}
+		delete(by[chart], [2]string{series, key})
+	}
+	reportWeeks := map[string]WeeklyActive{}
+	for _, w := range r.WeeklyActive {
+		reportWeeks[w.Week] = w
+	}
+	for _, wk := range lastWeeks(now, DashboardWeeks) {
+		label := isoWeekLabel(wk)
+		expect("weekly-active", "prod", label, reportWeeks[label].Prod, sd.weekly[label][0])
+		expect("weekly-active", "ci", label, reportWeeks[label].CI, sd.weekly[label][1])
+	}
+	installs := map[string]int64{}
+	for _, c := range r.Installs {
+		installs[c.Target+"/"+c.Scope] += c.Installs
+	}
+	for k, n := range sd.installs {
+		target, scope, _ := strings.Cut(k, "/")
+		expect("installs", scope, target, installs[k], n)
+	}
+	for _, u := range r.Usage {
+		key := u.Name + " · " + u.Client
+		expect("usage", "errors", key, u.ErrorCount, sd.usage[key][1])
+		expect("usage", "ok", key, u.Count-u.ErrorCount, sd.usage[key][0]-sd.usage[key][1])
+	}
+	for _, v := range r.VersionAdoption {
+		expect("versions", v.Version, v.Week, v.Machines, sd.versions[v.Week+"/"+v.Version])
+	}
+	for _, l := range r.Languages {
+		expect("languages", "indexes", l.Language, l.Indexes, sd.languages[l.Language])
+	}
+	for _, p := range r.Platforms {
+		expect("platforms", "machines", p.OS+"/"+p.Arch, p.Machines, sd.platforms[p.OS+"/"+p.Arch])
+	}
+	// What is left: zero-width segments (a scope a target never had, a week
+	// a version was not run) and nothing else.
+	for chart, rest := range by {
+		for k, v := range rest {
+			if v != 0 {
+				t.Errorf("%s shows %s/%s = %d, which neither the report nor the seed has", chart, k[0], k[1], v)
+			}
+		}
+	}
+}
+
+// TestDashboardPage: the page for a seeded store is the golden one, shows
+// exactly the report's figures (which are the seed's), is the same page
+// `report --html` writes, and is self-contained: no script, nothing loaded.
+func TestDashboardPage(t *testing.T) {
+	t.Parallel()
+	clk := newTestClock(fixedNow)
+	s, sd := dashboardSeed(t, clk)
+	db := openRead(t, s.cfg.Path)
+	r, err := BuildReport(context.Background(), db, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var page bytes.Buffer
+	if err := WriteDashboard(&page, r, fixedNow); err != nil {
+		t.Fatal(err)
+	}
+	testkit.Golden(t, "ingest/dashboard.html", page.Bytes())
+	checkShown(t, shownInPage(t, page.String()), r, sd, fixedNow)
+	for _, banned := range []string{"<script", " src=", "url(", "@import", "<link", "<iframe", "<object", "<embed", "<img", "<form"} {
+		if i := strings.Index(strings.ToLower(page.String()), banned); i >= 0 {
+			t.Errorf("page holds %q: …%s…", banned, page.String()[max(0, i-40):min(page.Len(), i+40)])
+		}
+	}
+	if m := regexp.MustCompile(`(?i)\son[a-z]+\s*=`).FindString(page.String()); m != "" {
+		t.Errorf("page holds an event handler attribute %q", m)
+	}
+	for _, m := range regexp.MustCompile(`https?://[^"' <]+`).FindAllString(page.String(), -1) {
+		if m != TelemetryDocURL {
+			t.Errorf("page names %s (only the TELEMETRY.md link may be there)", m)
+		}
+	}
+	// Served: the same bytes.
+	h, err := NewHandler(Config{Sink: s, Now: clk.now, Dashboard: &Dashboard{DB: db, Now: clk.now}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	resp, err := srv.Client().Get(srv.URL + DashboardPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var served bytes.Buffer
+	served.ReadFrom(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !bytes.Equal(served.Bytes(), page.Bytes()) {
+		t.Errorf("served page (%d) differs from the written one", resp.StatusCode)
+	}
+}
+
+// TestDashboardAccess: loopback only without a token (a forwarded request,
+// a foreign Host or a non-loopback local address gets 403); with a token,
+// 401 without it from anywhere, 200 with it as bearer or Basic password;
+// strict headers on every answer; 404 when no store backs the dashboard.
+func TestDashboardAccess(t *testing.T) {
+	t.Parallel()
+	s := openStore(t, SQLiteConfig{})
+	db := openRead(t, s.cfg.Path)
+	m := &Metrics{}
+	open, err := NewHandler(Config{Sink: s, Now: clock, Metrics: m, Dashboard: &Dashboard{DB: db, Now: clock}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	locked, err := NewHandler(Config{Sink: s, Now: clock, Metrics: m, Dashboard: &Dashboard{DB: db, Token: "s3cret-token", Now: clock}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	none, err := NewHandler(Config{Sink: s, Now: clock, Metrics: m})
+	if err != nil {
+		t.Fatal(err)
+	}
+	loop := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8787}
+	lan := &net.TCPAddr{IP: net.IPv4(192, 0, 2, 10), Port: 8787}
+	cases := []struct {
+		name   string
+		h      *Handler
+		method string
+		local  net.Addr
+		host   string
+		hdr    map[string]string
+		want   int
+	}{
+		{name: "loopback", h: open, local: loop, want: 200},
+		{name: "loopback HEAD", h: open, method: "HEAD", local: loop, want: 200},
+		{name: "localhost name", h: open, local: loop, host: "localhost:8787", want: 200},
+		{name: "ipv6 loopback", h: open, local: &net.TCPAddr{IP: net.IPv6loopback, Port: 1}, host: "[::1]:1", want: 200},
+		{name: "LAN address", h: open, local: lan, host: "192.0.2.10:8787", want: 403},
+		{name: "foreign Host (DNS rebinding)", h: open, local: loop, host: "attacker.example:8787", want: 403},
+		{name: "through a proxy", h: open, local: loop, hdr: map[string]string{"X-Forwarded-For": "198.51.100.1"}, want: 403},
+		{name: "Forwarded header", h: open, local: loop, hdr: map[string]string{"Forwarded": "for=x"}, want: 403},
+		{name: "Via header", h: open, local: loop, hdr: map[string]string{"Via": "1.1 proxy"}, want: 403},
+		{name: "POST", h: open, method: "POST", local: loop, want: 405},
+		{name: "token missing on loopback", h: locked, local: loop, want: 401},
+		{name: "token missing from LAN", h: locked, local: lan, want: 401},
+		{name: "wrong token", h: locked, local: lan, hdr: map[string]string{"Authorization": "Bearer nope"}, want: 401},
+		{name: "token prefix", h: locked, local: lan, hdr: map[string]string{"Authorization": "Bearer s3cret"}, want: 401},
+		{name: "bearer token from LAN", h: locked, local: lan, hdr: map[string]string{"Authorization": "Bearer s3cret-token"}, want: 200},
+		{name: "basic password", h: locked, local: lan, hdr: map[string]string{"Authorization": basicAuth("anyone", "s3cret-token")}, want: 200},
+		{name: "basic wrong password", h: locked, local: lan, hdr: map[string]string{"Authorization": basicAuth("s3cret-token", "x")}, want: 401},
+		{name: "no store", h: none, local: loop, want: 404},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			method := tc.method
+			if method == "" {
+				method = "GET"
+			}
+			req := httptest.NewRequest(method, DashboardPath, nil)
+			req.Host = "127.0.0.1:8787"
+			if tc.host != "" {
+				req.Host = tc.host
+			}
+			req = req.WithContext(context.WithValue(req.Context(), http.LocalAddrContextKey, tc.local))
+			for k, v := range tc.hdr {
+				req.Header.Set(k, v)
+			}
+			rec := httptest.NewRecorder()
+			tc.h.ServeHTTP(rec, req)
+			if rec.Code != tc.want {
+				t.Fatalf("status %d, want %d: %s", rec.Code, tc.want, rec.Body.String())
+			}
+			if tc.want == 404 {
+				return
+			}
+			hdr := rec.Header()
+			csp := hdr.Get("Content-Security-Policy")
+			if !strings.Contains(csp, "default-src 'none'") || strings.Contains(csp, "script-src") || strings.Contains(csp, "unsafe-inline") ||
+				!strings.Contains(csp, "frame-ancestors 'none'") {
+				t.Errorf("CSP %q", csp)
+			}
+			for k, v := range map[string]string{"Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff",
+				"X-Frame-Options": "DENY", "Cache-Control": "no-store"} {
+				if hdr.Get(k) != v {
+					t.Errorf("%s: %q, want %q", k, hdr.Get(k), v)
+				}
+			}
+			if tc.want == 401 && !strings.HasPrefix(hdr.Get("WWW-Authenticate"), "Basic ") {
+				t.Errorf("401 without a Basic challenge: %q", hdr.Get("WWW-Authenticate"))
+			}
+			if tc.want == 200 && method == "GET" && !strings.Contains(rec.Body.String(), `data-chart="weekly-active"`) {
+				t.Error("200 without the page")
+			}
+		})
+	}
+	if m.Requests(401) == 0 || m.Requests(403) == 0 {
+		t.Errorf("401s %d, 403s %d not counted", m.Requests(401), m.Requests(403))
+	}
+}
+
+func basicAuth(user, pass string) string {
+	r := httptest.NewRequest("GET", "/", nil)
+	r.SetBasicAuth(user, pass)
+	return r.Header.Get("Authorization")
+}
+
+// TestDashboardOverRealLoopback: through a real listener on 127.0.0.1 the
+// connection's local address is what the rule reads.
+func TestDashboardOverRealLoopback(t *testing.T) {
+	t.Parallel()
+	s := openStore(t, SQLiteConfig{})
+	h, err := NewHandler(Config{Sink: s, Now: clock, Dashboard: &Dashboard{DB: openRead(t, s.cfg.Path), Now: clock}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	resp, err := srv.Client().Get(srv.URL + DashboardPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("loopback GET: %d", resp.StatusCode)
+	}
+}
+
+// seedYear writes the rollups a year of 10 million events leaves behind,
+// straight into the tables: 40,000 machines of which about 4,500 are active
+// each day and 12,000 each week, 40 versions (8 live in any week), 12
+// platforms, 25 CLI commands and 20 MCP tools from 15 clients, 16 targets,
+// every language; per day ≈ 27,400 events. first_seen holds only its open
+// periods, as pruning leaves it. Raw rows are left out: neither report nor
+// dashboard reads them.
+func seedYear(tb testing.TB, path string) {
+	tb.Helper()
+	ctx := context.Background()
+	s, err := OpenSQLite(ctx, SQLiteConfig{Path: path, RetentionDays: -1})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := s.Close(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	db, err := openWritable(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer db.Close()
+	tx, err := db.Begin()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	exec := func(q string, args ...any) {
+		if _, err := tx.Exec(q, args...); err != nil {
+			tb.Fatalf("%s: %v", q, err)
+		}
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	last := dayOf(fixedNow)
+	first := last - 364
+	const machines = 40_000
+	for i := range machines {
+		exec(`INSERT INTO machines (uuid, first_day) VALUES (?, ?)`, must(uuidBytes(machineN(i))), first+int64(i)*365/machines)
+	}
+	var tools, commands, clients, targets []string
+	for i := range 20 {
+		tools = append(tools, fmt.Sprintf("codegraph_tool_%02d", i))
+	}
+	for i := range 25 {
+		commands = append(commands, fmt.Sprintf("command_%02d", i))
+	}
+	for i := range 15 {
+		clients = append(clients, fmt.Sprintf("agent-%02d", i))
+	}
+	for i := range 16 {
+		targets = append(targets, fmt.Sprintf("target%02d", i))
+	}
+	counts := map[countKey]countVal{}
+	for day := first; day <= last; day++ {
+		add := func(k countKey, n, e int64) {
+			exec(`INSERT INTO day_counts (dim, day, a, b, c, n, errors) VALUES (?, ?, ?, ?, ?, ?, ?)`, k.dim, day, k.a, k.b, k.c, n, e)
+			k.day = 0
+			addCount(counts, k, n, e)
+		}
+		add(countKey{dim: dimEvent, a: "usage_rollup"}, 25_000, 0)
+		add(countKey{dim: dimEvent, a: "index"}, 1_500, 0)
+		add(countKey{dim: dimEvent, a: "install"}, 700, 0)
+		add(countKey{dim: dimEvent, a: "uninstall"}, 200, 0)
+		for _, tool := range tools {
+			for _, c := range clients {
+				add(countKey{dim: dimUsage, a: "mcp_tool", b: tool, c: c}, int64(20+rng.IntN(200)), int64(rng.IntN(10)))
+			}
+		}
+		for _, c := range commands {
+			add(countKey{dim: dimUsage, a: "cli_command", b: c}, int64(20+rng.IntN(200)), int64(rng.IntN(10)))
+		}
+		for _, tg := range targets {
+			for _, scope := range []string{"local", "global"} {
+				for _, kind := range []string{"fresh", "upgrade", "reinstall"} {
+					add(countKey{dim: dimInstall, a: tg, b: scope, c: kind}, int64(1+rng.IntN(20)), 0)
+				}
+			}
+			add(countKey{dim: dimUninstall, a: tg}, int64(rng.IntN(5)), 0)
+		}
+		for _, l := range languagesForSeed() {
+			add(countKey{dim: dimLanguage, a: l}, int64(rng.IntN(300)), 0)
+		}
+		exec(`INSERT INTO machine_counts (dim, period, value, machines) VALUES (?, ?, 'prod', ?), (?, ?, 'ci', ?)`,
+			dimDay, day, 4_000+rng.IntN(500), dimDay, day, 400+rng.IntN(100))
+	}
+	for k, v := range counts {
+		exec(`INSERT INTO totals (dim, a, b, c, n, errors) VALUES (?, ?, ?, ?, ?, ?)`, k.dim, k.a, k.b, k.c, v.n, v.errors)
+	}
+	for wk := weekOf(first); wk <= last; wk += 7 {
+		exec(`INSERT INTO machine_counts (dim, period, value, machines) VALUES (?, ?, '', ?), (?, ?, 'prod', ?), (?, ?, 'ci', ?), (?, ?, '', ?)`,
+			dimWeek, wk, 12_000+rng.IntN(500), dimWeek, wk, 11_000+rng.IntN(500), dimWeek, wk, 1_200+rng.IntN(100), dimNew, wk, 770)
+		v0 := int((wk - weekOf(first)) / 7 * 40 / 53)
+		for v := v0; v < v0+8 && v < 40; v++ {
+			exec(`INSERT INTO machine_counts (dim, period, value, machines) VALUES (?, ?, ?, ?)`, dimWeekVersion, wk, fmt.Sprintf("1.%d.0", v), 200+rng.IntN(3000))
+		}
+	}
+	for v := range 40 {
+		exec(`INSERT INTO machine_counts (dim, period, value, machines) VALUES (?, 0, ?, ?)`, dimVersion, fmt.Sprintf("1.%d.0", v), 500+rng.IntN(5000))
+	}
+	for _, os := range []string{"linux", "darwin", "windows", "freebsd"} {
+		for _, arch := range []string{"amd64", "arm64", "386"} {
+			exec(`INSERT INTO machine_counts (dim, period, value, machines) VALUES (?, 0, ?, ?)`, dimPlatform, os+"/"+arch, rng.IntN(10_000))
+		}
+	}
+	// Open periods of first_seen: the last five weeks of the active machines.
+	for i := range 12_000 {
+		m := int64(i + 1)
+		exec(`INSERT INTO first_seen (machine, dim, period, value) VALUES (?, ?, 0, '1.39.0'), (?, ?, 0, 'linux/amd64')`, m, seenVersion, m, seenPlatform)
+		for wk := weekOf(last) - 28; wk <= last; wk += 7 {
+			exec(`INSERT INTO first_seen (machine, dim, period, value) VALUES (?, ?, ?, ''), (?, ?, ?, 'prod'), (?, ?, ?, '1.39.0'), (?, ?, ?, 'prod')`,
+				m, seenWeek, wk, m, seenWeek, wk, m, seenWeekVersion, wk, m, seenDay, wk+int64(i%5))
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+func languagesForSeed() []string {
+	return strings.Fields("typescript javascript tsx jsx python go rust java c cpp csharp php ruby swift kotlin dart vue yaml other")
+}
+
+func openWritable(path string) (*sql.DB, error) { return sql.Open("sqlite", sqliteDSN(path, false)) }
+
+// BenchmarkReportYear is `report --json` over a year of rollups (seedYear):
+// the target is at most 1 s.
+func BenchmarkReportYear(b *testing.B) {
+	path := yearStore(b)
+	db, err := OpenReport(context.Background(), path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	for b.Loop() {
+		r, err := BuildReport(context.Background(), db, false)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := r.WriteJSON(&bytes.Buffer{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkDashboardYear is GET /dashboard over a year of rollups: the
+// target is at most 100 ms a page.
+func BenchmarkDashboardYear(b *testing.B) {
+	path := yearStore(b)
+	db, err := OpenReport(context.Background(), path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	h, err := NewHandler(Config{Sink: &captureSink{}, Now: clock, Dashboard: &Dashboard{DB: db, Now: clock}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	local := context.WithValue(context.Background(), http.LocalAddrContextKey, &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest("GET", DashboardPath, nil).WithContext(local)
+		req.Host = "127.0.0.1"
+		h.ServeHTTP(rec, req)
+		if rec.Code != 200 {
+			b.Fatalf("status %d", rec.Code)
+		}
+		b.SetBytes(int64(rec.Body.Len()))
+	}
+}
+
+// yearStore seeds a year of rollups once per benchmark.
+func yearStore(b *testing.B) string {
+	b.Helper()
+	path := filepath.Join(b.TempDir(), "year.db")
+	seedYear(b, path)
+	return path
+}

@@ -1,0 +1,771 @@
+package ingest
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/getcodegraph/codegraph-install/telemetry/schema"
+)
+
+// Breakdowns of day_counts and totals (the dim column).
+const (
+	dimEvent     = "event"      // a: event name
+	dimInstall   = "install"    // a: target or "(none)", b: scope, c: kind
+	dimUninstall = "uninstall"  // a: target or "(none)"
+	dimUsage     = "usage"      // a: kind, b: name, c: client_name or ""; n sums count, errors sums error_count
+	dimLanguage  = "language"   // a: language id
+	dimFiles     = "file_count" // a: file_count_bucket
+	dimDuration  = "duration"   // a: duration_bucket
+)
+
+// Breakdowns of machine_counts (dim), with their period.
+const (
+	dimDay         = "day"          // period: day; value: "prod" or "ci"
+	dimWeek        = "week"         // period: week; value: "", "prod" or "ci"
+	dimWeekVersion = "week_version" // period: week; value: codegraph_version
+	dimVersion     = "version"      // period: 0 (all time); value: codegraph_version
+	dimPlatform    = "platform"     // period: 0; value: os "/" arch
+	dimNew         = "new"          // period: week of machines.first_day (no first_seen rows)
+)
+
+// first_seen numbers its breakdowns (its rows are many and their keys are
+// compared at every insert); seenDims names them as machine_counts does.
+const (
+	seenDay = iota + 1
+	seenWeek
+	seenWeekVersion
+	seenVersion
+	seenPlatform
+)
+
+var seenDims = [...]string{seenDay: dimDay, seenWeek: dimWeek, seenWeekVersion: dimWeekVersion, seenVersion: dimVersion, seenPlatform: dimPlatform}
+
+const (
+	noneTarget    = "(none)"
+	unknownValue  = "(unknown)"
+	valueProd     = "prod"
+	valueCI       = "ci"
+	secondsPerDay = 86400
+)
+
+// The writer's caches are cleared whole when they reach these sizes: a
+// miss costs a lookup in the database, never a wrong answer.
+const (
+	cacheMaxMachines  = 1 << 18
+	cacheMaxSeen      = 1 << 18
+	cacheMaxEnvelopes = 1 << 12
+)
+
+// dayOf is the UTC day number of t; weekOf the day number of the Monday of
+// the ISO week holding day (day 0, 1970-01-01, was a Thursday).
+func dayOf(t time.Time) int64 { return floorDiv(t.Unix(), secondsPerDay) }
+
+func weekOf(day int64) int64 { return day - floorMod(day+3, 7) }
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
+}
+
+func floorMod(a, b int64) int64 { return a - floorDiv(a, b)*b }
+
+func dayTime(day int64) time.Time { return time.Unix(day*secondsPerDay, 0).UTC() }
+
+// isoWeekLabel names the ISO week starting on the Monday day, e.g. 2026-W48.
+func isoWeekLabel(monday int64) string {
+	y, w := dayTime(monday).ISOWeek()
+	return fmt.Sprintf("%04d-W%02d", y, w)
+}
+
+// envKey is an envelope without its machine_id; "" and -1 stand for an
+// absent field (schema strings are never empty).
+type envKey struct {
+	version, os, arch, goVersion string
+	node, ci, schemaVersion      int64
+}
+
+func envelopeKey(env map[string]any) envKey {
+	k := envKey{node: -1, ci: -1, schemaVersion: -1}
+	k.version, _ = env["codegraph_version"].(string)
+	k.os, _ = env["os"].(string)
+	k.arch, _ = env["arch"].(string)
+	k.goVersion, _ = env["go_version"].(string)
+	if v, ok := env["node_major"].(int64); ok {
+		k.node = v
+	}
+	if v, ok := env["ci"].(bool); ok {
+		k.ci = 0
+		if v {
+			k.ci = 1
+		}
+	}
+	if v, ok := env["schema_version"].(int64); ok {
+		k.schemaVersion = v
+	}
+	return k
+}
+
+func (k envKey) args() []any {
+	str := func(s string) any {
+		if s == "" {
+			return nil
+		}
+		return s
+	}
+	num := func(n int64) any {
+		if n < 0 {
+			return nil
+		}
+		return n
+	}
+	return []any{str(k.version), str(k.os), str(k.arch), str(k.goVersion), num(k.node), num(k.ci), num(k.schemaVersion)}
+}
+
+func (k envKey) versionValue() string {
+	if k.version == "" {
+		return unknownValue
+	}
+	return k.version
+}
+
+func (k envKey) platformValue() string { return k.os + "/" + k.arch }
+
+func (k envKey) ciValue() string {
+	if k.ci == 1 {
+		return valueCI
+	}
+	return valueProd
+}
+
+type countKey struct {
+	dim     string
+	day     int64
+	a, b, c string
+}
+
+type countVal struct{ n, errors int64 }
+
+type seenKey struct {
+	machine int64
+	dim     int64 // seenDims
+	period  int64
+	value   string
+}
+
+type machineCountKey struct {
+	dim    string
+	period int64
+	value  string
+}
+
+// storeWriter is the state of the writer goroutine: its statements, the
+// caches that spare it lookups, and the per-group aggregates (kept to reuse
+// their memory). Only run (and OpenSQLite, before run starts) touch it;
+// words is shared with the request goroutines that prepare events.
+type storeWriter struct {
+	conn *sql.Conn
+	cfg  SQLiteConfig
+
+	insRaw         map[int]driver.StmtExecContext // by rows per statement
+	insMachines    *batchStmt
+	selMachine     *sql.Stmt
+	selEnvelope    *sql.Stmt
+	insEnvelope    *sql.Stmt
+	insWord        *sql.Stmt
+	upDayCounts    *batchStmt
+	upTotals       *batchStmt
+	insSeen        *batchStmt // returns the rows it inserted
+	insSeenNew     *batchStmt // for machines inserted in the same transaction
+	upMachineCount *batchStmt
+	upRawDay       *sql.Stmt
+
+	words     *wordTable
+	machines  map[string]int64
+	envelopes map[envKey]int64
+	seen      map[seenKey]struct{}
+	nextID    int64
+
+	// per group
+	counts    map[countKey]countVal
+	active    map[activity]struct{}
+	groupEnvs map[int64]envKey
+	newCounts map[machineCountKey]int64
+	newIDs    map[int64]bool // machines inserted by this group
+	rawDays   map[int64]idRange
+	rawArgs   []any
+	named     []driver.NamedValue
+	args      []any // scratch for batch statements
+	args2     []any
+
+	maint maintenance
+}
+
+// rawBatchSizes are the row counts of the prepared multi-row inserts of
+// raw_events; a group is written with the largest that fit, which costs far
+// fewer statement executions than a row at a time.
+var rawBatchSizes = []int{128, 16, 1}
+
+const rawColumns = 6
+
+func newStoreWriter(ctx context.Context, conn *sql.Conn, cfg SQLiteConfig) (*storeWriter, error) {
+	w := &storeWriter{
+		conn: conn, cfg: cfg, insRaw: map[int]driver.StmtExecContext{},
+		machines: map[string]int64{}, envelopes: map[envKey]int64{}, seen: map[seenKey]struct{}{},
+		counts: map[countKey]countVal{}, active: map[activity]struct{}{}, groupEnvs: map[int64]envKey{},
+		newCounts: map[machineCountKey]int64{}, newIDs: map[int64]bool{}, rawDays: map[int64]idRange{},
+		named: make([]driver.NamedValue, rawBatchSizes[0]*rawColumns),
+	}
+	err := conn.Raw(func(dc any) error {
+		pc, ok := dc.(driver.ConnPrepareContext)
+		if !ok {
+			return errors.New("the SQLite driver cannot prepare with a context")
+		}
+		for _, n := range rawBatchSizes {
+			q := "INSERT INTO raw_events (id, ts, machine, envelope, event, props) VALUES (?, ?, ?, ?, ?, ?)" +
+				strings.Repeat(", (?, ?, ?, ?, ?, ?)", n-1)
+			st, err := pc.PrepareContext(ctx, q)
+			if err != nil {
+				return fmt.Errorf("prepare the insert of %d raw events: %w", n, err)
+			}
+			ex, ok := st.(driver.StmtExecContext)
+			if !ok {
+				st.Close()
+				return errors.New("the SQLite driver cannot execute with a context")
+			}
+			w.insRaw[n] = ex
+		}
+		return nil
+	})
+	if err != nil {
+		w.close()
+		return nil, err
+	}
+	prep := func(dst **sql.Stmt, q string) error {
+		st, err := conn.PrepareContext(ctx, q)
+		if err != nil {
+			return fmt.Errorf("prepare %q: %w", q, err)
+		}
+		*dst = st
+		return nil
+	}
+	batch := func(dst **batchStmt, head string, cols int, tail string) error {
+		b, err := prepareBatch(ctx, conn, head, cols, tail)
+		*dst = b
+		return err
+	}
+	err = errors.Join(
+		batch(&w.insMachines, `INSERT INTO machines (uuid, first_day)`, 2, `ON CONFLICT (uuid) DO NOTHING RETURNING id, uuid, first_day`),
+		prep(&w.selMachine, `SELECT id FROM machines WHERE uuid = ?`),
+		prep(&w.selEnvelope, `SELECT id FROM envelopes WHERE codegraph_version IS ? AND os IS ? AND arch IS ?
+			AND go_version IS ? AND node_major IS ? AND ci IS ? AND schema_version IS ?`),
+		prep(&w.insEnvelope, `INSERT INTO envelopes (codegraph_version, os, arch, go_version, node_major, ci, schema_version)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`),
+		prep(&w.insWord, `INSERT INTO words (id, word) VALUES (?, ?) ON CONFLICT DO NOTHING`),
+		batch(&w.upDayCounts, `INSERT INTO day_counts (dim, day, a, b, c, n, errors)`, 7,
+			`ON CONFLICT (dim, day, a, b, c) DO UPDATE SET n = n + excluded.n, errors = errors + excluded.errors`),
+		batch(&w.upTotals, `INSERT INTO totals (dim, a, b, c, n, errors)`, 6,
+			`ON CONFLICT (dim, a, b, c) DO UPDATE SET n = n + excluded.n, errors = errors + excluded.errors`),
+		batch(&w.insSeen, `INSERT INTO first_seen (machine, dim, period, value)`, 4, `ON CONFLICT DO NOTHING RETURNING dim, period, value`),
+		batch(&w.insSeenNew, `INSERT INTO first_seen (machine, dim, period, value)`, 4, `ON CONFLICT DO NOTHING`),
+		batch(&w.upMachineCount, `INSERT INTO machine_counts (dim, period, value, machines)`, 4,
+			`ON CONFLICT (dim, period, value) DO UPDATE SET machines = machines + excluded.machines`),
+		prep(&w.upRawDay, `INSERT INTO raw_days (day, first_id, last_id) VALUES (?, ?, ?)
+			ON CONFLICT (day) DO UPDATE SET first_id = min(first_id, excluded.first_id), last_id = max(last_id, excluded.last_id)`),
+	)
+	if err != nil {
+		w.close()
+		return nil, err
+	}
+	if w.words, err = loadWords(ctx, conn); err != nil {
+		w.close()
+		return nil, err
+	}
+	if err := w.reload(ctx); err != nil {
+		w.close()
+		return nil, err
+	}
+	return w, nil
+}
+
+// reload (re)reads what the writer must agree with the database on after a
+// failed transaction: the next raw row id; the machine, envelope and
+// first_seen caches start empty. (Words outlive a failed transaction: their
+// ids are already in prepared rows, and commit puts them back to be written.)
+func (w *storeWriter) reload(ctx context.Context) error {
+	clear(w.machines)
+	clear(w.envelopes)
+	clear(w.seen)
+	if err := w.conn.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) + 1 FROM raw_events`).Scan(&w.nextID); err != nil {
+		return fmt.Errorf("read last row id: %w", err)
+	}
+	return nil
+}
+
+func (w *storeWriter) close() error {
+	var errs []error
+	for _, st := range w.insRaw {
+		if c, ok := st.(io.Closer); ok {
+			errs = append(errs, c.Close())
+		}
+	}
+	for _, st := range []*sql.Stmt{w.selMachine, w.selEnvelope, w.insEnvelope, w.insWord, w.upRawDay} {
+		if st != nil {
+			errs = append(errs, st.Close())
+		}
+	}
+	for _, b := range []*batchStmt{w.insMachines, w.upDayCounts, w.upTotals, w.insSeen, w.insSeenNew, w.upMachineCount} {
+		errs = append(errs, b.close())
+	}
+	return errors.Join(errs...)
+}
+
+// commit writes a group of requests in one transaction: the words they
+// introduced, their raw rows, the rollups. On failure nothing of it is
+// stored, the words go back to be written with a later group, and the
+// caches are rebuilt from the database.
+func (w *storeWriter) commit(ctx context.Context, group []*prepared) (err error) {
+	if _, err := w.conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		return fmt.Errorf("sqlite begin: %w", err)
+	}
+	words := w.words.takePending()
+	defer func() {
+		if err == nil {
+			return
+		}
+		if _, rerr := w.conn.ExecContext(ctx, "ROLLBACK"); rerr != nil {
+			err = errors.Join(err, fmt.Errorf("sqlite rollback: %w", rerr))
+		}
+		w.words.putBack(words)
+		if rerr := w.reload(ctx); rerr != nil {
+			err = errors.Join(err, rerr)
+		}
+	}()
+	for _, wd := range words {
+		if _, err := w.insWord.ExecContext(ctx, wd.id, wd.word); err != nil {
+			return fmt.Errorf("sqlite words: %w", err)
+		}
+	}
+	if err := w.apply(ctx, group); err != nil {
+		return err
+	}
+	if _, err := w.conn.ExecContext(ctx, "COMMIT"); err != nil {
+		return fmt.Errorf("sqlite commit: %w", err)
+	}
+	if len(w.seen) > cacheMaxSeen {
+		clear(w.seen)
+	}
+	return nil
+}
+
+// activity is one machine active on one day under one envelope: what the
+// distinct-machine breakdowns are derived from.
+type activity struct {
+	machine int64
+	day     int64
+	env     int64 // envelopes row
+}
+
+type idRange struct{ first, last int64 }
+
+// prepared is one request's events made ready for the writer by the
+// request's own goroutine, so the single writer does little besides SQLite:
+// props already encoded, counts already summed within the request.
+type prepared struct {
+	segs   []segment
+	rows   []preparedRow
+	counts map[countKey]countVal
+	done   chan error
+	events int
+}
+
+// segment is a run of rows sharing a machine and an envelope (a request's
+// rows are one segment; a migrated batch may hold many).
+type segment struct {
+	machine  string
+	uuid     []byte
+	env      envKey
+	firstDay int64 // UTC day of the segment's first event
+	end      int   // rows[previous end:end] belong to it
+	days     []int64
+}
+
+type preparedRow struct {
+	ts       int64 // Unix seconds
+	received int64 // UTC day received
+	event    int64 // word
+	props    []byte
+}
+
+// prepare encodes a request's events for the writer. It runs on the
+// request's goroutine; words are the only state it shares with the writer.
+func prepare(events []Accepted, words *wordTable) (*prepared, error) {
+	p := &prepared{rows: make([]preparedRow, 0, len(events)), counts: map[countKey]countVal{},
+		done: make(chan error, 1), events: len(events)}
+	buf := make([]byte, 0, 48*len(events))
+	var seg *segment
+	var segEnv map[string]any
+	for i := range events {
+		e := &events[i]
+		day := dayOf(e.TS)
+		if seg == nil || e.MachineID != seg.machine || !sameMap(e.Envelope, segEnv) {
+			raw, err := uuidBytes(e.MachineID)
+			if err != nil {
+				return nil, err
+			}
+			p.segs = append(p.segs, segment{machine: e.MachineID, uuid: raw, env: envelopeKey(e.Envelope), firstDay: day})
+			seg = &p.segs[len(p.segs)-1]
+			segEnv = e.Envelope
+		}
+		if !slices.Contains(seg.days, day) {
+			seg.days = append(seg.days, day)
+		}
+		start := len(buf)
+		var err error
+		buf, err = encodeProps(buf, e.Event, e.Props, words)
+		if err != nil {
+			return nil, err
+		}
+		p.rows = append(p.rows, preparedRow{ts: e.TS.Unix(), received: dayOf(e.ReceivedAt),
+			event: words.word(e.Event), props: buf[start:len(buf):len(buf)]})
+		seg.end = len(p.rows)
+		countEvent(p.counts, day, e)
+	}
+	return p, nil
+}
+
+// sameMap reports whether a and b are the same map (requests share one
+// envelope map between their events), not merely equal ones.
+func sameMap(a, b map[string]any) bool {
+	return reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
+}
+
+// apply writes the raw rows of a group, then its rollups.
+func (w *storeWriter) apply(ctx context.Context, group []*prepared) error {
+	clear(w.counts)
+	clear(w.active)
+	clear(w.groupEnvs)
+	clear(w.newCounts)
+	clear(w.newIDs)
+	clear(w.rawDays)
+	w.rawArgs = w.rawArgs[:0]
+	if err := w.resolveMachines(ctx, group); err != nil {
+		return err
+	}
+	for _, p := range group {
+		from := 0
+		for si := range p.segs {
+			sg := &p.segs[si]
+			machine := w.machines[sg.machine]
+			envID, err := w.envelopeID(ctx, sg.env)
+			if err != nil {
+				return err
+			}
+			for _, day := range sg.days {
+				w.active[activity{machine, day, envID}] = struct{}{}
+			}
+			for _, r := range p.rows[from:sg.end] {
+				id := w.nextID
+				w.nextID++
+				rd, ok := w.rawDays[r.received]
+				if !ok {
+					rd.first = id
+				}
+				rd.last = id
+				w.rawDays[r.received] = rd
+				w.rawArgs = append(w.rawArgs, id, r.ts, machine, envID, r.event, r.props)
+				if len(w.rawArgs) == rawBatchSizes[0]*rawColumns {
+					if err := w.flushRaw(ctx); err != nil {
+						return err
+					}
+				}
+			}
+			from = sg.end
+		}
+		for k, v := range p.counts {
+			addCount(w.counts, k, v.n, v.errors)
+		}
+	}
+	if err := w.flushRaw(ctx); err != nil {
+		return err
+	}
+	return w.writeRollups(ctx)
+}
+
+// flushRaw inserts the rows gathered in rawArgs with the largest prepared
+// statements that fit, calling the driver directly (database/sql would
+// check and convert each of the hundreds of arguments again).
+func (w *storeWriter) flushRaw(ctx context.Context) error {
+	args := w.rawArgs
+	err := w.conn.Raw(func(any) error {
+		for len(args) > 0 {
+			rows := len(args) / rawColumns
+			for _, n := range rawBatchSizes {
+				if n > rows {
+					continue
+				}
+				named := w.named[:n*rawColumns]
+				for i, v := range args[:n*rawColumns] {
+					named[i] = driver.NamedValue{Ordinal: i + 1, Value: v}
+				}
+				if _, err := w.insRaw[n].ExecContext(ctx, named); err != nil {
+					return fmt.Errorf("sqlite insert raw events: %w", err)
+				}
+				args = args[n*rawColumns:]
+				break
+			}
+		}
+		return nil
+	})
+	clear(w.rawArgs)
+	w.rawArgs = w.rawArgs[:0]
+	return err
+}
+
+// countEvent adds one event to per-day counts.
+func countEvent(counts map[countKey]countVal, day int64, e *Accepted) {
+	addCount(counts, countKey{dimEvent, day, e.Event, "", ""}, 1, 0)
+	str := func(k string) string { s, _ := e.Props[k].(string); return s }
+	targets := func() []string {
+		if l, _ := e.Props["targets"].([]string); len(l) > 0 {
+			return l
+		}
+		return noTargets
+	}
+	switch e.Event {
+	case schema.EventInstall:
+		scope, kind := str("scope"), str("kind")
+		for _, t := range targets() {
+			addCount(counts, countKey{dimInstall, day, t, scope, kind}, 1, 0)
+		}
+	case schema.EventUninstall:
+		for _, t := range targets() {
+			addCount(counts, countKey{dimUninstall, day, t, "", ""}, 1, 0)
+		}
+	case schema.EventUsageRollup:
+		n, _ := e.Props["count"].(int64)
+		errs, _ := e.Props["error_count"].(int64)
+		addCount(counts, countKey{dimUsage, day, str("kind"), str("name"), str("client_name")}, n, errs)
+	case schema.EventIndex:
+		langs, _ := e.Props["languages"].([]string)
+		for _, l := range langs {
+			addCount(counts, countKey{dimLanguage, day, l, "", ""}, 1, 0)
+		}
+		if b := str("file_count_bucket"); b != "" {
+			addCount(counts, countKey{dimFiles, day, b, "", ""}, 1, 0)
+		}
+		if b := str("duration_bucket"); b != "" {
+			addCount(counts, countKey{dimDuration, day, b, "", ""}, 1, 0)
+		}
+	}
+}
+
+var noTargets = []string{noneTarget}
+
+func addCount(counts map[countKey]countVal, k countKey, n, errs int64) {
+	v := counts[k]
+	v.n += n
+	v.errors += errs
+	counts[k] = v
+}
+
+// writeRollups upserts the group's counts, records which machines are new
+// in which breakdown, and bumps the distinct-machine counts for those.
+func (w *storeWriter) writeRollups(ctx context.Context) error {
+	args := w.args[:0]
+	for k, v := range w.counts {
+		args = append(args, k.dim, k.day, k.a, k.b, k.c, v.n, v.errors)
+	}
+	if err := w.upDayCounts.exec(ctx, args); err != nil {
+		return fmt.Errorf("sqlite day_counts: %w", err)
+	}
+	// totals: the same counts without the day.
+	totals := make(map[countKey]countVal, len(w.counts))
+	for k, v := range w.counts {
+		k.day = 0
+		addCount(totals, k, v.n, v.errors)
+	}
+	args = args[:0]
+	for k, v := range totals {
+		args = append(args, k.dim, k.a, k.b, k.c, v.n, v.errors)
+	}
+	if err := w.upTotals.exec(ctx, args); err != nil {
+		return fmt.Errorf("sqlite totals: %w", err)
+	}
+	// first_seen: every key of a machine this group inserted is new, so
+	// those rows are written and counted without asking; for the others
+	// only the rows actually inserted come back, each a machine new to its
+	// breakdown.
+	args = args[:0]
+	known := w.args2[:0]
+	for a := range w.active {
+		week := weekOf(a.day)
+		env := w.groupEnvs[a.env]
+		for _, k := range [...]seenKey{
+			{a.machine, seenDay, a.day, env.ciValue()},
+			{a.machine, seenWeek, week, ""},
+			{a.machine, seenWeek, week, env.ciValue()},
+			{a.machine, seenWeekVersion, week, env.versionValue()},
+			{a.machine, seenVersion, 0, env.versionValue()},
+			{a.machine, seenPlatform, 0, env.platformValue()},
+		} {
+			if _, ok := w.seen[k]; ok {
+				continue
+			}
+			w.seen[k] = struct{}{} // dedupes within the group; reload clears it on failure
+			if w.newIDs[k.machine] {
+				args = append(args, k.machine, k.dim, k.period, k.value)
+				w.newCounts[machineCountKey{seenDims[k.dim], k.period, k.value}]++
+			} else {
+				known = append(known, k.machine, k.dim, k.period, k.value)
+			}
+		}
+	}
+	if err := w.insSeenNew.exec(ctx, args); err != nil {
+		return fmt.Errorf("sqlite first_seen: %w", err)
+	}
+	err := w.insSeen.query(ctx, known, func(rows *sql.Rows) error {
+		var dim int64
+		var k machineCountKey
+		if err := rows.Scan(&dim, &k.period, &k.value); err != nil {
+			return err
+		}
+		k.dim = seenDims[dim]
+		w.newCounts[k]++
+		return nil
+	})
+	clear(known)
+	w.args2 = known[:0]
+	if err != nil {
+		return fmt.Errorf("sqlite first_seen: %w", err)
+	}
+	args = args[:0]
+	for k, n := range w.newCounts {
+		args = append(args, k.dim, k.period, k.value, n)
+	}
+	if err := w.upMachineCount.exec(ctx, args); err != nil {
+		return fmt.Errorf("sqlite machine_counts: %w", err)
+	}
+	clear(args)
+	w.args = args[:0]
+	for day, r := range w.rawDays {
+		if _, err := w.upRawDay.ExecContext(ctx, day, r.first, r.last); err != nil {
+			return fmt.Errorf("sqlite raw_days: %w", err)
+		}
+	}
+	return nil
+}
+
+// resolveMachines finds the machines row of every segment of the group,
+// inserting the machines never seen (first seen on their segment's first
+// day) in one statement that returns the new rows.
+func (w *storeWriter) resolveMachines(ctx context.Context, group []*prepared) error {
+	if len(w.machines) >= cacheMaxMachines {
+		clear(w.machines)
+	}
+	args := w.args[:0]
+	asked := map[string]bool{}
+	for _, p := range group {
+		for i := range p.segs {
+			sg := &p.segs[i]
+			if _, ok := w.machines[sg.machine]; ok || asked[sg.machine] {
+				continue
+			}
+			asked[sg.machine] = true
+			args = append(args, sg.uuid, sg.firstDay)
+		}
+	}
+	err := w.insMachines.query(ctx, args, func(rows *sql.Rows) error {
+		var id, firstDay int64
+		var raw []byte
+		if err := rows.Scan(&id, &raw, &firstDay); err != nil {
+			return err
+		}
+		w.machines[uuidString(raw)] = id
+		w.newIDs[id] = true
+		w.newCounts[machineCountKey{dimNew, weekOf(firstDay), ""}]++
+		return nil
+	})
+	clear(args)
+	w.args = args[:0]
+	if err != nil {
+		return fmt.Errorf("sqlite insert machines: %w", err)
+	}
+	for _, p := range group {
+		for i := range p.segs {
+			sg := &p.segs[i]
+			if _, ok := w.machines[sg.machine]; ok {
+				continue
+			}
+			// Known before, but not to the cache.
+			var id int64
+			if err := w.selMachine.QueryRowContext(ctx, sg.uuid).Scan(&id); err != nil {
+				return fmt.Errorf("sqlite find machine: %w", err)
+			}
+			w.machines[sg.machine] = id
+		}
+	}
+	return nil
+}
+
+func (w *storeWriter) envelopeID(ctx context.Context, k envKey) (int64, error) {
+	if id, ok := w.envelopes[k]; ok {
+		w.groupEnvs[id] = k
+		return id, nil
+	}
+	args := k.args()
+	var id int64
+	err := w.selEnvelope.QueryRowContext(ctx, args...).Scan(&id)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		res, err := w.insEnvelope.ExecContext(ctx, args...)
+		if err != nil {
+			return 0, fmt.Errorf("sqlite insert envelope: %w", err)
+		}
+		if id, err = res.LastInsertId(); err != nil {
+			return 0, fmt.Errorf("sqlite insert envelope: %w", err)
+		}
+	case err != nil:
+		return 0, fmt.Errorf("sqlite find envelope: %w", err)
+	}
+	if len(w.envelopes) >= cacheMaxEnvelopes {
+		clear(w.envelopes)
+	}
+	w.envelopes[k] = id
+	w.groupEnvs[id] = k
+	return id, nil
+}
+
+// uuidBytes is the 16 bytes of a machine ID in the 8-4-4-4-12 form that
+// schema.ParseMachineID has already checked.
+func uuidBytes(id string) ([]byte, error) {
+	if len(id) != 36 {
+		return nil, fmt.Errorf("machine id %q: not 36 characters", id)
+	}
+	out := make([]byte, 16)
+	hexPart := id[0:8] + id[9:13] + id[14:18] + id[19:23] + id[24:36]
+	if _, err := hex.Decode(out, []byte(hexPart)); err != nil {
+		return nil, fmt.Errorf("machine id %q: %w", id, err)
+	}
+	return out, nil
+}
+
+// uuidString reverses uuidBytes.
+func uuidString(b []byte) string {
+	h := hex.EncodeToString(b)
+	if len(h) != 32 {
+		return h
+	}
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}

@@ -1,0 +1,174 @@
+package ingestcli
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/getcodegraph/codegraph-install/ingest"
+	"github.com/getcodegraph/codegraph-install/internal/harness"
+	"github.com/getcodegraph/codegraph-install/internal/loadtest"
+)
+
+// serveEnv makes the test binary run the command line in serveArgsEnv
+// instead of the tests, so a test can start `codegraph-ingest serve` as a
+// process of its own (and kill it) without building the binary.
+const (
+	serveEnv     = "CODEGRAPH_INGESTCLI_TEST_MAIN"
+	serveArgsEnv = "CODEGRAPH_INGESTCLI_TEST_ARGS"
+)
+
+func TestMain(m *testing.M) {
+	if os.Getenv(serveEnv) == "1" {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		code := Run(ctx, Env{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}, strings.Split(os.Getenv(serveArgsEnv), "\n"))
+		stop()
+		os.Exit(code)
+	}
+	os.Exit(m.Run())
+}
+
+// TestKillAfter204KeepsRows: 204 means stored, with group commit too. A
+// real serve process takes concurrent requests; right after the 100th 204
+// it is killed with SIGKILL while others are in flight. Every request that
+// was answered 204 has all its rows in the store, raw and rolled up.
+func TestKillAfter204KeepsRows(t *testing.T) {
+	t.Parallel()
+	if runtime.GOOS == "windows" {
+		t.Skip("SIGKILL and its wait status are Unix's")
+	}
+	dir := t.TempDir()
+	db := filepath.Join(dir, "t.db")
+	port, err := harness.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), serveEnv+"=1", serveArgsEnv+"="+strings.Join([]string{"serve", "--addr", addr, "--db", db}, "\n"))
+	var logs strings.Builder
+	var logMu sync.Mutex
+	cmd.Stderr = writerFunc(func(p []byte) (int, error) { logMu.Lock(); defer logMu.Unlock(); return logs.Write(p) })
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	waitHealthy(t, "http://"+addr+"/healthz")
+
+	const events = 10
+	var (
+		next      atomic.Int64
+		acked     sync.Map // machine ID → true, for requests answered 204
+		nAcked    atomic.Int64
+		killed    atomic.Bool
+		inFlight  atomic.Int64
+		atKill    int64
+		killOnce  sync.Once
+		wg        sync.WaitGroup
+		transport = &http.Transport{MaxConnsPerHost: 16}
+	)
+	client := &http.Client{Transport: transport, Timeout: 10 * time.Second}
+	kill := func() {
+		killOnce.Do(func() {
+			atKill = inFlight.Load()
+			cmd.Process.Signal(syscall.SIGKILL)
+			killed.Store(true)
+		})
+	}
+	for range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for !killed.Load() {
+				i := next.Add(1)
+				machine := fmt.Sprintf("00000000-0000-4000-8000-%012d", i)
+				body := loadtest.Body(events)
+				loadtest.SetMachine(body, i)
+				req, _ := http.NewRequest("POST", "http://"+addr+ingest.EventsPath, bytes.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				inFlight.Add(1)
+				resp, err := client.Do(req)
+				inFlight.Add(-1)
+				if err != nil {
+					continue // killed under it: stored or not, either is fine
+				}
+				resp.Body.Close()
+				if resp.StatusCode == http.StatusNoContent {
+					acked.Store(machine, true)
+					if nAcked.Add(1) == 100 {
+						kill()
+					}
+				} else if resp.StatusCode != http.StatusServiceUnavailable {
+					t.Errorf("status %d", resp.StatusCode)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	err = cmd.Wait()
+	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
+		logMu.Lock()
+		t.Fatalf("serve did not die of SIGKILL: %v\n%s", err, logs.String())
+	}
+	t.Logf("killed after %d 204s with %d requests in flight", nAcked.Load(), atKill)
+
+	// Open the store as the next serve would (recovering the log).
+	store, err := sql.Open("sqlite", "file:"+db+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	var missing []string
+	acked.Range(func(k, _ any) bool {
+		var rows int
+		if err := store.QueryRow(`SELECT count(*) FROM raw_events_view WHERE machine_id = ?`, k).Scan(&rows); err != nil {
+			t.Fatal(err)
+		}
+		if rows != events {
+			missing = append(missing, fmt.Sprintf("%s: %d of %d rows", k, rows, events))
+		}
+		return true
+	})
+	if len(missing) > 0 {
+		t.Errorf("answered 204 but not stored:\n%s", strings.Join(missing, "\n"))
+	}
+	var counted int64
+	if err := store.QueryRow(`SELECT COALESCE(sum(n), 0) FROM totals WHERE dim = 'event'`).Scan(&counted); err != nil {
+		t.Fatal(err)
+	}
+	if counted < nAcked.Load()*events {
+		t.Errorf("rollups count %d events, fewer than the %d answered 204", counted, nAcked.Load()*events)
+	}
+}
+
+func waitHealthy(t *testing.T, url string) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		if resp, err := http.Get(url); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("serve did not answer %s", url)
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
