@@ -38,8 +38,8 @@ func StatFD(fd int, path string) (syscall.Stat_t, error) {
 		}
 		break
 	}
-	if st.Mode&syscall.S_IFMT != syscall.S_IFREG {
-		return st, notRegular(path, fileMode(st.Mode))
+	if mode := uint32(st.Mode); mode&syscall.S_IFMT != syscall.S_IFREG { // uint16 on some systems
+		return st, notRegular(path, fileMode(mode))
 	}
 	return st, nil
 }
