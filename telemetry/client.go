@@ -250,8 +250,23 @@ func (c *Client) Persist() {
 	if !d.Enabled || len(entries) == 0 {
 		return
 	}
-	_ = c.queue.appendEntries(entries)
+	n, _ := c.queue.appendEntries(entries)
+	if n < len(entries) {
+		// Not written (a full disk, a refused file): kept for the next
+		// persist of this process, within bounds.
+		c.mu.Lock()
+		c.carry = append(c.carry, entries[n:]...)
+		if len(c.carry) > maxCarry {
+			c.carry = sumRollups(c.carry)
+			c.carry = c.carry[max(0, len(c.carry)-maxCarry):]
+		}
+		c.mu.Unlock()
+	}
 }
+
+// maxCarry bounds the deltas a process keeps in memory while they cannot
+// be written.
+const maxCarry = 1000
 
 // Close persists what is in memory. Commands call it before the process
 // exits; it is safe to call more than once.
@@ -307,9 +322,25 @@ func (c *Client) Start(ctx context.Context, persistEvery, flushEvery time.Durati
 }
 
 // PendingEvents counts the events buffered on disk, as they would be sent
-// (rollup deltas of the same day and key counted once).
+// (rollup deltas of the same day and key counted once): the queue and the
+// pending lines of every claim.
 func (c *Client) PendingEvents() int {
-	return len(sumRollups(c.queue.pendingEntries()))
+	if c == nil {
+		return 0
+	}
+	return len(sumRollups(c.queue.pendingEntries(c.opts.Now(), false)))
+}
+
+// QueueProblem describes a file that stands where the queue or a claim
+// belongs and that telemetry cannot use (a symbolic link, a FIFO, a
+// directory, an unreadable file), naming it once and saying what to do;
+// nil when there is none. Telemetry itself never reports it: `telemetry
+// status` may.
+func (c *Client) QueueProblem() error {
+	if c == nil {
+		return nil
+	}
+	return c.queue.problem()
 }
 
 // DeleteQueue removes the queue and all claims (`telemetry off`, `reset`),

@@ -57,6 +57,13 @@ func (l countingListener) Accept() (net.Conn, error) {
 
 func newCollector(t *testing.T, status int) *collector {
 	t.Helper()
+	return newCollectorAt(t, "127.0.0.1:0", status)
+}
+
+// newCollectorAt listens on addr, e.g. one that refused connections a
+// moment ago; it skips the test when the address cannot be taken again.
+func newCollectorAt(t *testing.T, addr string, status int) *collector {
+	t.Helper()
 	c := &collector{status: status}
 	c.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
@@ -72,8 +79,11 @@ func newCollector(t *testing.T, status int) *collector {
 		}
 		w.WriteHeader(c.status)
 	}))
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
+		if addr != "127.0.0.1:0" {
+			t.Skipf("listen on %s again: %v", addr, err)
+		}
 		t.Fatal(err)
 	}
 	c.srv.Listener = countingListener{ln, &c.conns}
