@@ -40,6 +40,8 @@ type collector struct {
 	bodies  [][]byte
 	status  int
 	respond chan struct{} // when non-nil, handlers wait on it (a server that never answers)
+	// onRequest, when set, runs after a body is stored, before the answer.
+	onRequest func()
 }
 
 type countingListener struct {
@@ -69,8 +71,11 @@ func newCollectorAt(t *testing.T, addr string, status int) *collector {
 		body, _ := io.ReadAll(r.Body)
 		c.mu.Lock()
 		c.bodies = append(c.bodies, body)
-		wait := c.respond
+		wait, on := c.respond, c.onRequest
 		c.mu.Unlock()
+		if on != nil {
+			on()
+		}
 		if wait != nil {
 			select {
 			case <-wait:
