@@ -35,10 +35,10 @@ import (
 // lost but a line is never received twice.
 
 const (
-	helperEnv  = "CODEGRAPH_TELEMETRY_TEST_HELPER" // the child's mode
-	helperHome = "CODEGRAPH_TELEMETRY_TEST_HOME"
-	helperNow  = "CODEGRAPH_TELEMETRY_TEST_NOW"  // the child's clock, RFC 3339
-	helperStop = "CODEGRAPH_TELEMETRY_TEST_STOP" // "step#n": stop at the nth time step is reached
+	helperEnv   = "CODEGRAPH_TELEMETRY_TEST_HELPER" // the child's mode
+	helperHome  = "CODEGRAPH_TELEMETRY_TEST_HOME"
+	helperNow   = "CODEGRAPH_TELEMETRY_TEST_NOW"   // the child's clock, RFC 3339
+	helperStop  = "CODEGRAPH_TELEMETRY_TEST_STOP"  // "step#n": stop at the nth time step is reached
 	helperArgs  = "CODEGRAPH_TELEMETRY_TEST_ARGS"  // names to record
 	helperTrace = "CODEGRAPH_TELEMETRY_TEST_TRACE" // print every step reached
 )
