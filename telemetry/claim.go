@@ -146,13 +146,18 @@ func (q queue) putBackLocked(qh handle, qst fileState, ch handle, path, token st
 	if err != nil {
 		return qh, qst, err
 	}
-	own = keepNewest(own, QueueCap-len(queued))
-	buf := make([]byte, 0, len(own)+len(queued)+len(markerPrefix)+len(token)+16)
-	buf = append(buf, own...)
+	var marker []byte
 	if len(queued) > 0 {
-		buf, _ = appendMarker(buf, token, stateSending)
-		buf = append(buf, queued...)
+		marker, _ = appendMarker(nil, token, stateSending)
 	}
+	own = keepNewest(own, QueueCap-len(queued)-len(marker))
+	if len(own) == 0 {
+		// All of them older than a full queue: dropped by the cap.
+		os.Remove(path)
+		return qh, qst, nil
+	}
+	buf := make([]byte, 0, len(own)+len(marker)+len(queued))
+	buf = append(append(append(buf, own...), marker...), queued...)
 	tmp, err := q.writeAside(buf)
 	if err != nil {
 		return qh, qst, err

@@ -31,11 +31,11 @@ const (
 
 const (
 	// readWindow bounds every read of the queue or a claim: the newest
-	// QueueCap bytes and room for the claim markers a put-back adds. Of a
+	// QueueCap bytes and room for the markers of a claim's sections. Of a
 	// larger file (a 20 GiB sparse file, a queue written by something
 	// else) only the last readWindow bytes are read; the rest is past the
 	// cap, and the next write cuts it.
-	readWindow = QueueCap + 4<<10
+	readWindow = QueueCap + 8<<10
 	// lockWait bounds the wait for another process's lock on the queue.
 	// Locks are held for microseconds (a persist) to milliseconds (a
 	// claim); a process that cannot get one in time gives up silently.

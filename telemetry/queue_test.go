@@ -1,8 +1,15 @@
 package telemetry
 
 import (
+	"fmt"
+	"os"
 	"reflect"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/getcodegraph/codegraph-install/internal/statedir"
+	"github.com/getcodegraph/codegraph-install/internal/testkit"
 )
 
 // FuzzTornLine: a line appended right after a torn one (a writer killed
@@ -65,5 +72,53 @@ func TestMarkersSelectAClaimsPendingLines(t *testing.T) {
 	}
 	if n := got("other"); !reflect.DeepEqual(n, []string{"keep", "pending", "sending"}) {
 		t.Errorf("claim other reads %v", n)
+	}
+}
+
+// TestPutBackStaysWithinCap: lines merged back into a queue never take it
+// past the cap; when they do not fit, the oldest go (the claim's, older
+// than anything queued), and the claim is gone either way.
+func TestPutBackStaysWithinCap(t *testing.T) {
+	t.Parallel()
+	line := func(i int) string {
+		return string(marshalEntry(entry{Event: "usage_rollup", TS: "2026-11-24T00:00:00Z", Props: map[string]any{"kind": "cli_command", "name": fmt.Sprintf("n%06d", i), "count": int64(1)}})) + "\n"
+	}
+	for _, queued := range []int{QueueCap / 2, QueueCap - 100, QueueCap - 2000} {
+		home := testkit.Home(t)
+		q := queue{dir: statedir.ForHome(home)}
+		var b strings.Builder
+		i := 0
+		for b.Len()+len(line(i)) <= queued {
+			b.WriteString(line(i))
+			i++
+		}
+		writeQueue(t, home, b.String())
+		var c strings.Builder
+		for j := 0; j < 200; j++ {
+			c.WriteString(line(1_000_000 - 200 + j))
+		}
+		claim := q.dir.Sending("dead")
+		os.WriteFile(claim, []byte(c.String()), 0o600)
+		old := time.Now().Add(-2 * StaleClaim)
+		os.Chtimes(claim, old, old)
+		qh, qst, err := q.lockQueue(false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		qh, _ = q.mergeStaleLocked(qh, qst, q.claimPaths(), time.Now())
+		qh.close()
+		data, _ := os.ReadFile(q.dir.Queue())
+		if len(data) > QueueCap {
+			t.Errorf("queue of %d bytes: %d after the put-back", queued, len(data))
+		}
+		if _, err := os.Lstat(claim); !os.IsNotExist(err) {
+			t.Errorf("queue of %d bytes: the claim is still there (%v)", queued, err)
+		}
+		if !strings.HasSuffix(string(data), b.String()) {
+			t.Errorf("queue of %d bytes: its own lines did not stay, last", queued)
+		}
+		if es, _ := parseLines(data, ""); len(es) < i {
+			t.Errorf("queue of %d bytes: %d lines after the put-back, fewer than the %d queued", queued, len(es), i)
+		}
 	}
 }
