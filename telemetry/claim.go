@@ -55,7 +55,7 @@ func (q queue) claim(now time.Time, due func([]entry) bool) (*claim, []entry) {
 		qh, qst = q.mergeStaleLocked(qh, qst, claims, now)
 		q.removeStaleTemps()
 	}
-	data, err := readTail(qh, qst, readWindow)
+	data, err := readTail(qh, qst, readWindow, 0)
 	if err != nil {
 		qh.close()
 		return nil, nil
@@ -68,7 +68,7 @@ func (q queue) claim(now time.Time, due func([]entry) bool) (*claim, []entry) {
 	token := uuid.NewString()
 	cl := &claim{q: q, token: token, path: q.dir.Sending(token)}
 	qh.beforeRename()
-	if err := os.Rename(q.dir.Queue(), cl.path); err != nil {
+	if err := os.Rename(q.path, cl.path); err != nil {
 		qh.close()
 		return nil, nil
 	}
@@ -142,7 +142,7 @@ func (cl *claim) finish(rest []entry, keep bool) {
 // first, being the newer. It returns the queue's handle afterwards: the new
 // file, locked, or qh unchanged on failure.
 func (q queue) putBackLocked(qh handle, qst fileState, ch handle, path, token string, own []byte) (handle, fileState, error) {
-	queued, err := readTail(qh, qst, QueueCap)
+	queued, err := readTail(qh, qst, QueueCap, 0)
 	if err != nil {
 		return qh, qst, err
 	}
@@ -168,14 +168,14 @@ func (q queue) putBackLocked(qh handle, qst fileState, ch handle, path, token st
 	}
 	hook("putback:claimed")
 	qh.beforeRename()
-	if err := os.Rename(path, q.dir.Queue()); err != nil {
+	if err := os.Rename(path, q.path); err != nil {
 		// The claim holds own and an ignored copy: merged back later.
 		tmp.close()
 		return qh, qst, err
 	}
 	hook("putback:queued")
 	qh.close()
-	tmp.path = q.dir.Queue()
+	tmp.path = q.path
 	st, err := tmp.state()
 	return tmp, st, err
 }
@@ -203,7 +203,7 @@ func (q queue) mergeStaleLocked(qh handle, qst fileState, paths []string, now ti
 			h.close()
 			continue
 		}
-		data, err := readTail(h, st, readWindow)
+		data, err := readTail(h, st, readWindow, 0)
 		if err != nil {
 			h.close()
 			continue

@@ -114,7 +114,7 @@ func New(opts Options) *Client {
 		opts:     opts,
 		dir:      dir,
 		consent:  consent.NewStore(dir, opts.Getenv, opts.Now),
-		queue:    queue{dir: dir},
+		queue:    newQueue(dir),
 		envelope: baseEnvelope(opts),
 		counters: map[counterKey]*Counter{},
 	}
@@ -191,28 +191,25 @@ func (c *Client) Tick() {
 	c.day.Store(today)
 }
 
+// harvest takes the counts of one day slot. The entry carries the counter
+// and its counts rather than props: a persist encodes it straight into its
+// line (appendEntry), with no map to build.
 func (ctr *Counter) harvest(slot, day int64) (entry, bool) {
 	v := ctr.slots[slot].Swap(0)
 	if v == 0 {
 		return entry{}, false
 	}
 	calls, errs := splitSlot(v)
-	props := map[string]any{"kind": ctr.kind, "name": ctr.name, "count": calls}
-	if errs > 0 {
-		props["error_count"] = errs
-	}
-	if ctr.clientName != "" {
-		props["client_name"] = ctr.clientName
-	}
-	if ctr.clientVersion != "" {
-		props["client_version"] = ctr.clientVersion
-	}
-	return entry{Event: schema.EventUsageRollup, TS: dayStart(day).Format(time.RFC3339), Props: props}, true
+	return entry{Event: schema.EventUsageRollup, TS: dayTS(day), ctr: ctr, calls: calls, errs: errs}, true
 }
+
+// dayTS is the time of a rollup: the start of its UTC day.
+func dayTS(day int64) string { return dayStart(day).Format(time.RFC3339) }
 
 // harvestLocked takes every count and pending event out of memory.
 func (c *Client) harvestLocked() []entry {
-	out := append(c.carry, c.pending...)
+	out := make([]entry, 0, len(c.carry)+len(c.pending)+len(c.counters))
+	out = append(append(out, c.carry...), c.pending...)
 	c.carry, c.pending = nil, nil
 	for _, ctr := range c.counters {
 		for slot := int64(0); slot < 2; slot++ {

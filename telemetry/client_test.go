@@ -369,7 +369,7 @@ func TestOffOnCycleNeverSendsWhatCameBefore(t *testing.T) {
 	if _, err := store.SetChoice(false, consent.SourceCLI); err != nil {
 		t.Fatal(err)
 	}
-	if err := (queue{dir: c.dir}).removeAll(); err != nil {
+	if err := newQueue(c.dir).removeAll(); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := store.SetChoice(true, consent.SourceCLI); err != nil {

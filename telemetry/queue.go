@@ -60,6 +60,29 @@ type entry struct {
 	Event string         `json:"event"`
 	TS    string         `json:"ts"`
 	Props map[string]any `json:"props"`
+	// A rollup just harvested from a counter holds the counter and its
+	// counts instead of Props (see withProps).
+	ctr         *Counter
+	calls, errs int64
+}
+
+// withProps returns e with its props as a map, for code that reads them.
+func (e entry) withProps() entry {
+	if e.ctr == nil {
+		return e
+	}
+	ctr := e.ctr
+	props := map[string]any{"kind": ctr.kind, "name": ctr.name, "count": e.calls}
+	if e.errs > 0 {
+		props["error_count"] = e.errs
+	}
+	if ctr.clientName != "" {
+		props["client_name"] = ctr.clientName
+	}
+	if ctr.clientVersion != "" {
+		props["client_version"] = ctr.clientVersion
+	}
+	return entry{Event: e.Event, TS: e.TS, Props: props}
 }
 
 // parseLine reads one queue line with the schema's strict parser, the one
@@ -232,10 +255,11 @@ func keepNewest(data []byte, max int) []byte {
 }
 
 // readTail reads the newest whole lines of an open file, at most window
-// bytes of it, whatever the file's size: a queue is never read whole. A
+// bytes of it, whatever the file's size: a queue is never read whole. The
+// buffer has room bytes to spare for what the caller appends. A
 // torn last line (a writer died mid-write, or the disk filled up) gets its
 // newline, so that what is written after it stays a line of its own.
-func readTail(h handle, st fileState, window int) ([]byte, error) {
+func readTail(h handle, st fileState, window, room int) ([]byte, error) {
 	off := st.size - int64(window)
 	if off > 0 {
 		// One byte more: whether the window starts on a line.
@@ -243,7 +267,7 @@ func readTail(h handle, st fileState, window int) ([]byte, error) {
 	} else {
 		off = 0
 	}
-	buf := make([]byte, st.size-off, st.size-off+1)
+	buf := make([]byte, st.size-off, st.size-off+1+int64(room))
 	n, err := h.readAt(buf, off)
 	if err != nil && !errors.Is(err, io.EOF) {
 		return nil, err
@@ -275,7 +299,16 @@ func readTail(h handle, st fileState, window int) ([]byte, error) {
 // old one's lock, so no line is ever destroyed before the file that replaces
 // it is complete, and a process that was waiting for the lock finds the old
 // file unlinked and opens the name again.
-type queue struct{ dir statedir.Dir }
+type queue struct {
+	dir statedir.Dir
+	// The queue's and the lock file's paths, joined once: a persist
+	// should not pay for it.
+	path, lockPath string
+}
+
+func newQueue(dir statedir.Dir) queue {
+	return queue{dir: dir, path: dir.Queue(), lockPath: dir.QueueLock()}
+}
 
 var errLockTimeout = errors.New("stays locked by another codegraph process")
 
@@ -283,7 +316,7 @@ var errLockTimeout = errors.New("stays locked by another codegraph process")
 // queue (and state directory) is created; without it, a missing queue is
 // an fs.ErrNotExist error.
 func (q queue) lockQueue(create bool) (handle, fileState, error) {
-	path := q.dir.Queue()
+	path := q.path
 	flag := os.O_RDWR | os.O_APPEND
 	if create {
 		flag |= os.O_CREATE
@@ -291,7 +324,7 @@ func (q queue) lockQueue(create bool) (handle, fileState, error) {
 	var deadline time.Time
 	ensured := false
 	for {
-		h, err := openHandle(path, flag, q.dir.QueueLock())
+		h, err := openHandle(path, flag, q.lockPath)
 		if err != nil {
 			if create && !ensured && errors.Is(err, fs.ErrNotExist) {
 				// First use: create the 0700 state directory. Doing it only
@@ -390,17 +423,18 @@ func (q queue) appendEntries(entries []entry) (int, error) {
 // cap drops.
 func (q queue) compactLocked(h handle, st fileState, data []byte) error {
 	data = keepNewest(data, QueueCap)
-	old, err := readTail(h, st, compactTo-min(len(data), compactTo))
+	content, err := readTail(h, st, compactTo-min(len(data), compactTo), len(data))
 	if err != nil {
 		return err
 	}
-	tmp, err := q.writeAside(append(old, data...))
+	content = append(content, data...)
+	tmp, err := q.writeAside(content)
 	if err != nil {
 		return err
 	}
 	defer tmp.close()
 	hook("compact:written")
-	if err := q.replace(tmp, h, q.dir.Queue()); err != nil {
+	if err := q.replace(tmp, h, q.path); err != nil {
 		return err
 	}
 	hook("compact:renamed")
@@ -474,7 +508,7 @@ func (q queue) readClaim(path string, lockIt bool, now time.Time) (entries []ent
 	if err != nil {
 		return nil, false
 	}
-	data, err := readTail(h, st, readWindow)
+	data, err := readTail(h, st, readWindow, 0)
 	if err != nil {
 		return nil, false
 	}
@@ -485,7 +519,7 @@ func (q queue) readClaim(path string, lockIt bool, now time.Time) (entries []ent
 // readQueue reads the queue's lines, without a lock: appends are whole
 // lines and replacements are renames, so a reader sees a consistent file.
 func (q queue) readQueue() []entry {
-	h, err := openHandle(q.dir.Queue(), os.O_RDONLY, "")
+	h, err := openHandle(q.path, os.O_RDONLY, "")
 	if err != nil {
 		return nil
 	}
@@ -494,7 +528,7 @@ func (q queue) readQueue() []entry {
 	if err != nil {
 		return nil
 	}
-	data, err := readTail(h, st, readWindow)
+	data, err := readTail(h, st, readWindow, 0)
 	if err != nil {
 		return nil
 	}
@@ -523,7 +557,7 @@ func (q queue) removeAll() error {
 	var errs []error
 	claims, _ := filepath.Glob(q.dir.SendingPattern())
 	temps, _ := filepath.Glob(q.dir.QueueTempPattern())
-	paths := append(append(claims, temps...), q.dir.Queue(), q.dir.QueueLock())
+	paths := append(append(claims, temps...), q.path, q.lockPath)
 	for _, p := range paths {
 		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			errs = append(errs, fmt.Errorf("%w; codegraph removes only its own files: delete it by hand", err))
@@ -535,7 +569,7 @@ func (q queue) removeAll() error {
 // problem describes a file that stands where the queue or a claim belongs
 // and cannot be used, with what to do; nil when there is none.
 func (q queue) problem() error {
-	for _, p := range append([]string{q.dir.Queue()}, q.claimPaths()...) {
+	for _, p := range append([]string{q.path}, q.claimPaths()...) {
 		h, err := openHandle(p, os.O_RDONLY, "")
 		if err == nil {
 			_, err = h.state()

@@ -85,7 +85,7 @@ func TestPutBackStaysWithinCap(t *testing.T) {
 	}
 	for _, queued := range []int{QueueCap / 2, QueueCap - 100, QueueCap - 2000} {
 		home := testkit.Home(t)
-		q := queue{dir: statedir.ForHome(home)}
+		q := newQueue(statedir.ForHome(home))
 		var b strings.Builder
 		i := 0
 		for b.Len()+len(line(i)) <= queued {
