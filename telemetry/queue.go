@@ -22,9 +22,10 @@ import (
 const (
 	// QueueCap bounds the queue file; past it the oldest lines are dropped.
 	QueueCap = 256 << 10
-	// compactTo is what a compaction keeps, so that a full queue is
-	// rewritten once per 64 KiB of appends, not on every append.
-	compactTo = QueueCap * 3 / 4
+	// compactTo is what a compaction keeps: a full queue is rewritten once
+	// per 128 KiB of appends, not on every append, and copies the 128 KiB
+	// it keeps.
+	compactTo = QueueCap / 2
 	// StaleClaim is when a claim left by a sender that died is merged back.
 	StaleClaim = time.Hour
 )
