@@ -53,8 +53,8 @@ func (q queue) claim(now time.Time, due func([]entry) bool) (*claim, []entry) {
 	hook("claim:locked")
 	if len(claims) > 0 {
 		qh, qst = q.mergeStaleLocked(qh, qst, claims, now)
-		q.removeStaleTemps()
 	}
+	q.removeStaleTemps()
 	data, err := readTail(qh, qst, readWindow, 0)
 	if err != nil {
 		qh.close()

@@ -344,7 +344,19 @@ func TestStaleClaimIsMergedBackAndSent(t *testing.T) {
 	old := h.clock.Now().Add(-2 * time.Hour)
 	os.Chtimes(claim, old, old)
 	os.Chtimes(fresh, h.clock.Now(), h.clock.Now())
+	// Files written aside by a process that died: removed once an hour old.
+	deadTemp, liveTemp := c.dir.QueueTemp("dead"), c.dir.QueueTemp("live")
+	os.WriteFile(deadTemp, []byte("copy\n"), 0o600)
+	os.WriteFile(liveTemp, []byte("copy\n"), 0o600)
+	wallOld := time.Now().Add(-2 * time.Hour)
+	os.Chtimes(deadTemp, wallOld, wallOld)
 	c.Flush(context.Background())
+	if _, err := os.Stat(deadTemp); !os.IsNotExist(err) {
+		t.Error("a dead process's file written aside was left")
+	}
+	if _, err := os.Stat(liveTemp); err != nil {
+		t.Error("a file being written aside was removed")
+	}
 	evs := srv.events()
 	if len(evs) != 1 || evs[0]["ts"] != "2026-11-24T10:00:00Z" {
 		t.Errorf("sent %v, want only the stale claim's event", evs)

@@ -35,12 +35,13 @@ import (
 // lost but a line is never received twice.
 
 const (
-	helperEnv   = "CODEGRAPH_TELEMETRY_TEST_HELPER" // the child's mode
-	helperHome  = "CODEGRAPH_TELEMETRY_TEST_HOME"
-	helperNow   = "CODEGRAPH_TELEMETRY_TEST_NOW"   // the child's clock, RFC 3339
-	helperStop  = "CODEGRAPH_TELEMETRY_TEST_STOP"  // "step#n": stop at the nth time step is reached
-	helperArgs  = "CODEGRAPH_TELEMETRY_TEST_ARGS"  // names to record
-	helperTrace = "CODEGRAPH_TELEMETRY_TEST_TRACE" // print every step reached
+	helperEnv    = "CODEGRAPH_TELEMETRY_TEST_HELPER" // the child's mode
+	helperHome   = "CODEGRAPH_TELEMETRY_TEST_HOME"
+	helperNow    = "CODEGRAPH_TELEMETRY_TEST_NOW"    // the child's clock, RFC 3339
+	helperStop   = "CODEGRAPH_TELEMETRY_TEST_STOP"   // "step#n": stop at the nth time step is reached
+	helperArgs   = "CODEGRAPH_TELEMETRY_TEST_ARGS"   // names to record
+	helperTrace  = "CODEGRAPH_TELEMETRY_TEST_TRACE"  // print every step reached
+	helperResume = "CODEGRAPH_TELEMETRY_TEST_RESUME" // at the stop step, wait for a line on stdin instead of a kill
 )
 
 // TestHelperProcess is not a test: it is the child of the crash tests,
@@ -64,6 +65,10 @@ func TestHelperProcess(t *testing.T) {
 		}
 		if step == stop && seen[step] == n {
 			fmt.Printf("STOPPED %s#%d\n", step, n)
+			if os.Getenv(helperResume) != "" {
+				bufio.NewReader(os.Stdin).ReadString('\n')
+				return
+			}
 			select {} // until the parent's SIGKILL
 		}
 	}
@@ -331,6 +336,16 @@ func crashScenarios() []scenario {
 		},
 		endpoint: okEndpoint,
 	})
+	// The same with something else than a file at the spare's name: the
+	// compaction writes a new file aside and renames it.
+	out = append(out, scenario{
+		name: "compact-aside", mode: "persist", initial: full, args: names("m", 5), capDrops: true,
+		prepare: func(t *testing.T, home string, now time.Time) {
+			writeQueue(t, home, linesOf(full, now.Add(-72*time.Hour)))
+			os.Mkdir(statedir.ForHome(home).QueueSpare(), 0o700)
+		},
+		endpoint: okEndpoint,
+	})
 	// More than 8 requests' worth of due lines, today's lines that stay,
 	// and two claims of dead senders: one raw, one divided with a section
 	// that was sending when its sender died.
@@ -543,5 +558,65 @@ func TestCrashAtRandomInstants(t *testing.T) {
 		srv.mu.Lock()
 		srv.bodies = nil
 		srv.mu.Unlock()
+	}
+}
+
+// TestAppendAfterTheQueueWasReplaced: a process opens the queue, and before
+// it takes the lock another compacts the queue (swapping in the spare, or
+// renaming a new file over it). Its line must land in the queue, not in the
+// file that was the queue a moment ago.
+func TestAppendAfterTheQueueWasReplaced(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a child process: not in -short")
+	}
+	t.Parallel()
+	for _, spare := range []bool{true, false} {
+		t.Run(fmt.Sprintf("spare=%v", spare), func(t *testing.T) {
+			t.Parallel()
+			home := t.TempDir()
+			setChoiceOn(t, home)
+			old := time.Now().Add(-72 * time.Hour)
+			full := names("f", (QueueCap-300)/len(rollupLine("f00000", old)))
+			writeQueue(t, home, linesOf(full, old))
+			dir := statedir.ForHome(home)
+			if !spare {
+				os.Mkdir(dir.QueueSpare(), 0o700)
+			} else {
+				// A first compaction makes the spare exist.
+				c := New(Options{Home: home, Now: func() time.Time { return old }})
+				c.Counter(schema.UsageCLICommand, "first").Record(true)
+				c.Persist()
+				writeQueue(t, home, linesOf(full, old))
+			}
+			cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$", "-test.count=1")
+			cmd.Env = append(os.Environ(), helperEnv+"=persist", helperHome+"="+home, helperNow+"="+old.Format(time.RFC3339Nano),
+				helperStop+"=lock:opened#1", helperArgs+"=late", helperResume+"=1")
+			stdin, _ := cmd.StdinPipe()
+			stdout, _ := cmd.StdoutPipe()
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			defer cmd.Process.Kill()
+			sc := bufio.NewScanner(stdout)
+			for sc.Scan() && !strings.HasPrefix(sc.Text(), "STOPPED") {
+			}
+			// The child has the queue open, without its lock: compact it.
+			c := New(Options{Home: home, Now: func() time.Time { return old }})
+			c.Counter(schema.UsageCLICommand, "compactor").Record(true)
+			c.Persist()
+			fmt.Fprintln(stdin, "go")
+			for sc.Scan() {
+			}
+			if err := cmd.Wait(); err != nil {
+				t.Fatal(err)
+			}
+			d := readDisk(t, home)
+			if d.pending["late"] != 1 || d.pending["compactor"] != 1 {
+				t.Errorf("after the compaction under its feet: late %d, compactor %d; want 1 and 1", d.pending["late"], d.pending["compactor"])
+			}
+			if d.pending[full[0]] != 0 {
+				t.Errorf("no compaction happened")
+			}
+		})
 	}
 }

@@ -304,11 +304,11 @@ type queue struct {
 	dir statedir.Dir
 	// The queue's and the lock file's paths, joined once: a persist
 	// should not pay for it.
-	path, lockPath string
+	path, lockPath, sparePath string
 }
 
 func newQueue(dir statedir.Dir) queue {
-	return queue{dir: dir, path: dir.Queue(), lockPath: dir.QueueLock()}
+	return queue{dir: dir, path: dir.Queue(), lockPath: dir.QueueLock(), sparePath: dir.QueueSpare()}
 }
 
 var errLockTimeout = errors.New("stays locked by another codegraph process")
@@ -338,6 +338,7 @@ func (q queue) lockQueue(create bool) (handle, fileState, error) {
 			}
 			return handle{}, fileState{}, err
 		}
+		hook("lock:opened")
 		st, waited, err := lockOpened(h, &deadline)
 		if err != nil {
 			h.close()
@@ -345,8 +346,16 @@ func (q queue) lockQueue(create bool) (handle, fileState, error) {
 		}
 		// An unlinked file was renamed over (compacted, put back) or
 		// removed by the process that held the lock; with a wait, it may
-		// also have been renamed away (claimed): follow the name.
-		if st.linked && (!waited && linksCounted || h.namedHere(st)) {
+		// also have been renamed away (claimed); a retired one was swapped
+		// out by a compaction: follow the name.
+		if st.retired && st.linked && h.namedHere(st) {
+			// Still the queue: a compaction died between marking it and
+			// the swap. It is the queue, whole.
+			if h.setRetired(false) == nil {
+				st.retired = false
+			}
+		}
+		if st.linked && !st.retired && (!waited && linksCounted || h.namedHere(st)) {
 			return h, st, nil
 		}
 		h.close()
@@ -429,6 +438,9 @@ func (q queue) compactLocked(h handle, st fileState, data []byte) error {
 		return err
 	}
 	content = append(content, data...)
+	if done, err := q.compactIntoSpare(h, content); done {
+		return err
+	}
 	tmp, err := q.writeAside(content)
 	if err != nil {
 		return err

@@ -23,10 +23,11 @@ type handle struct {
 }
 
 type fileState struct {
-	size   int64
-	mtime  time.Time
-	linked bool
-	fi     os.FileInfo
+	size    int64
+	mtime   time.Time
+	linked  bool
+	retired bool // never: compaction writes aside here
+	fi      os.FileInfo
 }
 
 func openHandle(path string, flag int, lockPath string) (handle, error) {
@@ -128,3 +129,5 @@ func pathError(op, path string, err error) error {
 	}
 	return &fs.PathError{Op: op, Path: path, Err: err}
 }
+
+func (h handle) setRetired(bool) error { return nil }

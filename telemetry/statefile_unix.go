@@ -29,6 +29,9 @@ type fileState struct {
 	// held its lock replaced it, and the name now means another file.
 	linked   bool
 	dev, ino uint64
+	// retired: a compaction swapped this file out of the queue's name
+	// (spare_linux.go), or died between marking it and the swap.
+	retired bool
 }
 
 // openHandle opens path without following a symlink or blocking on a FIFO
@@ -49,12 +52,37 @@ func (h handle) state() (fileState, error) {
 		return fileState{}, err
 	}
 	return fileState{
-		size:   st.Size,
-		mtime:  modTime(&st),
-		linked: st.Nlink > 0,
-		dev:    uint64(st.Dev), // int32 on some systems
-		ino:    uint64(st.Ino),
+		size:    st.Size,
+		mtime:   modTime(&st),
+		linked:  st.Nlink > 0,
+		dev:     uint64(st.Dev), // int32 on some systems
+		ino:     uint64(st.Ino),
+		retired: st.Mode&retiredBit != 0,
 	}, nil
+}
+
+// retiredBit marks a queue file that is no longer the queue: the owner's
+// execute bit, which no queue file is created with.
+const retiredBit = 0o100
+
+// setRetired sets or clears the mark.
+func (h handle) setRetired(retired bool) error {
+	mode := uint32(0o600)
+	if retired {
+		mode |= retiredBit
+	}
+	if err := syscall.Fchmod(h.fd, mode); err != nil {
+		return &fs.PathError{Op: "chmod", Path: h.path, Err: err}
+	}
+	return nil
+}
+
+// truncate sets the file's size.
+func (h handle) truncate(size int64) error {
+	if err := syscall.Ftruncate(h.fd, size); err != nil {
+		return &fs.PathError{Op: "truncate", Path: h.path, Err: err}
+	}
+	return nil
 }
 
 // tryLock takes an exclusive flock without waiting. The kernel drops it

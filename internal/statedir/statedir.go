@@ -50,6 +50,11 @@ func (d Dir) QueueTemp(token string) string {
 	return filepath.Join(d.root, "telemetry-queue.tmp."+token)
 }
 
+// QueueSpare is the queue a compaction replaced, kept to be overwritten by
+// the next one (reusing a file is much cheaper than making one). Its
+// content is a stale copy, never read. It matches QueueTempPattern.
+func (d Dir) QueueSpare() string { return d.QueueTemp("spare") }
+
 // QueueTempPattern matches the files QueueTemp names (filepath.Glob syntax).
 func (d Dir) QueueTempPattern() string { return filepath.Join(d.root, "telemetry-queue.tmp.*") }
 
