@@ -40,7 +40,7 @@ func TestHostileStateFiles(t *testing.T) {
 		"temp":  func(d statedir.Dir) string { return d.QueueTemp("x") },
 		"spare": statedir.Dir.QueueSpare,
 	}
-	kinds := []string{"symlink", "fifo", "socket", "dir", "nonempty-dir", "empty", "sparse", "read-only"}
+	kinds := []string{"symlink", "hardlink", "fifo", "socket", "dir", "nonempty-dir", "empty", "sparse", "read-only"}
 	for target, pathOf := range targets {
 		for _, kind := range kinds {
 			t.Run(target+"/"+kind, func(t *testing.T) {
@@ -66,7 +66,7 @@ func TestHostileStateFiles(t *testing.T) {
 					writeQueue(t, home, strings.Repeat(due+"\n", (QueueCap-100)/(len(due)+1)))
 				}
 				makeHostile(t, kind, path, precious)
-				if target == "claim" && kind != "symlink" {
+				if target == "claim" && kind != "symlink" && kind != "hardlink" {
 					old := time.Now().Add(-2 * StaleClaim)
 					os.Chtimes(path, old, old) // stale: the next flush looks at it
 				}
@@ -85,8 +85,9 @@ func TestHostileStateFiles(t *testing.T) {
 				within(t, "QueueProblem", func() { problem = c.QueueProblem() })
 				within(t, "Flush", func() { c.Flush(context.Background()) })
 
-				refused := target == "queue" && (kind == "symlink" || kind == "fifo" || kind == "socket" || kind == "dir" || kind == "nonempty-dir")
-				refusedClaim := target == "claim" && (kind == "symlink" || kind == "fifo" || kind == "socket" || kind == "dir" || kind == "nonempty-dir")
+				unusable := kind == "symlink" || kind == "hardlink" || kind == "fifo" || kind == "socket" || kind == "dir" || kind == "nonempty-dir"
+				refused := target == "queue" && unusable
+				refusedClaim := target == "claim" && unusable
 				switch {
 				case refused || refusedClaim:
 					if problem == nil {
@@ -99,7 +100,7 @@ func TestHostileStateFiles(t *testing.T) {
 						if !strings.Contains(msg, "delete") {
 							t.Errorf("QueueProblem %q does not say what to do", msg)
 						}
-						if !errors.Is(problem, safefile.ErrSymlink) && !errors.Is(problem, safefile.ErrNotRegular) {
+						if !errors.Is(problem, safefile.ErrSymlink) && !errors.Is(problem, safefile.ErrNotRegular) && !errors.Is(problem, errHardLinked) {
 							t.Errorf("QueueProblem %q wraps neither ErrSymlink nor ErrNotRegular", msg)
 						}
 					}
@@ -160,6 +161,11 @@ func makeHostile(t *testing.T, kind, path, precious string) {
 	case "symlink":
 		if err := os.Symlink(precious, path); err != nil {
 			t.Fatal(err)
+		}
+	case "hardlink":
+		// Another name of someone else's file (same file system).
+		if err := os.Link(precious, path); err != nil {
+			t.Skipf("hard link: %v", err)
 		}
 	case "fifo":
 		if err := syscall.Mkfifo(path, 0o600); err != nil {

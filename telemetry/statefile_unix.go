@@ -3,6 +3,7 @@
 package telemetry
 
 import (
+	"errors"
 	"io"
 	"io/fs"
 	"os"
@@ -51,6 +52,11 @@ func (h handle) state() (fileState, error) {
 	if err != nil {
 		return fileState{}, err
 	}
+	if st.Nlink > 1 {
+		// Another name for it may be outside the state directory: writing
+		// would change that file too.
+		return fileState{}, &fs.PathError{Op: "open", Path: h.path, Err: errHardLinked}
+	}
 	return fileState{
 		size:    st.Size,
 		mtime:   modTime(&st),
@@ -60,6 +66,8 @@ func (h handle) state() (fileState, error) {
 		retired: st.Mode&retiredBit != 0,
 	}, nil
 }
+
+var errHardLinked = errors.New("has other hard links, so it may be someone else's file as well")
 
 // retiredBit marks a queue file that is no longer the queue: the owner's
 // execute bit, which no queue file is created with.
