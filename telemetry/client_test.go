@@ -247,7 +247,7 @@ func TestServerErrorIsFinal(t *testing.T) {
 func TestServerThatNeverAnswers(t *testing.T) {
 	t.Parallel()
 	srv := newCollector(t, http.StatusNoContent)
-	srv.respond = make(chan struct{})
+	srv.hang()
 	h := newHarness(t, srv.srv.URL, nil)
 	line := `{"event":"uninstall","ts":"2026-11-24T10:00:00Z","props":{}}`
 	writeQueue(t, h.home, line+"\n")

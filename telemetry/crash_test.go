@@ -313,7 +313,7 @@ func refusedEndpoint(t *testing.T) (string, []*collector) {
 // hangingEndpoint stores each body and answers only after SendTimeout.
 func hangingEndpoint(t *testing.T) (string, []*collector) {
 	c := newCollector(t, http.StatusNoContent)
-	c.respond = make(chan struct{})
+	c.hang()
 	return c.srv.URL, []*collector{c}
 }
 

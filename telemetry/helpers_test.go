@@ -105,6 +105,14 @@ func newCollectorAt(t *testing.T, addr string, status int) *collector {
 	return c
 }
 
+// hang makes the server store each body and never answer (until the
+// test ends).
+func (c *collector) hang() {
+	c.mu.Lock()
+	c.respond = make(chan struct{})
+	c.mu.Unlock()
+}
+
 func (c *collector) requests() []map[string]any {
 	c.mu.Lock()
 	defer c.mu.Unlock()
