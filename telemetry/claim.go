@@ -73,6 +73,7 @@ func (q queue) claim(now time.Time, due func([]entry) bool) (*claim, []entry) {
 		return nil, nil
 	}
 	hook("claim:renamed")
+	qh.releaseLock() // where the lock is the name's, not the file's
 	// The claim's time is its sender's, not the last append's: another
 	// process must not take it for a dead sender's.
 	t := time.Now()
@@ -174,6 +175,7 @@ func (q queue) putBackLocked(qh handle, qst fileState, ch handle, path, token st
 		return qh, qst, err
 	}
 	hook("putback:queued")
+	tmp.takeLock(qh)
 	qh.close()
 	tmp.path = q.path
 	st, err := tmp.state()

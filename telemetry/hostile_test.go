@@ -45,6 +45,9 @@ func TestHostileStateFiles(t *testing.T) {
 		for _, kind := range kinds {
 			t.Run(target+"/"+kind, func(t *testing.T) {
 				t.Parallel()
+				if kind == "hardlink" && !hardLinksRefused {
+					t.Skip("hard links are not looked at with these handles")
+				}
 				// Short paths: a unix socket's name is limited to ~100 bytes.
 				home, err := os.MkdirTemp("", "cgq")
 				if err != nil {
@@ -111,7 +114,9 @@ func TestHostileStateFiles(t *testing.T) {
 					if n := srv.conns.Load(); n != 0 {
 						t.Errorf("%d connections with no usable queue", n)
 					}
-				} else if target != "queue" {
+				} else if target != "queue" && !(target == "lock" && lockIsAFile) {
+					// (With the portable handles, anything at the lock's
+					// name is a held lock until it is 10 s old.)
 					if got := receivedNames(srv); len(srv.events()) == 0 {
 						t.Errorf("a %s at the %s kept the queue from being sent (got %v)", kind, target, got)
 					}

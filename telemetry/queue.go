@@ -311,7 +311,10 @@ func newQueue(dir statedir.Dir) queue {
 	return queue{dir: dir, path: dir.Queue(), lockPath: dir.QueueLock(), sparePath: dir.QueueSpare()}
 }
 
-var errLockTimeout = errors.New("stays locked by another codegraph process")
+var (
+	errLockTimeout = errors.New("stays locked by another codegraph process")
+	errHardLinked  = errors.New("has other hard links, so it may be someone else's file as well")
+)
 
 // lockQueue opens the queue and takes its lock. With create, a missing
 // queue (and state directory) is created; without it, a missing queue is
@@ -481,6 +484,7 @@ func (q queue) writeAside(content []byte) (handle, error) {
 // removed and path keeps its content.
 func (q queue) replace(tmp handle, old handle, path string) error {
 	old.beforeRename()
+	tmp.beforeRename()
 	if err := os.Rename(tmp.path, path); err != nil {
 		tmp.close()
 		os.Remove(tmp.path)

@@ -1,4 +1,4 @@
-//go:build linux
+//go:build linux && !telemetry_portable
 
 package telemetry
 

@@ -1,4 +1,4 @@
-//go:build !unix
+//go:build !unix || telemetry_portable
 
 package telemetry
 
@@ -12,14 +12,26 @@ import (
 	"github.com/getcodegraph/codegraph-install/internal/safefile"
 )
 
-// handle is one open queue, claim or temporary file. Without flock, the
-// queue is locked by an exclusively created lock file (lockPath), and a
-// claim is not locked at all: a dead sender is recognised by its age only.
+// handle is one open queue, claim or temporary file, for systems without
+// flock (Windows). The queue is locked by an exclusively created lock file
+// (lockPath); a claim is not locked at all, so a dead sender is recognised
+// by its age only. Windows renames neither a file that is open nor over
+// one, so a handle closes its file before a rename (beforeRename) and opens
+// it again, at the path it has then, when next used.
+//
+// The build tag telemetry_portable selects this file on Unix too, so that
+// its tests run where the CI runs (go test -tags telemetry_portable).
 type handle struct {
+	path string
+	ref  *openFile
+}
+
+// openFile is what the copies of a handle share.
+type openFile struct {
 	f        *os.File
-	path     string
+	flag     int
 	lockPath string
-	locked   *bool
+	locked   bool
 }
 
 type fileState struct {
@@ -35,11 +47,28 @@ func openHandle(path string, flag int, lockPath string) (handle, error) {
 	if err != nil {
 		return handle{}, err
 	}
-	return handle{f: f, path: path, lockPath: lockPath, locked: new(bool)}, nil
+	reopen := flag &^ (os.O_CREATE | os.O_EXCL | os.O_TRUNC)
+	return handle{path: path, ref: &openFile{f: f, flag: reopen, lockPath: lockPath}}, nil
+}
+
+// file is the open file, opened again after a rename.
+func (h handle) file() (*os.File, error) {
+	if h.ref.f == nil {
+		f, err := safefile.Open(h.path, h.ref.flag, 0o600)
+		if err != nil {
+			return nil, err
+		}
+		h.ref.f = f
+	}
+	return h.ref.f, nil
 }
 
 func (h handle) state() (fileState, error) {
-	fi, err := h.f.Stat()
+	f, err := h.file()
+	if err != nil {
+		return fileState{}, err
+	}
+	fi, err := f.Stat()
 	if err != nil {
 		return fileState{}, pathError("stat", h.path, err)
 	}
@@ -53,29 +82,34 @@ func (h handle) state() (fileState, error) {
 // belongs to a process that died inside a critical section of
 // milliseconds, and is removed.
 func (h handle) tryLock() (bool, error) {
-	if h.lockPath == "" {
+	if h.ref.lockPath == "" || h.ref.locked {
 		return true, nil
 	}
 	const staleLock = 10 * time.Second
-	f, err := os.OpenFile(h.lockPath, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	f, err := os.OpenFile(h.ref.lockPath, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 	if err == nil {
 		f.Close()
-		*h.locked = true
+		h.ref.locked = true
 		return true, nil
 	}
-	if fi, serr := os.Lstat(h.lockPath); serr == nil && time.Since(fi.ModTime()) > staleLock {
-		os.Remove(h.lockPath)
+	if fi, serr := os.Lstat(h.ref.lockPath); serr == nil && time.Since(fi.ModTime()) > staleLock {
+		os.Remove(h.ref.lockPath)
 	}
 	return false, nil
 }
 
+// namedHere reports whether the path still names the file that was stat'ed.
 func (h handle) namedHere(st fileState) bool {
 	fi, err := os.Lstat(h.path)
 	return err == nil && st.fi != nil && os.SameFile(fi, st.fi)
 }
 
 func (h handle) readAt(p []byte, off int64) (int, error) {
-	n, err := h.f.ReadAt(p, off)
+	f, err := h.file()
+	if err != nil {
+		return 0, err
+	}
+	n, err := f.ReadAt(p, off)
 	if err != nil && !errors.Is(err, io.EOF) {
 		return n, pathError("read", h.path, err)
 	}
@@ -83,7 +117,11 @@ func (h handle) readAt(p []byte, off int64) (int, error) {
 }
 
 func (h handle) write(p []byte) (int, error) {
-	n, err := h.f.Write(p)
+	f, err := h.file()
+	if err != nil {
+		return 0, err
+	}
+	n, err := f.Write(p)
 	if err != nil {
 		return n, pathError("write", h.path, err)
 	}
@@ -91,29 +129,56 @@ func (h handle) write(p []byte) (int, error) {
 }
 
 func (h handle) writeAt(p []byte, off int64) error {
-	if _, err := h.f.WriteAt(p, off); err != nil {
+	f, err := h.file()
+	if err != nil {
+		return err
+	}
+	if _, err := f.WriteAt(p, off); err != nil {
 		return pathError("write", h.path, err)
 	}
 	return nil
 }
 
-func (h handle) close() {
-	if h.f != nil {
-		h.f.Close() // a second Close after beforeRename only returns an error
-	}
-	if h.locked != nil && *h.locked {
-		os.Remove(h.lockPath)
-		*h.locked = false
+// beforeRename closes the file (it is opened again when next used),
+// keeping the lock file: Windows renames neither an open file nor over one.
+func (h handle) beforeRename() {
+	if h.ref != nil && h.ref.f != nil {
+		h.ref.f.Close()
+		h.ref.f = nil
 	}
 }
 
-// beforeRename closes the file, keeping the lock file: Windows does not
-// rename over a file that is open.
-func (h handle) beforeRename() {
-	if h.f != nil {
-		h.f.Close()
+// takeLock moves the queue's lock from the handle of the file that was the
+// queue to the one of the file that now is.
+func (h handle) takeLock(from handle) {
+	h.ref.lockPath, h.ref.locked = from.ref.lockPath, from.ref.locked
+	from.ref.locked = false
+}
+
+// releaseLock lets the queue's name go once the file was renamed away to
+// a claim: other processes may append to a new queue meanwhile.
+func (h handle) releaseLock() {
+	if h.ref.locked {
+		os.Remove(h.ref.lockPath)
+		h.ref.locked = false
 	}
 }
+
+func (h handle) close() {
+	if h.ref == nil {
+		return
+	}
+	h.beforeRename()
+	h.releaseLock()
+}
+
+func (h handle) setRetired(bool) error { return nil }
+
+// hardLinksRefused: the link count is not looked at here.
+const hardLinksRefused = false
+
+// lockIsAFile: the queue is locked by a file of its own (lockPath).
+const lockIsAFile = true
 
 // linksCounted: state cannot tell whether the file still has a name, so
 // the name is looked at again after every lock.
@@ -129,5 +194,3 @@ func pathError(op, path string, err error) error {
 	}
 	return &fs.PathError{Op: op, Path: path, Err: err}
 }
-
-func (h handle) setRetired(bool) error { return nil }

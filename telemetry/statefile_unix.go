@@ -1,9 +1,8 @@
-//go:build unix
+//go:build unix && !telemetry_portable
 
 package telemetry
 
 import (
-	"errors"
 	"io"
 	"io/fs"
 	"os"
@@ -67,7 +66,11 @@ func (h handle) state() (fileState, error) {
 	}, nil
 }
 
-var errHardLinked = errors.New("has other hard links, so it may be someone else's file as well")
+// hardLinksRefused: state refuses a file with more than one link.
+const hardLinksRefused = true
+
+// lockIsAFile: the queue file itself is locked; no lock file is used.
+const lockIsAFile = false
 
 // retiredBit marks a queue file that is no longer the queue: the owner's
 // execute bit, which no queue file is created with.
@@ -189,6 +192,11 @@ func (h handle) close() {
 // stay valid on the unlinked file until closed, so no other process can
 // take the lock and write to it before the rename.
 func (h handle) beforeRename() {}
+
+// takeLock and releaseLock have nothing to do: the lock belongs to the
+// file (see statefile_other.go for systems where it belongs to the name).
+func (h handle) takeLock(handle) {}
+func (h handle) releaseLock()    {}
 
 // linksCounted: state reports whether the file still has a name, so a
 // lock taken without waiting needs no second look at the name.
