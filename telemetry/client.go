@@ -277,6 +277,7 @@ func (c *Client) Close() {
 	c.mu.Unlock()
 	if !closed {
 		c.Persist()
+		c.queue.closeKept()
 	}
 }
 
@@ -346,5 +347,6 @@ func (c *Client) DeleteQueue() error {
 	c.mu.Lock()
 	c.harvestLocked()
 	c.mu.Unlock()
+	c.queue.closeKept()
 	return c.queue.removeAll()
 }

@@ -3,13 +3,17 @@
 package telemetry
 
 import (
+	"context"
 	"fmt"
+	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/getcodegraph/codegraph-install/internal/statedir"
 	"github.com/getcodegraph/codegraph-install/telemetry/schema"
 )
 
@@ -78,5 +82,87 @@ func TestConcurrentPersistsNearCap(t *testing.T) {
 	}
 	if dropped == 0 && d.pending["f00000"] > 0 {
 		t.Errorf("no compaction happened")
+	}
+}
+
+// TestKeptQueueFileFollowsTheName: a long-lived process keeps the queue
+// open between its persists. Whatever another process did to the queue
+// meanwhile (compacted it by a swap or by a rename, claimed and sent it,
+// claimed it and put it back, deleted it), the next line goes to the
+// queue, not to the file that was the queue.
+func TestKeptQueueFileFollowsTheName(t *testing.T) {
+	t.Parallel()
+	old := day1.Add(-72 * time.Hour)
+	// So full that the line "before" fits, with 10 bytes to spare, and
+	// the next one does not.
+	full := func(home string) {
+		line := len(rollupLine("f00000", old)) + 1
+		room := len(rollupLine("before", day1.Add(48*time.Hour))) + 1 + 10
+		n := (QueueCap - room - 100) / line
+		fill := linesOf(names("f", n), old)
+		pad := QueueCap - room - len(fill) - 1
+		writeQueue(t, home, fill+strings.Repeat("x", pad)+"\n")
+	}
+	for name, meanwhile := range map[string]func(t *testing.T, home string, other *Client, srv *collector){
+		"compacted by a swap": func(t *testing.T, home string, other *Client, _ *collector) {
+			other.Counter(schema.UsageCLICommand, "other").Record(true)
+			other.Persist()
+		},
+		"compacted by a rename": func(t *testing.T, home string, other *Client, _ *collector) {
+			os.Remove(statedir.ForHome(home).QueueSpare())
+			os.Mkdir(statedir.ForHome(home).QueueSpare(), 0o700)
+			other.Counter(schema.UsageCLICommand, "other").Record(true)
+			other.Persist()
+		},
+		"claimed and sent": func(t *testing.T, home string, other *Client, _ *collector) {
+			other.Flush(context.Background())
+		},
+		"claimed and put back": func(t *testing.T, home string, other *Client, srv *collector) {
+			srv.srv.Close() // refused: the lines go back
+			other.Flush(context.Background())
+		},
+		"deleted": func(t *testing.T, home string, other *Client, _ *collector) {
+			other.DeleteQueue()
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			home := t.TempDir()
+			setChoiceOn(t, home)
+			srv := newCollector(t, http.StatusNoContent)
+			env := map[string]string{EnvEndpoint: srv.srv.URL}
+			at := func(now time.Time) *Client {
+				return New(Options{Home: home, Getenv: func(k string) string { return env[k] }, Now: func() time.Time { return now }})
+			}
+			long := at(day1.Add(48 * time.Hour)) // serve --mcp, on the 26th
+			if strings.HasPrefix(name, "compacted") {
+				full(home)
+			} else {
+				writeQueue(t, home, linesOf(names("q", 20), old))
+			}
+			long.Counter(schema.UsageCLICommand, "before").Record(true)
+			long.Persist()
+			meanwhile(t, home, at(day1.Add(48*time.Hour)), srv)
+			long.Counter(schema.UsageCLICommand, "after").Record(true)
+			long.Persist()
+			d := readDisk(t, home)
+			got := receivedNames(srv)
+			if strings.HasPrefix(name, "compacted") && d.pending["f00000"] != 0 {
+				t.Fatalf("no compaction happened")
+			}
+			for _, n := range []string{"before", "after", "other"} {
+				if n == "before" && name == "deleted" || n == "other" && !strings.HasPrefix(name, "compacted") {
+					continue
+				}
+				if d.pending[n]+got[n] != 1 {
+					t.Errorf("line %s: queued %d times, sent %d times", n, d.pending[n], got[n])
+				}
+			}
+			q, _ := os.ReadFile(statedir.ForHome(home).Queue())
+			if !strings.Contains(string(q), `"after"`) {
+				t.Errorf("the line persisted afterwards is not in the queue")
+			}
+			long.Close()
+		})
 	}
 }

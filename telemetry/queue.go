@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -305,10 +306,57 @@ type queue struct {
 	// The queue's and the lock file's paths, joined once: a persist
 	// should not pay for it.
 	path, lockPath, sparePath string
+	// kept is the queue file a long-lived process keeps open between its
+	// appends (see appendEntries).
+	kept *keptFile
+}
+
+// keptFile is the queue file kept open between appends, and what
+// serialises the appends of one process: two appends on one open file
+// would share its lock.
+type keptFile struct {
+	mu   sync.Mutex
+	h    handle
+	open bool
 }
 
 func newQueue(dir statedir.Dir) queue {
-	return queue{dir: dir, path: dir.Queue(), lockPath: dir.QueueLock(), sparePath: dir.QueueSpare()}
+	q := queue{dir: dir, path: dir.Queue(), lockPath: dir.QueueLock(), sparePath: dir.QueueSpare()}
+	if keepQueueOpen {
+		q.kept = &keptFile{}
+	}
+	return q
+}
+
+// lockKept takes the lock of the queue file kept open since the last
+// append, when it still is the queue: not unlinked (compacted, put back,
+// removed) nor retired (swapped out by a compaction). A file renamed to a
+// claim meanwhile is either still locked by its sender (then the name is
+// looked at and found to mean another file) or was rewritten, removed or
+// put back by it (unlinked); only a sender that died right after the
+// rename leaves it as it is, and a line appended there is in that claim,
+// merged back with it later. Anything else closes it: the caller opens the
+// name again.
+func (k *keptFile) lockKept() (handle, fileState, bool) {
+	if !k.open {
+		return handle{}, fileState{}, false
+	}
+	h := k.h
+	if ok, err := h.tryLock(); ok && err == nil {
+		if st, err := h.state(); err == nil && st.linked && !st.retired {
+			return h, st, true
+		}
+	}
+	k.release()
+	return handle{}, fileState{}, false
+}
+
+// release closes the kept file, if any.
+func (k *keptFile) release() {
+	if k.open {
+		k.h.close()
+		k.open = false
+	}
 }
 
 var (
@@ -407,26 +455,56 @@ func (q queue) appendEntries(entries []entry) (int, error) {
 		return 0, nil
 	}
 	data := appendLines(make([]byte, 0, 200*len(entries)), entries)
-	h, st, err := q.lockQueue(true)
-	if err != nil {
-		return 0, err
+	k := q.kept
+	var h handle
+	var st fileState
+	locked := false
+	if k != nil {
+		// A process that persists again and again (serve --mcp) keeps the
+		// queue open: an open and a close cost more than an unlock.
+		k.mu.Lock()
+		defer k.mu.Unlock()
+		h, st, locked = k.lockKept()
 	}
-	defer h.close()
+	if !locked {
+		var err error
+		if h, st, err = q.lockQueue(true); err != nil {
+			return 0, err
+		}
+	}
 	hook("append:locked")
 	if st.size+int64(len(data)) > QueueCap {
-		if err := q.compactLocked(h, st, data); err != nil {
+		// The file is not the queue any more afterwards (or is, after an
+		// error, and is opened again next time).
+		err := q.compactLocked(h, st, data)
+		h.close()
+		if err != nil {
 			return 0, err
 		}
 		return len(entries), nil
 	}
 	n, err := h.write(data)
 	hook("append:written")
+	if k != nil && h.unlock() == nil {
+		k.h, k.open = h, true
+	} else {
+		h.close()
+	}
 	if err != nil {
-		// A full disk: the lines that made it whole are queued; a torn
-		// one is skipped by readers.
+		// A full disk: the lines that made it whole are queued; a torn one
+		// is skipped by readers.
 		return bytes.Count(data[:n], []byte{'\n'}), err
 	}
 	return len(entries), nil
+}
+
+// closeKept closes the queue file kept open between appends.
+func (q queue) closeKept() {
+	if k := q.kept; k != nil {
+		k.mu.Lock()
+		k.release()
+		k.mu.Unlock()
+	}
 }
 
 // compactLocked replaces the queue, whose lock h holds, by its newest

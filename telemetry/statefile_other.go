@@ -174,6 +174,12 @@ func (h handle) close() {
 
 func (h handle) setRetired(bool) error { return nil }
 
+// unlock is not used here: the queue is not kept open between appends.
+func (h handle) unlock() error { return errors.ErrUnsupported }
+
+// keepQueueOpen: an open file stops a rename on Windows.
+const keepQueueOpen = false
+
 // hardLinksRefused: the link count is not looked at here.
 const hardLinksRefused = false
 

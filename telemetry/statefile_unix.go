@@ -193,6 +193,18 @@ func (h handle) close() {
 // take the lock and write to it before the rename.
 func (h handle) beforeRename() {}
 
+// unlock lets the lock go and keeps the file open.
+func (h handle) unlock() error {
+	if err := syscall.Flock(h.fd, syscall.LOCK_UN); err != nil {
+		return &fs.PathError{Op: "unlock", Path: h.path, Err: err}
+	}
+	return nil
+}
+
+// keepQueueOpen: a long-lived process keeps the queue open between its
+// appends (queue.appendEntries).
+const keepQueueOpen = true
+
 // takeLock and releaseLock have nothing to do: the lock belongs to the
 // file (see statefile_other.go for systems where it belongs to the name).
 func (h handle) takeLock(handle) {}
