@@ -100,6 +100,7 @@ func TestHelperProcess(t *testing.T) {
 			if i%3 == 2 {
 				c.Flush(context.Background())
 			}
+			c.Close()
 		}
 	}
 	fmt.Println("DONE")
