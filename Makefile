@@ -9,7 +9,7 @@ LDFLAGS  := -X github.com/getcodegraph/codegraph-install/internal/buildinfo.Vers
 BIN      := bin
 GOBIN    ?= $(shell $(GO) env GOPATH)/bin
 
-.PHONY: all build test unit pro e2e bench golden lint run ingest install audit dist npm clean
+.PHONY: all build test unit pro portable e2e bench golden lint run ingest install audit dist npm clean
 
 all: build
 
@@ -20,7 +20,7 @@ build:
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/codegraph-ingest ./cmd/codegraph-ingest
 
 ## test: format and vet checks, every test with the race detector, the pro build's tests, the end-to-end run
-test: lint unit pro e2e
+test: lint unit pro portable e2e
 
 unit:
 	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v /e2e)
@@ -29,6 +29,11 @@ unit:
 pro:
 	$(GO) vet -tags pro ./...
 	$(GO) test -tags pro -count=1 ./...
+
+## portable: the telemetry queue's code for systems without flock (Windows) vets for Windows and passes its tests here
+portable:
+	GOOS=windows $(GO) vet ./telemetry/...
+	$(GO) test -tags telemetry_portable -count=1 ./telemetry/
 
 ## e2e: the whole pipeline against the real binaries and ingest, and the privacy runs traced with strace
 e2e:

@@ -114,7 +114,7 @@ func New(opts Options) *Client {
 		opts:     opts,
 		dir:      dir,
 		consent:  consent.NewStore(dir, opts.Getenv, opts.Now),
-		queue:    queue{dir: dir},
+		queue:    newQueue(dir),
 		envelope: baseEnvelope(opts),
 		counters: map[counterKey]*Counter{},
 	}
@@ -191,28 +191,25 @@ func (c *Client) Tick() {
 	c.day.Store(today)
 }
 
+// harvest takes the counts of one day slot. The entry carries the counter
+// and its counts rather than props: a persist encodes it straight into its
+// line (appendEntry), with no map to build.
 func (ctr *Counter) harvest(slot, day int64) (entry, bool) {
 	v := ctr.slots[slot].Swap(0)
 	if v == 0 {
 		return entry{}, false
 	}
 	calls, errs := splitSlot(v)
-	props := map[string]any{"kind": ctr.kind, "name": ctr.name, "count": calls}
-	if errs > 0 {
-		props["error_count"] = errs
-	}
-	if ctr.clientName != "" {
-		props["client_name"] = ctr.clientName
-	}
-	if ctr.clientVersion != "" {
-		props["client_version"] = ctr.clientVersion
-	}
-	return entry{Event: schema.EventUsageRollup, TS: dayStart(day).Format(time.RFC3339), Props: props}, true
+	return entry{Event: schema.EventUsageRollup, TS: dayTS(day), ctr: ctr, calls: calls, errs: errs}, true
 }
+
+// dayTS is the time of a rollup: the start of its UTC day.
+func dayTS(day int64) string { return dayStart(day).Format(time.RFC3339) }
 
 // harvestLocked takes every count and pending event out of memory.
 func (c *Client) harvestLocked() []entry {
-	out := append(c.carry, c.pending...)
+	out := make([]entry, 0, len(c.carry)+len(c.pending)+len(c.counters))
+	out = append(append(out, c.carry...), c.pending...)
 	c.carry, c.pending = nil, nil
 	for _, ctr := range c.counters {
 		for slot := int64(0); slot < 2; slot++ {
@@ -250,8 +247,23 @@ func (c *Client) Persist() {
 	if !d.Enabled || len(entries) == 0 {
 		return
 	}
-	_ = c.queue.appendEntries(entries)
+	n, _ := c.queue.appendEntries(entries)
+	if n < len(entries) {
+		// Not written (a full disk, a refused file): kept for the next
+		// persist of this process, within bounds.
+		c.mu.Lock()
+		c.carry = append(c.carry, entries[n:]...)
+		if len(c.carry) > maxCarry {
+			c.carry = sumRollups(c.carry)
+			c.carry = c.carry[max(0, len(c.carry)-maxCarry):]
+		}
+		c.mu.Unlock()
+	}
 }
+
+// maxCarry bounds the deltas a process keeps in memory while they cannot
+// be written.
+const maxCarry = 1000
 
 // Close persists what is in memory. Commands call it before the process
 // exits; it is safe to call more than once.
@@ -265,6 +277,7 @@ func (c *Client) Close() {
 	c.mu.Unlock()
 	if !closed {
 		c.Persist()
+		c.queue.closeKept()
 	}
 }
 
@@ -307,9 +320,25 @@ func (c *Client) Start(ctx context.Context, persistEvery, flushEvery time.Durati
 }
 
 // PendingEvents counts the events buffered on disk, as they would be sent
-// (rollup deltas of the same day and key counted once).
+// (rollup deltas of the same day and key counted once): the queue and the
+// pending lines of every claim.
 func (c *Client) PendingEvents() int {
-	return len(sumRollups(c.queue.pendingEntries()))
+	if c == nil {
+		return 0
+	}
+	return len(sumRollups(c.queue.pendingEntries(c.opts.Now(), false)))
+}
+
+// QueueProblem describes a file that stands where the queue or a claim
+// belongs and that telemetry cannot use (a symbolic link, a FIFO, a
+// directory, an unreadable file), naming it once and saying what to do;
+// nil when there is none. Telemetry itself never reports it: `telemetry
+// status` may.
+func (c *Client) QueueProblem() error {
+	if c == nil {
+		return nil
+	}
+	return c.queue.problem()
 }
 
 // DeleteQueue removes the queue and all claims (`telemetry off`, `reset`),
@@ -318,5 +347,6 @@ func (c *Client) DeleteQueue() error {
 	c.mu.Lock()
 	c.harvestLocked()
 	c.mu.Unlock()
+	c.queue.closeKept()
 	return c.queue.removeAll()
 }

@@ -252,10 +252,13 @@ func TestServerErrorIsFinal(t *testing.T) {
 	}
 }
 
+// TestServerThatNeverAnswers: a request handed to a connection that then
+// times out may have arrived, so its lines are done (at most once, never
+// twice): nothing goes back, and no later process sends them again.
 func TestServerThatNeverAnswers(t *testing.T) {
 	t.Parallel()
 	srv := newCollector(t, http.StatusNoContent)
-	srv.respond = make(chan struct{})
+	srv.hang()
 	h := newHarness(t, srv.srv.URL, nil)
 	line := `{"event":"uninstall","ts":"2026-11-24T10:00:00Z","props":{}}`
 	writeQueue(t, h.home, line+"\n")
@@ -265,11 +268,15 @@ func TestServerThatNeverAnswers(t *testing.T) {
 	if took := time.Since(start); took > SendTimeout+time.Second {
 		t.Errorf("flush took %v", took)
 	}
-	if lines := h.queueLines(t); len(lines) != 1 || lines[0] != line {
-		t.Errorf("lines after a timeout = %q, want them put back", lines)
+	if lines := h.queueLines(t); len(lines) != 0 {
+		t.Errorf("lines after a timeout = %q, want none: the body may have arrived", lines)
 	}
 	if n := len(srv.requests()); n != 1 {
 		t.Errorf("%d requests, want 1 (no retry in the same process)", n)
+	}
+	h.client().Flush(context.Background())
+	if n := len(srv.requests()); n != 1 {
+		t.Errorf("%d requests after a later process flushed, want still 1", n)
 	}
 }
 
@@ -348,7 +355,19 @@ func TestStaleClaimIsMergedBackAndSent(t *testing.T) {
 	old := h.clock.Now().Add(-2 * time.Hour)
 	os.Chtimes(claim, old, old)
 	os.Chtimes(fresh, h.clock.Now(), h.clock.Now())
+	// Files written aside by a process that died: removed once an hour old.
+	deadTemp, liveTemp := c.dir.QueueTemp("dead"), c.dir.QueueTemp("live")
+	os.WriteFile(deadTemp, []byte("copy\n"), 0o600)
+	os.WriteFile(liveTemp, []byte("copy\n"), 0o600)
+	wallOld := time.Now().Add(-2 * time.Hour)
+	os.Chtimes(deadTemp, wallOld, wallOld)
 	c.Flush(context.Background())
+	if _, err := os.Stat(deadTemp); !os.IsNotExist(err) {
+		t.Error("a dead process's file written aside was left")
+	}
+	if _, err := os.Stat(liveTemp); err != nil {
+		t.Error("a file being written aside was removed")
+	}
 	evs := srv.events()
 	if len(evs) != 1 || evs[0]["ts"] != "2026-11-24T10:00:00Z" {
 		t.Errorf("sent %v, want only the stale claim's event", evs)
@@ -373,7 +392,7 @@ func TestOffOnCycleNeverSendsWhatCameBefore(t *testing.T) {
 	if _, err := store.SetChoice(false, consent.SourceCLI); err != nil {
 		t.Fatal(err)
 	}
-	if err := (queue{dir: c.dir}).removeAll(); err != nil {
+	if err := newQueue(c.dir).removeAll(); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := store.SetChoice(true, consent.SourceCLI); err != nil {
@@ -538,24 +557,33 @@ func FuzzParseLine(f *testing.F) {
 }
 
 // TestNoRetryAfterATransportFailure: once a send failed, the lines wait for
-// a later process; a second flush in the same process sends nothing.
+// a later process; a second flush in the same process sends nothing, even
+// when the endpoint has come up meanwhile.
 func TestNoRetryAfterATransportFailure(t *testing.T) {
 	t.Parallel()
-	srv := newCollector(t, http.StatusNoContent)
-	srv.respond = make(chan struct{}) // the first request times out
-	h := newHarness(t, srv.srv.URL, nil)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there now: connection refused
+	h := newHarness(t, "http://"+addr+"/v1/events", nil)
 	writeQueue(t, h.home, `{"event":"uninstall","ts":"2026-11-24T10:00:00Z","props":{}}`+"\n")
 	c := h.client()
 	c.Flush(context.Background())
+	srv := newCollectorAt(t, addr, http.StatusNoContent)
 	c.Flush(context.Background())
-	if n := len(srv.requests()); n != 1 {
-		t.Errorf("%d requests from one process, want 1", n)
+	if n := srv.conns.Load(); n != 0 {
+		t.Errorf("%d connections from the process whose send failed, want 0", n)
 	}
 	if lines := h.queueLines(t); len(lines) != 1 {
 		t.Errorf("queue %q: the line must wait for a later process", lines)
 	}
 	h.client().Flush(context.Background()) // a later process tries again
-	if n := len(srv.requests()); n != 2 {
-		t.Errorf("%d requests after a new process flushed, want 2", n)
+	if n := len(srv.requests()); n != 1 {
+		t.Errorf("%d requests after a new process flushed, want 1", n)
+	}
+	if lines := h.queueLines(t); len(lines) != 0 {
+		t.Errorf("queue %q after the line was sent", lines)
 	}
 }

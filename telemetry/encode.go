@@ -3,6 +3,8 @@ package telemetry
 import (
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/getcodegraph/codegraph-install/telemetry/schema"
 )
 
 // appendEntry writes e as one JSON object, byte for byte what encoding/json
@@ -12,6 +14,9 @@ import (
 // canonical types (string, bool, int64, []string); anything else falls back
 // to encoding/json.
 func appendEntry(buf []byte, e entry) []byte {
+	if e.ctr != nil {
+		return e.ctr.appendRollup(buf, e.TS, e.calls, e.errs)
+	}
 	buf = append(buf, `{"event":`...)
 	buf = appendString(buf, e.Event)
 	buf = append(buf, `,"ts":`...)
@@ -119,4 +124,37 @@ func appendString(buf []byte, s string) []byte {
 	}
 	buf = append(buf, s[start:]...)
 	return append(buf, '"')
+}
+
+// appendRollup writes the line of one of the counter's deltas: what
+// appendEntry writes for it with props, keys sorted (client_name,
+// client_version, count, error_count, kind, name), from the parts encoded
+// once when the counter was registered.
+func (ctr *Counter) appendRollup(buf []byte, ts string, calls, errs int64) []byte {
+	buf = append(buf, `{"event":"`+schema.EventUsageRollup+`","ts":`...)
+	buf = appendString(buf, ts)
+	buf = append(buf, `,"props":{`...)
+	buf = append(buf, ctr.clientJSON...)
+	buf = append(buf, `"count":`...)
+	buf = strconv.AppendInt(buf, calls, 10)
+	if errs > 0 {
+		buf = append(buf, `,"error_count":`...)
+		buf = strconv.AppendInt(buf, errs, 10)
+	}
+	return append(buf, ctr.kindNameJSON...)
+}
+
+// encodeStatic encodes the props of a counter that never change.
+func (ctr *Counter) encodeStatic() {
+	var b []byte
+	if ctr.clientName != "" {
+		b = append(appendString(append(b, `"client_name":`...), ctr.clientName), ',')
+	}
+	if ctr.clientVersion != "" {
+		b = append(appendString(append(b, `"client_version":`...), ctr.clientVersion), ',')
+	}
+	ctr.clientJSON = b
+	b = appendString(append([]byte(nil), `,"kind":`...), ctr.kind)
+	b = appendString(append(b, `,"name":`...), ctr.name)
+	ctr.kindNameJSON = append(b, "}}"...)
 }

@@ -24,3 +24,20 @@ func FuzzAppendEntryMatchesEncodingJSON(f *testing.F) {
 		}
 	})
 }
+
+// FuzzRollupLine holds the direct encoding of a harvested rollup to what
+// appendEntry writes for the same entry with its props.
+func FuzzRollupLine(f *testing.F) {
+	f.Add("mcp_tool", "codegraph_status", "Claude Code", "2.0.14", int64(3), int64(1))
+	f.Add("cli_command", "init", "", "", int64(1), int64(0))
+	f.Add("mcp_tool", "x", "\\\"<é>\u2028", "", int64(1_000_000), int64(7))
+	f.Fuzz(func(t *testing.T, kind, name, clientName, clientVersion string, calls, errs int64) {
+		c := &Client{}
+		ctr := &Counter{client: c, kind: kind, name: name, clientName: clientName, clientVersion: clientVersion}
+		ctr.encodeStatic()
+		e := entry{Event: "usage_rollup", TS: "2026-11-24T00:00:00Z", ctr: ctr, calls: calls, errs: errs}
+		if got, want := appendEntry(nil, e), appendEntry(nil, e.withProps()); !bytes.Equal(got, want) {
+			t.Fatalf("direct:\n%s\nwith props:\n%s", got, want)
+		}
+	})
+}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"sort"
 	"time"
 
@@ -70,6 +69,7 @@ func sumRollups(entries []entry) []entry {
 	sums := map[rollupKey]*entry{}
 	var keys []rollupKey
 	for _, e := range entries {
+		e = e.withProps()
 		if e.Event != schema.EventUsageRollup {
 			lifecycle = append(lifecycle, e)
 			continue
@@ -203,10 +203,7 @@ func (c *Client) Show() [][]byte {
 	if c == nil || !c.consent.Resolve().Enabled {
 		return nil
 	}
-	entries := readEntries(c.dir.Queue())
-	for _, p := range c.queue.staleClaims(c.opts.Now()) {
-		entries = append(entries, readEntries(p)...)
-	}
+	entries := c.queue.pendingEntries(c.opts.Now(), true)
 	machineID := ""
 	if cfg, err := c.consent.Load(); err == nil && cfg != nil {
 		machineID = cfg.MachineID
@@ -221,13 +218,16 @@ func (c *Client) Show() [][]byte {
 	return out
 }
 
-// Flush sends what is due. It claims the queue by rename (so concurrent
-// processes never send a line twice), sends lifecycle events and rollups of
-// completed UTC days, and puts back what is not due. Any HTTP response is
-// final for its lines; a transport failure puts the unsent lines back for a
-// later process, with no retry here. When consent is off it returns before
-// touching the network. It returns when done or when ctx ends, and each
-// request is bounded by SendTimeout.
+// Flush sends what is due: lifecycle events and rollups of completed UTC
+// days. It claims the queue by rename, so concurrent processes never send a
+// line twice, and sends at most once: each batch is marked sending in the
+// claim before its request starts (claim.go). Any HTTP response is final for
+// its lines, and so is a failure after the request was handed to a
+// connection (a timeout, a reset): the body may have arrived. Only when no
+// connection was made (offline, refused, DNS) do the lines go back to the
+// queue, for a later process: this one sends nothing more. When consent is
+// off it returns before touching the network. It returns when done or when
+// ctx ends, and each request is bounded by SendTimeout.
 func (c *Client) Flush(ctx context.Context) {
 	if c == nil || !transportCompiled || c.sendFailed.Load() {
 		return
@@ -235,38 +235,59 @@ func (c *Client) Flush(ctx context.Context) {
 	if !c.resolve().Enabled {
 		return
 	}
-	claim, err := c.queue.claim(c.opts.Now())
-	if err != nil || claim == "" {
+	var batches [][]entry
+	var keep []entry
+	cl, entries := c.queue.claim(c.opts.Now(), func(entries []entry) bool {
+		batches, keep = c.plan(entries, placeholderID)
+		return len(batches) > 0
+	})
+	if cl == nil {
 		return
 	}
-	entries := readEntries(claim)
-	batches, keep := c.plan(entries, placeholderID)
-	if len(batches) > 0 {
-		machineID, ok := c.consent.PrepareSend(func() { fmt.Fprintln(c.opts.Stderr, Notice) })
-		if !ok {
-			// Consent changed, or the notice could not be recorded: send nothing.
-			keep = entries
-			batches = nil
-		}
-		for i, b := range batches {
-			if ctx.Err() != nil || !c.send(ctx, machineID, b) {
-				c.sendFailed.Store(true)
-				for _, rest := range batches[i:] {
-					keep = append(keep, rest...)
-				}
-				break
-			}
-		}
+	machineID, ok := c.consent.PrepareSend(func() { fmt.Fprintln(c.opts.Stderr, Notice) })
+	if !ok {
+		// Consent changed, or the notice could not be recorded: send nothing.
+		cl.finish(entries, c.consent.Resolve().Enabled)
+		return
 	}
-	if c.consent.Resolve().Enabled {
-		_ = c.queue.appendEntries(keep)
+	if err := cl.divide(batches, keep); err != nil {
+		// Nothing can be marked as sending, so nothing is sent.
+		cl.finish(entries, true)
+		return
 	}
-	os.Remove(claim)
+	rest := keep
+	for i, b := range batches {
+		if ctx.Err() != nil || cl.mark(i, stateSending) != nil {
+			rest = appendBatches(rest, batches[i:])
+			break
+		}
+		hook("send:marked")
+		res := c.send(ctx, machineID, b)
+		hook("send:returned")
+		if res == delivered {
+			continue
+		}
+		c.sendFailed.Store(true)
+		if res == notSent && cl.mark(i, statePending) == nil {
+			hook("send:unmarked")
+			rest = appendBatches(rest, batches[i:])
+		} else {
+			rest = appendBatches(rest, batches[i+1:])
+		}
+		break
+	}
+	cl.finish(rest, c.consent.Resolve().Enabled)
 }
 
-// send POSTs one batch. It reports false only on a transport failure; any
-// HTTP status is final.
-func (c *Client) send(ctx context.Context, machineID string, batch []entry) bool {
+func appendBatches(out []entry, batches [][]entry) []entry {
+	for _, b := range batches {
+		out = append(out, b...)
+	}
+	return out
+}
+
+// send POSTs one batch and says what became of it.
+func (c *Client) send(ctx context.Context, machineID string, batch []entry) sendResult {
 	env := c.newEnvelope(machineID)
 	env.Events = batch
 	body := mustJSON(env)
@@ -276,5 +297,5 @@ func (c *Client) send(ctx context.Context, machineID string, batch []entry) bool
 	}
 	ctx, cancel := context.WithTimeout(ctx, SendTimeout)
 	defer cancel()
-	return post(ctx, c.opts.HTTPClient, endpoint, bytes.NewReader(body))
+	return post(ctx, c.opts.HTTPClient, endpoint, body)
 }

@@ -40,6 +40,8 @@ type collector struct {
 	bodies  [][]byte
 	status  int
 	respond chan struct{} // when non-nil, handlers wait on it (a server that never answers)
+	// onRequest, when set, runs after a body is stored, before the answer.
+	onRequest func()
 }
 
 type countingListener struct {
@@ -57,13 +59,23 @@ func (l countingListener) Accept() (net.Conn, error) {
 
 func newCollector(t *testing.T, status int) *collector {
 	t.Helper()
+	return newCollectorAt(t, "127.0.0.1:0", status)
+}
+
+// newCollectorAt listens on addr, e.g. one that refused connections a
+// moment ago; it skips the test when the address cannot be taken again.
+func newCollectorAt(t *testing.T, addr string, status int) *collector {
+	t.Helper()
 	c := &collector{status: status}
 	c.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		c.mu.Lock()
 		c.bodies = append(c.bodies, body)
-		wait := c.respond
+		wait, on := c.respond, c.onRequest
 		c.mu.Unlock()
+		if on != nil {
+			on()
+		}
 		if wait != nil {
 			select {
 			case <-wait:
@@ -72,8 +84,11 @@ func newCollector(t *testing.T, status int) *collector {
 		}
 		w.WriteHeader(c.status)
 	}))
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
+		if addr != "127.0.0.1:0" {
+			t.Skipf("listen on %s again: %v", addr, err)
+		}
 		t.Fatal(err)
 	}
 	c.srv.Listener = countingListener{ln, &c.conns}
@@ -88,6 +103,14 @@ func newCollector(t *testing.T, status int) *collector {
 		c.srv.Close()
 	})
 	return c
+}
+
+// hang makes the server store each body and never answer (until the
+// test ends).
+func (c *collector) hang() {
+	c.mu.Lock()
+	c.respond = make(chan struct{})
+	c.mu.Unlock()
 }
 
 func (c *collector) requests() []map[string]any {

@@ -3,9 +3,12 @@
 package telemetry
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"net/http"
+	"net/http/httptrace"
+	"sync/atomic"
 
 	"github.com/getcodegraph/codegraph-install/telemetry/schema"
 )
@@ -17,23 +20,37 @@ const defaultEndpoint = schema.DefaultEndpoint
 
 const transportCompiled = true
 
-// post sends one JSON body and reports whether any HTTP response came back.
-func post(ctx context.Context, client *http.Client, endpoint string, body io.Reader) bool {
+// post sends one JSON body. It tells a failure before any connection was
+// made (the body cannot have left: notSent) from one after the request was
+// handed to a connection (it may have arrived: lost), with the transport's
+// trace hooks: GetConn fires when the transport starts looking for a
+// connection, GotConn when it has one (TCP, and TLS, established).
+func post(ctx context.Context, client *http.Client, endpoint string, body []byte) sendResult {
 	if client == nil {
 		client = &http.Client{Timeout: SendTimeout}
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, body)
+	var asked, connected atomic.Bool
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		GetConn: func(string) { asked.Store(true) },
+		GotConn: func(httptrace.GotConnInfo) { connected.Store(true) },
+	})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(body))
 	if err != nil {
-		return true // a malformed endpoint will never work: drop, don't retry
+		return delivered // a malformed endpoint will never work: drop, don't retry
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "codegraph-telemetry")
 	resp, err := client.Do(req)
 	if err != nil {
-		return false
+		// A transport that reports no trace (asked stays false) could have
+		// connected: only a failure seen before any connection puts back.
+		if asked.Load() && !connected.Load() {
+			return notSent
+		}
+		return lost
 	}
 	// Read a little so the connection can be reused, then let it go.
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
 	resp.Body.Close()
-	return true
+	return delivered
 }

@@ -17,18 +17,27 @@ import (
 func open(path string, flag int, perm fs.FileMode) (*os.File, error) {
 	fd, err := syscall.Open(path, flag|syscall.O_NOFOLLOW|syscall.O_NONBLOCK|syscall.O_CLOEXEC, uint32(perm.Perm()))
 	if err != nil {
-		if errors.Is(err, syscall.ELOOP) || errors.Is(err, syscall.EMLINK) {
-			return nil, &fs.PathError{Op: "open", Path: path, Err: ErrSymlink}
-		}
-		if errors.Is(err, syscall.ENXIO) {
-			// O_WRONLY|O_NONBLOCK on a FIFO without a reader.
-			return nil, &fs.PathError{Op: "open", Path: path, Err: ErrNotRegular}
-		}
-		return nil, &fs.PathError{Op: "open", Path: path, Err: err}
+		return nil, openError(path, err)
 	}
 	if err := syscall.SetNonblock(fd, false); err != nil {
 		syscall.Close(fd)
 		return nil, &fs.PathError{Op: "open", Path: path, Err: err}
 	}
 	return os.NewFile(uintptr(fd), path), nil
+}
+
+// openError names path once and says what stands there when the open was
+// refused because of it.
+func openError(path string, err error) error {
+	if errors.Is(err, syscall.ELOOP) || errors.Is(err, syscall.EMLINK) {
+		return &fs.PathError{Op: "open", Path: path, Err: ErrSymlink}
+	}
+	if errors.Is(err, syscall.EISDIR) {
+		return notRegular(path, fs.ModeDir)
+	}
+	if errors.Is(err, syscall.ENXIO) {
+		// O_WRONLY|O_NONBLOCK on a FIFO without a reader, or a socket.
+		return &fs.PathError{Op: "open", Path: path, Err: ErrNotRegular}
+	}
+	return &fs.PathError{Op: "open", Path: path, Err: err}
 }

@@ -73,3 +73,67 @@ func TestHostileFiles(t *testing.T) {
 		t.Errorf("the symlink's target changed: %q", b)
 	}
 }
+
+// TestOpenFD holds the raw-descriptor variant to the same rules: each
+// hostile thing is refused at once, by the open or by StatFD, with the path
+// named once; a regular file opens and reports its size.
+func TestOpenFD(t *testing.T) {
+	t.Parallel()
+	dir := testkit.Home(t)
+	target := filepath.Join(t.TempDir(), "someone-elses-file")
+	if err := os.WriteFile(target, []byte("precious"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	sock := filepath.Join(dir, "sock")
+	ln, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Skipf("unix socket: %v", err)
+	}
+	defer ln.Close()
+	for _, path := range []string{link, fifo, sock, dir, "/dev/null"} {
+		for _, flag := range []int{os.O_RDONLY, os.O_RDWR | os.O_APPEND | os.O_CREATE} {
+			start := time.Now()
+			fd, err := OpenFD(path, flag, 0o600)
+			if err == nil {
+				_, err = StatFD(fd, path)
+				syscall.Close(fd)
+			}
+			if err == nil {
+				t.Errorf("%s (flag %#x): accepted", path, flag)
+				continue
+			}
+			if took := time.Since(start); took > 2*time.Second {
+				t.Errorf("%s: took %v", path, took)
+			}
+			if !errors.Is(err, ErrSymlink) && !errors.Is(err, ErrNotRegular) {
+				t.Errorf("%s (flag %#x): %v, want ErrSymlink or ErrNotRegular", path, flag, err)
+			}
+			if n := strings.Count(err.Error(), path); n != 1 {
+				t.Errorf("%q names the path %d times", err, n)
+			}
+		}
+	}
+	if b, _ := os.ReadFile(target); string(b) != "precious" {
+		t.Errorf("the symlink's target changed: %q", b)
+	}
+	file := filepath.Join(dir, "queue")
+	fd, err := OpenFD(file, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(fd)
+	if _, err := syscall.Write(fd, []byte("line\n")); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := StatFD(fd, file); err != nil || st.Size != 5 || st.Mode&0o777 != 0o600 {
+		t.Errorf("StatFD = %+v, %v", st, err)
+	}
+}

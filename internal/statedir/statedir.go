@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // Name is the state directory's name, below the user's home directory and
@@ -39,8 +40,23 @@ func (d Dir) TelemetryConfig() string { return filepath.Join(d.root, "telemetry.
 func (d Dir) Queue() string { return filepath.Join(d.root, "telemetry-queue.jsonl") }
 
 // QueueLock serialises the short critical sections of processes that
-// append to, compact or claim the queue.
+// append to, compact or claim the queue, on systems without flock (on
+// Unix the queue file itself is locked); `telemetry reset` removes it.
 func (d Dir) QueueLock() string { return filepath.Join(d.root, "telemetry-queue.lock") }
+
+// QueueTemp names a file written aside before it replaces the queue or a
+// claim by rename. One left by a process that died is only a copy.
+func (d Dir) QueueTemp(token string) string {
+	return filepath.Join(d.root, "telemetry-queue.tmp."+token)
+}
+
+// QueueSpare is the queue a compaction replaced, kept to be overwritten by
+// the next one (reusing a file is much cheaper than making one). Its
+// content is a stale copy, never read. It matches QueueTempPattern.
+func (d Dir) QueueSpare() string { return d.QueueTemp("spare") }
+
+// QueueTempPattern matches the files QueueTemp names (filepath.Glob syntax).
+func (d Dir) QueueTempPattern() string { return filepath.Join(d.root, "telemetry-queue.tmp.*") }
 
 // SendingPattern matches queues claimed by a sender (filepath.Glob syntax).
 func (d Dir) SendingPattern() string {
@@ -50,6 +66,20 @@ func (d Dir) SendingPattern() string {
 // Sending names the claim file of one sender.
 func (d Dir) Sending(token string) string {
 	return filepath.Join(d.root, "telemetry-queue.sending."+token+".jsonl")
+}
+
+// SendingToken returns the token of a claim file named by Sending, and
+// false for any other name.
+func (d Dir) SendingToken(path string) (string, bool) {
+	if filepath.Dir(path) != d.root {
+		return "", false
+	}
+	rest, ok := strings.CutPrefix(filepath.Base(path), "telemetry-queue.sending.")
+	if !ok {
+		return "", false
+	}
+	token, ok := strings.CutSuffix(rest, ".jsonl")
+	return token, ok && token != ""
 }
 
 // InstallManifest is the global-scope install manifest.

@@ -32,6 +32,22 @@ func TestEnsureIsOwnerOnly(t *testing.T) {
 	if m, _ := filepath.Match(d.SendingPattern(), d.Sending("abc")); !m {
 		t.Errorf("Sending(%q) does not match SendingPattern", d.Sending("abc"))
 	}
+	if tok, ok := d.SendingToken(d.Sending("abc")); !ok || tok != "abc" {
+		t.Errorf("SendingToken(Sending(abc)) = %q, %v", tok, ok)
+	}
+	for _, p := range []string{d.Queue(), d.QueueTemp("abc"), filepath.Join(home, "telemetry-queue.sending.abc.jsonl"), d.Sending("")} {
+		if tok, ok := d.SendingToken(p); ok {
+			t.Errorf("SendingToken(%s) = %q", p, tok)
+		}
+	}
+	if m, _ := filepath.Match(d.QueueTempPattern(), d.QueueTemp("abc")); !m {
+		t.Errorf("QueueTemp(%q) does not match QueueTempPattern", d.QueueTemp("abc"))
+	}
+	for _, p := range []string{d.QueueTemp("abc"), d.Queue()} {
+		if m, _ := filepath.Match(d.SendingPattern(), p); m {
+			t.Errorf("%s matches SendingPattern", p)
+		}
+	}
 	if err := d.EnsureBackups(); err != nil {
 		t.Fatal(err)
 	}
@@ -53,6 +69,8 @@ func TestPaths(t *testing.T) {
 		d.Queue():           "/home/u/.codegraph/telemetry-queue.jsonl",
 		d.QueueLock():       "/home/u/.codegraph/telemetry-queue.lock",
 		d.Sending("t"):      "/home/u/.codegraph/telemetry-queue.sending.t.jsonl",
+		d.QueueTemp("t"):    "/home/u/.codegraph/telemetry-queue.tmp.t",
+		d.QueueSpare():      "/home/u/.codegraph/telemetry-queue.tmp.spare",
 		d.InstallManifest(): "/home/u/.codegraph/install.json",
 		d.Backups():         "/home/u/.codegraph/backups",
 		p.Root():            "/src/app/.codegraph",

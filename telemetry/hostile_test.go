@@ -1,0 +1,257 @@
+//go:build unix && !pro
+
+package telemetry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/getcodegraph/codegraph-install/internal/safefile"
+	"github.com/getcodegraph/codegraph-install/internal/statedir"
+	"github.com/getcodegraph/codegraph-install/telemetry/schema"
+)
+
+// TestHostileStateFiles puts, where the queue, a claim, the lock file of
+// systems without flock or a file written aside belongs, each thing that a
+// careless or hostile program could leave there: a symlink to someone
+// else's file, a FIFO, a socket, a directory (empty or not), an empty file,
+// a 20 GiB sparse file and a read-only file. Persist, Flush, PendingEvents,
+// Show, QueueProblem and DeleteQueue each end within 2 s without a panic,
+// nothing outside the state directory changes, a refused queue is
+// described with the path once and what to do, and a bad claim, lock or
+// temporary file does not keep the queue from being sent.
+func TestHostileStateFiles(t *testing.T) {
+	t.Parallel()
+	due := `{"event":"uninstall","ts":"2026-11-24T10:00:00Z","props":{"targets":["codex"]}}`
+	targets := map[string]func(statedir.Dir) string{
+		"queue": statedir.Dir.Queue,
+		"claim": func(d statedir.Dir) string { return d.Sending("x") },
+		"lock":  statedir.Dir.QueueLock,
+		"temp":  func(d statedir.Dir) string { return d.QueueTemp("x") },
+		"spare": statedir.Dir.QueueSpare,
+	}
+	kinds := []string{"symlink", "hardlink", "fifo", "socket", "dir", "nonempty-dir", "empty", "sparse", "read-only"}
+	for target, pathOf := range targets {
+		for _, kind := range kinds {
+			t.Run(target+"/"+kind, func(t *testing.T) {
+				t.Parallel()
+				if kind == "hardlink" && !hardLinksRefused {
+					t.Skip("hard links are not looked at with these handles")
+				}
+				// Short paths: a unix socket's name is limited to ~100 bytes.
+				home, err := os.MkdirTemp("", "cgq")
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { os.RemoveAll(home) })
+				outside := t.TempDir()
+				precious := filepath.Join(outside, "precious")
+				if err := os.WriteFile(precious, []byte("someone else's"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				before := snapshot(t, outside)
+				setChoiceOn(t, home)
+				dir := statedir.ForHome(home)
+				path := pathOf(dir)
+				if target != "queue" {
+					// Near the cap, so that the persist compacts (through
+					// the spare, where it can).
+					writeQueue(t, home, strings.Repeat(due+"\n", (QueueCap-100)/(len(due)+1)))
+				}
+				makeHostile(t, kind, path, precious)
+				if target == "claim" && kind != "symlink" && kind != "hardlink" {
+					old := time.Now().Add(-2 * StaleClaim)
+					os.Chtimes(path, old, old) // stale: the next flush looks at it
+				}
+				srv := newCollector(t, http.StatusNoContent)
+				env := map[string]string{EnvEndpoint: srv.srv.URL}
+				// One process records on the 24th, a later one flushes.
+				c := New(Options{Home: home, Getenv: func(k string) string { return env[k] }, Now: func() time.Time { return day1 }})
+				within(t, "Persist", func() {
+					c.Counter(schema.UsageCLICommand, "init").Record(true)
+					c.Persist()
+				})
+				c = New(Options{Home: home, Getenv: func(k string) string { return env[k] }, Now: func() time.Time { return day1.Add(48 * time.Hour) }})
+				within(t, "PendingEvents", func() { c.PendingEvents() })
+				within(t, "Show", func() { c.Show() })
+				var problem error
+				within(t, "QueueProblem", func() { problem = c.QueueProblem() })
+				within(t, "Flush", func() { c.Flush(context.Background()) })
+
+				unusable := kind == "symlink" || kind == "hardlink" || kind == "fifo" || kind == "socket" || kind == "dir" || kind == "nonempty-dir"
+				refused := target == "queue" && unusable
+				refusedClaim := target == "claim" && unusable
+				switch {
+				case refused || refusedClaim:
+					if problem == nil {
+						t.Errorf("QueueProblem = nil for a %s at the %s", kind, target)
+					} else {
+						msg := problem.Error()
+						if n := strings.Count(msg, path); n != 1 {
+							t.Errorf("QueueProblem %q names the path %d times", msg, n)
+						}
+						if !strings.Contains(msg, "delete") {
+							t.Errorf("QueueProblem %q does not say what to do", msg)
+						}
+						if !errors.Is(problem, safefile.ErrSymlink) && !errors.Is(problem, safefile.ErrNotRegular) && !errors.Is(problem, errHardLinked) {
+							t.Errorf("QueueProblem %q wraps neither ErrSymlink nor ErrNotRegular", msg)
+						}
+					}
+				case problem != nil:
+					t.Errorf("QueueProblem = %v for a %s at the %s", problem, kind, target)
+				}
+				if refused {
+					if n := srv.conns.Load(); n != 0 {
+						t.Errorf("%d connections with no usable queue", n)
+					}
+				} else if target != "queue" && !(target == "lock" && lockIsAFile) {
+					// (With the portable handles, anything at the lock's
+					// name is a held lock until it is 10 s old.)
+					if got := receivedNames(srv); len(srv.events()) == 0 {
+						t.Errorf("a %s at the %s kept the queue from being sent (got %v)", kind, target, got)
+					}
+				}
+				if target == "queue" && (kind == "sparse" || kind == "empty" || kind == "read-only") {
+					// A usable queue: the persist wrote, and the flush sent, the count.
+					if evs := srv.events(); len(evs) != 1 || evs[0]["props"].(map[string]any)["name"] != "init" {
+						t.Errorf("sent %v, want the persisted count", evs)
+					}
+					if fi, err := os.Lstat(path); err == nil && fi.Size() > QueueCap {
+						t.Errorf("the queue is still %d bytes", fi.Size())
+					}
+				}
+
+				var delErr error
+				within(t, "DeleteQueue", func() { delErr = c.DeleteQueue() })
+				if kind == "nonempty-dir" && target != "temp" && target != "spare" {
+					if delErr == nil {
+						t.Errorf("DeleteQueue removed a non-empty directory")
+					} else if n := strings.Count(delErr.Error(), path); n != 1 || !strings.Contains(delErr.Error(), "by hand") {
+						t.Errorf("DeleteQueue: %q (path named %d times)", delErr, n)
+					}
+				} else if kind == "nonempty-dir" {
+					// A directory named like a file written aside is not ours
+					// either; removing it fails, and says so.
+					if delErr == nil {
+						t.Errorf("DeleteQueue removed a non-empty directory")
+					}
+				} else if delErr != nil {
+					t.Errorf("DeleteQueue: %v", delErr)
+				}
+				if after := snapshot(t, outside); after != before {
+					t.Errorf("outside the state directory:\nbefore %s\nafter  %s", before, after)
+				}
+			})
+		}
+	}
+}
+
+// makeHostile puts a kind of thing at path.
+func makeHostile(t *testing.T, kind, path, precious string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	switch kind {
+	case "symlink":
+		if err := os.Symlink(precious, path); err != nil {
+			t.Fatal(err)
+		}
+	case "hardlink":
+		// Another name of someone else's file (same file system).
+		if err := os.Link(precious, path); err != nil {
+			t.Skipf("hard link: %v", err)
+		}
+	case "fifo":
+		if err := syscall.Mkfifo(path, 0o600); err != nil {
+			t.Skipf("mkfifo: %v", err)
+		}
+	case "socket":
+		ln, err := net.Listen("unix", path)
+		if err != nil {
+			t.Skipf("unix socket: %v", err)
+		}
+		t.Cleanup(func() { ln.Close() })
+	case "dir":
+		if err := os.Mkdir(path, 0o700); err != nil {
+			t.Fatal(err)
+		}
+	case "nonempty-dir":
+		if err := os.MkdirAll(filepath.Join(path, "sub"), 0o700); err != nil {
+			t.Fatal(err)
+		}
+	case "empty":
+		if err := os.WriteFile(path, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	case "sparse":
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Truncate(20 << 30); err != nil {
+			f.Close()
+			t.Skipf("sparse file: %v", err)
+		}
+		f.Close()
+	case "read-only":
+		// As root, permissions do not stop a write: that case is in
+		// TestReadOnlyStateDir, on a read-only mount.
+		if err := os.WriteFile(path, nil, 0o400); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// within fails the test when fn panics or takes 2 s or more.
+func within(t *testing.T, what string, fn func()) {
+	t.Helper()
+	done := make(chan any, 1)
+	start := time.Now()
+	go func() {
+		defer func() { done <- recover() }()
+		fn()
+	}()
+	select {
+	case p := <-done:
+		if p != nil {
+			t.Fatalf("%s panicked: %v", what, p)
+		}
+		if took := time.Since(start); took >= 2*time.Second {
+			t.Errorf("%s took %v", what, took)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatalf("%s still running after 2s", what)
+	}
+}
+
+// snapshot lists a directory tree with each entry's type, size, mode, time
+// and content digest.
+func snapshot(t *testing.T, root string) string {
+	t.Helper()
+	var out []string
+	filepath.Walk(root, func(p string, fi os.FileInfo, err error) error {
+		if err != nil {
+			return nil
+		}
+		line := fmt.Sprintf("%s %v %d %v", strings.TrimPrefix(p, root), fi.Mode(), fi.Size(), fi.ModTime().UnixNano())
+		if fi.Mode().IsRegular() {
+			b, _ := os.ReadFile(p)
+			line += " " + string(b)
+		}
+		out = append(out, line)
+		return nil
+	})
+	sort.Strings(out)
+	return strings.Join(out, "; ")
+}
