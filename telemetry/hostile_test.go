@@ -63,10 +63,14 @@ func TestHostileStateFiles(t *testing.T) {
 				setChoiceOn(t, home)
 				dir := statedir.ForHome(home)
 				path := pathOf(dir)
-				if target != "queue" {
+				switch target {
+				case "queue":
+				case "spare", "temp":
 					// Near the cap, so that the persist compacts (through
 					// the spare, where it can).
 					writeQueue(t, home, strings.Repeat(due+"\n", (QueueCap-100)/(len(due)+1)))
+				default:
+					writeQueue(t, home, due+"\n")
 				}
 				makeHostile(t, kind, path, precious)
 				if target == "claim" && kind != "symlink" && kind != "hardlink" {
