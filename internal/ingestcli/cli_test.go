@@ -219,7 +219,9 @@ func TestServeLeavesNoLog(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "t.db")
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
-	go func() { done <- Run(ctx, Env{Stdout: io.Discard, Stderr: io.Discard}, []string{"serve", "--addr", addr, "--db", db}) }()
+	go func() {
+		done <- Run(ctx, Env{Stdout: io.Discard, Stderr: io.Discard}, []string{"serve", "--addr", addr, "--db", db})
+	}()
 	waitHealthy(t, "http://"+addr+"/healthz")
 	resp, err := http.Get("http://" + addr + ingest.DashboardPath)
 	if err != nil {
