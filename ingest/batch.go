@@ -48,16 +48,19 @@ func (b *batchStmt) query(ctx context.Context, args []any, scan func(*sql.Rows) 
 	return b.run(ctx, args, scan)
 }
 
+// fit is the largest of sizes (biggest first, ending with 1) not above rows.
+func fit(sizes []int, rows int) int {
+	for _, n := range sizes {
+		if n <= rows {
+			return n
+		}
+	}
+	return sizes[len(sizes)-1]
+}
+
 func (b *batchStmt) run(ctx context.Context, args []any, scan func(*sql.Rows) error) error {
 	for len(args) > 0 {
-		rows := len(args) / b.cols
-		n := batchSizes[len(batchSizes)-1]
-		for _, size := range batchSizes {
-			if size <= rows {
-				n = size
-				break
-			}
-		}
+		n := fit(batchSizes, len(args)/b.cols)
 		chunk := args[:n*b.cols]
 		args = args[n*b.cols:]
 		if scan == nil {

@@ -155,27 +155,24 @@ func card(b *strings.Builder, id, title, what string) {
 
 func empty(b *strings.Builder) { b.WriteString("<p class=\"empty\">No data yet.</p>\n") }
 
-// table writes the numbers of a chart as a collapsed table.
+// table writes the numbers of a chart as a collapsed table; numeric[i]
+// right-aligns column i.
 func table(b *strings.Builder, header []string, numeric []bool, rows [][]string) {
-	b.WriteString("<details><summary>Numbers</summary>\n<table>\n<tr>")
-	for i, h := range header {
-		if numeric[i] {
-			fmt.Fprintf(b, `<th class="n">%s</th>`, esc(h))
-		} else {
-			fmt.Fprintf(b, `<th>%s</th>`, esc(h))
-		}
-	}
-	b.WriteString("</tr>\n")
-	for _, r := range rows {
+	b.WriteString("<details><summary>Numbers</summary>\n<table>\n")
+	row := func(tag string, cells []string) {
 		b.WriteString("<tr>")
-		for i, c := range r {
+		for i, c := range cells {
+			class := ""
 			if numeric[i] {
-				fmt.Fprintf(b, `<td class="n">%s</td>`, esc(c))
-			} else {
-				fmt.Fprintf(b, `<td>%s</td>`, esc(c))
+				class = ` class="n"`
 			}
+			fmt.Fprintf(b, `<%s%s>%s</%s>`, tag, class, esc(c), tag)
 		}
 		b.WriteString("</tr>\n")
+	}
+	row("th", header)
+	for _, r := range rows {
+		row("td", r)
 	}
 	b.WriteString("</table>\n</details>\n</section>\n")
 }

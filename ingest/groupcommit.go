@@ -75,13 +75,11 @@ func (s *SQLiteSink) run() {
 			m := s.cfg.Metrics
 			m.Commits.Add(1)
 			m.CommittedRequests.Add(int64(len(group)))
-			if err != nil {
-				s.cfg.Logger.Error("sqlite commit failed", "err", err, "requests", len(group))
-			}
 			s.mu.Lock()
 			s.taken = 0
 			s.mu.Unlock()
 			if err != nil {
+				s.cfg.Logger.Error("sqlite commit failed", "err", err, "requests", len(group))
 				answer(group, err)
 			} else {
 				s.toSync <- group

@@ -510,21 +510,15 @@ func (w *storeWriter) flushRaw(ctx context.Context) error {
 	args := w.rawArgs
 	err := w.conn.Raw(func(any) error {
 		for len(args) > 0 {
-			rows := len(args) / rawColumns
-			for _, n := range rawBatchSizes {
-				if n > rows {
-					continue
-				}
-				named := w.named[:n*rawColumns]
-				for i, v := range args[:n*rawColumns] {
-					named[i] = driver.NamedValue{Ordinal: i + 1, Value: v}
-				}
-				if _, err := w.insRaw[n].ExecContext(ctx, named); err != nil {
-					return fmt.Errorf("sqlite insert raw events: %w", err)
-				}
-				args = args[n*rawColumns:]
-				break
+			n := fit(rawBatchSizes, len(args)/rawColumns)
+			named := w.named[:n*rawColumns]
+			for i, v := range args[:n*rawColumns] {
+				named[i] = driver.NamedValue{Ordinal: i + 1, Value: v}
 			}
+			if _, err := w.insRaw[n].ExecContext(ctx, named); err != nil {
+				return fmt.Errorf("sqlite insert raw events: %w", err)
+			}
+			args = args[n*rawColumns:]
 		}
 		return nil
 	})

@@ -194,6 +194,8 @@ type SQLiteSink struct {
 	toSync chan []*prepared // committed groups waiting for the fsync
 	synced chan struct{}    // closed when the syncer has answered everything
 
+	readers []*sql.DB // opened by OpenReader, closed first by Close
+
 	mu     sync.Mutex
 	queue  []*prepared
 	queued int // events in queue
@@ -319,8 +321,23 @@ func hasTable(ctx context.Context, conn *sql.Conn, name string) (bool, error) {
 	return n > 0, nil
 }
 
+// OpenReader opens the store read-only, as OpenReport does, for a reader
+// that lives as long as the sink (the dashboard). Close closes it before
+// the writer's connection, so that one is the last: it checkpoints the
+// write-ahead log and removes it, which a read-only connection cannot.
+func (s *SQLiteSink) OpenReader(ctx context.Context) (*sql.DB, error) {
+	db, err := OpenReport(ctx, s.cfg.Path)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.readers = append(s.readers, db)
+	s.mu.Unlock()
+	return db, nil
+}
+
 // Close stops accepting, commits what is queued (giving up when ctx ends)
-// and closes the database.
+// and closes the database, readers from OpenReader first.
 func (s *SQLiteSink) Close(ctx context.Context) error {
 	var err error
 	s.once.Do(func() {
@@ -334,10 +351,13 @@ func (s *SQLiteSink) Close(ctx context.Context) error {
 			err = fmt.Errorf("sqlite: drain: %w", ctx.Err())
 			return
 		}
-		// Our handle of the log goes first: closing the last connection
+		for _, r := range s.readers {
+			err = errors.Join(err, r.Close())
+		}
+		// Our handle of the log goes next: closing the last connection
 		// checkpoints and removes the log, which Windows refuses while
 		// another handle is open.
-		err = errors.Join(s.wal.Close(), s.w.close(), s.conn.Close(), s.db.Close())
+		err = errors.Join(err, s.wal.Close(), s.w.close(), s.conn.Close(), s.db.Close())
 	})
 	return err
 }

@@ -205,3 +205,34 @@ func TestServeDashboardToken(t *testing.T) {
 		})
 	}
 }
+
+// TestServeLeavesNoLog: stopped with SIGINT/SIGTERM (the context), serve
+// closes its dashboard reader before the writer, whose close then
+// checkpoints the write-ahead log into the database and removes it.
+func TestServeLeavesNoLog(t *testing.T) {
+	t.Parallel()
+	port, err := harness.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	db := filepath.Join(t.TempDir(), "t.db")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() {
+		done <- Run(ctx, Env{Stdout: io.Discard, Stderr: io.Discard}, []string{"serve", "--addr", addr, "--db", db})
+	}()
+	waitHealthy(t, "http://"+addr+"/healthz")
+	resp, err := http.Get("http://" + addr + ingest.DashboardPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("serve exited %d", code)
+	}
+	if _, err := os.Stat(db + "-wal"); !os.IsNotExist(err) {
+		t.Errorf("%s-wal left behind: %v", db, err)
+	}
+}
