@@ -177,14 +177,19 @@ func TestGroupCommit(t *testing.T) {
 	release := holdWriteLock(t, s.cfg.Path)
 	const requests = 40
 	errs := make(chan error, requests)
-	for i := range requests {
-		go func() {
-			errs <- s.Store(context.Background(), accepted(t, body(envelopeOf(machineN(i)), mixedEvents(10)...), fixedNow))
-		}()
+	store := func(i int) {
+		errs <- s.Store(context.Background(), accepted(t, body(envelopeOf(machineN(i)), mixedEvents(10)...), fixedNow))
 	}
-	// The first request is in the writer's hands, blocked on the lock; the
-	// others wait in the queue.
-	waitFor(t, func() bool { return s.takenEvents() > 0 && s.queuedEvents()+s.takenEvents() == requests*10 })
+	// The first request goes alone: the writer takes it and blocks on the
+	// lock. Only then do the others arrive, so they wait in the queue
+	// together (sent all at once, the writer may take them all in its
+	// first group, and the count below would depend on scheduling).
+	go store(0)
+	waitFor(t, func() bool { return s.takenEvents() == 10 })
+	for i := 1; i < requests; i++ {
+		go store(i)
+	}
+	waitFor(t, func() bool { return s.queuedEvents()+s.takenEvents() == requests*10 })
 	release()
 	for range requests {
 		if err := <-errs; err != nil {
