@@ -4,13 +4,13 @@ package consent
 
 import (
 	"errors"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/getcodegraph/codegraph-install/internal/testkit"
 )
 
 // TestHostileFiles puts, where telemetry.json belongs, each thing that is
@@ -33,46 +33,25 @@ func TestHostileFiles(t *testing.T) {
 			if err := os.WriteFile(target, []byte(cfgOn), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			if err := os.Symlink(target, path); err != nil {
-				t.Fatal(err)
-			}
+			testkit.PlaceHostile(t, "symlink", path, target)
 		}, "is a symbolic link", ""},
 		{"dangling symlink", func(t *testing.T, path string) {
-			if err := os.Symlink(filepath.Join(t.TempDir(), "nowhere"), path); err != nil {
-				t.Fatal(err)
-			}
+			testkit.PlaceHostile(t, "symlink", path, filepath.Join(t.TempDir(), "nowhere"))
 		}, "is a symbolic link", ""},
 		{"FIFO", func(t *testing.T, path string) {
-			if err := syscall.Mkfifo(path, 0o600); err != nil {
-				t.Skipf("mkfifo: %v", err)
-			}
+			testkit.PlaceHostile(t, "fifo", path, "")
 		}, "is not a regular file (a FIFO)", ""},
 		{"socket", func(t *testing.T, path string) {
-			ln, err := net.Listen("unix", path)
-			if err != nil {
-				t.Skipf("unix socket: %v", err)
-			}
-			t.Cleanup(func() { ln.Close() })
+			testkit.PlaceHostile(t, "socket", path, "")
 		}, "is not a regular file", ""},
 		{"directory", func(t *testing.T, path string) {
-			if err := os.Mkdir(path, 0o700); err != nil {
-				t.Fatal(err)
-			}
+			testkit.PlaceHostile(t, "dir", path, "")
 		}, "is not a regular file (a directory)", "is a directory"},
 		{"0-byte file", func(t *testing.T, path string) {
-			if err := os.WriteFile(path, nil, 0o600); err != nil {
-				t.Fatal(err)
-			}
+			testkit.PlaceHostile(t, "empty", path, "")
 		}, "is empty", ""},
 		{"huge sparse file", func(t *testing.T, path string) {
-			f, err := os.Create(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer f.Close()
-			if err := f.Truncate(20 << 30); err != nil {
-				t.Skipf("sparse file: %v", err)
-			}
+			testkit.PlaceHostile(t, "sparse", path, "")
 		}, "is larger than expected", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

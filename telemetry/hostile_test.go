@@ -6,18 +6,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/getcodegraph/codegraph-install/internal/safefile"
 	"github.com/getcodegraph/codegraph-install/internal/statedir"
+	"github.com/getcodegraph/codegraph-install/internal/testkit"
 	"github.com/getcodegraph/codegraph-install/telemetry/schema"
 )
 
@@ -72,7 +71,7 @@ func TestHostileStateFiles(t *testing.T) {
 				default:
 					writeQueue(t, home, due+"\n")
 				}
-				makeHostile(t, kind, path, precious)
+				testkit.PlaceHostile(t, kind, path, precious)
 				if target == "claim" && kind != "symlink" && kind != "hardlink" {
 					old := time.Now().Add(-2 * StaleClaim)
 					os.Chtimes(path, old, old) // stale: the next flush looks at it
@@ -156,63 +155,6 @@ func TestHostileStateFiles(t *testing.T) {
 					t.Errorf("outside the state directory:\nbefore %s\nafter  %s", before, after)
 				}
 			})
-		}
-	}
-}
-
-// makeHostile puts a kind of thing at path.
-func makeHostile(t *testing.T, kind, path, precious string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	switch kind {
-	case "symlink":
-		if err := os.Symlink(precious, path); err != nil {
-			t.Fatal(err)
-		}
-	case "hardlink":
-		// Another name of someone else's file (same file system).
-		if err := os.Link(precious, path); err != nil {
-			t.Skipf("hard link: %v", err)
-		}
-	case "fifo":
-		if err := syscall.Mkfifo(path, 0o600); err != nil {
-			t.Skipf("mkfifo: %v", err)
-		}
-	case "socket":
-		ln, err := net.Listen("unix", path)
-		if err != nil {
-			t.Skipf("unix socket: %v", err)
-		}
-		t.Cleanup(func() { ln.Close() })
-	case "dir":
-		if err := os.Mkdir(path, 0o700); err != nil {
-			t.Fatal(err)
-		}
-	case "nonempty-dir":
-		if err := os.MkdirAll(filepath.Join(path, "sub"), 0o700); err != nil {
-			t.Fatal(err)
-		}
-	case "empty":
-		if err := os.WriteFile(path, nil, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	case "sparse":
-		f, err := os.Create(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := f.Truncate(20 << 30); err != nil {
-			f.Close()
-			t.Skipf("sparse file: %v", err)
-		}
-		f.Close()
-	case "read-only":
-		// As root, permissions do not stop a write: that case is in
-		// TestReadOnlyStateDir, on a read-only mount.
-		if err := os.WriteFile(path, nil, 0o400); err != nil {
-			t.Fatal(err)
 		}
 	}
 }

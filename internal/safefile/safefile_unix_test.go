@@ -4,7 +4,6 @@ package safefile
 
 import (
 	"errors"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,25 +20,7 @@ import (
 // neither read nor written.
 func TestHostileFiles(t *testing.T) {
 	t.Parallel()
-	dir := testkit.Home(t)
-	target := filepath.Join(t.TempDir(), "someone-elses-file")
-	if err := os.WriteFile(target, []byte("precious"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	link := filepath.Join(dir, "link")
-	if err := os.Symlink(target, link); err != nil {
-		t.Fatal(err)
-	}
-	fifo := filepath.Join(dir, "fifo")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-		t.Skipf("mkfifo: %v", err)
-	}
-	sock := filepath.Join(dir, "sock")
-	ln, err := net.Listen("unix", sock)
-	if err != nil {
-		t.Skipf("unix socket: %v", err)
-	}
-	defer ln.Close()
+	dir, target, link, fifo, sock := hostileDir(t)
 	for _, tc := range []struct {
 		path, what string
 		want       error
@@ -79,25 +60,7 @@ func TestHostileFiles(t *testing.T) {
 // named once; a regular file opens and reports its size.
 func TestOpenFD(t *testing.T) {
 	t.Parallel()
-	dir := testkit.Home(t)
-	target := filepath.Join(t.TempDir(), "someone-elses-file")
-	if err := os.WriteFile(target, []byte("precious"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	link := filepath.Join(dir, "link")
-	if err := os.Symlink(target, link); err != nil {
-		t.Fatal(err)
-	}
-	fifo := filepath.Join(dir, "fifo")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-		t.Skipf("mkfifo: %v", err)
-	}
-	sock := filepath.Join(dir, "sock")
-	ln, err := net.Listen("unix", sock)
-	if err != nil {
-		t.Skipf("unix socket: %v", err)
-	}
-	defer ln.Close()
+	dir, target, link, fifo, sock := hostileDir(t)
 	for _, path := range []string{link, fifo, sock, dir, "/dev/null"} {
 		for _, flag := range []int{os.O_RDONLY, os.O_RDWR | os.O_APPEND | os.O_CREATE} {
 			start := time.Now()
@@ -136,4 +99,20 @@ func TestOpenFD(t *testing.T) {
 	if st, err := StatFD(fd, file); err != nil || st.Size != 5 || st.Mode&0o777 != 0o600 {
 		t.Errorf("StatFD = %+v, %v", st, err)
 	}
+}
+
+// hostileDir makes a home directory holding a symlink to someone else's
+// file (target, content "precious"), a FIFO and a socket.
+func hostileDir(t *testing.T) (dir, target, link, fifo, sock string) {
+	t.Helper()
+	dir = testkit.Home(t)
+	target = filepath.Join(t.TempDir(), "someone-elses-file")
+	if err := os.WriteFile(target, []byte("precious"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link, fifo, sock = filepath.Join(dir, "link"), filepath.Join(dir, "fifo"), filepath.Join(dir, "sock")
+	testkit.PlaceHostile(t, "symlink", link, target)
+	testkit.PlaceHostile(t, "fifo", fifo, "")
+	testkit.PlaceHostile(t, "socket", sock, "")
+	return dir, target, link, fifo, sock
 }
