@@ -6,29 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-)
 
-// benchFiles is a mix of the kinds of files a real repository holds: mostly
-// unambiguous source, some names that need a content read (.h, .ts, .yml,
-// .rs), files that do not count, and a .gitignore per package.
-var benchFiles = []struct{ name, content string }{
-	{"main.go", "package main\n\nfunc main() {}\n"},
-	{"util.go", "package util\n"},
-	{"app.ts", "export const a: number = 1;\n"},
-	{"view.tsx", "export const V = () => <div/>;\n"},
-	{"index.js", "module.exports = {};\n"},
-	{"tool.py", "print('hi')\n"},
-	{"lib.rs", "fn main() {}\n"},
-	{"Main.java", "class Main {}\n"},
-	{"lib.h", "int f(void);\n"},
-	{"lib.c", "int f(void) { return 0; }\n"},
-	{"Thing.cs", "class Thing {}\n"},
-	{"config.yml", "a: 1\n"},
-	{"README.md", "# readme\n"},
-	{"data.json", "{}\n"},
-	{"logo.png", "\x89PNG"},
-	{"debug.log", "ignored\n"},
-}
+	"github.com/getcodegraph/codegraph-install/internal/testkit"
+)
 
 func makeBenchTree(b *testing.B, root string, n int) {
 	b.Helper()
@@ -43,9 +23,9 @@ func makeBenchTree(b *testing.B, root string, n int) {
 				b.Fatal(err)
 			}
 		}
-		f := benchFiles[i%len(benchFiles)]
-		name := fmt.Sprintf("f%d_%s", i, f.name)
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(f.content), 0o644); err != nil {
+		f := testkit.RepositoryMix[i%len(testkit.RepositoryMix)]
+		name := fmt.Sprintf("f%d_%s", i, f.Name)
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(f.Content), 0o644); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -6,36 +6,16 @@ import (
 	"testing"
 
 	"github.com/go-enry/go-enry/v2"
-)
 
-// benchMix is internal/census's benchmark mix (bench_test.go): mostly
-// unambiguous source, some names that need the content (.h, .ts, .yml, .rs,
-// .md, .json), files that do not count.
-var benchMix = []struct{ name, content string }{
-	{"main.go", "package main\n\nfunc main() {}\n"},
-	{"util.go", "package util\n"},
-	{"app.ts", "export const a: number = 1;\n"},
-	{"view.tsx", "export const V = () => <div/>;\n"},
-	{"index.js", "module.exports = {};\n"},
-	{"tool.py", "print('hi')\n"},
-	{"lib.rs", "fn main() {}\n"},
-	{"Main.java", "class Main {}\n"},
-	{"lib.h", "int f(void);\n"},
-	{"lib.c", "int f(void) { return 0; }\n"},
-	{"Thing.cs", "class Thing {}\n"},
-	{"config.yml", "a: 1\n"},
-	{"README.md", "# readme\n"},
-	{"data.json", "{}\n"},
-	{"logo.png", "\x89PNG"},
-	{"debug.log", "ignored\n"},
-}
+	"github.com/getcodegraph/codegraph-install/internal/testkit"
+)
 
 func mixCorpus() []sample {
 	var out []sample
 	for i := range 1600 {
-		f := benchMix[i%len(benchMix)]
-		rel := fmt.Sprintf("pkg%03d/sub%02d/f%d_%s", i/50/20, i/50%20, i, f.name)
-		out = append(out, sample{rel, []byte(f.content)})
+		f := testkit.RepositoryMix[i%len(testkit.RepositoryMix)]
+		rel := fmt.Sprintf("pkg%03d/sub%02d/f%d_%s", i/50/20, i/50%20, i, f.Name)
+		out = append(out, sample{rel, []byte(f.Content)})
 	}
 	return out
 }
