@@ -7,35 +7,6 @@ import (
 	"github.com/aymanbagabas/go-udiff"
 )
 
-// Summary is a short human description for the confirmation screen.
-func (p *Plan) Summary() string {
-	var sb strings.Builder
-	if p.Op == OpInstall {
-		fmt.Fprintf(&sb, "Install codegraph %s (%s, %s scope): %s\n", p.Version, p.Kind, p.Scope, p.Server)
-	} else {
-		fmt.Fprintf(&sb, "Uninstall codegraph (%s scope)\n", p.Scope)
-		if len(p.Changes) == 0 {
-			sb.WriteString("  nothing recorded in " + p.ManifestPath + "\n")
-		}
-	}
-	for _, c := range p.Changes {
-		name := c.Target
-		if t, ok := TargetByID(c.Target); ok {
-			name = t.Name
-		}
-		switch c.Action {
-		case ActionError:
-			fmt.Fprintf(&sb, "  ✗ %-18s %s\n", name, c.Message)
-		default:
-			fmt.Fprintf(&sb, "  • %-18s %-9s %s\n", name, c.Action, c.Path)
-			if p.Op == OpInstall && c.Server.Command != p.Server.Command {
-				fmt.Fprintf(&sb, "    %-18s %-9s runs %s\n", "", "", c.Server)
-			}
-		}
-	}
-	return sb.String()
-}
-
 // Diff renders the plan as unified diffs, one per changed file, for
 // --dry-run. Unchanged and refused files are listed as comments.
 func (p *Plan) Diff() string {

@@ -3,43 +3,86 @@ package tui
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 
 	"charm.land/huh/v2"
 	"github.com/charmbracelet/colorprofile"
+
+	"github.com/getcodegraph/codegraph-install/installer"
 )
 
 // runAccessible asks the same questions as plain line prompts: no redraws,
 // no colour, the summary printed as text before the confirmation. The end
 // of input (Ctrl+D) at any prompt cancels, and so does ctx ending (Ctrl+C
 // sends SIGINT in a terminal's line mode): nothing is answered for the user.
-func runAccessible(ctx context.Context, cfg Config, in io.Reader, out io.Writer) (Answers, error) {
+func runAccessible(ctx context.Context, cfg Config, in io.Reader, out io.Writer) (ans Answers, err error) {
+	defer func() {
+		if errors.Is(err, ErrInterrupted) {
+			// The terminal echoed ^C after the prompt: end that line.
+			fmt.Fprintln(out)
+		}
+	}()
 	pi := newPromptInput(ctx, in)
 	out = pi.gate(plainWriter(out))
 	s := newState(cfg)
 	fmt.Fprintln(out, "codegraph — MCP server installer", cfg.Version)
 	fmt.Fprintln(out)
+	ask := func(f huh.Field) error {
+		_ = huh.NewForm(huh.NewGroup(f)).WithAccessible(true).WithInput(pi).WithOutput(out).Run()
+		return pi.err()
+	}
+
 	// Validation is left out here: huh re-asks an invalid multi-select
 	// forever. An empty selection is reported right after it instead.
-	// Each screen is its own form, so the toggle's description (which huh
-	// does not print in this mode) comes first.
-	for i, g := range choiceFields(cfg, s, false) {
-		if cfg.AskConsent && i == consentScreen {
-			fmt.Fprintln(out, consentDescription(cfg))
+	targets := listed(cfg)
+	opts := make([]huh.Option[string], 0, len(targets))
+	ids := make([]string, 0, len(targets))
+	for _, t := range targets {
+		ids = append(ids, t.ID)
+	}
+	nw := nameWidth(ids)
+	for _, t := range targets {
+		opts = append(opts, huh.NewOption(fmt.Sprintf("%-*s  (%s)", nw, t.Name, t.ID), t.ID))
+	}
+	hint := agentsDetected
+	if len(cfg.Selected) == 0 {
+		hint = agentsNoneFound
+	}
+	fmt.Fprintln(out, hint)
+	if err := ask(huh.NewMultiSelect[string]().Title(agentsTitle).Options(opts...).Value(&s.targets)); err != nil {
+		return Answers{}, err
+	}
+	if len(s.answers(cfg).Targets) == 0 {
+		return Answers{}, ErrNoTargets
+	}
+
+	local := scopeLocalLabel
+	if cfg.ProjectDir != "" {
+		local += " (" + cfg.paths().ShowDir(cfg.ProjectDir) + ")"
+	}
+	if err := ask(huh.NewSelect[installer.Scope]().Title(scopeTitle).Options(
+		huh.NewOption(scopeGlobalLabel, installer.ScopeGlobal),
+		huh.NewOption(local, installer.ScopeLocal),
+	).Value(&s.scope)); err != nil {
+		return Answers{}, err
+	}
+
+	if cfg.AskConsent {
+		// huh prints no description in this mode: the toggle's comes first.
+		for _, l := range consentLines(cfg) {
+			fmt.Fprintln(out, l)
 		}
-		_ = huh.NewForm(g).WithAccessible(true).WithInput(pi).WithOutput(out).Run()
-		if err := pi.err(); err != nil {
+		if err := ask(huh.NewConfirm().Title(ConsentQuestion).Affirmative("Yes").Negative("No").Value(&s.share)); err != nil {
 			return Answers{}, err
 		}
-		if i == 0 && len(s.answers(cfg).Targets) == 0 {
-			return Answers{}, ErrNoTargets
-		}
 	}
-	fmt.Fprintln(out, summarize(cfg, s.answers(cfg)))
-	_ = huh.NewForm(huh.NewGroup(confirmField(s, "", false))).
-		WithAccessible(true).WithInput(pi).WithOutput(out).Run()
-	if err := pi.err(); err != nil {
+
+	for _, l := range planFor(cfg, s.answers(cfg)) {
+		fmt.Fprintln(out, l.text)
+	}
+	if err := ask(huh.NewConfirm().Title(confirmTitle).Affirmative("Install").Negative("Cancel").Value(&s.confirmed)); err != nil {
 		return Answers{}, err
 	}
 	return s.result(cfg)

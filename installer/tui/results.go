@@ -5,45 +5,90 @@ import (
 	"io"
 	"strings"
 
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/colorprofile"
 
 	"github.com/getcodegraph/codegraph-install/installer"
 )
 
-// RenderResults renders one line per target: a green check with the file
-// and what was done, or a red cross with the error.
-func RenderResults(results []installer.Result) string {
-	okStyle := lipgloss.NewStyle().Foreground(lipgloss.Color("42")).Bold(true)
-	errStyle := lipgloss.NewStyle().Foreground(lipgloss.Color("196")).Bold(true)
-	faint := lipgloss.NewStyle().Faint(true)
+// RenderResults renders one line per target: a check with what was done
+// to which file, or a cross with what went wrong.
+func RenderResults(results []installer.Result, paths Paths) string {
+	ids := make([]string, len(results))
+	for i, r := range results {
+		ids[i] = r.Target
+	}
+	nw := nameWidth(ids)
 	var sb strings.Builder
 	for _, r := range results {
-		name := r.Target
-		if t, ok := installer.TargetByID(r.Target); ok {
-			name = t.Name
-		}
+		name := fmt.Sprintf("%-*s", nw, targetName(r.Target))
 		if r.OK() {
-			fmt.Fprintf(&sb, "%s %-18s %s %s\n", okStyle.Render("✓"), name, faint.Render(fmt.Sprintf("%-8s", r.Outcome())), r.Path)
+			fmt.Fprintf(&sb, "%s %s  %s %s\n", okSty.Render("✓"), name, faintSty.Render(fmt.Sprintf("%-10s", r.Outcome())), paths.Show(r.Path))
 			continue
 		}
-		fmt.Fprintf(&sb, "%s %-18s %s\n", errStyle.Render("✗"), name, errStyle.UnsetBold().Render(r.Err.Error()))
+		fmt.Fprintf(&sb, "%s %s  %s\n", badSty.Bold(true).Render("✗"), name, badSty.Render(r.Err.Error()))
 	}
 	return sb.String()
 }
 
-func pastTense(a installer.Action) string {
-	switch a {
-	case installer.ActionCreate:
-		return "created "
-	case installer.ActionModify:
-		return "updated "
-	case installer.ActionDelete:
-		return "removed "
-	case installer.ActionUnchanged:
-		return "up to date"
+// Done is what the final screen of an install says next.
+type Done struct {
+	Results []installer.Result
+	Paths   Paths
+	// Program is the name this binary was run by ("codegraph" or
+	// "codegraph-install"): the commands suggested use it.
+	Program string
+	// Uninstall is the command that undoes this install.
+	Uninstall string
+	// Backups is the directory holding copies of the files as they were,
+	// "" when no backup was made.
+	Backups string
+}
+
+// NextSteps is the end of an install: restart the agents, check them,
+// how to undo, where the backups are; after a failure, how to retry.
+func NextSteps(d Done) string {
+	var ok, failed []string
+	for _, r := range d.Results {
+		if r.OK() {
+			ok = append(ok, targetName(r.Target))
+		} else {
+			failed = append(failed, targetName(r.Target))
+		}
 	}
-	return string(a)
+	var sb strings.Builder
+	sb.WriteString("\n" + titleSty.Render("Next steps") + "\n")
+	n := 0
+	item := func(text string, cmd string) {
+		n++
+		fmt.Fprintf(&sb, "  %d. %s", n, text)
+		if cmd != "" {
+			sb.WriteString(" " + cursorSty.Render(cmd))
+		}
+		sb.WriteString("\n")
+	}
+	if len(failed) > 0 {
+		item("Fix what is wrong with "+joinNames(failed)+" (above), then run again:", d.Program)
+	}
+	if len(ok) > 0 {
+		item("Restart "+joinNames(ok)+" to load codegraph.", "")
+		item("Check that each agent can start it:", d.Program+" doctor")
+		item("To undo:", d.Uninstall)
+	}
+	if d.Backups != "" {
+		fmt.Fprintf(&sb, "  Copies of the files as they were before: %s\n", d.Paths.ShowDir(d.Backups))
+	}
+	return sb.String()
+}
+
+// joinNames lists names as a sentence does: "A", "A and B", "A, B and C".
+func joinNames(names []string) string {
+	switch len(names) {
+	case 0:
+		return ""
+	case 1:
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
 // Writer downsamples styled text for w: plain when w is not a terminal,
@@ -54,11 +99,17 @@ func Writer(w io.Writer, isTerminal bool, getenv func(string) string) io.Writer 
 	if !isTerminal || getenv == nil {
 		return plainWriter(w)
 	}
+	return &colorprofile.Writer{Forward: w, Profile: colorprofile.Env(Environ(getenv))}
+}
+
+// Environ is the part of the environment that says what a terminal can
+// show, as KEY=value lines (Config.Environ).
+func Environ(getenv func(string) string) []string {
 	var env []string
 	for _, k := range []string{"TERM", "COLORTERM", "NO_COLOR", "CLICOLOR", "CLICOLOR_FORCE", "TERM_PROGRAM", "TMUX", "WT_SESSION"} {
 		if v := getenv(k); v != "" {
 			env = append(env, k+"="+v)
 		}
 	}
-	return &colorprofile.Writer{Forward: w, Profile: colorprofile.Env(env)}
+	return env
 }

@@ -1,16 +1,23 @@
-// Package tui is the interactive installer form: a lipgloss banner, the
-// agents to configure, the scope, the anonymous-usage toggle and a summary
-// to confirm, built with huh.
+// Package tui is the interactive installer's screens: a banner drawn once,
+// the agents to configure, the scope, the anonymous-usage toggle and a
+// summary to confirm, each answer staying on screen as a recap, and the
+// final screen with the results and what to do next.
 //
 // It only collects answers into an Answers value. It never plans, writes a
 // config file, stores a consent choice or sends telemetry: the caller
 // computes the installer plan from the answers (the same plan serves the
-// form, the flags and --dry-run), and the form shows the plan's summary
-// through Config.Summarize. Input and output are injected; the package never
-// touches os.Stdin or os.Stdout.
+// form, the flags and --dry-run) and the form shows it through Config.Plan.
+// Input and output are injected; the package never touches os.Stdin or
+// os.Stdout.
 //
-// Accessible mode (Config.Accessible) uses huh's plain line prompts, without
-// redrawing and without colour, for screen readers.
+// The full-screen form is a Bubble Tea model of our own, styled with
+// lipgloss: it lays itself out for the terminal it gets (a compact banner
+// and recap on short terminals, lists that scroll with an indicator, the
+// buttons always on screen), marks the focused option with brackets so it
+// shows without colour, and goes back one step on Esc. Accessible mode
+// (Config.Accessible) asks the same questions as huh's plain line prompts,
+// without redrawing and without colour, for screen readers and for
+// terminals that cannot draw (TERM=dumb, no size).
 package tui
 
 import (
@@ -22,13 +29,15 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
-	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
 
+	"github.com/getcodegraph/codegraph-install/consent"
 	"github.com/getcodegraph/codegraph-install/installer"
 )
 
-// ConsentQuestion is the title of the form's one consent toggle; its answer
-// is stored as the installer's choice (TELEMETRY.md, "How to turn it off", rule 3).
+// ConsentQuestion is the title of the form's one consent toggle, in the
+// words CONTRACT.md §5 fixes; its answer is stored as the installer's
+// choice (TELEMETRY.md, "How to turn it off", rule 3).
 const ConsentQuestion = "Share anonymous usage data? (no code, paths, or names — see TELEMETRY.md)"
 
 // How a form ends without answers. Neither stores nor records anything:
@@ -67,6 +76,8 @@ type Config struct {
 	Scope installer.Scope
 	// ProjectDir is shown next to the local scope.
 	ProjectDir string
+	// Home shortens the paths shown ("~/.cursor/mcp.json").
+	Home string
 	// AskConsent shows the usage-data toggle, pre-set to ShareDefault
 	// (consent.Store.InstallerQuestion says both).
 	AskConsent   bool
@@ -74,14 +85,20 @@ type Config struct {
 	// ConsentNote, when set, is added to the toggle's description (e.g. an
 	// environment variable that wins over the answer).
 	ConsentNote string
-	// Summarize renders the plan for the answers so far (Plan.Summary()).
-	// It is called once the agents and scope are chosen.
-	Summarize func(Answers) string
+	// Plan computes the installer plan for the answers so far; the
+	// confirm screen shows it. It is called once the agents and scope are
+	// chosen, and again if the user goes back and changes them.
+	Plan func(Answers) (*installer.Plan, error)
 	// Version appears in the banner.
 	Version string
 	// Accessible selects huh's screen-reader mode.
 	Accessible bool
+	// Environ is the environment the terminal's colours are read from
+	// (TERM, NO_COLOR, COLORTERM…); nil means no colour.
+	Environ []string
 }
+
+func (cfg Config) paths() Paths { return Paths{Home: cfg.Home, Project: cfg.ProjectDir} }
 
 // Run shows the form on in/out and returns the answers, or ErrCancelled,
 // ErrInterrupted or ErrNoTargets. In interactive mode out should be the
@@ -91,59 +108,118 @@ func Run(ctx context.Context, cfg Config, in io.Reader, out io.Writer) (Answers,
 	if cfg.Accessible {
 		return runAccessible(ctx, cfg, in, out)
 	}
-	m := NewModel(cfg)
-	p := tea.NewProgram(m, tea.WithInput(in), tea.WithOutput(out), tea.WithContext(ctx))
+	final, err := runProgram(ctx, NewModel(cfg), cfg.Environ, in, out)
+	if err != nil {
+		return Answers{}, err
+	}
+	ans, err := final.Result()
+	if err == nil {
+		// The answers stay on screen above what the installer prints next.
+		_, _ = io.WriteString(&colorprofile.Writer{Forward: out, Profile: colorprofile.Env(cfg.Environ)}, final.Recap())
+	}
+	return ans, err
+}
+
+// runProgram runs m as a Bubble Tea program and returns it once it has
+// finished.
+func runProgram(ctx context.Context, m *Model, environ []string, in io.Reader, out io.Writer) (*Model, error) {
+	p := tea.NewProgram(m, tea.WithInput(in), tea.WithOutput(out), tea.WithContext(ctx),
+		tea.WithEnvironment(environ))
 	final, err := p.Run()
 	if errors.Is(err, tea.ErrInterrupted) || errors.Is(err, tea.ErrProgramKilled) || ctx.Err() != nil {
-		return Answers{}, ErrInterrupted
+		return nil, ErrInterrupted
 	}
 	if err != nil {
-		return Answers{}, fmt.Errorf("installer form: %w", err)
+		return nil, fmt.Errorf("installer form: %w", err)
 	}
-	return final.(*Model).Result()
+	return final.(*Model), nil
+}
+
+// ConfirmOptions is what Confirm shows.
+type ConfirmOptions struct {
+	Title   string
+	Details string // shown above the buttons; scrolls when long
+	// Yes and No label the buttons; empty means "Yes" and "No".
+	Yes, No    string
+	Version    string // in the banner
+	Accessible bool
+	Environ    []string
 }
 
 // Confirm asks one yes/no question (default yes) after showing details; the
-// uninstaller uses it. It returns ErrCancelled for No or the end of input,
-// ErrInterrupted for Ctrl+C or the end of ctx.
-func Confirm(ctx context.Context, title, details string, accessible bool, in io.Reader, out io.Writer) error {
-	ok := true
-	field := huh.NewConfirm().Title(title).Affirmative("Yes").Negative("No").Value(&ok)
-	if accessible {
+// uninstaller uses it. It returns ErrCancelled for No, Esc or the end of
+// input, ErrInterrupted for Ctrl+C or the end of ctx.
+func Confirm(ctx context.Context, opt ConfirmOptions, in io.Reader, out io.Writer) error {
+	if opt.Yes == "" {
+		opt.Yes, opt.No = "Yes", "No"
+	}
+	if opt.Accessible {
+		ok := true
+		field := huh.NewConfirm().Title(opt.Title).Affirmative(opt.Yes).Negative(opt.No).Value(&ok)
 		pi := newPromptInput(ctx, in)
 		pw := pi.gate(plainWriter(out))
-		fmt.Fprintln(pw, details)
+		fmt.Fprintln(pw, strings.TrimRight(opt.Details, "\n"))
 		_ = huh.NewForm(huh.NewGroup(field)).WithAccessible(true).
 			WithInput(pi).WithOutput(pw).Run()
 		if err := pi.err(); err != nil {
 			return err
 		}
-	} else {
-		field.Description(details)
-		err := huh.NewForm(huh.NewGroup(field)).WithShowHelp(false).
-			WithTheme(theme()).WithInput(in).WithOutput(out).RunWithContext(ctx)
-		switch {
-		case ctx.Err() != nil, errors.Is(err, huh.ErrUserAborted):
-			return ErrInterrupted
-		case err != nil:
-			return err
+		if !ok {
+			return ErrCancelled
 		}
+		return nil
 	}
-	if !ok {
-		return ErrCancelled
+	final, err := runProgram(ctx, newConfirmModel(opt), opt.Environ, in, out)
+	if err != nil {
+		return err
 	}
-	return nil
+	_, err = final.Result()
+	return err
 }
 
-func theme() huh.Theme { return huh.ThemeFunc(huh.ThemeCharm) }
-
-// state holds the values the huh fields are bound to. It lives behind a
-// pointer so the fields' accessors stay valid while the model is copied.
+// state holds the answers as the form collects them.
 type state struct {
 	targets   []string
 	scope     installer.Scope
 	share     bool
 	confirmed bool
+}
+
+func newState(cfg Config) *state {
+	s := &state{scope: cfg.Scope, share: cfg.ShareDefault, confirmed: true}
+	for _, id := range cfg.Selected {
+		s.toggle(id, true)
+	}
+	if s.scope == "" {
+		s.scope = installer.ScopeGlobal
+	}
+	return s
+}
+
+func (s *state) selected(id string) bool {
+	for _, t := range s.targets {
+		if t == id {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *state) toggle(id string, on bool) {
+	if on == s.selected(id) {
+		return
+	}
+	if on {
+		s.targets = append(s.targets, id)
+		return
+	}
+	kept := s.targets[:0]
+	for _, t := range s.targets {
+		if t != id {
+			kept = append(kept, t)
+		}
+	}
+	s.targets = kept
 }
 
 // result is the answers once the form ended: ErrCancelled when the summary
@@ -155,23 +231,12 @@ func (s *state) result(cfg Config) (Answers, error) {
 	return s.answers(cfg), nil
 }
 
-func newState(cfg Config) *state {
-	s := &state{targets: append([]string(nil), cfg.Selected...), scope: cfg.Scope, share: cfg.ShareDefault, confirmed: true}
-	if s.scope == "" {
-		s.scope = installer.ScopeGlobal
-	}
-	return s
-}
-
 func (s *state) answers(cfg Config) Answers {
 	a := Answers{Scope: s.scope}
 	// Report targets in the listed order, whatever order they were ticked in.
 	for _, t := range listed(cfg) {
-		for _, id := range s.targets {
-			if id == t.ID {
-				a.Targets = append(a.Targets, id)
-				break
-			}
+		if s.selected(t.ID) {
+			a.Targets = append(a.Targets, t.ID)
 		}
 	}
 	if cfg.AskConsent {
@@ -188,100 +253,41 @@ func listed(cfg Config) []installer.Target {
 	return installer.Targets()
 }
 
-// consentScreen is the index of the toggle's group in choiceFields (after
-// the agents and the scope), when it is asked.
-const consentScreen = 2
+// Copy shared by the full-screen form and accessible mode.
+const (
+	agentsTitle      = "Which agents should use codegraph?"
+	agentsDetected   = "The agents found on this machine are selected."
+	agentsNoneFound  = "No agent was found on this machine: select the ones you use."
+	scopeTitle       = "Where should they use it?"
+	confirmTitle     = "Install?"
+	scopeGlobalLabel = "global: every project, for your user"
+	scopeLocalLabel  = "local: this project only"
+)
 
-// choiceFields are the first page(s): agents, scope and, when asked, the
-// consent toggle. Each is its own group, so each is its own screen.
-func choiceFields(cfg Config, s *state, validate bool) []*huh.Group {
-	groups, _ := choiceGroups(cfg, s, validate)
-	return groups
-}
-
-// choiceGroups also returns the first screen's field, where Esc cancels.
-func choiceGroups(cfg Config, s *state, validate bool) ([]*huh.Group, huh.Field) {
-	targets := listed(cfg)
-	opts := make([]huh.Option[string], 0, len(targets))
-	for _, t := range targets {
-		opts = append(opts, huh.NewOption(fmt.Sprintf("%-18s %s", t.Name, "("+t.ID+")"), t.ID))
+// consentLines describe the toggle: what is sent, what never is, where
+// every field is listed and how to turn it off, in consent's words.
+func consentLines(cfg Config) []string {
+	lines := []string{
+		"Sent: " + consent.WhatIsShared + "; " + consent.NeverShared + ".",
+		"Every field is listed at:",
+		consent.DocsURL,
+		"Turn it off any time: " + consent.HowToTurnOff + ".",
 	}
-	ms := huh.NewMultiSelect[string]().
-		Title("Which agents should use codegraph?").
-		Description("Detected agents are selected. x or space toggles, enter continues.").
-		Options(opts...).
-		Value(&s.targets).
-		// No filtering: every target fits on screen, and Esc is left to
-		// cancel the form.
-		Filterable(false).
-		// Title and description take one line each: with this height every
-		// target is visible at once, no scrolling.
-		Height(len(opts) + 2)
-	if validate {
-		ms.Validate(func(v []string) error {
-			if len(v) == 0 {
-				return errors.New("select at least one agent")
-			}
-			return nil
-		})
-	}
-	local := "local  — this project only"
-	if cfg.ProjectDir != "" {
-		local += " (" + cfg.ProjectDir + ")"
-	}
-	scope := huh.NewSelect[installer.Scope]().
-		Title("Where should they use it?").
-		Options(
-			huh.NewOption("global — every project, for your user", installer.ScopeGlobal),
-			huh.NewOption(local, installer.ScopeLocal),
-		).
-		Value(&s.scope)
-	groups := []*huh.Group{huh.NewGroup(ms), huh.NewGroup(scope)}
-	if cfg.AskConsent {
-		groups = append(groups, huh.NewGroup(huh.NewConfirm().
-			Title(ConsentQuestion).
-			Description(consentDescription(cfg)).
-			Affirmative("Yes").Negative("No").
-			Value(&s.share)))
-	}
-	return groups, ms
-}
-
-// consentDescription is shown with the toggle (printed before it in
-// accessible mode, where huh shows titles only).
-func consentDescription(cfg Config) string {
-	desc := "Counts of commands and tool calls, the OS and version. You can change it any time: codegraph telemetry off."
 	if cfg.ConsentNote != "" {
-		desc += "\n" + cfg.ConsentNote
+		lines = append(lines, cfg.ConsentNote)
 	}
-	return desc
+	return lines
 }
 
-func confirmField(s *state, summary string, withDescription bool) *huh.Confirm {
-	c := huh.NewConfirm().Title("Install?").Affirmative("Install").Negative("Cancel").Value(&s.confirmed)
-	if withDescription {
-		c.Description(summary)
+// planFor renders the plan of the answers so far, or says why there is
+// none.
+func planFor(cfg Config, a Answers) []planLine {
+	if cfg.Plan == nil {
+		return nil
 	}
-	return c
-}
-
-func summarize(cfg Config, a Answers) string {
-	if cfg.Summarize == nil {
-		return ""
+	p, err := cfg.Plan(a)
+	if err != nil {
+		return []planLine{{text: "Cannot plan the install: " + err.Error(), bad: true}}
 	}
-	return strings.TrimRight(cfg.Summarize(a), "\n")
-}
-
-// Banner is the title block shown above the form.
-func Banner(version string) string {
-	title := lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("212")).Render("codegraph")
-	sub := "MCP server installer"
-	if version != "" {
-		sub += " · " + version
-	}
-	return lipgloss.NewStyle().
-		Border(lipgloss.RoundedBorder()).
-		BorderForeground(lipgloss.Color("63")).
-		Padding(0, 2).
-		Render(title + "  " + lipgloss.NewStyle().Faint(true).Render(sub))
+	return planLines(p, cfg.paths(), cfg.ProjectDir)
 }

@@ -22,6 +22,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/x/term"
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 
@@ -44,7 +45,10 @@ type Env struct {
 	Stderr io.Writer
 	// StdinTTY and StderrTTY report whether those streams are terminals.
 	StdinTTY, StdoutTTY, StderrTTY bool
-	Getenv                         func(string) string
+	// TermSize is the size of the terminal the form draws on (stderr);
+	// 0, 0 when it reports none. nil means unknown, not zero.
+	TermSize func() (width, height int)
+	Getenv   func(string) string
 	// Home is the user's home directory; HomeErr is set when it is unknown.
 	Home    string
 	HomeErr error
@@ -218,6 +222,7 @@ func SystemEnv() Env {
 		StdinTTY:  stdinIsTerminal(os.Getenv),
 		StdoutTTY: isTerminal(os.Stdout),
 		StderrTTY: isTerminal(os.Stderr),
+		TermSize:  stderrSize,
 		Getenv:    os.Getenv,
 		Home:      home,
 		HomeErr:   homeErr,
@@ -226,6 +231,15 @@ func SystemEnv() Env {
 
 		Executable: exe,
 	}
+}
+
+// stderrSize is the size of the terminal on stderr, 0, 0 when none.
+func stderrSize() (int, int) {
+	w, h, err := term.GetSize(os.Stderr.Fd())
+	if err != nil {
+		return 0, 0
+	}
+	return w, h
 }
 
 // isTerminal reports whether f is a terminal. A mode check is not enough:

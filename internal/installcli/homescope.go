@@ -7,6 +7,7 @@ import (
 
 	"github.com/getcodegraph/codegraph-install/installer"
 	"github.com/getcodegraph/codegraph-install/installer/tui"
+	"github.com/getcodegraph/codegraph-install/internal/buildinfo"
 	"github.com/getcodegraph/codegraph-install/internal/exitcode"
 )
 
@@ -25,9 +26,13 @@ func (a *app) scopeInHome(ctx context.Context, env installer.Env, scope installe
 	}
 	err := &installer.LocalInHomeError{Home: env.Home}
 	fmt.Fprintf(a.env.Stderr, "Warning: %v.\n", err)
-	cerr := tui.Confirm(ctx, "Install for your user (global scope) instead?",
-		"Local scope only makes sense in a project directory; run the installer there, or with --project DIR.",
-		a.accessible(accessibleFlag), a.env.Stdin, a.formOutput(accessibleFlag))
+	cerr := tui.Confirm(ctx, tui.ConfirmOptions{
+		Title:      "Install for your user (global scope) instead?",
+		Details:    "Local scope only makes sense in a project directory; run the installer there, or with --project DIR.",
+		Version:    buildinfo.CodegraphVersion(),
+		Accessible: a.accessible(accessibleFlag),
+		Environ:    tui.Environ(a.env.Getenv),
+	}, a.env.Stdin, a.formOutput(accessibleFlag))
 	switch {
 	case errors.Is(cerr, tui.ErrCancelled), errors.Is(cerr, tui.ErrInterrupted):
 		// No, Esc, Ctrl+C or end of input: nothing is stored or written.

@@ -123,7 +123,7 @@ func TestUninstallSaysRemovedAndRestored(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("uninstall: %s", r)
 	}
-	for _, want := range []string{"Claude Code        removed ", "Cursor             restored", "Codex CLI          removed "} {
+	for _, want := range []string{"Claude Code  removed    ~/.claude.json", "Cursor       restored   ~/.cursor/mcp.json", "Codex CLI    removed    ~/.codex/config.toml"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("missing %q in\n%s", want, r.stdout)
 		}

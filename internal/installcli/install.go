@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"runtime"
 	"strings"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/getcodegraph/codegraph-install/installer/tui"
 	"github.com/getcodegraph/codegraph-install/internal/buildinfo"
 	"github.com/getcodegraph/codegraph-install/internal/exitcode"
+	"github.com/getcodegraph/codegraph-install/internal/statedir"
 	"github.com/getcodegraph/codegraph-install/telemetry"
 )
 
@@ -134,18 +136,36 @@ func (a *app) installerEnv(dir string) installer.Env {
 	}
 }
 
+// accessible reports whether prompts should be plain lines: asked for
+// (--accessible, ACCESSIBLE=1), or the terminal cannot draw the form
+// (TERM=dumb, which also understands none of the queries a full-screen
+// program sends, or a terminal that reports no size).
 func (a *app) accessible(flag bool) bool {
 	if flag {
 		return true
 	}
 	v := strings.ToLower(strings.TrimSpace(a.env.Getenv("ACCESSIBLE")))
-	return v != "" && v != "0" && v != "false"
+	if v != "" && v != "0" && v != "false" {
+		return true
+	}
+	if a.env.Getenv("TERM") == "dumb" {
+		return true
+	}
+	if a.env.TermSize != nil {
+		if w, h := a.env.TermSize(); w <= 0 || h <= 0 {
+			return true
+		}
+	}
+	return false
 }
 
-// results writes per-target outcomes, styled when stdout is a terminal.
-func (a *app) printResults(results []installer.Result) {
+// paths shortens paths on screen for the project in dir.
+func (a *app) paths(dir string) tui.Paths { return tui.Paths{Home: a.env.Home, Project: dir} }
+
+// printResults writes per-target outcomes, styled when stdout is a terminal.
+func (a *app) printResults(results []installer.Result, paths tui.Paths) {
 	w := tui.Writer(a.env.Stdout, a.env.StdoutTTY, a.env.Getenv)
-	_, _ = io.WriteString(w, tui.RenderResults(results))
+	_, _ = io.WriteString(w, tui.RenderResults(results, paths))
 }
 
 func (a *app) runInstall(cmd *cobra.Command, f *installFlags) error {
@@ -198,15 +218,13 @@ func (a *app) runInstall(cmd *cobra.Command, f *installFlags) error {
 			AskConsent:   ask,
 			ShareDefault: preset,
 			ConsentNote:  envOverrideNote(store.Resolve()),
-			Summarize: func(ans tui.Answers) string {
-				p, err := plan(ans.Targets, ans.Scope)
-				if err != nil {
-					return "Cannot plan the install: " + err.Error()
-				}
-				return p.Summary()
+			Home:         a.env.Home,
+			Plan: func(ans tui.Answers) (*installer.Plan, error) {
+				return plan(ans.Targets, ans.Scope)
 			},
 			Version:    buildinfo.CodegraphVersion(),
 			Accessible: a.accessible(f.accessible),
+			Environ:    tui.Environ(a.env.Getenv),
 		}, a.env.Stdin, a.formOutput(f.accessible))
 		switch {
 		case errors.Is(err, tui.ErrCancelled), errors.Is(err, tui.ErrInterrupted):
@@ -265,7 +283,7 @@ func (a *app) runInstall(cmd *cobra.Command, f *installFlags) error {
 		fmt.Fprintf(a.env.Stderr, "Copied codegraph to %s for your agents to start: npm's own directories do not last.\n", stable)
 	}
 	results, applyErr := installer.Apply(cmd.Context(), env, p)
-	a.printResults(results)
+	a.printResults(results, a.paths(env.ProjectDir))
 	if applyErr != nil {
 		fmt.Fprintf(a.env.Stderr, "%s: %v\n", a.env.Program, applyErr)
 	}
@@ -278,8 +296,8 @@ func (a *app) runInstall(cmd *cobra.Command, f *installFlags) error {
 			failed = true
 		}
 	}
+	a.printNextSteps(env, scope, results)
 	if len(done) > 0 {
-		fmt.Fprintf(a.env.Stderr, "Check that each agent can start it: %s doctor\n", a.env.Program)
 		a.tel.Emit(telemetry.InstallEvent(done, scope, p.Kind))
 		a.flushCapped(cmd.Context())
 	}
@@ -287,6 +305,41 @@ func (a *app) runInstall(cmd *cobra.Command, f *installFlags) error {
 		return exitcode.Silent(exitcode.Failure)
 	}
 	return nil
+}
+
+// printNextSteps ends an install with what to do now (stderr: it is
+// guidance, not the result the user asked for).
+func (a *app) printNextSteps(env installer.Env, scope installer.Scope, results []installer.Result) {
+	undo := a.codegraphName() + " uninstall --scope " + string(scope)
+	if scope == installer.ScopeLocal {
+		if env.ProjectDir != a.env.Cwd {
+			undo += " --project " + shellQuote(a.paths(env.ProjectDir).ShowDir(env.ProjectDir))
+		}
+	}
+	backups := ""
+	if entries, err := os.ReadDir(statedir.ForHome(env.Home).Backups()); err == nil && len(entries) > 0 {
+		backups = statedir.ForHome(env.Home).Backups()
+	}
+	w := tui.Writer(a.env.Stderr, a.env.StderrTTY, a.env.Getenv)
+	_, _ = io.WriteString(w, tui.NextSteps(tui.Done{
+		Results:   results,
+		Paths:     a.paths(env.ProjectDir),
+		Program:   a.codegraphName(),
+		Uninstall: undo,
+		Backups:   backups,
+	}))
+}
+
+// codegraphName is the name to suggest commands by: the one this binary
+// was run as.
+func (a *app) codegraphName() string { return a.env.Program }
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && !strings.ContainsAny(s, " \t\n'\"\\$`!*?[]{}()<>|&;#") {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // cancelled ends a command whose form was cancelled (Cancel, Esc, the end

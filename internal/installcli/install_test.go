@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/getcodegraph/codegraph-install/consent"
 	"github.com/getcodegraph/codegraph-install/internal/installcli"
 	"github.com/getcodegraph/codegraph-install/internal/testkit"
@@ -568,5 +570,67 @@ func BenchmarkHeadlessInstall(b *testing.B) {
 		if code != 0 {
 			b.Fatalf("exit %d", code)
 		}
+	}
+}
+
+// TestFormStories runs the installer's full-screen form through Run with
+// the bytes a terminal sends, and checks what each story wrote and its
+// exit code: Enter through the defaults installs into the detected agents
+// and ends with the recap and next steps; Ctrl+C, Esc and "n" change
+// nothing (no file at all) and exit 130, 1 and 1. TERM=dumb and a
+// terminal without size get the plain prompts instead (on stdout), where
+// the end of input is a cancel.
+func TestFormStories(t *testing.T) {
+	t.Parallel()
+	sized := func(w, h int) func() (int, int) { return func() (int, int) { return w, h } }
+	for _, tc := range []struct {
+		name  string
+		input string
+		term  string
+		size  func() (int, int)
+		code  int
+		wrote bool
+		say   []string // on stderr (stdout for plain prompts)
+	}{
+		{"enter through the defaults", "\r\r\r\r", "xterm-256color", sized(100, 30), 0, true,
+			[]string{"✓ Agents   Claude Code", "Restart Claude Code to load codegraph", "codegraph-install doctor", "codegraph-install uninstall --scope global"}},
+		{"ctrl+c on the first screen", "\x03", "xterm-256color", sized(80, 12), 130, false, []string{"Cancelled: nothing was changed."}},
+		{"ctrl+c on the confirm screen", "\r\r\r\x03", "xterm-256color", sized(60, 20), 130, false, []string{"Cancelled: nothing was changed."}},
+		{"esc on the first screen", "\x1b", "xterm-256color", sized(100, 30), 1, false, []string{"Cancelled: nothing was changed."}},
+		{"n on the confirm screen", "\r\r\rn", "xterm", sized(80, 12), 1, false, []string{"Cancelled: nothing was changed."}},
+		{"TERM=dumb gets plain prompts; end of input cancels", "", "dumb", sized(80, 24), 1, false, []string{"Which agents should use codegraph?", "Cancelled: nothing was changed."}},
+		{"no size gets plain prompts", "", "xterm", sized(0, 0), 1, false, []string{"Which agents should use codegraph?", "Cancelled: nothing was changed."}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			w := newWorld(t)
+			if err := os.MkdirAll(filepath.Join(w.home, ".claude"), 0o755); err != nil { // Claude Code is detected
+				t.Fatal(err)
+			}
+			w.env["TERM"] = tc.term
+			var out, errb bytes.Buffer
+			code := installcli.Run(context.Background(), installcli.Env{
+				Program: "codegraph-install", Args: []string{},
+				Stdin: strings.NewReader(tc.input), Stdout: &out, Stderr: &errb, StdinTTY: true, TermSize: tc.size,
+				Getenv: func(k string) string { return w.env[k] },
+				Home:   w.home, Cwd: w.project, Now: time.Now, Executable: w.exe,
+			})
+			said := ansi.Strip(out.String() + errb.String())
+			if code != tc.code {
+				t.Errorf("exit %d, want %d\n%s", code, tc.code, said)
+			}
+			for _, s := range tc.say {
+				if !strings.Contains(said, s) {
+					t.Errorf("%q not said:\n%s", s, said)
+				}
+			}
+			wrote := exists(filepath.Join(w.home, ".claude.json"))
+			if wrote != tc.wrote {
+				t.Errorf("~/.claude.json written = %v, want %v", wrote, tc.wrote)
+			}
+			if !tc.wrote && exists(filepath.Join(w.home, ".codegraph")) {
+				t.Errorf("a cancel created ~/.codegraph")
+			}
+		})
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/getcodegraph/codegraph-install/installer"
 	"github.com/getcodegraph/codegraph-install/installer/tui"
+	"github.com/getcodegraph/codegraph-install/internal/buildinfo"
 	"github.com/getcodegraph/codegraph-install/internal/exitcode"
 	"github.com/getcodegraph/codegraph-install/telemetry"
 )
@@ -82,7 +83,7 @@ func (a *app) runUninstall(cmd *cobra.Command, f *uninstallFlags) error {
 		}
 		if len(p.Changes) > 0 {
 			plans = append(plans, p)
-			summary.WriteString(p.Summary())
+			summary.WriteString(tui.PlanText(p, a.paths(env.ProjectDir), env.ProjectDir))
 		}
 	}
 	if len(plans) == 0 {
@@ -102,8 +103,15 @@ func (a *app) runUninstall(cmd *cobra.Command, f *uninstallFlags) error {
 		return nil
 	}
 	if interactive {
-		err := tui.Confirm(cmd.Context(), "Remove codegraph?", strings.TrimRight(summary.String(), "\n"),
-			a.accessible(f.accessible), a.env.Stdin, a.formOutput(f.accessible))
+		err := tui.Confirm(cmd.Context(), tui.ConfirmOptions{
+			Title:      "Remove codegraph?",
+			Details:    summary.String(),
+			Yes:        "Remove",
+			No:         "Cancel",
+			Version:    buildinfo.CodegraphVersion(),
+			Accessible: a.accessible(f.accessible),
+			Environ:    tui.Environ(a.env.Getenv),
+		}, a.env.Stdin, a.formOutput(f.accessible))
 		switch {
 		case errors.Is(err, tui.ErrCancelled), errors.Is(err, tui.ErrInterrupted):
 			return a.cancelled(err)
@@ -128,7 +136,7 @@ func (a *app) applyAll(ctx context.Context, env installer.Env, plans []*installe
 	seen := map[string]bool{}
 	for _, p := range plans {
 		results, err := installer.Apply(ctx, env, p)
-		a.printResults(results)
+		a.printResults(results, a.paths(env.ProjectDir))
 		if err != nil {
 			fmt.Fprintf(a.env.Stderr, "%s: %v\n", a.env.Program, err)
 			failed = true
