@@ -328,7 +328,7 @@ func (m *Model) help() string {
 	}
 	switch {
 	case m.standalone != nil:
-		return "←/→ choose · enter confirm · y yes · n no · " + back
+		return "←/→ choose · enter confirm · y yes · n no · ↑/↓ scroll · " + back
 	case m.step() == stepAgents:
 		return "↑/↓ move · space select · a all · enter next · " + back
 	case m.step() == stepScope:
