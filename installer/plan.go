@@ -107,11 +107,12 @@ func PlanInstall(env Env, opts InstallOptions) (*Plan, error) {
 		}
 		return bin, binErr
 	}
-	for _, id := range dedupe(opts.Targets) {
-		t, ok := TargetByID(id)
-		if !ok {
-			return nil, fmt.Errorf("unknown target %q (known: %s)", id, strings.Join(TargetIDs(), ", "))
-		}
+	ids, err := canonicalIDs(opts.Targets)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		t, _ := TargetByID(id)
 		srv, err := Resolve(env, t, server, explicit, installed)
 		if err != nil {
 			return nil, err
@@ -278,8 +279,12 @@ func PlanUninstall(env Env, opts UninstallOptions) (*Plan, error) {
 		return p, nil
 	}
 	p.Server = old.Server
+	ids, err := canonicalIDs(opts.Targets)
+	if err != nil {
+		return nil, err
+	}
 	want := map[string]bool{}
-	for _, id := range opts.Targets {
+	for _, id := range ids {
 		want[id] = true
 	}
 	for _, rec := range old.Targets {
@@ -346,15 +351,23 @@ func editUninstall(rec TargetRecord, content []byte) ([]byte, bool, error) {
 	return content, false, fmt.Errorf("manifest entry for %s has no undo data", rec.Path)
 }
 
-func dedupe(in []string) []string {
+// canonicalIDs turns target ids as typed (any case, blanks, repeats) into
+// registry ids, each once, in the order given.
+func canonicalIDs(in []string) ([]string, error) {
 	seen := map[string]bool{}
 	var out []string
 	for _, s := range in {
-		s = strings.TrimSpace(s)
-		if s != "" && !seen[s] {
-			seen[s] = true
-			out = append(out, s)
+		if strings.TrimSpace(s) == "" {
+			continue
+		}
+		id, err := ParseTargetID(s)
+		if err != nil {
+			return nil, err
+		}
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
 		}
 	}
-	return out
+	return out, nil
 }

@@ -62,16 +62,18 @@ func (a *app) addInstallFlags(root *cobra.Command) {
 	root.RunE = func(cmd *cobra.Command, _ []string) error { return a.runInstall(cmd, f) }
 }
 
-// checkTargets rejects unknown ids (a usage error) and drops blanks.
+// checkTargets returns the canonical ids of --targets (any case: "Claude"
+// is claude), drops blanks, and rejects an unknown id as a usage error
+// that suggests the id it most likely meant.
 func checkTargets(ids []string) ([]string, error) {
 	var out []string
-	for _, id := range ids {
-		id = strings.TrimSpace(id)
-		if id == "" {
+	for _, s := range ids {
+		if strings.TrimSpace(s) == "" {
 			continue
 		}
-		if _, ok := installer.TargetByID(id); !ok {
-			return nil, exitcode.Usagef("unknown target %q (known: %s)", id, strings.Join(installer.TargetIDs(), ", "))
+		id, err := installer.ParseTargetID(s)
+		if err != nil {
+			return nil, exitcode.Usagef("%w", err)
 		}
 		out = append(out, id)
 	}
