@@ -39,9 +39,9 @@ Headless: --yes installs without asking.
   --dry-run  prints the changes as unified diffs and writes nothing (no
              config file, no manifest, no consent choice, no install event);
              it never prompts, so it needs no --yes.
-  --telemetry on|off stores your choice about anonymous usage data (source
-             "installer"; off also deletes the queue); without it, the
-             interactive form asks until a choice is stored.
+  --telemetry on|off stores your choice about ` + consent.UsageName + `
+             (source "installer"; off also deletes the queue); without it,
+             the interactive form asks until a choice is stored.
 
 Targets: ` + "%s" + `.
 Exit codes: 0 ok, 1 a target failed (the others are still installed),
@@ -53,7 +53,7 @@ func (a *app) addInstallFlags(root *cobra.Command) {
 	fs.BoolVarP(&f.yes, "yes", "y", false, "install without asking (headless)")
 	fs.StringSliceVar(&f.targets, "targets", nil, "agents to configure, comma-separated (default: the detected ones)")
 	fs.StringVar(&f.scope, "scope", "", "local (this project) or global (your user); default local with --project, else global")
-	fs.StringVar(&f.telemetry, "telemetry", "", "on or off: store your choice about anonymous usage data")
+	fs.StringVar(&f.telemetry, "telemetry", "", "on or off: store your choice about "+consent.UsageName)
 	fs.StringVar(&f.project, "project", "", "project directory for local scope (default: the current directory)")
 	fs.StringVar(&f.serverCommand, "server-command", "", `command the agents run (default "codegraph serve --mcp")`)
 	fs.BoolVar(&f.dryRun, "dry-run", false, "print the changes as diffs and write nothing")
@@ -255,7 +255,7 @@ func (a *app) runInstall(cmd *cobra.Command, f *installFlags) error {
 			t = consent.InstallerYes
 		}
 		if err := a.choose(t); err != nil {
-			return fmt.Errorf("storing your usage-data choice: %w", err)
+			return fmt.Errorf("storing your choice about %s: %w", consent.UsageName, err)
 		}
 	}
 
