@@ -97,11 +97,11 @@ type Status struct {
 	// environment says on top: no-choice, default-notice-shown,
 	// chosen-on, chosen-off or unreadable; null in a build without
 	// telemetry, which does not read the file.
-	State               *string  `json:"state"`
-	MachineID           *string  `json:"machine_id"`
-	ConsentSource       *string  `json:"consent_source"`
-	FirstRunNoticeShown bool     `json:"first_run_notice_shown"`
-	PendingEvents       int      `json:"pending_events"`
+	State               *string `json:"state"`
+	MachineID           *string `json:"machine_id"`
+	ConsentSource       *string `json:"consent_source"`
+	FirstRunNoticeShown bool    `json:"first_run_notice_shown"`
+	PendingEvents       int     `json:"pending_events"`
 	// PendingReady and PendingWaitingForDayEnd split PendingEvents: what
 	// the next flush may send, and counts of the running UTC day, sent
 	// after PendingDayEnds (RFC 3339, the next 00:00 UTC).
@@ -110,10 +110,10 @@ type Status struct {
 	PendingDayEnds          string `json:"pending_day_ends"`
 	// QueueProblem is a file in the queue's place that telemetry cannot
 	// use (a link, a directory, a FIFO), with what to do; null when none.
-	QueueProblem *string `json:"queue_problem"`
-	Endpoint            *string  `json:"endpoint"`
-	ConfigPath          string   `json:"config_path"`
-	OffSwitches         []string `json:"off_switches"`
+	QueueProblem *string  `json:"queue_problem"`
+	Endpoint     *string  `json:"endpoint"`
+	ConfigPath   string   `json:"config_path"`
+	OffSwitches  []string `json:"off_switches"`
 }
 
 func (a *app) status() Status {
