@@ -2,6 +2,7 @@ package installer
 
 import (
 	"path/filepath"
+	"regexp"
 	"strings"
 )
 
@@ -19,4 +20,19 @@ func DisplayPath(home, path string) string {
 		return "~"
 	}
 	return "~" + string(filepath.Separator) + rel
+}
+
+// TildeHome rewrites every path in the message text msg that is home or
+// under it as "~" or "~/...": messages name files the way their owner
+// does. A longer name that only starts like home ("/home/ada2") is left.
+func TildeHome(msg, home string) string {
+	if home == "" {
+		return msg
+	}
+	home = filepath.Clean(home)
+	if home == string(filepath.Separator) {
+		return msg
+	}
+	re := regexp.MustCompile(regexp.QuoteMeta(home) + `([/\\)\s,;:'"` + "`" + `]|$)`)
+	return re.ReplaceAllString(msg, "~$1")
 }

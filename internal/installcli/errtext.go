@@ -3,7 +3,6 @@ package installcli
 import (
 	"errors"
 	"io/fs"
-	"path/filepath"
 	"strings"
 
 	"github.com/getcodegraph/codegraph-install/installer"
@@ -27,12 +26,27 @@ func (a *app) plainError(err error) string {
 	return a.homeRelative(msg)
 }
 
+// shownError is an error as printed: its text made plain by plainError,
+// its cause kept for exitcode (usage, silent, interrupted).
+type shownError struct {
+	msg string
+	err error
+}
+
+func (e *shownError) Error() string { return e.msg }
+func (e *shownError) Unwrap() error { return e.err }
+
+// shown is err as the user reads it at the end of a command (nil stays
+// nil): every command's error passes here, so no message shows Go's
+// "open /path:" prefix or the full home directory.
+func (a *app) shown(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &shownError{msg: a.plainError(err), err: err}
+}
+
 // homeRelative replaces the home directory in msg by "~".
 func (a *app) homeRelative(msg string) string {
-	home := a.env.Home
-	if home == "" {
-		return msg
-	}
-	home = filepath.Clean(home)
-	return strings.ReplaceAll(msg, home+string(filepath.Separator), installer.DisplayPath(home, home)+string(filepath.Separator))
+	return installer.TildeHome(msg, a.env.Home)
 }

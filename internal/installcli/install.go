@@ -255,7 +255,7 @@ func (a *app) runInstall(cmd *cobra.Command, f *installFlags) error {
 			t = consent.InstallerYes
 		}
 		if err := a.choose(t); err != nil {
-			return fmt.Errorf("storing your choice about %s: %w", consent.UsageName, err)
+			return fmt.Errorf("your choice about %s could not be stored, so no agent was configured: %w", consent.UsageName, err)
 		}
 	}
 
