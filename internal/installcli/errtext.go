@@ -26,6 +26,16 @@ func (a *app) plainError(err error) string {
 	return a.homeRelative(msg)
 }
 
+// censusReason is a census error's cause without the package's name or
+// the path the message names already.
+func (a *app) censusReason(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return strings.TrimPrefix(a.plainError(err), "census: ")
+}
+
 // shownError is an error as printed: its text made plain by plainError,
 // its cause kept for exitcode (usage, silent, interrupted).
 type shownError struct {
