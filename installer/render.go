@@ -46,7 +46,7 @@ func (p *Plan) Diff() string {
 	for _, c := range p.Changes {
 		switch c.Action {
 		case ActionError:
-			fmt.Fprintf(&sb, "# %s: not changed: %s\n", c.Target, c.Message)
+			fmt.Fprintf(&sb, "# %s: %s\n", c.Target, c.Message) // the message says nothing was changed
 		case ActionUnchanged:
 			fmt.Fprintf(&sb, "# %s: %s already up to date\n", c.Target, c.Path)
 		default:
