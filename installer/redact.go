@@ -22,6 +22,11 @@ import (
 //     (secretWords, matched ignoring case), including everything nested
 //     under such a key.
 //
+//   - in arrays (a server's args), the value after a secret-looking flag
+//     ("--api-key", "sk-..."), the value of "--token=..." or
+//     "GITHUB_TOKEN=...", and an "Authorization: ..." or "Bearer ..."
+//     argument.
+//
 // Keys stay visible, so the diff still says what is there. Empty values
 // ("", {}, []) are kept: they reveal nothing, and showing them keeps an
 // entry such as goose's `envs: {}` readable. Each redactor keeps the line
@@ -59,6 +64,29 @@ func blockKey(k string) bool {
 // sensitive reports a key under which every value is redacted.
 func sensitive(k string) bool { return secretKey(k) || blockKey(k) }
 
+// argAssign matches "--flag=value" and "NAME=value" arguments.
+var argAssign = regexp.MustCompile(`^(-{0,2}[A-Za-z_][A-Za-z0-9_.-]*=)(.+)$`)
+
+// redactArg returns how to print cur, an element of an array (a command
+// line, usually) that follows prev ("" for the first), and whether it
+// hides something.
+func redactArg(prev, cur string) (string, bool) {
+	if m := argAssign.FindStringSubmatch(cur); m != nil && sensitive(strings.Trim(m[1], "-=")) {
+		return m[1] + Redacted, true
+	}
+	if strings.HasPrefix(prev, "-") && !strings.Contains(prev, "=") && sensitive(strings.TrimLeft(prev, "-")) && cur != "" && !strings.HasPrefix(cur, "-") {
+		return Redacted, true
+	}
+	l := strings.ToLower(cur)
+	if strings.HasPrefix(l, "authorization:") {
+		return cur[:len("authorization:")] + " " + Redacted, true
+	}
+	if strings.HasPrefix(l, "bearer ") || strings.HasPrefix(l, "basic ") || strings.HasPrefix(l, "token ") {
+		return Redacted, true
+	}
+	return cur, false
+}
+
 // Redact returns content with secret values replaced by Redacted, for
 // printing: the text of a config file in format f. Content that does not
 // parse is redacted as far as it can be read; it never panics.
@@ -81,6 +109,7 @@ type jsonFrame struct {
 	expectKey bool   // object: the next string is a member name
 	key       string // object: the current member name
 	secret    bool   // every value inside is redacted
+	prev      string // array: the previous string element, for redactArg
 }
 
 // redactJSON scans JSON or JSONC (comments, trailing commas) token by
@@ -122,6 +151,11 @@ func redactJSON(b []byte) []byte {
 				out.Write(tok)
 			} else if valueSecret() && len(tok) > 2 {
 				out.WriteString(`"` + Redacted + `"`)
+			} else if n := len(stack); n > 0 && !stack[n-1].object && len(tok) >= 2 && tok[len(tok)-1] == '"' {
+				inner := string(tok[1 : len(tok)-1])
+				shown, _ := redactArg(stack[n-1].prev, inner)
+				stack[n-1].prev = inner
+				out.WriteString(`"` + shown + `"`)
 			} else {
 				out.Write(tok)
 			}
@@ -189,8 +223,9 @@ func jsonStringEnd(b []byte, i int) int {
 
 // tomlFrame is an open inline table or array while scanning TOML.
 type tomlFrame struct {
-	table  bool // inline table (else array)
-	secret bool // every value inside is redacted
+	table  bool   // inline table (else array)
+	secret bool   // every value inside is redacted
+	prev   string // array: the previous string element, for redactArg
 }
 
 // redactTOML scans TOML (1.0 and 1.1's multi-line inline tables): table
@@ -267,9 +302,17 @@ func redactTOML(b []byte) []byte {
 		case c == '"' || c == '\'':
 			end := tomlStringEnd(b, i)
 			tok := b[i:end]
-			if valueSecret() && !emptyQuoted(tok) {
+			n := len(stack)
+			single := len(tok) >= 2 && tok[len(tok)-1] == c && !(len(tok) >= 6 && tok[1] == c && tok[2] == c)
+			switch {
+			case valueSecret() && !emptyQuoted(tok):
 				out.WriteString(`"` + Redacted + `"`)
-			} else {
+			case n > 0 && !stack[n-1].table && single:
+				inner := string(tok[1 : len(tok)-1])
+				shown, _ := redactArg(stack[n-1].prev, inner)
+				stack[n-1].prev = inner
+				out.WriteString(string(c) + shown + string(c))
+			default:
 				out.Write(tok)
 			}
 			i = end
@@ -458,6 +501,8 @@ func redactYAML(b []byte) []byte {
 			out.WriteString(text)
 		case secret:
 			out.WriteString(prefix + redactYAMLValue(value))
+		case v[0] == '[' && !strings.Contains(v, "{") && !strings.Contains(v, "["+"["):
+			out.WriteString(prefix + redactYAMLFlowSeq(value))
 		case v[0] == '{':
 			out.WriteString(prefix + yamlFlowPair.ReplaceAllStringFunc(value, func(m string) string {
 				p := yamlFlowPair.FindStringSubmatch(m)
@@ -472,6 +517,32 @@ func redactYAML(b []byte) []byte {
 		out.Write(eol)
 	}
 	return out.Bytes()
+}
+
+// redactYAMLFlowSeq applies redactArg to the items of a one-line flow
+// sequence ("[serve, --api-key, sk-1]"), keeping its spacing.
+func redactYAMLFlowSeq(value string) string {
+	open := strings.IndexByte(value, '[')
+	closing := strings.LastIndexByte(value, ']')
+	if open < 0 || closing < open {
+		return value
+	}
+	items := strings.Split(value[open+1:closing], ",")
+	prev := ""
+	for i, it := range items {
+		core := strings.TrimSpace(it)
+		quote := ""
+		if len(core) >= 2 && (core[0] == '"' || core[0] == '\'') && core[len(core)-1] == core[0] {
+			quote, core = core[:1], core[1:len(core)-1]
+		}
+		if shown, hid := redactArg(prev, core); hid {
+			lead := it[:len(it)-len(strings.TrimLeft(it, " \t"))]
+			trail := it[len(strings.TrimRight(it, " \t")):]
+			items[i] = lead + quote + shown + quote + trail
+		}
+		prev = core
+	}
+	return value[:open+1] + strings.Join(items, ",") + value[closing:]
 }
 
 // yamlSplitPair splits "key: value" (the key plain or quoted); ok is false

@@ -27,6 +27,15 @@ func TestRedact(t *testing.T) {
 		{"yaml maps, sequences, flow and block values", FormatYAML,
 			"extensions:\n  github:\n    cmd: docker\n    envs:\n      GITHUB_PERSONAL_ACCESS_TOKEN: ghp_abc # mine\n      OTHER: \"x\"\n    headers: {Authorization: Bearer xyz, Accept: json}\n    env_keys: []\n    api_key: |\n      line one\n      line two\n    timeout: 300\n  codegraph:\n    cmd: codegraph\n    args: [serve, --mcp]\n    envs: {}\nmcpServers:\n- name: gh\n  env:\n  - GH_TOKEN=ghp_def\n  options: {token: abc, mode: fast}\n",
 			"extensions:\n  github:\n    cmd: docker\n    envs:\n      GITHUB_PERSONAL_ACCESS_TOKEN: <redacted> # mine\n      OTHER: <redacted>\n    headers: <redacted>\n    env_keys: []\n    api_key: |\n      <redacted>\n      <redacted>\n    timeout: 300\n  codegraph:\n    cmd: codegraph\n    args: [serve, --mcp]\n    envs: {}\nmcpServers:\n- name: gh\n  env:\n  - <redacted>\n  options: {token: <redacted>, mode: fast}\n"},
+		{"json args", FormatJSON,
+			`{"args": ["serve", "--mcp", "--api-key", "sk-1", "--token=abc", "GITHUB_TOKEN=ghp_x", "-H", "Authorization: Bearer xyz", "-e", "PORT=1", "--verbose"]}`,
+			`{"args": ["serve", "--mcp", "--api-key", "<redacted>", "--token=<redacted>", "GITHUB_TOKEN=<redacted>", "-H", "Authorization: <redacted>", "-e", "PORT=1", "--verbose"]}`},
+		{"toml args", FormatTOML,
+			"args = [\"run\", '--password', 'hunter2', \"Bearer abc\", \"\"]\n",
+			"args = [\"run\", '--password', '<redacted>', \"<redacted>\", \"\"]\n"},
+		{"yaml flow args", FormatYAML,
+			"args: [serve, --api-key, sk-1, \"--token=abc\", --mcp]\n",
+			"args: [serve, --api-key, <redacted>, \"--token=<redacted>\", --mcp]\n"},
 	} {
 		got := string(Redact(tc.format, []byte(tc.in)))
 		if got != tc.want {
