@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -72,12 +71,12 @@ func Apply(ctx context.Context, env Env, p *Plan) ([]Result, error) {
 			act, err = applyUninstall(env, fc, p.Scope)
 		}
 		results = append(results, Result{Target: fc.Target, Path: fc.Path, Action: act, Op: p.Op,
-			Restored: p.Op == OpUninstall && fc.record.entryExisted(), Err: err})
+			Restored: p.Op == OpUninstall && fc.record.entryExisted(), Err: localize(env, p.Op, err)})
 		if err == nil {
 			done[fc.Target] = rec
 		}
 	}
-	return results, updateManifest(env, p, done)
+	return results, localize(env, p.Op, updateManifest(env, p, done))
 }
 
 func applyInstall(env Env, fc FileChange, scope Scope) (TargetRecord, Action, error) {
@@ -172,6 +171,14 @@ func applyUninstall(env Env, fc FileChange, scope Scope) (Action, error) {
 	return w.write()
 }
 
+// manifestWriteError: the agents' files changed, but the record of what
+// was changed (what uninstall undoes) could not be written.
+func manifestWriteError(path string, err error) error {
+	return &FileError{Path: path, Err: err, Written: true,
+		What: "(the install manifest) could not be written (" + osReason(err) + "); the agents' files were changed, but uninstall will not know of it",
+		Fix:  "fix the permissions of its folder (ls -ld " + filepath.Dir(path) + ")"}
+}
+
 func updateManifest(env Env, p *Plan, done map[string]TargetRecord) error {
 	path := ManifestPath(env, p.Scope)
 	if p.Op == OpInstall {
@@ -197,7 +204,7 @@ func updateManifest(env Env, p *Plan, done map[string]TargetRecord) error {
 			}
 		}
 		if err := writeManifest(env, p.Scope, m); err != nil {
-			return fmt.Errorf("writing install manifest %s: %w", path, err)
+			return manifestWriteError(path, err)
 		}
 		return nil
 	}
@@ -212,10 +219,15 @@ func updateManifest(env Env, p *Plan, done map[string]TargetRecord) error {
 		}
 	}
 	if len(m.Targets) > 0 {
-		return writeManifest(env, p.Scope, &m)
+		if err := writeManifest(env, p.Scope, &m); err != nil {
+			return manifestWriteError(path, err)
+		}
+		return nil
 	}
 	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("removing install manifest %s: %w", path, err)
+		return &FileError{Path: path, Err: err, Written: true,
+			What: "(the install manifest) could not be removed (" + osReason(err) + "); the agents' files were restored",
+			Fix:  "delete it by hand"}
 	}
 	_ = os.Remove(filepath.Dir(path)) // only succeeds when .codegraph/ is now empty
 	return nil

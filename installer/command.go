@@ -26,10 +26,10 @@ type NotInstalledError struct {
 func (e *NotInstalledError) Error() string {
 	where := "this installer cannot tell where its own binary is"
 	if e.Executable != "" {
-		where = fmt.Sprintf("this installer runs from a temporary build (%s), which will be gone when your agents start it", e.Executable)
+		where = fmt.Sprintf("this installer runs from a temporary build (%s, as `go run` makes), which is deleted before your agents would start it", e.Executable)
 	}
-	return "codegraph is not installed: it is not on your PATH, and " + where +
-		". Install it first (`make install` in a checkout of codegraph-install puts codegraph-install and codegraph on your PATH), then run codegraph-install again"
+	return "codegraph is not installed where your agents can start it: it is not on your PATH, and " + where +
+		"; nothing was changed. Install it first (`make install` in a checkout of codegraph-install puts codegraph-install and codegraph on your PATH), then run codegraph-install again."
 }
 
 // InstalledBinary is the absolute path agents should run: `codegraph` on
@@ -176,17 +176,17 @@ func InstallStableBinary(env Env) (string, error) {
 	}
 	data, err := os.ReadFile(env.Executable)
 	if err != nil {
-		return "", fmt.Errorf("copy codegraph out of npm's directory: %w", err)
+		return "", localize(env, OpInstall, ioError(env.Executable, "read", err))
 	}
 	dst := StableBinary(env)
 	if err := statedir.ForHome(env.Home).Ensure(); err != nil {
-		return "", err
+		return "", localize(env, OpInstall, ioError(statedir.ForHome(env.Home).Root(), "created", err))
 	}
 	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
-		return "", err
+		return "", localize(env, OpInstall, ioError(filepath.Dir(dst), "created", err))
 	}
 	if err := atomicfile.Write(dst, data, 0o755, atomicfile.Durable); err != nil {
-		return "", err
+		return "", localize(env, OpInstall, ioError(dst, "written", err))
 	}
 	return dst, nil
 }

@@ -49,7 +49,7 @@ func (t Target) entryIn(path string, b []byte) (*Entry, error) {
 		}
 	}
 	if err != nil {
-		return nil, describeReadError(path, err)
+		return nil, describeReadError(path, t.Format(path), err)
 	}
 	if m == nil {
 		return nil, nil
@@ -62,14 +62,17 @@ func (e *Entry) runs(srv Server) bool {
 	return e != nil && e.Command == srv.Command && strings.Join(e.Args, "\x00") == strings.Join(srv.Args, "\x00")
 }
 
-func describeReadError(path string, err error) error {
+// describeReadError says what is wrong with a file read for its entry
+// (doctor, and the check after a write), without the parser's name; what
+// to do is the caller's to say.
+func describeReadError(path string, f Format, err error) error {
 	var js *jsonc.SyntaxError
 	var ts *tomlcfg.SyntaxError
 	var ys *yamlcfg.SyntaxError
 	if errors.As(err, &js) || errors.As(err, &ts) || errors.As(err, &ys) {
-		return fmt.Errorf("%s does not parse: %w", path, err)
+		return &messageError{err: err, msg: fmt.Sprintf("%s is not valid %s (%s)", path, formatName(f), syntaxReason(err))}
 	}
-	return fmt.Errorf("%s: %w", path, err)
+	return &messageError{err: err, msg: fmt.Sprintf("%s: %s", path, syntaxReason(err))}
 }
 
 // entryFrom reads the spellings the shapes in targets.go write, and the

@@ -50,32 +50,53 @@ func readConfig(path string) ([]byte, bool, fs.FileMode, error) {
 		return nil, false, 0, nil
 	}
 	if err != nil {
-		return nil, false, 0, fmt.Errorf("reading %s: %w", path, err)
+		return nil, false, 0, ioError(path, "read", err)
 	}
 	switch {
 	case fi.IsDir():
-		return nil, false, 0, fmt.Errorf("%s is a directory, not a config file", path)
+		return nil, false, 0, &FileError{Path: path, What: "is a directory, not a config file", Fix: "move it aside"}
 	case !fi.Mode().IsRegular():
-		return nil, false, 0, fmt.Errorf("%s is not a regular file (%s); refusing to read it", path, fi.Mode().Type())
+		return nil, false, 0, &FileError{Path: path, What: "is not a regular file (it is " + fileKind(fi.Mode()) + "), so it was not read",
+			Fix: "replace it with a regular file or remove it"}
 	case fi.Size() > MaxConfigSize:
-		return nil, false, 0, fmt.Errorf("%s is over the %d MiB a config file may have (%d bytes); left untouched", path, MaxConfigSize>>20, fi.Size())
+		return nil, false, 0, tooBig(path, fi.Size())
 	}
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, false, 0, nil
 	}
 	if err != nil {
-		return nil, false, 0, fmt.Errorf("reading %s: %w", path, err)
+		return nil, false, 0, ioError(path, "read", err)
 	}
 	defer f.Close()
 	b, err := io.ReadAll(io.LimitReader(f, MaxConfigSize+1))
 	if err != nil {
-		return nil, false, 0, fmt.Errorf("reading %s: %w", path, err)
+		return nil, false, 0, ioError(path, "read", err)
 	}
 	if len(b) > MaxConfigSize {
-		return nil, false, 0, fmt.Errorf("%s grew past the %d MiB a config file may have; left untouched", path, MaxConfigSize>>20)
+		return nil, false, 0, tooBig(path, int64(len(b)))
 	}
 	return b, true, fi.Mode().Perm(), nil
+}
+
+// tooBig refuses a file over MaxConfigSize, unread.
+func tooBig(path string, size int64) error {
+	return &FileError{Path: path,
+		What: fmt.Sprintf("is larger than %d MiB (%d bytes), more than any agent's config, so it was not read", MaxConfigSize>>20, size),
+		Fix:  "check where it came from, and trim it or move it aside"}
+}
+
+// fileKind names what stands where a file should be.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0, m&fs.ModeCharDevice != 0:
+		return "a device"
+	}
+	return "not a plain file"
 }
 
 // mkdirs creates dir and missing parents, returning those it created,
@@ -92,7 +113,7 @@ func mkdirs(dir string, mode fs.FileMode) ([]string, error) {
 		}
 	}
 	if err := os.MkdirAll(dir, mode); err != nil {
-		return nil, fmt.Errorf("creating %s: %w", dir, err)
+		return nil, ioError(dir, "created", err)
 	}
 	return missing, nil
 }

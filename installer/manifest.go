@@ -71,11 +71,13 @@ func ReadManifest(env Env, scope Scope) (*Manifest, error) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("reading install manifest %s: %w", path, err)
+		return nil, ioError(path, "read", err)
 	}
 	var m Manifest
 	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, fmt.Errorf("install manifest %s is not valid JSON: %w", path, err)
+		return nil, &FileError{Path: path, Err: err,
+			What: "(the install manifest, codegraph's record of what it installed) is not valid JSON (" + syntaxReason(err) + ")",
+			Fix:  "move it aside (uninstall then no longer knows the earlier install: remove its codegraph entries by hand)"}
 	}
 	return &m, nil
 }

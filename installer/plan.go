@@ -93,7 +93,7 @@ func PlanInstall(env Env, opts InstallOptions) (*Plan, error) {
 	}
 	old, err := ReadManifest(env, opts.Scope)
 	if err != nil {
-		return nil, err
+		return nil, localize(env, OpInstall, err)
 	}
 	p := &Plan{Op: OpInstall, Kind: KindFor(old, env.Version), Scope: opts.Scope, Version: env.Version,
 		Server: server, ManifestPath: ManifestPath(env, opts.Scope), old: old}
@@ -107,14 +107,15 @@ func PlanInstall(env Env, opts InstallOptions) (*Plan, error) {
 		}
 		return bin, binErr
 	}
-	for _, id := range dedupe(opts.Targets) {
-		t, ok := TargetByID(id)
-		if !ok {
-			return nil, fmt.Errorf("unknown target %q (known: %s)", id, strings.Join(TargetIDs(), ", "))
-		}
+	ids, err := canonicalIDs(opts.Targets)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		t, _ := TargetByID(id)
 		srv, err := Resolve(env, t, server, explicit, installed)
 		if err != nil {
-			return nil, err
+			return nil, localize(env, OpInstall, err)
 		}
 		p.Changes = append(p.Changes, planInstallTarget(env, t, opts.Scope, srv, old.record(id)))
 	}
@@ -124,24 +125,30 @@ func PlanInstall(env Env, opts InstallOptions) (*Plan, error) {
 func planInstallTarget(env Env, t Target, scope Scope, server Server, prev *TargetRecord) FileChange {
 	path, err := t.ConfigPath(env, scope)
 	fc := FileChange{Target: t.ID, Path: path, Server: server}
+	fail := func(err error) FileChange { return failed(fc, localize(env, OpInstall, err)) }
 	if errors.Is(err, ErrScopeUnsupported) {
-		return fail(fc, fmt.Errorf("%s has no %s-scope MCP config file; use --scope global: %w", t.Name, scope, err))
+		other := ScopeGlobal
+		if scope == ScopeGlobal {
+			other = ScopeLocal
+		}
+		return fail(&messageError{err: err, msg: fmt.Sprintf("%s has no %s-scope MCP config file; nothing was changed for it. Run %s --targets %s --scope %s to install it for %s.",
+			t.Name, scope, Program, t.ID, other, map[Scope]string{ScopeGlobal: "your user", ScopeLocal: "a project"}[other])})
 	}
 	if err != nil {
-		return fail(fc, err)
+		return fail(err)
 	}
 	fc.Format = t.Format(path)
 	before, exists, mode, err := readConfig(path)
 	if err != nil {
-		return fail(fc, err)
+		return fail(err)
 	}
 	if exists && mode&0o200 == 0 {
-		return fail(fc, fmt.Errorf("%s is read-only; refusing to change it", path))
+		return fail(readOnly(path))
 	}
 	fc.Before = before
 	after, fresh, changed, err := editInstall(t, path, before, server)
 	if err != nil {
-		return fail(fc, err)
+		return fail(err)
 	}
 	fc.prev = prev
 	rec := installRecord(fresh, exists, server, prev)
@@ -201,13 +208,13 @@ func editInstall(t Target, path string, content []byte, server Server) ([]byte, 
 		}
 		out, undo, changed, err := tomlcfg.Set(content, ServerName, kvs)
 		if err != nil {
-			return nil, rec, false, describeEditError(path, err)
+			return nil, rec, false, editError(path, format, err)
 		}
 		rec.TOML = &undo
 		return out, rec, changed, nil
 	case FormatYAML:
 		if content == nil && t.agentCreates {
-			return nil, rec, false, fmt.Errorf("%s does not exist yet: start %s once so that it writes its config, then run the installer again", path, t.Name)
+			return nil, rec, false, &FileError{Path: path, What: "does not exist yet", Fix: "start " + t.Name + " once so that it writes its config"}
 		}
 		yf := make([]yamlcfg.Field, len(fields))
 		for i, f := range fields {
@@ -215,7 +222,7 @@ func editInstall(t Target, path string, content []byte, server Server) ([]byte, 
 		}
 		out, undo, changed, err := yamlcfg.Set(content, t.yamlWhere(), yf)
 		if err != nil {
-			return nil, rec, false, describeEditError(path, err)
+			return nil, rec, false, editError(path, format, err)
 		}
 		rec.YAML = &undo
 		return out, rec, changed, nil
@@ -226,7 +233,7 @@ func editInstall(t Target, path string, content []byte, server Server) ([]byte, 
 	}
 	out, undo, changed, err := jsonc.Set(content, []string{t.servers, ServerName}, jf)
 	if err != nil {
-		return nil, rec, false, describeEditError(path, err)
+		return nil, rec, false, editError(path, format, err)
 	}
 	rec.JSON = &undo
 	rec.PreviousEntry = undo.Previous
@@ -237,23 +244,22 @@ func (t Target) yamlWhere() yamlcfg.Where {
 	return yamlcfg.Where{Key: t.servers, Name: ServerName, List: t.list}
 }
 
-func describeEditError(path string, err error) error {
-	var js *jsonc.SyntaxError
-	var ts *tomlcfg.SyntaxError
-	var ys *yamlcfg.SyntaxError
-	var jl *jsonc.LimitError
-	var tl *tomlcfg.LimitError
-	var yl *yamlcfg.LimitError
-	switch {
-	case errors.As(err, &js), errors.As(err, &ts), errors.As(err, &ys):
-		return fmt.Errorf("%s does not parse, left untouched: %w", path, err)
-	case errors.As(err, &jl), errors.As(err, &tl), errors.As(err, &yl):
-		return fmt.Errorf("%s is %w; left untouched", path, err)
-	}
-	return fmt.Errorf("%s: %w", path, err)
+// readOnly refuses a file without write permission: the user made it so,
+// and may mean it.
+func readOnly(path string) error {
+	return &FileError{Path: path, What: "is read-only", Fix: "make it writable (chmod u+w " + path + ")"}
 }
 
-func fail(fc FileChange, err error) FileChange {
+// messageError is a finished message that keeps its cause for errors.Is.
+type messageError struct {
+	msg string
+	err error
+}
+
+func (e *messageError) Error() string { return e.msg }
+func (e *messageError) Unwrap() error { return e.err }
+
+func failed(fc FileChange, err error) FileChange {
 	fc.Action = ActionError
 	fc.Err = err
 	fc.Message = err.Error()
@@ -271,43 +277,48 @@ func PlanUninstall(env Env, opts UninstallOptions) (*Plan, error) {
 	}
 	old, err := ReadManifest(env, opts.Scope)
 	if err != nil {
-		return nil, err
+		return nil, localize(env, OpUninstall, err)
 	}
 	p := &Plan{Op: OpUninstall, Scope: opts.Scope, Version: env.Version, ManifestPath: ManifestPath(env, opts.Scope), old: old}
 	if old == nil {
 		return p, nil
 	}
 	p.Server = old.Server
+	ids, err := canonicalIDs(opts.Targets)
+	if err != nil {
+		return nil, err
+	}
 	want := map[string]bool{}
-	for _, id := range opts.Targets {
+	for _, id := range ids {
 		want[id] = true
 	}
 	for _, rec := range old.Targets {
 		if len(want) > 0 && !want[rec.ID] {
 			continue
 		}
-		p.Changes = append(p.Changes, planUninstallTarget(rec))
+		p.Changes = append(p.Changes, planUninstallTarget(env, rec))
 	}
 	return p, nil
 }
 
-func planUninstallTarget(rec TargetRecord) FileChange {
+func planUninstallTarget(env Env, rec TargetRecord) FileChange {
 	fc := FileChange{Target: rec.ID, Path: rec.Path, Format: rec.Format, record: rec}
+	fail := func(err error) FileChange { return failed(fc, localize(env, OpUninstall, err)) }
 	before, exists, mode, err := readConfig(rec.Path)
 	if err != nil {
-		return fail(fc, err)
+		return fail(err)
 	}
 	if !exists {
 		fc.Action = ActionUnchanged
 		return fc
 	}
 	if mode&0o200 == 0 {
-		return fail(fc, fmt.Errorf("%s is read-only; refusing to change it", rec.Path))
+		return fail(readOnly(rec.Path))
 	}
 	fc.Before = before
 	after, empty, err := editUninstall(rec, before)
 	if err != nil {
-		return fail(fc, err)
+		return fail(err)
 	}
 	switch {
 	case rec.CreatedFile && empty:
@@ -327,34 +338,44 @@ func editUninstall(rec TargetRecord, content []byte) ([]byte, bool, error) {
 	case rec.YAML != nil:
 		out, empty, err := yamlcfg.Revert(content, *rec.YAML)
 		if err != nil {
-			return nil, false, describeEditError(rec.Path, err)
+			return nil, false, editError(rec.Path, rec.Format, err)
 		}
 		return out, empty, nil
 	case rec.TOML != nil:
 		out, err := tomlcfg.Revert(content, *rec.TOML)
 		if err != nil {
-			return nil, false, describeEditError(rec.Path, err)
+			return nil, false, editError(rec.Path, rec.Format, err)
 		}
 		return out, len(bytes.TrimSpace(out)) == 0, nil
 	case rec.JSON != nil:
 		out, empty, err := jsonc.Revert(content, *rec.JSON)
 		if err != nil {
-			return nil, false, describeEditError(rec.Path, err)
+			return nil, false, editError(rec.Path, rec.Format, err)
 		}
 		return out, empty, nil
 	}
-	return content, false, fmt.Errorf("manifest entry for %s has no undo data", rec.Path)
+	return content, false, &FileError{Path: rec.Path, NoRerun: true,
+		What: "is listed in the install manifest without what is needed to undo our edit",
+		Fix:  "remove its codegraph entry by hand"}
 }
 
-func dedupe(in []string) []string {
+// canonicalIDs turns target ids as typed (any case, blanks, repeats) into
+// registry ids, each once, in the order given.
+func canonicalIDs(in []string) ([]string, error) {
 	seen := map[string]bool{}
 	var out []string
 	for _, s := range in {
-		s = strings.TrimSpace(s)
-		if s != "" && !seen[s] {
-			seen[s] = true
-			out = append(out, s)
+		if strings.TrimSpace(s) == "" {
+			continue
+		}
+		id, err := ParseTargetID(s)
+		if err != nil {
+			return nil, err
+		}
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
 		}
 	}
-	return out
+	return out, nil
 }

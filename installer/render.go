@@ -8,13 +8,16 @@ import (
 )
 
 // Diff renders the plan as unified diffs, one per changed file, for
-// --dry-run. Unchanged and refused files are listed as comments.
+// --dry-run. Unchanged and refused files are listed as comments. Values
+// that look like secrets, in our entry and its neighbours alike, are
+// shown as Redacted (see redact.go): a dry run's output is pasted into
+// issues and CI logs.
 func (p *Plan) Diff() string {
 	var sb strings.Builder
 	for _, c := range p.Changes {
 		switch c.Action {
 		case ActionError:
-			fmt.Fprintf(&sb, "# %s: not changed: %s\n", c.Target, c.Message)
+			fmt.Fprintf(&sb, "# %s: %s\n", c.Target, c.Message) // the message says nothing was changed
 		case ActionUnchanged:
 			fmt.Fprintf(&sb, "# %s: %s already up to date\n", c.Target, c.Path)
 		default:
@@ -25,7 +28,12 @@ func (p *Plan) Diff() string {
 			if c.Action == ActionDelete {
 				newLabel = "/dev/null"
 			}
-			sb.WriteString(udiff.Unified(oldLabel, newLabel, string(c.Before), string(c.After)))
+			d := udiff.Unified(oldLabel, newLabel, string(Redact(c.Format, c.Before)), string(Redact(c.Format, c.After)))
+			if d == "" {
+				// Only redacted values differ: say so rather than print nothing.
+				fmt.Fprintf(&sb, "# %s: %s changes only values hidden in this output\n", c.Target, c.Path)
+			}
+			sb.WriteString(d)
 		}
 	}
 	return sb.String()

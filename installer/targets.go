@@ -523,10 +523,12 @@ func TargetIDs() []string {
 	return out
 }
 
-// TargetByID finds a target by its id.
+// TargetByID finds a target by its id, ignoring case and surrounding
+// space: people type "Claude" as often as "claude".
 func TargetByID(id string) (Target, bool) {
+	id = strings.TrimSpace(id)
 	for _, t := range registry {
-		if t.ID == id {
+		if strings.EqualFold(t.ID, id) {
 			return t, true
 		}
 	}

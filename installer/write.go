@@ -103,7 +103,7 @@ func (w writer) write() (Action, error) {
 			return ActionError, err
 		}
 		if exists && mode&0o200 == 0 {
-			return ActionError, fmt.Errorf("%s is read-only; refusing to change it", w.path)
+			return ActionError, readOnly(w.path)
 		}
 		if exists != (w.before != nil) || !bytes.Equal(current, w.before) {
 			active = true // changed since the plan read it
@@ -130,7 +130,7 @@ func (w writer) write() (Action, error) {
 				continue
 			}
 			if err := os.Remove(real); err != nil {
-				return ActionError, fmt.Errorf("removing %s: %w", w.path, err)
+				return ActionError, ioError(w.path, "removed", err)
 			}
 			w.window(start)
 			if w.removed != nil {
@@ -156,7 +156,7 @@ func (w writer) write() (Action, error) {
 				continue // someone wrote it meanwhile: redo the edit on what is there now
 			}
 			if err != nil {
-				return ActionError, err
+				return ActionError, ioError(w.path, "written", err)
 			}
 			w.window(start)
 			// The backup is written after the rename, from memory: the
@@ -165,7 +165,10 @@ func (w writer) write() (Action, error) {
 			// concurrent writer must not hit) stays one fsync long.
 			if exists {
 				if err := writeBackup(w.env, real, current); err != nil {
-					return ActionError, fmt.Errorf("%s was updated, but keeping a backup of its previous content failed: %w", w.path, err)
+					return ActionError, &FileError{Path: w.path, Err: err, Written: true, NoRerun: true,
+						What: fmt.Sprintf("was updated, but its previous content could not be kept in %s (%s)",
+							DisplayPath(w.env.Home, filepath.Dir(BackupPath(w.env, real))), osReason(err)),
+						Fix: "free some disk space or fix the permissions there: later edits need it to keep their backups"}
 				}
 			}
 		}
@@ -184,11 +187,13 @@ func (w writer) write() (Action, error) {
 			return act, nil
 		}
 	}
-	what := "our entry is not in it"
+	what := "the codegraph entry is not in it"
 	if w.op == OpUninstall {
-		what = "our entry is still in it"
+		what = "the codegraph entry is still in it"
 	}
-	return ActionError, fmt.Errorf("%s kept changing while we wrote it (%d attempts) and %s: quit %s, or wait until it is idle, and run this again", w.path, writeTries, what, w.agent)
+	return ActionError, &FileError{Path: w.path, Written: true,
+		What: fmt.Sprintf("kept changing while %s wrote it (%d attempts), and %s", Program, writeTries, what),
+		Fix:  "quit " + w.agent + ", or wait until it is idle"}
 }
 
 // window reports to a test how long the file was exposed to a lost update:

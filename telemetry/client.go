@@ -321,12 +321,47 @@ func (c *Client) Start(ctx context.Context, persistEvery, flushEvery time.Durati
 
 // PendingEvents counts the events buffered on disk, as they would be sent
 // (rollup deltas of the same day and key counted once): the queue and the
-// pending lines of every claim.
+// pending lines of every claim. Pending splits the same number by when
+// each event may leave.
 func (c *Client) PendingEvents() int {
+	p := c.Pending()
+	return p.Ready + p.WaitingForDayEnd
+}
+
+// Pending is what is buffered on disk, split by when it may be sent. A
+// day's counts are sent only once that UTC day has ended (a count of a day
+// still running would be sent again, larger, later), so right after a
+// command the queue usually holds counts that no flush will send yet:
+// `telemetry status` says so rather than leave "pending" unexplained next
+// to an empty `telemetry show`.
+type Pending struct {
+	// Ready: lifecycle events and counts of completed UTC days, which the
+	// next flush may send (within its request cap).
+	Ready int
+	// WaitingForDayEnd: counts of the current UTC day, sent by the first
+	// flush after DayEnds.
+	WaitingForDayEnd int
+	// DayEnds is the end of the current UTC day (the next 00:00 UTC).
+	DayEnds time.Time
+}
+
+// Pending reports the events buffered on disk (as PendingEvents counts
+// them) by when they may be sent, by the client's clock.
+func (c *Client) Pending() Pending {
 	if c == nil {
-		return 0
+		return Pending{}
 	}
-	return len(sumRollups(c.queue.pendingEntries(c.opts.Now(), false)))
+	now := c.opts.Now()
+	p := Pending{DayEnds: dayStart(dayNumber(now) + 1)}
+	today := now.UTC().Format(time.DateOnly)
+	for _, e := range sumRollups(c.queue.pendingEntries(now, false)) {
+		if waitsForDayEnd(e, today) {
+			p.WaitingForDayEnd++
+		} else {
+			p.Ready++
+		}
+	}
+	return p
 }
 
 // QueueProblem describes a file that stands where the queue or a claim

@@ -137,6 +137,12 @@ func dayOf(ts string) string {
 	return t.UTC().Format(time.DateOnly)
 }
 
+// waitsForDayEnd reports a rollup of today (a UTC date, or later by a
+// clock that moved back): it is sent only once its day has ended.
+func waitsForDayEnd(e entry, today string) bool {
+	return e.Event == schema.EventUsageRollup && dayOf(e.TS) >= today
+}
+
 // plan splits queued entries into request batches (lifecycle events and
 // rollups of completed days; ≤100 events and ≤64 KiB a body; ≤8 requests)
 // and what stays queued (today's rollups and anything over the limits).
@@ -144,7 +150,7 @@ func (c *Client) plan(entries []entry, machineID string) (batches [][]entry, kee
 	today := c.opts.Now().UTC().Format(time.DateOnly)
 	var sendable []entry
 	for _, e := range sumRollups(entries) {
-		if e.Event == schema.EventUsageRollup && dayOf(e.TS) >= today {
+		if waitsForDayEnd(e, today) {
 			keep = append(keep, e)
 			continue
 		}

@@ -177,7 +177,7 @@ func TestFailures(t *testing.T) {
 		"zed":            "the codegraph entry is disabled in " + filepath.Join(m.project, ".zed", "settings.json"),
 		"claude-desktop": "codegraph not found on the PATH Claude Desktop uses",
 		"codex":          "no codegraph entry in " + filepath.Join(m.home, ".codex", "config.toml") + " any more",
-		"amazonq":        "does not parse",
+		"amazonq":        "is not valid JSON",
 	}
 	if guiHasIt {
 		delete(want, "claude-desktop")

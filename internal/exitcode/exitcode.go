@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -55,13 +56,38 @@ func (e silentError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 func Silent(code int) error { return silentError{code} }
 
 // Args wraps a cobra argument check so that its errors are usage errors.
+// On a command with subcommands, a rejected first argument is most likely
+// a mistyped subcommand: the error then carries cobra's suggestions
+// ("Did you mean this?"), which cobra itself adds only when a command has
+// no Args check of its own, as every command here has.
 func Args(check cobra.PositionalArgs) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if err := check(cmd, args); err != nil {
-			return usageError{err}
+			return usageError{withSuggestions(cmd, args, err)}
 		}
 		return nil
 	}
+}
+
+// withSuggestions appends the subcommands of cmd that args[0] may have
+// meant to err, in cobra's own words and layout.
+func withSuggestions(cmd *cobra.Command, args []string, err error) error {
+	if len(args) == 0 || !cmd.HasAvailableSubCommands() || cmd.DisableSuggestions {
+		return err
+	}
+	if cmd.SuggestionsMinimumDistance <= 0 {
+		cmd.SuggestionsMinimumDistance = 2
+	}
+	names := cmd.SuggestionsFor(args[0])
+	if len(names) == 0 {
+		return err
+	}
+	var sb strings.Builder
+	sb.WriteString("\n\nDid you mean this?\n")
+	for _, n := range names {
+		fmt.Fprintf(&sb, "\t%s\n", n)
+	}
+	return fmt.Errorf("%w%s", err, sb.String())
 }
 
 // Prepare applies the convention to a whole command tree: cobra prints no

@@ -87,3 +87,40 @@ func TestPrepare(t *testing.T) {
 		}
 	}
 }
+
+// TestSuggestions: a mistyped subcommand is still a usage error, and the
+// message keeps cobra's "Did you mean this?" although every command has
+// its own Args check (cobra adds suggestions only without one).
+func TestSuggestions(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		args []string
+		want string // "" when no suggestion is expected
+	}{
+		{[]string{"gruop"}, "\n\nDid you mean this?\n\tgroup\n"},
+		{[]string{"group", "laef"}, "\n\nDid you mean this?\n\tleaf\n"},
+		{[]string{"zzzzzz"}, ""},
+	} {
+		root := &cobra.Command{Use: "prog", RunE: func(*cobra.Command, []string) error { return nil }}
+		group := &cobra.Command{Use: "group"}
+		group.AddCommand(&cobra.Command{Use: "leaf", RunE: func(*cobra.Command, []string) error { return nil }})
+		root.AddCommand(group)
+		var out bytes.Buffer
+		root.SetOut(&out)
+		root.SetErr(&out)
+		Prepare(root)
+		root.SetArgs(tc.args)
+		cmd, err := root.ExecuteC()
+		var stderr bytes.Buffer
+		if got := Code(context.Background(), &stderr, "prog", cmd, err); got != Usage {
+			t.Errorf("%v: code %d, want %d", tc.args, got, Usage)
+		}
+		msg := stderr.String()
+		if !strings.Contains(msg, "unknown command") {
+			t.Errorf("%v: %q does not say unknown command", tc.args, msg)
+		}
+		if tc.want == "" && strings.Contains(msg, "Did you mean") || tc.want != "" && !strings.Contains(msg, tc.want) {
+			t.Errorf("%v: message %q, want it to contain %q", tc.args, msg, tc.want)
+		}
+	}
+}

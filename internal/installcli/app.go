@@ -121,7 +121,7 @@ func Run(ctx context.Context, env Env) int {
 		ctr.Record(err == nil)
 	}
 	a.tel.Close()
-	return exitcode.Code(ctx, env.Stderr, env.Program, cmd, err)
+	return exitcode.Code(ctx, env.Stderr, env.Program, cmd, a.shown(err))
 }
 
 // commandName is the name a command is counted under: its path below the
@@ -174,11 +174,8 @@ func helpShown(cmd *cobra.Command) bool {
 
 // needHome fails clearly when the home directory is unknown.
 func (a *app) needHome() error {
-	if a.env.HomeErr != nil {
-		return fmt.Errorf("cannot find your home directory: %w", a.env.HomeErr)
-	}
-	if a.env.Home == "" {
-		return errors.New("cannot find your home directory: HOME is not set")
+	if a.env.HomeErr != nil || a.env.Home == "" {
+		return errors.New("cannot find your home directory (HOME is not set); nothing was changed. Set HOME to your home directory, then run the command again.")
 	}
 	return nil
 }
@@ -199,11 +196,11 @@ func (a *app) resolveDir(arg string) (string, error) {
 	fi, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return "", fmt.Errorf("%s does not exist", dir)
+		return "", fmt.Errorf("the directory %s does not exist; nothing was changed. Check the path (or create it with mkdir -p %s), then run the command again.", dir, dir)
 	case err != nil:
-		return "", fmt.Errorf("cannot read %s: %w", dir, errors.Unwrap(err))
+		return "", fmt.Errorf("the directory %s cannot be read (%v); nothing was changed. Check its permissions (ls -ld %s), then run the command again.", dir, errors.Unwrap(err), dir)
 	case !fi.IsDir():
-		return "", fmt.Errorf("%s is not a directory", dir)
+		return "", fmt.Errorf("%s is a file, not a directory; nothing was changed. Name the project's directory instead.", dir)
 	}
 	return dir, nil
 }

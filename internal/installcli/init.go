@@ -2,6 +2,7 @@ package installcli
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -39,10 +40,15 @@ a terminal.`,
 				fmt.Fprint(a.env.Stderr, "\r\033[K")
 			}
 			if err != nil {
-				return err
+				if cmd.Context().Err() != nil {
+					return err // interrupted: exitcode says so
+				}
+				return fmt.Errorf("could not count the files in %s (%s); nothing was written. Check that you can read that directory, then run %s init again",
+					dir, a.censusReason(err), a.env.Program)
 			}
 			if err := census.Write(dir, res); err != nil {
-				return err
+				return fmt.Errorf("could not write %s (%s); the census was not saved. Check that you can write to %s, then run %s init again",
+					census.Path(dir), a.censusReason(err), filepath.Dir(census.Path(dir)), a.env.Program)
 			}
 			fmt.Fprintf(a.env.Stdout, "Counted %d files in %s: %s\nCensus written to %s\n",
 				res.Total, res.Duration.Round(time.Millisecond), languageSummary(res), census.Path(dir))

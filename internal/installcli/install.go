@@ -41,9 +41,9 @@ Headless: --yes installs without asking.
   --dry-run  prints the changes as unified diffs and writes nothing (no
              config file, no manifest, no consent choice, no install event);
              it never prompts, so it needs no --yes.
-  --telemetry on|off stores your choice about anonymous usage data (source
-             "installer"; off also deletes the queue); without it, the
-             interactive form asks until a choice is stored.
+  --telemetry on|off stores your choice about ` + consent.UsageName + `
+             (source "installer"; off also deletes the queue); without it,
+             the interactive form asks until a choice is stored.
 
 Targets: ` + "%s" + `.
 Exit codes: 0 ok, 1 a target failed (the others are still installed),
@@ -55,7 +55,7 @@ func (a *app) addInstallFlags(root *cobra.Command) {
 	fs.BoolVarP(&f.yes, "yes", "y", false, "install without asking (headless)")
 	fs.StringSliceVar(&f.targets, "targets", nil, "agents to configure, comma-separated (default: the detected ones)")
 	fs.StringVar(&f.scope, "scope", "", "local (this project) or global (your user); default local with --project, else global")
-	fs.StringVar(&f.telemetry, "telemetry", "", "on or off: store your choice about anonymous usage data")
+	fs.StringVar(&f.telemetry, "telemetry", "", "on or off: store your choice about "+consent.UsageName)
 	fs.StringVar(&f.project, "project", "", "project directory for local scope (default: the current directory)")
 	fs.StringVar(&f.serverCommand, "server-command", "", `command the agents run (default "codegraph serve --mcp")`)
 	fs.BoolVar(&f.dryRun, "dry-run", false, "print the changes as diffs and write nothing")
@@ -64,16 +64,18 @@ func (a *app) addInstallFlags(root *cobra.Command) {
 	root.RunE = func(cmd *cobra.Command, _ []string) error { return a.runInstall(cmd, f) }
 }
 
-// checkTargets rejects unknown ids (a usage error) and drops blanks.
+// checkTargets returns the canonical ids of --targets (any case: "Claude"
+// is claude), drops blanks, and rejects an unknown id as a usage error
+// that suggests the id it most likely meant.
 func checkTargets(ids []string) ([]string, error) {
 	var out []string
-	for _, id := range ids {
-		id = strings.TrimSpace(id)
-		if id == "" {
+	for _, s := range ids {
+		if strings.TrimSpace(s) == "" {
 			continue
 		}
-		if _, ok := installer.TargetByID(id); !ok {
-			return nil, exitcode.Usagef("unknown target %q (known: %s)", id, strings.Join(installer.TargetIDs(), ", "))
+		id, err := installer.ParseTargetID(s)
+		if err != nil {
+			return nil, exitcode.Usagef("%w", err)
 		}
 		out = append(out, id)
 	}
@@ -271,7 +273,7 @@ func (a *app) runInstall(cmd *cobra.Command, f *installFlags) error {
 			t = consent.InstallerYes
 		}
 		if err := a.choose(t); err != nil {
-			return fmt.Errorf("storing your usage-data choice: %w", err)
+			return fmt.Errorf("your choice about %s could not be stored, so no agent was configured: %w", consent.UsageName, err)
 		}
 	}
 

@@ -71,7 +71,7 @@ func TestDeepConfigsRefusedFast(t *testing.T) {
 		}
 		for _, want := range []string{
 			"✗ Claude Code", "✗ Codex CLI", "nested more than 1000 levels deep",
-			"✗ Gemini CLI", "over the 64 MiB a config file may have", "✗ goose",
+			"✗ Gemini CLI", "is larger than 64 MiB", "✗ goose",
 		} {
 			if !strings.Contains(out.String(), want) {
 				t.Errorf("install output lacks %q", want)

@@ -32,6 +32,14 @@ func runCLI(t *testing.T, home string, env map[string]string, args ...string) (i
 	return code, clean(stdout.String()), clean(stderr.String())
 }
 
+// pendingQueue holds two counts of 2026-11-25 (the day runCLI's clock is
+// in), one of the day before and an uninstall event.
+const pendingQueue = `{"event":"usage_rollup","ts":"2026-11-25T09:00:00Z","props":{"kind":"cli_command","name":"init","count":2}}
+{"event":"usage_rollup","ts":"2026-11-25T09:30:00Z","props":{"kind":"cli_command","name":"doctor","count":1}}
+{"event":"usage_rollup","ts":"2026-11-24T18:00:00Z","props":{"kind":"cli_command","name":"init","count":1}}
+{"event":"uninstall","ts":"2026-11-24T18:00:00Z","props":{"targets":["claude"]}}
+`
+
 func TestStatusGolden(t *testing.T) {
 	t.Parallel()
 	const (
@@ -45,15 +53,23 @@ func TestStatusGolden(t *testing.T) {
 		config string
 		// symlink puts a symlink to config's content in place of the file.
 		symlink bool
+		// queue is the queue file's content; queueLink puts a symlink
+		// (to a file elsewhere) in its place instead.
+		queue     string
+		queueLink bool
 	}{
-		{"default", nil, "", false},
-		{"notice-shown", nil, notice, false},
-		{"config", nil, stored, false},
-		{"config-on", nil, on, false},
-		{"env", map[string]string{"CODEGRAPH_TELEMETRY": "maybe"}, stored, false},
-		{"do-not-track", map[string]string{"DO_NOT_TRACK": "1"}, "", false},
-		{"broken-config", nil, `{"enabled":`, false},
-		{"symlink", nil, on, true},
+		{name: "default"},
+		{name: "notice-shown", config: notice},
+		{name: "config", config: stored},
+		{name: "config-on", config: on},
+		{name: "env", env: map[string]string{"CODEGRAPH_TELEMETRY": "maybe"}, config: stored},
+		{name: "do-not-track", env: map[string]string{"DO_NOT_TRACK": "1"}},
+		{name: "broken-config", config: `{"enabled":`},
+		{name: "symlink", config: on, symlink: true},
+		// Counts of today (the clock says 2026-11-25) wait for the day to
+		// end; yesterday's count and a lifecycle event are ready.
+		{name: "pending", config: notice, queue: pendingQueue},
+		{name: "queue-symlink", config: notice, queueLink: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -69,6 +85,19 @@ func TestStatusGolden(t *testing.T) {
 					}
 				} else {
 					os.WriteFile(path, []byte(tc.config), 0o600)
+				}
+			}
+			if tc.queue != "" || tc.queueLink {
+				path := filepath.Join(home, ".codegraph", "telemetry-queue.jsonl")
+				os.MkdirAll(filepath.Dir(path), 0o700)
+				if tc.queueLink {
+					target := filepath.Join(home, "elsewhere.jsonl")
+					os.WriteFile(target, nil, 0o600)
+					if err := os.Symlink(target, path); err != nil {
+						t.Skipf("symlink: %v", err)
+					}
+				} else {
+					os.WriteFile(path, []byte(tc.queue), 0o600)
 				}
 			}
 			name := "cli/status-" + tc.name

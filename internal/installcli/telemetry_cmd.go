@@ -7,22 +7,25 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/getcodegraph/codegraph-install/consent"
 	"github.com/getcodegraph/codegraph-install/internal/exitcode"
 	"github.com/getcodegraph/codegraph-install/telemetry"
-	"github.com/getcodegraph/codegraph-install/telemetry/schema"
 )
 
 func (a *app) telemetryCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "telemetry",
-		Short: "Show or change what codegraph shares (anonymous usage counts)",
-		Long: `codegraph shares anonymous usage counts: no code, paths or names.
-TELEMETRY.md lists every field. DO_NOT_TRACK=1 or CODEGRAPH_TELEMETRY=0
-turn it off for a process; "telemetry off" turns it off for good.`,
+		Short: "Show or change whether codegraph shares " + consent.UsageName,
+		Long: "codegraph shares " + consent.UsageName + ": " + consent.WhatIsShared +
+			"; " + consent.NeverShared + ".\n\nTurn it off: " + consent.HowToTurnOff +
+			`.
+The command stores your choice for good; DO_NOT_TRACK=1 or
+CODEGRAPH_TELEMETRY=0 in the environment turn it off while set.
+Every field is described in ` + consent.DocsURL,
 		// A RunE makes cobra check Args, so an unknown subcommand is a usage
 		// error (exit 2) rather than help with exit 0.
 		Args: exitcode.Args(cobra.NoArgs),
@@ -31,7 +34,7 @@ turn it off for a process; "telemetry off" turns it off for good.`,
 	var asJSON bool
 	status := &cobra.Command{
 		Use:   "status",
-		Short: "Show whether telemetry is on, what decided it, and what is pending",
+		Short: "Show whether " + consent.UsageName + " are shared, what decided it, and what is pending",
 		Args:  exitcode.Args(cobra.NoArgs),
 		RunE: func(*cobra.Command, []string) error {
 			if err := a.needHome(); err != nil {
@@ -44,13 +47,13 @@ turn it off for a process; "telemetry off" turns it off for good.`,
 	cmd.AddCommand(status,
 		&cobra.Command{
 			Use:   "on",
-			Short: "Share anonymous usage counts (stored as your choice)",
+			Short: "Share " + consent.UsageName + " (stored as your choice)",
 			Args:  exitcode.Args(cobra.NoArgs),
 			RunE:  func(*cobra.Command, []string) error { return a.setTelemetry(true) },
 		},
 		&cobra.Command{
 			Use:   "off",
-			Short: "Stop sharing, for good, and delete what is queued",
+			Short: "Stop sharing " + consent.UsageName + ", for good, and delete what is queued",
 			Args:  exitcode.Args(cobra.NoArgs),
 			RunE:  func(*cobra.Command, []string) error { return a.setTelemetry(false) },
 		},
@@ -94,25 +97,44 @@ type Status struct {
 	// environment says on top: no-choice, default-notice-shown,
 	// chosen-on, chosen-off or unreadable; null in a build without
 	// telemetry, which does not read the file.
-	State               *string  `json:"state"`
-	MachineID           *string  `json:"machine_id"`
-	ConsentSource       *string  `json:"consent_source"`
-	FirstRunNoticeShown bool     `json:"first_run_notice_shown"`
-	PendingEvents       int      `json:"pending_events"`
-	Endpoint            *string  `json:"endpoint"`
-	ConfigPath          string   `json:"config_path"`
-	OffSwitches         []string `json:"off_switches"`
+	State               *string `json:"state"`
+	MachineID           *string `json:"machine_id"`
+	ConsentSource       *string `json:"consent_source"`
+	FirstRunNoticeShown bool    `json:"first_run_notice_shown"`
+	PendingEvents       int     `json:"pending_events"`
+	// PendingReady and PendingWaitingForDayEnd split PendingEvents: what
+	// the next flush may send, and counts of the running UTC day, sent
+	// after PendingDayEnds (RFC 3339, the next 00:00 UTC).
+	PendingReady            int    `json:"pending_ready"`
+	PendingWaitingForDayEnd int    `json:"pending_waiting_for_day_end"`
+	PendingDayEnds          string `json:"pending_day_ends"`
+	// QueueProblem is a file in the queue's place that telemetry cannot
+	// use (a link, a directory, a FIFO), with what to do; null when none.
+	QueueProblem *string  `json:"queue_problem"`
+	Endpoint     *string  `json:"endpoint"`
+	ConfigPath   string   `json:"config_path"`
+	OffSwitches  []string `json:"off_switches"`
 }
 
 func (a *app) status() Status {
 	d := a.tel.Consent().Resolve()
+	pending := a.tel.Pending()
 	st := Status{
-		Enabled:       d.Enabled,
-		DecidedBy:     d.DecidedBy,
-		Reason:        d.Reason,
-		PendingEvents: a.tel.PendingEvents(),
-		ConfigPath:    a.state.TelemetryConfig(),
-		OffSwitches:   []string{"codegraph telemetry off", "CODEGRAPH_TELEMETRY=0", "DO_NOT_TRACK=1"},
+		Enabled:                 d.Enabled,
+		DecidedBy:               d.DecidedBy,
+		Reason:                  d.Reason,
+		PendingEvents:           pending.Ready + pending.WaitingForDayEnd,
+		PendingReady:            pending.Ready,
+		PendingWaitingForDayEnd: pending.WaitingForDayEnd,
+		ConfigPath:              a.state.TelemetryConfig(),
+		OffSwitches:             []string{"codegraph telemetry off", "CODEGRAPH_TELEMETRY=0", "DO_NOT_TRACK=1"},
+	}
+	if !pending.DayEnds.IsZero() {
+		st.PendingDayEnds = pending.DayEnds.UTC().Format(time.RFC3339)
+	}
+	if err := a.tel.QueueProblem(); err != nil {
+		msg := a.plainError(err)
+		st.QueueProblem = &msg
 	}
 	if cfg := d.Config; cfg != nil {
 		if cfg.MachineID != "" {
@@ -179,14 +201,55 @@ func (a *app) printStatus(asJSON bool) error {
 		source = "none (the file cannot be used)"
 	}
 	fmt.Fprintf(w, "Consent source:  %s\n", orNone(st.ConsentSource, source))
-	fmt.Fprintf(w, "Pending events:  %d\n", st.PendingEvents)
+	fmt.Fprintf(w, "Pending:         %s\n", pendingPhrase(st))
+	if st.QueueProblem != nil {
+		fmt.Fprintf(w, "Queue problem:   %s\n", *st.QueueProblem)
+	}
 	fmt.Fprintf(w, "Endpoint:        %s\n", orNone(st.Endpoint, "none: telemetry is not part of this build"))
 	fmt.Fprintf(w, "Config:          %s\n", st.ConfigPath)
 	if len(st.OffSwitches) > 0 {
 		fmt.Fprintf(w, "Turn it off:     %s\n", strings.Join(st.OffSwitches, ", or "))
 	}
-	fmt.Fprintf(w, "What is sent:    %s\n", schema.DocsURL)
+	if st.Endpoint != nil {
+		fmt.Fprintf(w, "Shared when on:  %s: %s; %s\n", consent.UsageName, consent.WhatIsShared, consent.NeverShared)
+	}
+	fmt.Fprintf(w, "What is sent:    %s\n", consent.DocsURL)
 	return nil
+}
+
+// pendingPhrase says what is queued and when it may leave: a count of the
+// running UTC day is sent only after the day ends, which is why `telemetry
+// show` can be empty while something is pending.
+func pendingPhrase(st Status) string {
+	wait, ready := st.PendingWaitingForDayEnd, st.PendingReady
+	if wait == 0 && ready == 0 {
+		return "nothing queued."
+	}
+	var parts []string
+	if wait > 0 {
+		verb := "wait"
+		if wait == 1 {
+			verb = "waits"
+		}
+		parts = append(parts, fmt.Sprintf("%s for today %s until the UTC day ends (00:00 UTC)", plural(wait, "count"), verb))
+	}
+	if ready > 0 {
+		parts = append(parts, plural(ready, "event")+" ready to send")
+	} else {
+		parts = append(parts, "nothing is ready to send yet")
+	}
+	s := strings.Join(parts, "; ") + "."
+	if !st.Enabled {
+		s += " Nothing is sent while telemetry is off."
+	}
+	return s
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }
 
 // choose stores an explicit choice through the consent state machine.
@@ -226,7 +289,9 @@ func (a *app) setTelemetry(enabled bool) error {
 	if err := a.choose(consent.CLIOn); err != nil {
 		return err
 	}
-	fmt.Fprintln(a.env.Stderr, "Telemetry is on: anonymous usage counts only (no code, paths or names). Details: "+schema.DocsURL)
+	fmt.Fprintf(a.env.Stderr, "Telemetry is on: codegraph shares %s (%s; %s). Details: %s\n",
+		consent.UsageName, consent.WhatIsShared, consent.NeverShared, consent.DocsURL)
+	fmt.Fprintln(a.env.Stderr, "To turn it off: "+consent.HowToTurnOff)
 	a.warnEnvOff()
 	return nil
 }

@@ -51,7 +51,8 @@ func (a *app) runUninit(ctx context.Context, arg string) error {
 	// does the state directory holding it.
 	removal, err := census.Remove(dir)
 	if err != nil {
-		fmt.Fprintf(a.env.Stderr, "%s: %v\n", a.env.Program, err)
+		fmt.Fprintf(a.env.Stderr, "%s: %s could not be removed (%s): delete it by hand.\n",
+			a.env.Program, a.homeRelative(census.Path(dir)), a.censusReason(err))
 		failed = true
 	}
 	stateDir := statedir.ForProject(dir).Root()

@@ -89,7 +89,7 @@ func (a *app) runUninstall(cmd *cobra.Command, f *uninstallFlags) error {
 	if len(plans) == 0 {
 		var where []string
 		for _, s := range scopes {
-			where = append(where, installer.ManifestPath(env, s))
+			where = append(where, a.homeRelative(installer.ManifestPath(env, s)))
 		}
 		fmt.Fprintf(a.env.Stderr, "Nothing to uninstall: no codegraph entry is recorded in %s.\n", strings.Join(where, " or "))
 		return nil
