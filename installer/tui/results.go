@@ -44,16 +44,19 @@ type Done struct {
 	Backups string
 }
 
-// NextSteps is the end of an install: restart the agents, check them,
-// how to undo, where the backups are; after a failure, how to retry.
+// NextSteps is the end of an install that configured at least one agent:
+// restart the agents, check them, how to undo, where the backups are.
 func NextSteps(d Done) string {
-	var ok, failed []string
+	var ok []string
 	for _, r := range d.Results {
 		if r.OK() {
 			ok = append(ok, targetName(r.Target))
-		} else {
-			failed = append(failed, targetName(r.Target))
 		}
+	}
+	// After failures alone there is nothing to do next but what each
+	// failure's message already says (fix the file, run again).
+	if len(ok) == 0 {
+		return ""
 	}
 	var sb strings.Builder
 	sb.WriteString("\n" + titleSty.Render("Next steps") + "\n")
@@ -66,14 +69,9 @@ func NextSteps(d Done) string {
 		}
 		sb.WriteString("\n")
 	}
-	if len(failed) > 0 {
-		item("Fix what is wrong with "+joinNames(failed)+" (above), then run again:", d.Program)
-	}
-	if len(ok) > 0 {
-		item("Restart "+joinNames(ok)+" to load codegraph.", "")
-		item("Check that each agent can start it:", d.Program+" doctor")
-		item("To undo:", d.Uninstall)
-	}
+	item("Restart "+joinNames(ok)+" to load codegraph.", "")
+	item("Check that each agent can start it:", d.Program+" doctor")
+	item("To undo:", d.Uninstall)
 	if d.Backups != "" {
 		fmt.Fprintf(&sb, "  Copies of the files as they were before: %s\n", d.Paths.ShowDir(d.Backups))
 	}

@@ -130,7 +130,7 @@ func TestScreens(t *testing.T) {
 				Uninstall: "codegraph uninstall --scope global", Backups: fixedHome + "/.codegraph/backups",
 			})
 			plain := ansi.Strip(end)
-			for _, s := range []string{"✓ Agents", "✓ Sharing", "Restart Claude Code", "codegraph doctor", "codegraph uninstall", "~/.codegraph/backups", "Fix what is wrong with Cursor"} {
+			for _, s := range []string{"✓ Agents", "✓ Sharing", "Restart Claude Code", "codegraph doctor", "codegraph uninstall", "~/.codegraph/backups", "not valid JSON"} {
 				if !strings.Contains(plain, s) {
 					t.Errorf("end %dx%d: %q missing:\n%s", sz.w, sz.h, s, plain)
 				}

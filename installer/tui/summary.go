@@ -9,36 +9,24 @@ import (
 )
 
 // Paths shortens absolute paths for the screen: under the project they
-// are shown from it ("./.mcp.json"), under the home directory from "~".
-// Only what is shown is shortened; files are written with full paths.
+// are shown from it ("./.mcp.json"), under the home directory from "~"
+// (installer.DisplayPath, as every message names files). Only what is
+// shown is shortened; files are written with full paths.
 type Paths struct {
 	Home, Project string
 }
 
 // Show returns p as the user reads it most easily.
 func (s Paths) Show(p string) string {
-	if p == "" {
-		return p
-	}
 	if rel, ok := within(s.Project, p); ok && s.Project != s.Home {
 		return "." + string(filepath.Separator) + rel
 	}
-	if rel, ok := within(s.Home, p); ok {
-		return "~" + string(filepath.Separator) + rel
-	}
-	return p
+	return installer.DisplayPath(s.Home, p)
 }
 
-// ShowDir is Show for a directory that may be the home directory itself.
-func (s Paths) ShowDir(dir string) string {
-	if s.Home != "" && filepath.Clean(dir) == filepath.Clean(s.Home) {
-		return "~"
-	}
-	if rel, ok := within(s.Home, dir); ok {
-		return "~" + string(filepath.Separator) + rel
-	}
-	return dir
-}
+// ShowDir is Show for a directory that may be the home directory itself
+// (the project is shown from ~, not as ".").
+func (s Paths) ShowDir(dir string) string { return installer.DisplayPath(s.Home, dir) }
 
 // ShowCommand shortens the program of a server command (an absolute path
 // under ~ reads better as ~/...); the arguments are kept as they are.
