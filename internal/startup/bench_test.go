@@ -110,8 +110,9 @@ func BenchmarkServeInitialize(b *testing.B) {
 // BenchmarkAgainstBaseline compares this tree's codegraph with another
 // build of it (CODEGRAPH_STARTUP_BASELINE=/path/to/codegraph, e.g. the
 // previous commit built the same way) and the hello-world, interleaved: each
-// iteration runs every command once with each binary, in turn, so that the
-// load of a shared machine falls on both alike. It reports the median wall
+// iteration runs every command once with each binary, in turn (which goes
+// first alternates), so that the load of a shared machine falls on both
+// alike. It reports the median wall
 // time of each command for each binary (name-ms) and, but for serve, the
 // median CPU time, user + system, of the process (name-cpu-ms), which a
 // busy machine inflates less. ns/op (a whole round) means nothing here.
@@ -171,11 +172,14 @@ func BenchmarkAgainstBaseline(b *testing.B) {
 			samples[k+"-cpu-ms"] = append(samples[k+"-cpu-ms"], cpu)
 		}
 	}
-	for b.Loop() {
+	for round := 0; b.Loop(); round++ {
 		wall, cpu := timed(func() time.Duration { return runProcess(b, env, "", hello) })
 		add("hello", wall, cpu)
 		for _, c := range commands {
-			for _, bin := range bins {
+			// Which binary goes first alternates, so that neither gains
+			// from following the other.
+			for i := range bins {
+				bin := bins[(i+round)%len(bins)]
 				wall, cpu := c.run(bin.path)
 				add(c.name+"-"+bin.name, wall, cpu)
 			}
