@@ -24,15 +24,6 @@ type Env struct {
 	hooks *testHooks // tests of this package only
 }
 
-// agentMayRun is the check the writer asks after its rename whether the
-// agent t may be running (see agentMayRun); tests may replace it.
-func (e Env) agentMayRun(t Target) func() bool {
-	if h := e.hooks; h != nil && h.agentMayRun != nil {
-		return func() bool { return h.agentMayRun(t) }
-	}
-	return func() bool { return agentMayRun(t) }
-}
-
 func (e Env) getenv(k string) string {
 	if e.Getenv == nil {
 		return ""

@@ -248,6 +248,4 @@ func readRaw(path string) ([]byte, bool, error) {
 type testHooks struct {
 	window func(start, end time.Time) // each exposure window
 	settle time.Duration              // replaces settleTime when > 0
-	// agentMayRun replaces the check for a running agent when set.
-	agentMayRun func(Target) bool
 }
