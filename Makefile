@@ -4,8 +4,13 @@
 GO       ?= go
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT   ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
-LDFLAGS  := -X github.com/getcodegraph/codegraph-install/internal/buildinfo.Version=$(VERSION) \
+LDFLAGS  := -s -w \
+            -X github.com/getcodegraph/codegraph-install/internal/buildinfo.Version=$(VERSION) \
             -X github.com/getcodegraph/codegraph-install/internal/buildinfo.Commit=$(COMMIT)
+# Built as releases are (internal/release, internal/harness): static
+# (CGO_ENABLED=0: no dynamic loader or libc at start-up), no symbol table,
+# no local paths.
+BUILD    := CGO_ENABLED=0 $(GO) build -trimpath
 BIN      := bin
 GOBIN    ?= $(shell $(GO) env GOPATH)/bin
 
@@ -15,9 +20,9 @@ all: build
 
 ## build: both binaries into bin/, plus bin/codegraph (the same installer under its other name)
 build:
-	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/codegraph-install ./cmd/codegraph-install
+	$(BUILD) -ldflags '$(LDFLAGS)' -o $(BIN)/codegraph-install ./cmd/codegraph-install
 	cp $(BIN)/codegraph-install $(BIN)/codegraph
-	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/codegraph-ingest ./cmd/codegraph-ingest
+	$(BUILD) -ldflags '$(LDFLAGS)' -o $(BIN)/codegraph-ingest ./cmd/codegraph-ingest
 
 ## test: format and vet checks, every test with the race detector, the pro build's tests, the end-to-end run
 test: lint unit pro portable e2e
@@ -65,7 +70,7 @@ ingest:
 
 ## install: codegraph-install and codegraph on PATH (GOBIN)
 install:
-	$(GO) install -ldflags '$(LDFLAGS)' ./cmd/codegraph-install ./cmd/codegraph-ingest
+	CGO_ENABLED=0 $(GO) install -trimpath -ldflags '$(LDFLAGS)' ./cmd/codegraph-install ./cmd/codegraph-ingest
 	ln -sf codegraph-install $(GOBIN)/codegraph
 
 ## dist: release archives for six platforms and SHA256SUMS into dist/ (reproducible: -trimpath, no build id)

@@ -85,7 +85,7 @@ func applyInstall(env Env, fc FileChange, scope Scope) (TargetRecord, Action, er
 	}
 	t, _ := TargetByID(fc.Target)
 	rec := fc.record
-	w := writer{env: env, path: fc.Path, agent: t.Name, op: OpInstall, before: fc.Before, watch: t.LiveWriter && scope == ScopeGlobal}
+	w := writer{env: env, path: fc.Path, agent: t.Name, op: OpInstall, before: fc.Before, watch: t.LiveWriter && scope == ScopeGlobal, mayRun: func() bool { return agentMayRun(t) }}
 	w.edit = func(current []byte, exists bool) ([]byte, Action, error) {
 		if exists == (fc.Action != ActionCreate) && bytes.Equal(current, fc.Before) {
 			// As planned: the plan's edit holds (no second parse of what
@@ -136,7 +136,7 @@ func applyUninstall(env Env, fc FileChange, scope Scope) (Action, error) {
 	}
 	rec := fc.record
 	t, _ := TargetByID(fc.Target)
-	w := writer{env: env, path: fc.Path, agent: t.Name, op: OpUninstall, before: fc.Before, watch: t.LiveWriter && scope == ScopeGlobal}
+	w := writer{env: env, path: fc.Path, agent: t.Name, op: OpUninstall, before: fc.Before, watch: t.LiveWriter && scope == ScopeGlobal, mayRun: func() bool { return agentMayRun(t) }}
 	w.edit = func(current []byte, exists bool) ([]byte, Action, error) {
 		if !exists {
 			return nil, ActionUnchanged, nil

@@ -156,6 +156,10 @@ func concurrentWriter(t *testing.T, initial string, rounds int, pause time.Durat
 		t.Fatal(err)
 	}
 	cmd := exec.Command(exe)
+	// Named as Claude Code is, so the writer's check for a running agent
+	// (agentMayRun, which reads /proc on Linux) finds it, as it would the
+	// real one.
+	cmd.Args[0] = "claude"
 	cmd.Env = append(os.Environ(), envWriter+"="+path, envWriterPause+"="+pause.String())
 	stdin, _ := cmd.StdinPipe()
 	stdout, _ := cmd.StdoutPipe()

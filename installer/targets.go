@@ -70,10 +70,12 @@ type Target struct {
 	// LiveWriter marks a global config file that the agent itself rewrites
 	// while it runs (Claude Code keeps its app state in ~/.claude.json):
 	// after our write the file is watched for a rewrite that lost our
-	// change. Other files are watched only when a change by someone else
-	// was seen while we wrote them, so a quiet install costs no waiting.
+	// change, if a process of the agent may be running (agentMayRun).
+	// Other files are watched only when a change by someone else was seen
+	// while we wrote them, so a quiet install costs no waiting.
 	LiveWriter bool
-	// binaries are looked up on PATH to detect the agent.
+	// binaries are looked up on PATH to detect the agent, and are the
+	// names its running processes are recognised by (agentMayRun).
 	binaries []string
 	// marks returns the files or directories whose existence shows the
 	// agent is used.

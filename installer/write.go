@@ -32,10 +32,12 @@ import (
 //     memory), then watch the file. A rewrite without our change comes
 //     from a read before our rename: start over. A rewrite that keeps our
 //     change comes from a read after it, so that writer is past the danger:
-//     done. With no rewrite, the file is watched for settleTime (longer
-//     for a large file); when someone was seen writing it during this
-//     write, until they write it again, at most activeWait: one
-//     read-modify-write of a large file can outlast settleTime.
+//     done. With no rewrite, the file of an agent that rewrites it while
+//     it runs is watched for settleTime (longer for a large file) if a
+//     process of that agent may be running (agentMayRun; otherwise it is
+//     read once); when someone was seen writing it during this write,
+//     until they write it again, at most activeWait: one read-modify-write
+//     of a large file can outlast settleTime.
 //
 // The result is OK only when the outcome was seen holding; otherwise it is
 // an error that says so.
@@ -79,8 +81,10 @@ type writer struct {
 	// someone else writes.
 	before []byte
 	// watch: the agent rewrites this file while it runs (Target.LiveWriter),
-	// so it is watched after our write even when nobody was seen writing.
+	// so it is watched after our write even when nobody was seen writing,
+	// if mayRun says a process of the agent may be running.
 	watch   bool
+	mayRun  func() bool
 	newMode fs.FileMode         // mode of a file we create
 	created func(dirs []string) // directories made for a new file
 	removed func()              // after the file was deleted
@@ -173,9 +177,12 @@ func (w writer) write() (Action, error) {
 			}
 		}
 		// A quiet file of an agent that does not rewrite it is checked once;
-		// a live writer's file is watched for settleTime and more.
+		// a live writer's file is watched for settleTime and more, but only
+		// while the agent may be running (asked after the rename: see
+		// agentMayRun). When it is not, nobody holds a copy read before
+		// our rename, and the one read below is the whole check.
 		var limit time.Duration
-		if w.watch {
+		if w.watch && w.mayRun() {
 			limit = quiet + time.Duration(len(wrote))*settlePerMiB/(1<<20)
 		}
 		if active {

@@ -6,21 +6,25 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/getcodegraph/codegraph-install/internal/harness"
 )
 
-// runProcess execs bin once and fails the benchmark if it fails.
-func runProcess(b *testing.B, env []string, dir string, bin string, args ...string) {
+// runProcess execs bin once and fails the benchmark if it fails. It
+// returns the CPU time (user + system) the process used.
+func runProcess(b *testing.B, env []string, dir string, bin string, args ...string) time.Duration {
 	b.Helper()
 	cmd := exec.Command(bin, args...)
 	cmd.Env, cmd.Dir = env, dir
 	if out, err := cmd.CombinedOutput(); err != nil {
 		b.Fatalf("%s %v: %v\n%s", bin, args, err, out)
 	}
+	return cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 }
 
 // reportPeak runs the command once more under /usr/bin/time and reports
@@ -97,27 +101,121 @@ func BenchmarkInstallFourTargets(b *testing.B) {
 // Closing stdin afterwards ends the server; that wait is not timed.
 func BenchmarkServeInitialize(b *testing.B) {
 	env := harness.Environ(b.TempDir(), "CODEGRAPH_TELEMETRY=0")
-	const initialize = `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}}` + "\n"
 	for b.Loop() {
-		cmd := exec.Command(bins.Codegraph, "serve", "--mcp")
-		cmd.Env = env
-		in, _ := cmd.StdinPipe()
-		out, _ := cmd.StdoutPipe()
-		if err := cmd.Start(); err != nil {
-			b.Fatal(err)
-		}
-		if _, err := io.WriteString(in, initialize); err != nil {
-			b.Fatal(err)
-		}
-		line, err := bufio.NewReader(out).ReadString('\n')
-		if err != nil || !strings.Contains(line, `"id":1`) {
-			b.Fatalf("initialize: %q, %v", line, err)
-		}
-		b.StopTimer()
-		in.Close()
-		if err := cmd.Wait(); err != nil {
-			b.Fatalf("serve --mcp after EOF: %v", err)
-		}
+		serveInitialize(b, env, bins.Codegraph, b.StopTimer)
 		b.StartTimer()
 	}
+}
+
+// BenchmarkAgainstBaseline compares this tree's codegraph with another
+// build of it (CODEGRAPH_STARTUP_BASELINE=/path/to/codegraph, e.g. the
+// previous commit built the same way) and the hello-world, interleaved: each
+// iteration runs every command once with each binary, in turn (which goes
+// first alternates), so that the load of a shared machine falls on both
+// alike. It reports the median wall
+// time of each command for each binary (name-ms) and, but for serve, the
+// median CPU time, user + system, of the process (name-cpu-ms), which a
+// busy machine inflates less. ns/op (a whole round) means nothing here.
+// Without the variable it is skipped.
+//
+//	CODEGRAPH_STARTUP_BASELINE=/tmp/old/codegraph go test -run '^$' -bench AgainstBaseline -benchtime 25x ./internal/startup/
+func BenchmarkAgainstBaseline(b *testing.B) {
+	baseline := os.Getenv("CODEGRAPH_STARTUP_BASELINE")
+	if baseline == "" {
+		b.Skip("set CODEGRAPH_STARTUP_BASELINE to a codegraph binary to compare with")
+	}
+	root := b.TempDir()
+	home := filepath.Join(root, "home")
+	if err := os.MkdirAll(home, 0o700); err != nil {
+		b.Fatal(err)
+	}
+	env := harness.Environ(home, "CODEGRAPH_TELEMETRY_ENDPOINT=http://127.0.0.1:9/v1/events")
+	quiet := harness.Environ(home, "CODEGRAPH_TELEMETRY=0")
+	installArgs := []string{"--yes", "--scope", "global", "--targets", "claude,cursor,codex,opencode",
+		"--server-command", "/usr/local/bin/codegraph serve --mcp"}
+	fresh := 0
+	// Each command returns its wall time and, when known, its CPU time.
+	timed := func(f func() time.Duration) (wall, cpu time.Duration) {
+		start := time.Now()
+		cpu = f()
+		return time.Since(start), cpu
+	}
+	commands := []struct {
+		name string
+		run  func(bin string) (wall, cpu time.Duration)
+	}{
+		{"version", func(bin string) (time.Duration, time.Duration) {
+			return timed(func() time.Duration { return runProcess(b, env, "", bin, "version") })
+		}},
+		{"status", func(bin string) (time.Duration, time.Duration) {
+			return timed(func() time.Duration { return runProcess(b, env, "", bin, "telemetry", "status") })
+		}},
+		{"install", func(bin string) (time.Duration, time.Duration) {
+			fresh++
+			h := filepath.Join(root, strconv.Itoa(fresh))
+			if err := os.MkdirAll(h, 0o700); err != nil {
+				b.Fatal(err)
+			}
+			return timed(func() time.Duration {
+				return runProcess(b, harness.Environ(h, "CODEGRAPH_TELEMETRY=0"), h, bin, installArgs...)
+			})
+		}},
+		{"serve", func(bin string) (time.Duration, time.Duration) {
+			return serveInitialize(b, quiet, bin, func() {}), 0
+		}},
+	}
+	bins := []struct{ name, path string }{{"base", baseline}, {"new", bins.Codegraph}}
+	samples := map[string][]time.Duration{}
+	add := func(k string, wall, cpu time.Duration) {
+		samples[k+"-ms"] = append(samples[k+"-ms"], wall)
+		if cpu > 0 {
+			samples[k+"-cpu-ms"] = append(samples[k+"-cpu-ms"], cpu)
+		}
+	}
+	for round := 0; b.Loop(); round++ {
+		wall, cpu := timed(func() time.Duration { return runProcess(b, env, "", hello) })
+		add("hello", wall, cpu)
+		for _, c := range commands {
+			// Which binary goes first alternates, so that neither gains
+			// from following the other.
+			for i := range bins {
+				bin := bins[(i+round)%len(bins)]
+				wall, cpu := c.run(bin.path)
+				add(c.name+"-"+bin.name, wall, cpu)
+			}
+		}
+	}
+	for k, d := range samples {
+		slices.Sort(d)
+		b.ReportMetric(float64(d[len(d)/2])/float64(time.Millisecond), k)
+	}
+}
+
+// serveInitialize starts `serve --mcp`, sends initialize and returns the
+// time until its answer; then it calls answered (e.g. b.StopTimer), closes
+// stdin and waits for the server to exit.
+func serveInitialize(b *testing.B, env []string, bin string, answered func()) time.Duration {
+	const initialize = `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}}` + "\n"
+	cmd := exec.Command(bin, "serve", "--mcp")
+	cmd.Env = env
+	in, _ := cmd.StdinPipe()
+	out, _ := cmd.StdoutPipe()
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := io.WriteString(in, initialize); err != nil {
+		b.Fatal(err)
+	}
+	line, err := bufio.NewReader(out).ReadString('\n')
+	d := time.Since(start)
+	answered()
+	if err != nil || !strings.Contains(line, `"id":1`) {
+		b.Fatalf("initialize: %q, %v", line, err)
+	}
+	in.Close()
+	if err := cmd.Wait(); err != nil {
+		b.Fatalf("serve --mcp after EOF: %v", err)
+	}
+	return d
 }

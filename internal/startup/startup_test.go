@@ -35,8 +35,10 @@ func TestMain(m *testing.M) {
 			return 1
 		}
 		hello = filepath.Join(dir, "hello")
-		build := exec.Command("go", "build", "-o", hello, "./internal/startup/testdata/hello")
+		// Built as the binaries are, so that the ratio compares like with like.
+		build := exec.Command("go", append(append([]string{"build", "-o", hello}, harness.BuildFlags...), "./internal/startup/testdata/hello")...)
 		build.Dir = testkit.RepoRoot()
+		build.Env = append(os.Environ(), harness.BuildEnv...)
 		if out, err := build.CombinedOutput(); err != nil {
 			fmt.Fprintf(os.Stderr, "go build hello: %v\n%s", err, out)
 			return 1
