@@ -172,9 +172,6 @@ func TestTogglePreset(t *testing.T) {
 	}
 }
 
-type errString string
-
-func (e errString) Error() string { return string(e) }
 
 // TestAccessibleEndOfInputCancels: the end of input at any prompt (Ctrl+D)
 // cancels the form; it never accepts the defaults, Yes to usage data

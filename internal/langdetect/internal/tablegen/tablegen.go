@@ -426,11 +426,6 @@ func (g *gen) langList(ls []string) string {
 	return "[]lang{" + strings.Join(parts, ", ") + "}"
 }
 
-// comment keeps a generated comment on one line.
-func comment(s string) string {
-	return strings.NewReplacer("\n", `\n`, "\r", `\r`).Replace(s)
-}
-
 func (g *gen) renderTables() ([]byte, error) {
 	var b bytes.Buffer
 	g.header(&b, "Linguist's language tables, content heuristics and path rules, read by\n// strategies.go, heuristics.go and pathrules.go. Plain literals: nothing\n// here runs at package initialisation.")
