@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/getcodegraph/codegraph-install/internal/testkit"
+	"github.com/getcodegraph/codegraph-install/telemetry/schema"
 )
 
 // seeded is what dashboardSeed sent, counted on the sending side, so a test
@@ -240,7 +241,7 @@ func TestDashboardPage(t *testing.T) {
 		t.Errorf("page holds an event handler attribute %q", m)
 	}
 	for _, m := range regexp.MustCompile(`https?://[^"' <]+`).FindAllString(page.String(), -1) {
-		if m != TelemetryDocURL {
+		if m != schema.DocsURL {
 			t.Errorf("page names %s (only the TELEMETRY.md link may be there)", m)
 		}
 	}

@@ -77,6 +77,9 @@ func (s *SQLiteSink) run() {
 			m.CommittedRequests.Add(int64(len(group)))
 			s.mu.Lock()
 			s.taken = 0
+			if err == nil {
+				s.unsynced++
+			}
 			s.mu.Unlock()
 			if err != nil {
 				s.cfg.Logger.Error("sqlite commit failed", "err", err, "requests", len(group))
@@ -97,16 +100,25 @@ func (s *SQLiteSink) run() {
 	}
 }
 
+// holdEvents is how many queued events make the writer commit even while
+// a committed group still waits for the syncer (see take).
+const holdEvents = 2_000
+
 // take waits for queued requests (unless more maintenance is due) and
 // removes up to MaxGroupEvents events' worth from the queue, in arrival
-// order: whatever arrived while the last group was being written. It does
-// not wait for a group to fill; the syncer already makes one fsync serve
-// every group committed meanwhile. stopping is set once Close has been
-// called and nothing is left.
+// order. It does not wait for a group to fill, with one exception: while
+// a group the writer committed still waits for the syncer to begin its
+// fsync, requests that arrive are left in the queue (up to holdEvents).
+// Committed now or when the syncer takes that group, they would be made
+// durable by the same fsync, the one after it, and so answered at the same
+// time; committed together they cost the transaction's fixed part (its
+// statements, the log's page writes) once instead of once per small group.
+// stopping is set once Close has been called and nothing is left.
 func (s *SQLiteSink) take(more bool, timer *time.Timer) (group []*prepared, stopping bool) {
 	for {
 		s.mu.Lock()
-		if len(s.queue) > 0 {
+		hold := s.unsynced > 0 && s.queued < min(holdEvents, s.cfg.MaxGroupEvents) && !s.closed
+		if len(s.queue) > 0 && !hold {
 			n, events := 0, 0
 			for n < len(s.queue) && (n == 0 || events+s.queue[n].events <= s.cfg.MaxGroupEvents) {
 				events += s.queue[n].events
@@ -123,7 +135,7 @@ func (s *SQLiteSink) take(more bool, timer *time.Timer) (group []*prepared, stop
 			s.mu.Unlock()
 			return group, false
 		}
-		closed := s.closed
+		closed := s.closed && len(s.queue) == 0
 		s.mu.Unlock()
 		if closed {
 			return nil, true
@@ -162,6 +174,10 @@ func (s *SQLiteSink) syncLoop() {
 				break gather
 			}
 		}
+		s.mu.Lock()
+		s.unsynced -= len(groups)
+		s.mu.Unlock()
+		s.signal() // the writer may be holding requests back for this
 		err := s.syncWAL()
 		s.cfg.Metrics.Syncs.Add(1)
 		if err != nil {

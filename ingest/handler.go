@@ -14,10 +14,6 @@ import (
 	"github.com/getcodegraph/codegraph-install/telemetry/schema"
 )
 
-// TelemetryDocURL is the user-facing description of every field, linked from
-// the landing page so anyone who finds the endpoint can see what it stores.
-const TelemetryDocURL = "https://github.com/getcodegraph/codegraph-install/blob/main/TELEMETRY.md"
-
 // EventsPath is the only path that accepts data.
 const EventsPath = "/v1/events"
 
@@ -150,7 +146,7 @@ const landingPage = `<!doctype html>
 <h1>codegraph telemetry ingest</h1>
 <p>This endpoint receives codegraph's anonymous usage counters
 (<code>POST /v1/events</code>). It keeps only the fields listed in
-<a href="` + TelemetryDocURL + `">TELEMETRY.md</a>, drops everything else, and never
+<a href="` + schema.DocsURL + `">TELEMETRY.md</a>, drops everything else, and never
 reads, logs or stores IP addresses.</p>
 <p>To stop sending: <code>codegraph telemetry off</code>, or set
 <code>CODEGRAPH_TELEMETRY=0</code> or <code>DO_NOT_TRACK=1</code>.</p>

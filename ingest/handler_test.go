@@ -261,7 +261,7 @@ func TestLandingAndMetrics(t *testing.T) {
 	}
 	page, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if !bytes.Contains(page, []byte(TelemetryDocURL)) {
+	if !bytes.Contains(page, []byte(schema.DocsURL)) {
 		t.Fatalf("landing page does not link TELEMETRY.md:\n%s", page)
 	}
 	post(t, srv.URL+EventsPath, "application/json", strings.NewReader(body("", mixedEvents(4)...)), nil)

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"sync"
@@ -79,4 +80,33 @@ func body(envelope string, events ...string) string {
 		envelope = `"machine_id":"` + testMachine + `","codegraph_version":"0.9.12","os":"linux","arch":"amd64","go_version":"1.26","ci":false,"schema_version":1`
 	}
 	return "{" + envelope + `,"events":[` + strings.Join(events, ",") + "]}"
+}
+
+// openWriter opens a store at path with its writer but without the
+// goroutines of OpenSQLite, for a benchmark that drives the writer itself.
+func openWriter(tb testing.TB, path string) *storeWriter {
+	tb.Helper()
+	ctx := context.Background()
+	db, err := sql.Open("sqlite", sqliteDSN(path, false))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	db.SetMaxOpenConns(1)
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := conn.ExecContext(ctx, sqliteSchema); err != nil {
+		tb.Fatal(err)
+	}
+	w, err := newStoreWriter(ctx, conn, SQLiteConfig{Path: path})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		w.close()
+		conn.Close()
+		db.Close()
+	})
+	return w
 }

@@ -176,6 +176,13 @@ func (w *storeWriter) deleteRawBefore(ctx context.Context, keepFrom int64) (n in
 		_, _ = w.conn.ExecContext(ctx, "ROLLBACK")
 		return 0, false, fmt.Errorf("delete raw events: %w", err)
 	}
+	// Deleting oldest first leaves the newest row unless it took them all;
+	// then the next row is pinned to nextID (see storeWriter.pinNext).
+	var newest int64
+	if err := w.conn.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM raw_events`).Scan(&newest); err != nil {
+		return n, false, fmt.Errorf("delete raw events: %w", err)
+	}
+	w.pinNext = newest+1 != w.nextID
 	return n, end < keepFrom, nil
 }
 

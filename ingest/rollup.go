@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -179,6 +180,7 @@ type storeWriter struct {
 	cfg  SQLiteConfig
 
 	insRaw         map[int]driver.StmtExecContext // by rows per statement
+	insRawAt       driver.StmtExecContext         // one row with its id
 	insMachines    *batchStmt
 	selMachine     *sql.Stmt
 	selEnvelope    *sql.Stmt
@@ -195,7 +197,11 @@ type storeWriter struct {
 	machines  map[string]int64
 	envelopes map[envKey]int64
 	seen      map[seenKey]struct{}
-	nextID    int64
+	nextID    int64 // one past the last raw_events id
+	// pinNext: the newest raw rows were deleted (the table emptied), so
+	// SQLite would hand out ids again from below nextID; the next row is
+	// inserted with nextID itself, and ids go on rising from there.
+	pinNext bool
 
 	// per group
 	counts    map[countKey]countVal
@@ -204,7 +210,8 @@ type storeWriter struct {
 	newCounts map[machineCountKey]int64
 	newIDs    map[int64]bool // machines inserted by this group
 	rawDays   map[int64]idRange
-	rawArgs   []any
+	rawArgs   []any   // rawColumns values a row, not yet inserted
+	rawRecv   []int64 // the UTC day each of those rows was received
 	named     []driver.NamedValue
 	args      []any // scratch for batch statements
 	args2     []any
@@ -217,7 +224,12 @@ type storeWriter struct {
 // fewer statement executions than a row at a time.
 var rawBatchSizes = []int{128, 16, 1}
 
-const rawColumns = 6
+// rawColumns are the values bound per raw row. The id is not one of them:
+// SQLite gives each row the largest id + 1, which is the order the writer
+// wants, and an id it picks needs neither a bound value nor the search for
+// a row already holding it that an explicit id costs. flushRaw reads the
+// ids back from the last one inserted.
+const rawColumns = 5
 
 func newStoreWriter(ctx context.Context, conn *sql.Conn, cfg SQLiteConfig) (*storeWriter, error) {
 	w := &storeWriter{
@@ -225,7 +237,7 @@ func newStoreWriter(ctx context.Context, conn *sql.Conn, cfg SQLiteConfig) (*sto
 		machines: map[string]int64{}, envelopes: map[envKey]int64{}, seen: map[seenKey]struct{}{},
 		counts: map[countKey]countVal{}, active: map[activity]struct{}{}, groupEnvs: map[int64]envKey{},
 		newCounts: map[machineCountKey]int64{}, newIDs: map[int64]bool{}, rawDays: map[int64]idRange{},
-		named: make([]driver.NamedValue, rawBatchSizes[0]*rawColumns),
+		named: make([]driver.NamedValue, 0, rawBatchSizes[0]*rawColumns),
 	}
 	err := conn.Raw(func(dc any) error {
 		pc, ok := dc.(driver.ConnPrepareContext)
@@ -233,8 +245,8 @@ func newStoreWriter(ctx context.Context, conn *sql.Conn, cfg SQLiteConfig) (*sto
 			return errors.New("the SQLite driver cannot prepare with a context")
 		}
 		for _, n := range rawBatchSizes {
-			q := "INSERT INTO raw_events (id, ts, machine, envelope, event, props) VALUES (?, ?, ?, ?, ?, ?)" +
-				strings.Repeat(", (?, ?, ?, ?, ?, ?)", n-1)
+			q := "INSERT INTO raw_events (ts, machine, envelope, event, props) VALUES (?, ?, ?, ?, ?)" +
+				strings.Repeat(", (?, ?, ?, ?, ?)", n-1)
 			st, err := pc.PrepareContext(ctx, q)
 			if err != nil {
 				return fmt.Errorf("prepare the insert of %d raw events: %w", n, err)
@@ -246,6 +258,16 @@ func newStoreWriter(ctx context.Context, conn *sql.Conn, cfg SQLiteConfig) (*sto
 			}
 			w.insRaw[n] = ex
 		}
+		st, err := pc.PrepareContext(ctx, "INSERT INTO raw_events (id, ts, machine, envelope, event, props) VALUES (?, ?, ?, ?, ?, ?)")
+		if err != nil {
+			return fmt.Errorf("prepare the insert of a raw event: %w", err)
+		}
+		ex, ok := st.(driver.StmtExecContext)
+		if !ok {
+			st.Close()
+			return errors.New("the SQLite driver cannot execute with a context")
+		}
+		w.insRawAt = ex
 		return nil
 	})
 	if err != nil {
@@ -300,22 +322,28 @@ func newStoreWriter(ctx context.Context, conn *sql.Conn, cfg SQLiteConfig) (*sto
 }
 
 // reload (re)reads what the writer must agree with the database on after a
-// failed transaction: the next raw row id; the machine, envelope and
-// first_seen caches start empty. (Words outlive a failed transaction: their
-// ids are already in prepared rows, and commit puts them back to be written.)
+// failed transaction: the next raw row id (see pinNext); the machine,
+// envelope and first_seen caches start empty. (Words outlive a failed
+// transaction: their ids are already in prepared rows, and commit puts them
+// back to be written.)
 func (w *storeWriter) reload(ctx context.Context) error {
 	clear(w.machines)
 	clear(w.envelopes)
 	clear(w.seen)
-	if err := w.conn.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) + 1 FROM raw_events`).Scan(&w.nextID); err != nil {
+	var newest int64
+	if err := w.conn.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM raw_events`).Scan(&newest); err != nil {
 		return fmt.Errorf("read last row id: %w", err)
 	}
+	// Ids never go back: after a failed transaction nextID may be past the
+	// newest row (the rolled-back rows leave a gap), never before it.
+	w.nextID = max(w.nextID, newest+1)
+	w.pinNext = newest+1 != w.nextID
 	return nil
 }
 
 func (w *storeWriter) close() error {
 	var errs []error
-	for _, st := range w.insRaw {
+	for _, st := range append(slices.Collect(maps.Values(w.insRaw)), w.insRawAt) {
 		if c, ok := st.(io.Closer); ok {
 			errs = append(errs, c.Close())
 		}
@@ -381,7 +409,8 @@ type idRange struct{ first, last int64 }
 
 // prepared is one request's events made ready for the writer by the
 // request's own goroutine, so the single writer does little besides SQLite:
-// props already encoded, counts already summed within the request.
+// props already encoded, row values already in the form the driver binds,
+// counts already summed within the request.
 type prepared struct {
 	segs   []segment
 	rows   []preparedRow
@@ -402,10 +431,11 @@ type segment struct {
 }
 
 type preparedRow struct {
-	ts       int64 // Unix seconds
 	received int64 // UTC day received
-	event    int64 // word
-	props    []byte
+	// ts (int64 Unix seconds), event (int64 word) and props ([]byte, see
+	// rawcodec.go), boxed as driver values here rather than on the writer:
+	// boxing an int64 or a slice allocates.
+	ts, event, props any
 }
 
 // prepare encodes a request's events for the writer. It runs on the
@@ -416,6 +446,8 @@ func prepare(events []Accepted, words *wordTable) (*prepared, error) {
 	buf := make([]byte, 0, 48*len(events))
 	var seg *segment
 	var segEnv map[string]any
+	var ts int64
+	var tsArg any // shared by consecutive rows of the same ts
 	for i := range events {
 		e := &events[i]
 		day := dayOf(e.TS)
@@ -437,8 +469,12 @@ func prepare(events []Accepted, words *wordTable) (*prepared, error) {
 		if err != nil {
 			return nil, err
 		}
-		p.rows = append(p.rows, preparedRow{ts: e.TS.Unix(), received: dayOf(e.ReceivedAt),
-			event: words.word(e.Event), props: buf[start:len(buf):len(buf)]})
+		if tsArg == nil || e.TS.Unix() != ts {
+			ts = e.TS.Unix()
+			tsArg = ts
+		}
+		p.rows = append(p.rows, preparedRow{received: dayOf(e.ReceivedAt),
+			ts: tsArg, event: words.word(e.Event), props: buf[start:len(buf):len(buf)]})
 		seg.end = len(p.rows)
 		countEvent(p.counts, day, e)
 	}
@@ -460,6 +496,7 @@ func (w *storeWriter) apply(ctx context.Context, group []*prepared) error {
 	clear(w.newIDs)
 	clear(w.rawDays)
 	w.rawArgs = w.rawArgs[:0]
+	w.rawRecv = w.rawRecv[:0]
 	if err := w.resolveMachines(ctx, group); err != nil {
 		return err
 	}
@@ -475,16 +512,12 @@ func (w *storeWriter) apply(ctx context.Context, group []*prepared) error {
 			for _, day := range sg.days {
 				w.active[activity{machine, day, envID}] = struct{}{}
 			}
+			// Boxed once for the segment's rows rather than once a row: an
+			// int64 in an interface is an allocation.
+			var machineArg, envArg any = machine, envID
 			for _, r := range p.rows[from:sg.end] {
-				id := w.nextID
-				w.nextID++
-				rd, ok := w.rawDays[r.received]
-				if !ok {
-					rd.first = id
-				}
-				rd.last = id
-				w.rawDays[r.received] = rd
-				w.rawArgs = append(w.rawArgs, id, r.ts, machine, envID, r.event, r.props)
+				w.rawArgs = append(w.rawArgs, r.ts, machineArg, envArg, r.event, r.props)
+				w.rawRecv = append(w.rawRecv, r.received)
 				if len(w.rawArgs) == rawBatchSizes[0]*rawColumns {
 					if err := w.flushRaw(ctx); err != nil {
 						return err
@@ -505,25 +538,47 @@ func (w *storeWriter) apply(ctx context.Context, group []*prepared) error {
 
 // flushRaw inserts the rows gathered in rawArgs with the largest prepared
 // statements that fit, calling the driver directly (database/sql would
-// check and convert each of the hundreds of arguments again).
+// check and convert each of the hundreds of arguments again), and records
+// the ids SQLite gave them in rawDays: the n rows of one statement got the
+// n ids that end at the last one inserted.
 func (w *storeWriter) flushRaw(ctx context.Context) error {
-	args := w.rawArgs
+	args, recv := w.rawArgs, w.rawRecv
 	err := w.conn.Raw(func(any) error {
 		for len(args) > 0 {
 			n := fit(rawBatchSizes, len(args)/rawColumns)
-			named := w.named[:n*rawColumns]
-			for i, v := range args[:n*rawColumns] {
-				named[i] = driver.NamedValue{Ordinal: i + 1, Value: v}
+			st, named := w.insRaw[n], w.named[:0]
+			if w.pinNext {
+				n, st = 1, w.insRawAt
+				named = append(named, driver.NamedValue{Ordinal: 1, Value: w.nextID})
 			}
-			if _, err := w.insRaw[n].ExecContext(ctx, named); err != nil {
+			for _, v := range args[:n*rawColumns] {
+				named = append(named, driver.NamedValue{Ordinal: len(named) + 1, Value: v})
+			}
+			res, err := st.ExecContext(ctx, named)
+			if err != nil {
 				return fmt.Errorf("sqlite insert raw events: %w", err)
 			}
-			args = args[n*rawColumns:]
+			last, err := res.LastInsertId()
+			if err != nil {
+				return fmt.Errorf("sqlite insert raw events: %w", err)
+			}
+			for i, day := range recv[:n] {
+				id := last - int64(n-1-i)
+				rd, ok := w.rawDays[day]
+				if !ok {
+					rd.first = id
+				}
+				rd.last = id
+				w.rawDays[day] = rd
+			}
+			w.nextID, w.pinNext = last+1, false
+			args, recv = args[n*rawColumns:], recv[n:]
 		}
 		return nil
 	})
 	clear(w.rawArgs)
 	w.rawArgs = w.rawArgs[:0]
+	w.rawRecv = w.rawRecv[:0]
 	return err
 }
 

@@ -98,6 +98,12 @@ func (s *SQLiteSink) queuedEvents() int {
 	return s.queued
 }
 
+func (s *SQLiteSink) unsyncedGroups() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.unsynced
+}
+
 func (s *SQLiteSink) takenEvents() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -312,6 +318,55 @@ func TestStoreWaitsForTheSync(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+	}
+}
+
+// TestHoldWhileAGroupWaitsForTheSync: while a committed group waits for the
+// syncer (busy with the fsync before it), requests that arrive stay queued
+// and are committed together once the syncer takes that group; every one
+// of them is answered only after an fsync that covers it.
+func TestHoldWhileAGroupWaitsForTheSync(t *testing.T) {
+	t.Parallel()
+	m := &Metrics{}
+	s := openStore(t, SQLiteConfig{Metrics: m})
+	gate := make(chan struct{})
+	var syncs atomic.Int64
+	s.syncWAL = func() error {
+		<-gate
+		syncs.Add(1)
+		return s.wal.Sync()
+	}
+	errs := make(chan error, 5)
+	store := func(i int) {
+		errs <- s.Store(context.Background(), accepted(t, body(envelopeOf(machineN(i)), mixedEvents(10)...), fixedNow))
+	}
+	// A is committed and its fsync held; B is committed while the syncer
+	// is busy with A's fsync, so B waits for the syncer.
+	go store(0)
+	waitFor(t, func() bool { return m.Commits.Load() == 1 && s.unsyncedGroups() == 0 })
+	go store(1)
+	waitFor(t, func() bool { return m.Commits.Load() == 2 && s.unsyncedGroups() == 1 })
+	// C, D, E arrive while B waits: held in the queue, not committed.
+	for i := 2; i < 5; i++ {
+		go store(i)
+	}
+	waitFor(t, func() bool { return s.queuedEvents() == 30 })
+	if c := m.Commits.Load(); c != 2 {
+		t.Fatalf("%d commits while B waits for the syncer, want 2", c)
+	}
+	for range 3 {
+		gate <- struct{}{} // A's fsync, then B's, then that of C to E
+	}
+	for range 5 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if c := m.Commits.Load(); c != 3 {
+		t.Errorf("%d commits, want 3 (A, B, then C to E together)", c)
+	}
+	if n := syncs.Load(); n != 3 {
+		t.Errorf("%d fsyncs, want 3", n)
 	}
 }
 
