@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strings"
+	"sync"
 )
 
 // Set by the linker: -X github.com/getcodegraph/codegraph-install/internal/buildinfo.Version=…
@@ -17,11 +18,17 @@ var (
 
 // CodegraphVersion is the version to report: the stamped one, else the
 // module version when built with `go install module@version`, else "dev".
+// readBuildInfo parses the binary's build information once: the version is
+// asked for by the telemetry envelope, the MCP server's implementation info
+// and the installer's manifest, and each parse allocates and walks the
+// whole module list.
+var readBuildInfo = sync.OnceValues(debug.ReadBuildInfo)
+
 func CodegraphVersion() string {
 	if Version != "" {
 		return Version
 	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+	if bi, ok := readBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
 		return strings.TrimPrefix(bi.Main.Version, "v")
 	}
 	return "dev"
@@ -32,7 +39,7 @@ func CommitHash() string {
 	if Commit != "" {
 		return Commit
 	}
-	if bi, ok := debug.ReadBuildInfo(); ok {
+	if bi, ok := readBuildInfo(); ok {
 		for _, s := range bi.Settings {
 			if s.Key == "vcs.revision" {
 				return s.Value
