@@ -113,7 +113,11 @@ func TestInitCost(t *testing.T) {
 		best := -1.0
 		var alloc int64
 		var heaviest string
-		for range initRuns {
+		// The time is the best of initRuns runs; on a machine busy with
+		// other tests it takes up to four times as many for one quiet run,
+		// so the time bound fails only when initialisation is slow in
+		// every run, while the allocation bound (deterministic) holds in each.
+		for i := 0; i < initRuns || (best > maxInitMS && i < 4*initRuns); i++ {
 			ms, b, h := initCost(t, tc.bin, tc.args...)
 			if best < 0 || ms < best {
 				best = ms
