@@ -172,7 +172,6 @@ func TestTogglePreset(t *testing.T) {
 	}
 }
 
-
 // TestAccessibleEndOfInputCancels: the end of input at any prompt (Ctrl+D)
 // cancels the form; it never accepts the defaults, Yes to usage data
 // included. A last answer without a newline still counts as an answer.
