@@ -583,6 +583,12 @@ func BenchmarkHeadlessInstall(b *testing.B) {
 func TestFormStories(t *testing.T) {
 	t.Parallel()
 	sized := func(w, h int) func() (int, int) { return func() (int, int) { return w, h } }
+	// Enter on each screen before the summary: agents, scope and, unless
+	// the pro build compiled telemetry out, the consent question.
+	toConfirm := "\r\r"
+	if consent.Compiled {
+		toConfirm += "\r"
+	}
 	for _, tc := range []struct {
 		name  string
 		input string
@@ -592,12 +598,12 @@ func TestFormStories(t *testing.T) {
 		wrote bool
 		say   []string // on stderr (stdout for plain prompts)
 	}{
-		{"enter through the defaults", "\r\r\r\r", "xterm-256color", sized(100, 30), 0, true,
+		{"enter through the defaults", toConfirm + "\r", "xterm-256color", sized(100, 30), 0, true,
 			[]string{"✓ Agents   Claude Code", "Restart Claude Code to load codegraph", "codegraph-install doctor", "codegraph-install uninstall --scope global"}},
 		{"ctrl+c on the first screen", "\x03", "xterm-256color", sized(80, 12), 130, false, []string{"Cancelled: nothing was changed."}},
-		{"ctrl+c on the confirm screen", "\r\r\r\x03", "xterm-256color", sized(60, 20), 130, false, []string{"Cancelled: nothing was changed."}},
+		{"ctrl+c on the confirm screen", toConfirm + "\x03", "xterm-256color", sized(60, 20), 130, false, []string{"Cancelled: nothing was changed."}},
 		{"esc on the first screen", "\x1b", "xterm-256color", sized(100, 30), 1, false, []string{"Cancelled: nothing was changed."}},
-		{"n on the confirm screen", "\r\r\rn", "xterm", sized(80, 12), 1, false, []string{"Cancelled: nothing was changed."}},
+		{"n on the confirm screen", toConfirm + "n", "xterm", sized(80, 12), 1, false, []string{"Cancelled: nothing was changed."}},
 		{"TERM=dumb gets plain prompts; end of input cancels", "", "dumb", sized(80, 24), 1, false, []string{"Which agents should use codegraph?", "Cancelled: nothing was changed."}},
 		{"no size gets plain prompts", "", "xterm", sized(0, 0), 1, false, []string{"Which agents should use codegraph?", "Cancelled: nothing was changed."}},
 	} {
