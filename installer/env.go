@@ -115,7 +115,9 @@ func ParseServerCommand(s string) (Server, error) {
 	return Server{Command: words[0], Args: append([]string{}, words[1:]...)}, nil
 }
 
-func shellQuote(s string) string {
+// ShellQuote quotes s for a POSIX shell when it needs it (a path with a
+// space, or "~", which stays literal).
+func ShellQuote(s string) string {
 	if s != "" && !strings.ContainsAny(s, " \t\n'\"\\$`!*?;&|<>()[]{}#~") {
 		return s
 	}

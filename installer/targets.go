@@ -48,9 +48,9 @@ func DefaultServer() Server { return Server{Command: "codegraph", Args: []string
 
 // String renders the server as a shell-like command line.
 func (s Server) String() string {
-	parts := []string{shellQuote(s.Command)}
+	parts := []string{ShellQuote(s.Command)}
 	for _, a := range s.Args {
-		parts = append(parts, shellQuote(a))
+		parts = append(parts, ShellQuote(a))
 	}
 	return strings.Join(parts, " ")
 }

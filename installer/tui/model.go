@@ -1,8 +1,6 @@
 package tui
 
 import (
-	"slices"
-
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/getcodegraph/codegraph-install/installer"
@@ -264,7 +262,7 @@ func (m *Model) pageSize() int {
 // answeredSteps are the steps before the current one, for the recap.
 func (m *Model) answeredSteps() []step {
 	if m.end == confirmed {
-		return slices.Clone(m.steps[:len(m.steps)-1])
+		return m.steps[:len(m.steps)-1]
 	}
-	return slices.Clone(m.steps[:m.cur])
+	return m.steps[:m.cur]
 }

@@ -312,11 +312,9 @@ func (a *app) runInstall(cmd *cobra.Command, f *installFlags) error {
 // printNextSteps ends an install with what to do now (stderr: it is
 // guidance, not the result the user asked for).
 func (a *app) printNextSteps(env installer.Env, scope installer.Scope, results []installer.Result) {
-	undo := a.codegraphName() + " uninstall --scope " + string(scope)
-	if scope == installer.ScopeLocal {
-		if env.ProjectDir != a.env.Cwd {
-			undo += " --project " + shellQuote(a.paths(env.ProjectDir).ShowDir(env.ProjectDir))
-		}
+	undo := a.env.Program + " uninstall --scope " + string(scope)
+	if scope == installer.ScopeLocal && env.ProjectDir != a.env.Cwd {
+		undo += " --project " + installer.ShellQuote(env.ProjectDir)
 	}
 	backups := ""
 	if entries, err := os.ReadDir(statedir.ForHome(env.Home).Backups()); err == nil && len(entries) > 0 {
@@ -326,22 +324,10 @@ func (a *app) printNextSteps(env installer.Env, scope installer.Scope, results [
 	_, _ = io.WriteString(w, tui.NextSteps(tui.Done{
 		Results:   results,
 		Paths:     a.paths(env.ProjectDir),
-		Program:   a.codegraphName(),
+		Program:   a.env.Program,
 		Uninstall: undo,
 		Backups:   backups,
 	}))
-}
-
-// codegraphName is the name to suggest commands by: the one this binary
-// was run as.
-func (a *app) codegraphName() string { return a.env.Program }
-
-// shellQuote quotes s for a POSIX shell when it needs it.
-func shellQuote(s string) string {
-	if s != "" && !strings.ContainsAny(s, " \t\n'\"\\$`!*?[]{}()<>|&;#") {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // cancelled ends a command whose form was cancelled (Cancel, Esc, the end
