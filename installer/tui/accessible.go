@@ -79,9 +79,12 @@ func runAccessible(ctx context.Context, cfg Config, in io.Reader, out io.Writer)
 		}
 	}
 
-	for _, l := range planFor(cfg, s.answers(cfg)) {
+	lines, ok := planFor(cfg, s.answers(cfg))
+	for _, l := range lines {
 		fmt.Fprintln(out, l.text)
 	}
+	// When nothing can be installed, Enter cancels rather than fails.
+	s.confirmed = ok
 	if err := ask(huh.NewConfirm().Title(confirmTitle).Affirmative("Install").Negative("Cancel").Value(&s.confirmed)); err != nil {
 		return Answers{}, err
 	}

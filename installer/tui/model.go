@@ -155,9 +155,10 @@ func (m *Model) next() tea.Cmd {
 	}
 	m.cur++
 	if m.step() == stepConfirm && m.standalone == nil {
-		m.plan = planFor(m.cfg, m.st.answers(m.cfg))
+		// When the plan cannot be made, installing would only fail: the
+		// focus starts on Cancel, so Enter changes nothing.
+		m.plan, m.confirmYes = planFor(m.cfg, m.st.answers(m.cfg))
 		m.summaryOffset = 0
-		m.confirmYes = true
 	}
 	return nil
 }

@@ -313,3 +313,29 @@ func TestPaths(t *testing.T) {
 		t.Errorf("ShowDir(home) = %q", got)
 	}
 }
+
+// TestNothingToInstallFocusesCancel: when the plan cannot be made (e.g.
+// codegraph is not installed, run with `go run`), the summary says why
+// and Enter cancels instead of failing; Install is still there to choose.
+func TestNothingToInstallFocusesCancel(t *testing.T) {
+	t.Parallel()
+	cfg := formConfig(t)
+	cfg.Plan = func(Answers) (*installer.Plan, error) {
+		return nil, errors.New("codegraph is not installed: install it first")
+	}
+	m := NewModel(cfg)
+	drive(m, tea.WindowSizeMsg{Width: 80, Height: 12}, enter, enter, enter)
+	plain := ansi.Strip(m.View().Content)
+	if !strings.Contains(plain, "Cannot plan the install: codegraph is not installed") || !strings.Contains(plain, "[ Cancel ]") {
+		t.Fatalf("summary of a plan that failed:\n%s", plain)
+	}
+	drive(m, enter)
+	if _, err := m.Result(); !errors.Is(err, ErrCancelled) {
+		t.Errorf("Enter: %v, want ErrCancelled", err)
+	}
+
+	cfg.Accessible = true
+	if _, err := Run(context.Background(), cfg, strings.NewReader("0\n\n\n\n"), io.Discard); !errors.Is(err, ErrCancelled) {
+		t.Errorf("accessible, Enter through: %v, want ErrCancelled", err)
+	}
+}

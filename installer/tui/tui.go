@@ -280,14 +280,14 @@ func consentLines(cfg Config) []string {
 }
 
 // planFor renders the plan of the answers so far, or says why there is
-// none.
-func planFor(cfg Config, a Answers) []planLine {
+// none (ok false: installing would only fail).
+func planFor(cfg Config, a Answers) (lines []planLine, ok bool) {
 	if cfg.Plan == nil {
-		return nil
+		return nil, true
 	}
 	p, err := cfg.Plan(a)
 	if err != nil {
-		return []planLine{{text: "Cannot plan the install: " + err.Error(), bad: true}}
+		return []planLine{{text: "Cannot plan the install: " + err.Error(), bad: true}}, false
 	}
-	return planLines(p, cfg.paths(), cfg.ProjectDir)
+	return planLines(p, cfg.paths(), cfg.ProjectDir), true
 }
