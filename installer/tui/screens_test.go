@@ -321,7 +321,7 @@ func TestNothingToInstallFocusesCancel(t *testing.T) {
 	t.Parallel()
 	cfg := formConfig(t)
 	cfg.Plan = func(Answers) (*installer.Plan, error) {
-		return nil, errors.New("codegraph is not installed: install it first")
+		return nil, &installer.NotInstalledError{Executable: "/tmp/go-build1/exe/codegraph-install"}
 	}
 	m := NewModel(cfg)
 	drive(m, tea.WindowSizeMsg{Width: 80, Height: 12}, enter, enter, enter)

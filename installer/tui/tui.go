@@ -280,14 +280,18 @@ func consentLines(cfg Config) []string {
 }
 
 // planFor renders the plan of the answers so far, or says why there is
-// none (ok false: installing would only fail).
+// none. ok is false when installing could only fail: no installed
+// codegraph can be named (as under `go run`). Other errors are left to
+// what follows the form (a local scope in the home directory is asked
+// about next).
 func planFor(cfg Config, a Answers) (lines []planLine, ok bool) {
 	if cfg.Plan == nil {
 		return nil, true
 	}
 	p, err := cfg.Plan(a)
 	if err != nil {
-		return []planLine{{text: "Cannot plan the install: " + err.Error(), bad: true}}, false
+		var notInstalled *installer.NotInstalledError
+		return []planLine{{text: "Cannot plan the install: " + err.Error(), bad: true}}, !errors.As(err, &notInstalled)
 	}
 	return planLines(p, cfg.paths(), cfg.ProjectDir), true
 }
