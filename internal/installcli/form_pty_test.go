@@ -3,14 +3,12 @@
 package installcli_test
 
 import (
-	"bytes"
 	"errors"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,24 +18,6 @@ import (
 	"github.com/getcodegraph/codegraph-install/consent"
 	"github.com/getcodegraph/codegraph-install/internal/harness"
 )
-
-// screenLog collects what the binary draws on its terminal.
-type screenLog struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (s *screenLog) Write(b []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.Write(b)
-}
-
-func (s *screenLog) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.String()
-}
 
 // TestFormInARealTerminal runs the real codegraph-install binary in a
 // pseudo-terminal of a given size, types keys as a person would, and
@@ -86,7 +66,7 @@ func TestFormInARealTerminal(t *testing.T) {
 				t.Skipf("no pseudo-terminal here: %v", err)
 			}
 			defer tty.Close()
-			var screen screenLog
+			var screen syncBuffer
 			copied := make(chan struct{})
 			go func() {
 				_, _ = io.Copy(&screen, tty) // ends with an error once the child is gone
