@@ -58,13 +58,9 @@ func runAccessible(ctx context.Context, cfg Config, in io.Reader, out io.Writer)
 		return Answers{}, ErrNoTargets
 	}
 
-	local := scopeLocalLabel
-	if cfg.ProjectDir != "" {
-		local += " (" + cfg.paths().ShowDir(cfg.ProjectDir) + ")"
-	}
 	if err := ask(huh.NewSelect[installer.Scope]().Title(scopeTitle).Options(
-		huh.NewOption(scopeGlobalLabel, installer.ScopeGlobal),
-		huh.NewOption(local, installer.ScopeLocal),
+		huh.NewOption(scopeLabel(installer.ScopeGlobal, cfg.paths()), installer.ScopeGlobal),
+		huh.NewOption(scopeLabel(installer.ScopeLocal, cfg.paths()), installer.ScopeLocal),
 	).Value(&s.scope)); err != nil {
 		return Answers{}, err
 	}

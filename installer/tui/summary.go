@@ -65,15 +65,16 @@ func nameWidth(ids []string) int {
 	return w
 }
 
-// scopeWords says where a scope applies, for the recap and the summary.
-func scopeWords(scope installer.Scope, project string, paths Paths) string {
-	if scope == installer.ScopeLocal {
-		if project == "" {
-			return "local: this project only"
-		}
-		return "local: this project only (" + paths.ShowDir(project) + ")"
+// scopeLabel says where a scope applies, naming the project for a local
+// one: the scope screen's options (in both modes) and the recap.
+func scopeLabel(scope installer.Scope, paths Paths) string {
+	if scope != installer.ScopeLocal {
+		return scopeGlobalLabel
 	}
-	return "global: every project, for your user"
+	if paths.Project == "" {
+		return scopeLocalLabel
+	}
+	return scopeLocalLabel + " (" + paths.ShowDir(paths.Project) + ")"
 }
 
 // planLine is one line of a rendered plan; bad marks a refused file.
@@ -85,7 +86,7 @@ type planLine struct {
 // planLines renders a plan as the confirm screen and accessible mode show
 // it: a heading, one line per agent (what happens to which file), and the
 // command the agents will start, said once when they all start the same.
-func planLines(p *installer.Plan, paths Paths, project string) []planLine {
+func planLines(p *installer.Plan, paths Paths) []planLine {
 	if p == nil {
 		return nil
 	}
@@ -160,9 +161,9 @@ func actionWords(a installer.Action) string {
 
 // PlanText renders a plan as plain lines (accessible mode, and callers
 // that print a plan outside the form).
-func PlanText(p *installer.Plan, paths Paths, project string) string {
+func PlanText(p *installer.Plan, paths Paths) string {
 	var sb strings.Builder
-	for _, l := range planLines(p, paths, project) {
+	for _, l := range planLines(p, paths) {
 		sb.WriteString(l.text + "\n")
 	}
 	return sb.String()

@@ -293,5 +293,5 @@ func planFor(cfg Config, a Answers) (lines []planLine, ok bool) {
 		var notInstalled *installer.NotInstalledError
 		return []planLine{{text: "Cannot plan the install: " + err.Error(), bad: true}}, !errors.As(err, &notInstalled)
 	}
-	return planLines(p, cfg.paths(), cfg.ProjectDir), true
+	return planLines(p, cfg.paths()), true
 }

@@ -279,12 +279,9 @@ func (m *Model) items(w int) ([]string, int) {
 		}
 		return out, m.agentCursor
 	case m.step() == stepScope:
-		labels := [2]string{scopeGlobalLabel, scopeLocalLabel}
-		if m.cfg.ProjectDir != "" {
-			labels[1] += " (" + m.cfg.paths().ShowDir(m.cfg.ProjectDir) + ")"
-		}
 		out := make([]string, 2)
-		for i, l := range labels {
+		for i := range out {
+			l := scopeLabel(scopeOption(i), m.cfg.paths())
 			if i == m.scopeCursor {
 				out[i] = cursorSty.Render("> (•) " + l)
 			} else {
@@ -374,7 +371,7 @@ func (m *Model) recap(s step) (label, value string) {
 		}
 		return "Agents", strings.Join(names, ", ")
 	case stepScope:
-		return "Scope", scopeWords(m.st.scope, m.cfg.ProjectDir, m.cfg.paths())
+		return "Scope", scopeLabel(m.st.scope, m.cfg.paths())
 	case stepShare:
 		if m.st.share {
 			return "Sharing", "yes, " + consent.UsageName

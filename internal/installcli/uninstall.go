@@ -83,7 +83,7 @@ func (a *app) runUninstall(cmd *cobra.Command, f *uninstallFlags) error {
 		}
 		if len(p.Changes) > 0 {
 			plans = append(plans, p)
-			summary.WriteString(tui.PlanText(p, a.paths(env.ProjectDir), env.ProjectDir))
+			summary.WriteString(tui.PlanText(p, a.paths(env.ProjectDir)))
 		}
 	}
 	if len(plans) == 0 {
