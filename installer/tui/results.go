@@ -97,7 +97,13 @@ func Writer(w io.Writer, isTerminal bool, getenv func(string) string) io.Writer 
 	if !isTerminal || getenv == nil {
 		return plainWriter(w)
 	}
-	return &colorprofile.Writer{Forward: w, Profile: colorprofile.Env(Environ(getenv))}
+	return environWriter(w, Environ(getenv))
+}
+
+// environWriter downsamples styled text for a terminal whose environment
+// is environ (KEY=value lines).
+func environWriter(w io.Writer, environ []string) io.Writer {
+	return &colorprofile.Writer{Forward: w, Profile: colorprofile.Env(environ)}
 }
 
 // Environ is the part of the environment that says what a terminal can

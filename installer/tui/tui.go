@@ -29,7 +29,6 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
-	"github.com/charmbracelet/colorprofile"
 
 	"github.com/getcodegraph/codegraph-install/consent"
 	"github.com/getcodegraph/codegraph-install/installer"
@@ -115,7 +114,7 @@ func Run(ctx context.Context, cfg Config, in io.Reader, out io.Writer) (Answers,
 	ans, err := final.Result()
 	if err == nil {
 		// The answers stay on screen above what the installer prints next.
-		_, _ = io.WriteString(&colorprofile.Writer{Forward: out, Profile: colorprofile.Env(cfg.Environ)}, final.Recap())
+		_, _ = io.WriteString(environWriter(out, cfg.Environ), final.Recap())
 	}
 	return ans, err
 }

@@ -96,18 +96,20 @@ func (m *Model) render() string {
 // and a few rows, or in the densest.
 func (m *Model) layout() screen {
 	w, h := m.size()
+	// The list or summary is the same at every density: rendered once.
+	items, cursor := m.items(w)
 	for level := 0; level < densest; level++ {
-		if s := m.renderAt(level, w, h); s.fits {
+		if s := m.renderAt(level, w, h, items, cursor); s.fits {
 			return s
 		}
 	}
-	if s := m.renderAt(densest-1, w, h); s.rows >= 5 {
+	if s := m.renderAt(densest-1, w, h, items, cursor); s.rows >= 5 {
 		return s
 	}
-	return m.renderAt(densest, w, h)
+	return m.renderAt(densest, w, h, items, cursor)
 }
 
-func (m *Model) renderAt(level, w, h int) screen {
+func (m *Model) renderAt(level, w, h int, items []string, cursor int) screen {
 	var top, bottom []string
 	// Banner.
 	if level == 0 && lipgloss.Width(Banner(m.cfg.Version)) <= w {
@@ -161,7 +163,6 @@ func (m *Model) renderAt(level, w, h int) screen {
 	}
 	bottom = append(bottom, faintSty.Render(m.help()))
 
-	items, cursor := m.items(w)
 	avail := h - len(top) - len(bottom)
 	s := screen{fits: len(items) <= avail}
 	region := items
