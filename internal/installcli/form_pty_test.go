@@ -15,7 +15,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/creack/pty"
 
-	"github.com/getcodegraph/codegraph-install/consent"
 	"github.com/getcodegraph/codegraph-install/internal/harness"
 )
 
@@ -25,12 +24,7 @@ import (
 // terminal's size itself, draws in it, and a cancel leaves no file.
 func TestFormInARealTerminal(t *testing.T) {
 	t.Parallel()
-	// Enter on each screen before the summary: agents, scope and, unless
-	// the pro build compiled telemetry out, the consent question.
-	toConfirm := "\r\r"
-	if consent.Compiled {
-		toConfirm += "\r"
-	}
+	toConfirm := enterToSummary()
 	for _, tc := range []struct {
 		name       string
 		rows, cols uint16

@@ -573,6 +573,16 @@ func BenchmarkHeadlessInstall(b *testing.B) {
 	}
 }
 
+// enterToSummary is Enter on each screen before the installer's summary:
+// agents, scope and, unless the pro build compiled telemetry out, the
+// consent question.
+func enterToSummary() string {
+	if consent.Compiled {
+		return "\r\r\r"
+	}
+	return "\r\r"
+}
+
 // TestFormStories runs the installer's full-screen form through Run with
 // the bytes a terminal sends, and checks what each story wrote and its
 // exit code: Enter through the defaults installs into the detected agents
@@ -583,12 +593,7 @@ func BenchmarkHeadlessInstall(b *testing.B) {
 func TestFormStories(t *testing.T) {
 	t.Parallel()
 	sized := func(w, h int) func() (int, int) { return func() (int, int) { return w, h } }
-	// Enter on each screen before the summary: agents, scope and, unless
-	// the pro build compiled telemetry out, the consent question.
-	toConfirm := "\r\r"
-	if consent.Compiled {
-		toConfirm += "\r"
-	}
+	toConfirm := enterToSummary()
 	for _, tc := range []struct {
 		name  string
 		input string
