@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // A --dry-run prints unified diffs of a user's config files, and their
@@ -64,14 +65,18 @@ func blockKey(k string) bool {
 // sensitive reports a key under which every value is redacted.
 func sensitive(k string) bool { return secretKey(k) || blockKey(k) }
 
-// argAssign matches "--flag=value" and "NAME=value" arguments.
-var argAssign = regexp.MustCompile(`^(-{0,2}[A-Za-z_][A-Za-z0-9_.-]*=)(.+)$`)
+// argAssign matches "--flag=value" and "NAME=value" arguments. It is
+// compiled on first use: only --dry-run redacts, and every other command
+// (an agent's `serve --mcp` included) would pay for it at start-up.
+var argAssign = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(-{0,2}[A-Za-z_][A-Za-z0-9_.-]*=)(.+)$`)
+})
 
 // redactArg returns how to print cur, an element of an array (a command
 // line, usually) that follows prev ("" for the first), and whether it
 // hides something.
 func redactArg(prev, cur string) (string, bool) {
-	if m := argAssign.FindStringSubmatch(cur); m != nil && sensitive(strings.Trim(m[1], "-=")) {
+	if m := argAssign().FindStringSubmatch(cur); m != nil && sensitive(strings.Trim(m[1], "-=")) {
 		return m[1] + Redacted, true
 	}
 	if strings.HasPrefix(prev, "-") && !strings.Contains(prev, "=") && sensitive(strings.TrimLeft(prev, "-")) && cur != "" && !strings.HasPrefix(cur, "-") {
@@ -421,8 +426,11 @@ type yamlLevel struct {
 	secret bool // every value below is redacted
 }
 
-// yamlFlowPair finds "key: value" pairs in a flow mapping ({a: b, c: d}).
-var yamlFlowPair = regexp.MustCompile(`([{,]\s*)("[^"]*"|'[^']*'|[^:,{}\[\]"']+?)(\s*:\s*)("[^"]*"|'[^']*'|[^,{}]*?)(\s*[,}])`)
+// yamlFlowPair finds "key: value" pairs in a flow mapping ({a: b, c: d}),
+// compiled on first use like argAssign.
+var yamlFlowPair = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`([{,]\s*)("[^"]*"|'[^']*'|[^:,{}\[\]"']+?)(\s*:\s*)("[^"]*"|'[^']*'|[^,{}]*?)(\s*[,}])`)
+})
 
 // redactYAML reads YAML line by line, tracking the keys that enclose each
 // line by indentation (block mappings and sequences, the styles agent
@@ -504,8 +512,9 @@ func redactYAML(b []byte) []byte {
 		case v[0] == '[' && !strings.Contains(v, "{") && !strings.Contains(v, "["+"["):
 			out.WriteString(prefix + redactYAMLFlowSeq(value))
 		case v[0] == '{':
-			out.WriteString(prefix + yamlFlowPair.ReplaceAllStringFunc(value, func(m string) string {
-				p := yamlFlowPair.FindStringSubmatch(m)
+			flow := yamlFlowPair()
+			out.WriteString(prefix + flow.ReplaceAllStringFunc(value, func(m string) string {
+				p := flow.FindStringSubmatch(m)
 				if !sensitive(strings.Trim(p[2], `"' `)) || yamlEmpty(p[4]) {
 					return m
 				}

@@ -111,11 +111,14 @@ func parseLine(line []byte) (entry, bool) {
 	case map[string]any:
 		props = p
 	case nil:
+		props = map[string]any{}
 	default:
 		return entry{}, false
 	}
-	props, _, ok = schema.CleanEvent(name, props)
-	if !ok {
+	// props was parsed from this line and nothing else holds it, so it is
+	// cleaned where it is rather than copied: a queue holds thousands of
+	// lines, and `telemetry status` reads them all.
+	if _, ok := schema.CleanEventInPlace(name, props); !ok {
 		return entry{}, false
 	}
 	return entry{Event: name, TS: ts, Props: props}, true

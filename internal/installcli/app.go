@@ -111,6 +111,9 @@ func Run(ctx context.Context, env Env) int {
 		})
 	}
 	root := a.rootCommand()
+	// Cobra builds its hidden `completion` command, with four long help
+	// texts, in every process; only a run that may reach it needs it.
+	root.CompletionOptions.DisableDefaultCmd = !mayNeedCompletion(env.Args)
 	a.registerCounters(root)
 	root.SetArgs(env.Args)
 	root.SetIn(env.Stdin)
@@ -122,6 +125,20 @@ func Run(ctx context.Context, env Env) int {
 	}
 	a.tel.Close()
 	return exitcode.Code(ctx, env.Stderr, env.Program, cmd, a.shown(err))
+}
+
+// mayNeedCompletion reports whether a run with these arguments could reach
+// cobra's completion command: `completion …` itself, the shell hooks
+// (`__complete`, `__completeNoDesc`) and help, which can be asked about it.
+func mayNeedCompletion(args []string) bool {
+	for _, arg := range args {
+		switch {
+		case arg == "completion", arg == "help", arg == "-h", arg == "--help",
+			strings.HasPrefix(arg, "__complete"):
+			return true
+		}
+	}
+	return false
 }
 
 // commandName is the name a command is counted under: its path below the

@@ -185,7 +185,9 @@ func (a *app) printStatus(asJSON bool) error {
 		}
 		return *p
 	}
-	w := a.env.Stdout
+	// One write for the whole block rather than one a line.
+	w := &strings.Builder{}
+	defer func() { io.WriteString(a.env.Stdout, w.String()) }()
 	fmt.Fprintf(w, "Telemetry:       %s\n", state)
 	fmt.Fprintf(w, "Decided by:      %s (%s)\n", st.DecidedBy, st.Reason)
 	d := a.tel.Consent().Resolve()

@@ -1,7 +1,9 @@
 package mcpserver
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -35,20 +37,70 @@ type StatusOutput struct {
 // has no census yet.
 const NotInitialised = "not initialised: run `codegraph init`"
 
+// The tool's schemas, exactly as tools/list sends them. They are written
+// out rather than inferred from StatusInput and StatusOutput when the server
+// starts: the SDK's inference, resolution and re-marshalling of a
+// *jsonschema.Schema cost every `serve --mcp` about a millisecond before it
+// could answer initialize (BENCHMARKS.md, "Instant start"). The types stay
+// the owner: TestStatusSchemasAreTheInferredOnes compares these with what
+// the SDK infers from them.
+var (
+	statusInputSchema  = json.RawMessage(`{"type":"object","additionalProperties":false}`)
+	statusOutputSchema = json.RawMessage(`{"type":"object","properties":{` +
+		`"languages":{"type":"object","description":"files per language, as GitHub linguist names them","additionalProperties":{"type":"integer"}},` +
+		`"total_files":{"type":"integer","description":"number of files counted"},` +
+		`"indexed_at":{"type":"string","description":"when the index was taken (RFC 3339, UTC)"},` +
+		`"index_duration_ms":{"type":"integer","description":"how long taking the index took, in milliseconds"}},` +
+		`"required":["languages","total_files","indexed_at","index_duration_ms"],"additionalProperties":false}`)
+)
+
 func addStatusTool(s *mcp.Server, dir string, now func() time.Time) {
-	mcp.AddTool(s, &mcp.Tool{
-		Name:        StatusToolName,
-		Title:       "codegraph status",
-		Description: statusToolDescription,
-		Annotations: &mcp.ToolAnnotations{ReadOnlyHint: true, OpenWorldHint: new(false)},
-	}, func(ctx context.Context, _ *mcp.CallToolRequest, _ StatusInput) (*mcp.CallToolResult, StatusOutput, error) {
-		return status(dir, now)
+	s.AddTool(&mcp.Tool{
+		Name:         StatusToolName,
+		Title:        "codegraph status",
+		Description:  statusToolDescription,
+		Annotations:  &mcp.ToolAnnotations{ReadOnlyHint: true, OpenWorldHint: new(false)},
+		InputSchema:  statusInputSchema,
+		OutputSchema: statusOutputSchema,
+	}, func(ctx context.Context, req *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		if err := noArguments(req.Params.Arguments); err != nil {
+			return toolError(fmt.Errorf("validating \"arguments\": %w", err)), nil
+		}
+		res, out, err := status(dir, now)
+		if err != nil {
+			return toolError(err), nil
+		}
+		res.StructuredContent = out
+		return res, nil
 	})
 }
 
-// status reads the census. A handler error becomes CallToolResult{IsError:
-// true} with the error's text (the SDK's typed AddTool does that), which is
-// what the agent should show its user.
+// noArguments accepts what statusInputSchema allows: no arguments, null, or
+// an empty object.
+func noArguments(args json.RawMessage) error {
+	if len(bytes.TrimSpace(args)) == 0 {
+		return nil
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(args, &m); err != nil {
+		return errors.New("arguments must be an object")
+	}
+	for k := range m {
+		return fmt.Errorf("%s takes no arguments, got %q", StatusToolName, k)
+	}
+	return nil
+}
+
+// toolError is a failed call as MCP reports it: a result with IsError set and
+// the error's text, for the agent to show its user.
+func toolError(err error) *mcp.CallToolResult {
+	var res mcp.CallToolResult
+	res.SetError(err)
+	return &res
+}
+
+// status reads the census. An error becomes a result with IsError set and
+// the error's text (toolError), which is what the agent should show its user.
 func status(dir string, now func() time.Time) (*mcp.CallToolResult, StatusOutput, error) {
 	r, err := census.Read(dir)
 	if errors.Is(err, fs.ErrNotExist) {

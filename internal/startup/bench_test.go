@@ -71,6 +71,29 @@ func BenchmarkVersion(b *testing.B) { benchProcess(b, bins.Codegraph, "version")
 // exit, with its peak memory.
 func BenchmarkTelemetryStatus(b *testing.B) { benchProcess(b, bins.Codegraph, "telemetry", "status") }
 
+// BenchmarkTelemetryStatusFullQueue is `telemetry status` over a queue of
+// 2,000 lines, near its 256 KiB cap: every counted command appends a line
+// until the day's rollups are sent, so a busy user's queue looks like this,
+// and status reads all of it to say what is pending. The lines are copies
+// of the one a real `codegraph telemetry status` appended.
+func BenchmarkTelemetryStatusFullQueue(b *testing.B) {
+	home := b.TempDir()
+	env := harness.Environ(home, "CODEGRAPH_TELEMETRY=1", "CODEGRAPH_TELEMETRY_ENDPOINT=http://127.0.0.1:9/v1/events")
+	runProcess(b, env, "", bins.Codegraph, "telemetry", "status")
+	queue := filepath.Join(home, ".codegraph", "telemetry-queue.jsonl")
+	line, err := os.ReadFile(queue)
+	if err != nil || strings.Count(string(line), "\n") != 1 {
+		b.Fatalf("codegraph telemetry status queued %q, %v; want one line", line, err)
+	}
+	if err := os.WriteFile(queue, []byte(strings.Repeat(string(line), 2000)), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		runProcess(b, env, "", bins.Codegraph, "telemetry", "status")
+	}
+	reportPeak(b, env, "", bins.Codegraph, "telemetry", "status")
+}
+
 // BenchmarkInstallFourTargets is a headless install into four agents' files
 // of a fresh home, fsyncs included, as a whole process.
 func BenchmarkInstallFourTargets(b *testing.B) {

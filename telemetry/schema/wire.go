@@ -137,7 +137,7 @@ const eventDepth = 2
 // an object is ErrNotObject. Like ParseBody, it does not validate: the caller
 // applies CleanEvent and checks the time.
 func ParseEvent(data []byte) (RawEvent, error) {
-	p := newParser(data)
+	p := newEventParser(data)
 	p.skipSpace()
 	if p.i >= len(p.data) {
 		return RawEvent{}, p.fail("empty event")
