@@ -22,10 +22,10 @@ func RenderResults(results []installer.Result, paths Paths) string {
 	for _, r := range results {
 		name := fmt.Sprintf("%-*s", nw, targetName(r.Target))
 		if r.OK() {
-			fmt.Fprintf(&sb, "%s %s  %s %s\n", okSty.Render("✓"), name, faintSty.Render(fmt.Sprintf("%-10s", r.Outcome())), paths.Show(r.Path))
+			fmt.Fprintf(&sb, "%s %s  %s %s\n", styles().ok.Render("✓"), name, styles().faint.Render(fmt.Sprintf("%-10s", r.Outcome())), paths.Show(r.Path))
 			continue
 		}
-		fmt.Fprintf(&sb, "%s %s  %s\n", badSty.Bold(true).Render("✗"), name, badSty.Render(r.Err.Error()))
+		fmt.Fprintf(&sb, "%s %s  %s\n", styles().bad.Bold(true).Render("✗"), name, styles().bad.Render(r.Err.Error()))
 	}
 	return sb.String()
 }
@@ -59,13 +59,13 @@ func NextSteps(d Done) string {
 		return ""
 	}
 	var sb strings.Builder
-	sb.WriteString("\n" + titleSty.Render("Next steps") + "\n")
+	sb.WriteString("\n" + styles().title.Render("Next steps") + "\n")
 	n := 0
 	item := func(text string, cmd string) {
 		n++
 		fmt.Fprintf(&sb, "  %d. %s", n, text)
 		if cmd != "" {
-			sb.WriteString(" " + cursorSty.Render(cmd))
+			sb.WriteString(" " + styles().cursor.Render(cmd))
 		}
 		sb.WriteString("\n")
 	}

@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -17,18 +18,30 @@ import (
 // with NO_COLOR or on a monochrome terminal (Bubble Tea downsamples these
 // styles to what the terminal's environment allows).
 var (
-	pink      = lipgloss.Color("212")
-	purple    = lipgloss.Color("63")
-	green     = lipgloss.Color("42")
-	red       = lipgloss.Color("196")
-	titleSty  = lipgloss.NewStyle().Bold(true).Foreground(pink)
-	faintSty  = lipgloss.NewStyle().Faint(true)
-	cursorSty = lipgloss.NewStyle().Foreground(pink).Bold(true)
-	okSty     = lipgloss.NewStyle().Foreground(green).Bold(true)
-	badSty    = lipgloss.NewStyle().Foreground(red)
-	focusSty  = lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("0")).Background(pink)
-	blurSty   = lipgloss.NewStyle().Faint(true)
+	pink   = lipgloss.Color("212")
+	purple = lipgloss.Color("63")
+	green  = lipgloss.Color("42")
+	red    = lipgloss.Color("196")
 )
+
+// palette holds the styles, built on first use (styles): as package
+// variables they were built at the start of every process, `serve --mcp`
+// and `version` included, which draw nothing.
+type palette struct {
+	title, faint, cursor, ok, bad, focus, blur lipgloss.Style
+}
+
+var styles = sync.OnceValue(func() *palette {
+	return &palette{
+		title:  lipgloss.NewStyle().Bold(true).Foreground(pink),
+		faint:  lipgloss.NewStyle().Faint(true),
+		cursor: lipgloss.NewStyle().Foreground(pink).Bold(true),
+		ok:     lipgloss.NewStyle().Foreground(green).Bold(true),
+		bad:    lipgloss.NewStyle().Foreground(red),
+		focus:  lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("0")).Background(pink),
+		blur:   lipgloss.NewStyle().Faint(true),
+	}
+})
 
 // Default size when the terminal has not said (a terminal without size
 // gets accessible mode from the caller; this only covers the first frame).
@@ -48,7 +61,7 @@ func bannerText(version string) string {
 	if version != "" {
 		sub += " · " + version
 	}
-	return titleSty.Render("codegraph") + "  " + faintSty.Render(sub)
+	return styles().title.Render("codegraph") + "  " + styles().faint.Render(sub)
 }
 
 // View implements tea.Model. The form draws on the alternate screen: a
@@ -121,7 +134,7 @@ func (m *Model) renderAt(level, w, h int, items []string, cursor int) screen {
 	// Recap of the answers so far.
 	if recap := m.recapLines(); len(recap) > 0 {
 		if level >= 2 {
-			top = append(top, okSty.Render("✓")+" "+strings.Join(m.recapShort(), " · "))
+			top = append(top, styles().ok.Render("✓")+" "+strings.Join(m.recapShort(), " · "))
 		} else {
 			top = append(top, recap...)
 		}
@@ -137,9 +150,9 @@ func (m *Model) renderAt(level, w, h int, items []string, cursor int) screen {
 	title := wrap(m.title()+counter, w, 0)
 	for i, l := range title {
 		if i == len(title)-1 && counter != "" {
-			l = titleSty.Render(strings.TrimSuffix(l, counter)) + faintSty.Render(counter)
+			l = styles().title.Render(strings.TrimSuffix(l, counter)) + styles().faint.Render(counter)
 		} else {
-			l = titleSty.Render(l)
+			l = styles().title.Render(l)
 		}
 		top = append(top, l)
 	}
@@ -159,9 +172,9 @@ func (m *Model) renderAt(level, w, h int, items []string, cursor int) screen {
 		bottom = append(bottom, "")
 	}
 	if m.errMsg != "" {
-		bottom = append(bottom, badSty.Render("! "+m.errMsg))
+		bottom = append(bottom, styles().bad.Render("! "+m.errMsg))
 	}
-	bottom = append(bottom, faintSty.Render(m.help()))
+	bottom = append(bottom, styles().faint.Render(m.help()))
 
 	avail := h - len(top) - len(bottom)
 	s := screen{fits: len(items) <= avail}
@@ -210,7 +223,7 @@ func (m *Model) scroll(items []string, cursor, rows int) []string {
 		what = "lines"
 	}
 	indicator := fmt.Sprintf("  %s (%d–%d of %d %s)", strings.Join(parts, ", "), *off+1, end, len(items), what)
-	return append(out, faintSty.Render(indicator))
+	return append(out, styles().faint.Render(indicator))
 }
 
 func (m *Model) title() string {
@@ -251,7 +264,7 @@ func (m *Model) items(w int) ([]string, int) {
 		for _, l := range m.plan {
 			sty := lipgloss.NewStyle()
 			if l.bad {
-				sty = badSty
+				sty = styles().bad
 			}
 			for _, part := range wrap(l.text, w, hangIndent(l.text)) {
 				out = append(out, sty.Render(part))
@@ -269,13 +282,13 @@ func (m *Model) items(w int) ([]string, int) {
 		for i, t := range targets {
 			box := "[ ]"
 			if m.st.selected(t.ID) {
-				box = okSty.Render("[x]")
+				box = styles().ok.Render("[x]")
 			}
 			name := fmt.Sprintf("%-*s", nw, t.Name)
 			if i == m.agentCursor {
-				out[i] = cursorSty.Render(">") + " " + box + " " + cursorSty.Render(name) + "  " + faintSty.Render(t.ID)
+				out[i] = styles().cursor.Render(">") + " " + box + " " + styles().cursor.Render(name) + "  " + styles().faint.Render(t.ID)
 			} else {
-				out[i] = "  " + box + " " + name + "  " + faintSty.Render(t.ID)
+				out[i] = "  " + box + " " + name + "  " + styles().faint.Render(t.ID)
 			}
 		}
 		return out, m.agentCursor
@@ -284,7 +297,7 @@ func (m *Model) items(w int) ([]string, int) {
 		for i := range out {
 			l := scopeLabel(scopeOption(i), m.cfg.paths())
 			if i == m.scopeCursor {
-				out[i] = cursorSty.Render("> (•) " + l)
+				out[i] = styles().cursor.Render("> (•) " + l)
 			} else {
 				out[i] = "  ( ) " + l
 			}
@@ -311,9 +324,9 @@ func (m *Model) buttons() string {
 	}
 	button := func(label string, focused bool) string {
 		if focused {
-			return focusSty.Render("[ " + label + " ]")
+			return styles().focus.Render("[ " + label + " ]")
 		}
-		return blurSty.Render("  " + label + "  ")
+		return styles().blur.Render("  " + label + "  ")
 	}
 	return "  " + button(yes, focusYes) + "  " + button(no, !focusYes)
 }
@@ -342,7 +355,7 @@ func (m *Model) recapLines() []string {
 	var out []string
 	for _, s := range m.answeredSteps() {
 		label, value := m.recap(s)
-		out = append(out, okSty.Render("✓")+" "+fmt.Sprintf("%-8s", label)+" "+value)
+		out = append(out, styles().ok.Render("✓")+" "+fmt.Sprintf("%-8s", label)+" "+value)
 	}
 	return out
 }

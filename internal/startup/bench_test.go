@@ -64,6 +64,11 @@ func benchProcess(b *testing.B, bin string, args ...string) {
 // BenchmarkHelloWorld is the yardstick: a Go process that prints one line.
 func BenchmarkHelloWorld(b *testing.B) { benchProcess(b, hello) }
 
+// BenchmarkLinkedDependencies is the floor under every command: a process
+// that links and initialises every package codegraph's code imports
+// (testdata/linked) and runs none of codegraph's own code.
+func BenchmarkLinkedDependencies(b *testing.B) { benchProcess(b, linked) }
+
 // BenchmarkVersion is `codegraph version` from exec to exit.
 func BenchmarkVersion(b *testing.B) { benchProcess(b, bins.Codegraph, "version") }
 
@@ -132,7 +137,8 @@ func BenchmarkServeInitialize(b *testing.B) {
 
 // BenchmarkAgainstBaseline compares this tree's codegraph with another
 // build of it (CODEGRAPH_STARTUP_BASELINE=/path/to/codegraph, e.g. the
-// previous commit built the same way) and the hello-world, interleaved: each
+// previous commit built the same way), the hello-world and the
+// linked-dependencies floor (BenchmarkLinkedDependencies), interleaved: each
 // iteration runs every command once with each binary, in turn (which goes
 // first alternates), so that the load of a shared machine falls on both
 // alike. It reports the median wall
@@ -198,6 +204,8 @@ func BenchmarkAgainstBaseline(b *testing.B) {
 	for round := 0; b.Loop(); round++ {
 		wall, cpu := timed(func() time.Duration { return runProcess(b, env, "", hello) })
 		add("hello", wall, cpu)
+		wall, cpu = timed(func() time.Duration { return runProcess(b, env, "", linked) })
+		add("linked", wall, cpu)
 		for _, c := range commands {
 			// Which binary goes first alternates, so that neither gains
 			// from following the other.

@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"go/parser"
+	"go/token"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,11 +18,12 @@ import (
 	"github.com/getcodegraph/codegraph-install/internal/testkit"
 )
 
-// bins are release builds (no test tags) of both binaries and the
-// hello-world, made once for the package's tests and benchmarks.
+// bins are release builds (no test tags) of both binaries, the
+// hello-world and the linked-dependencies floor (testdata/linked), made once
+// for the package's tests and benchmarks.
 var (
-	bins  harness.Binaries
-	hello string
+	bins          harness.Binaries
+	hello, linked string
 )
 
 func TestMain(m *testing.M) {
@@ -34,14 +37,19 @@ func TestMain(m *testing.M) {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
 		}
-		hello = filepath.Join(dir, "hello")
-		// Built as the binaries are, so that the ratio compares like with like.
-		build := exec.Command("go", append(append([]string{"build", "-o", hello}, harness.BuildFlags...), "./internal/startup/testdata/hello")...)
-		build.Dir = testkit.RepoRoot()
-		build.Env = append(os.Environ(), harness.BuildEnv...)
-		if out, err := build.CombinedOutput(); err != nil {
-			fmt.Fprintf(os.Stderr, "go build hello: %v\n%s", err, out)
-			return 1
+		// Built as the binaries are, so that the ratios compare like with like.
+		for _, yardstick := range []struct {
+			path *string
+			name string
+		}{{&hello, "hello"}, {&linked, "linked"}} {
+			*yardstick.path = filepath.Join(dir, yardstick.name)
+			build := exec.Command("go", append(append([]string{"build", "-o", *yardstick.path}, harness.BuildFlags...), "./internal/startup/testdata/"+yardstick.name)...)
+			build.Dir = testkit.RepoRoot()
+			build.Env = append(os.Environ(), harness.BuildEnv...)
+			if out, err := build.CombinedOutput(); err != nil {
+				fmt.Fprintf(os.Stderr, "go build %s: %v\n%s", yardstick.name, err, out)
+				return 1
+			}
 		}
 		return m.Run()
 	}()
@@ -140,5 +148,50 @@ func TestHelloIsAYardstick(t *testing.T) {
 	out, err := exec.Command(hello).Output()
 	if err != nil || !bytes.Equal(out, []byte("hello\n")) {
 		t.Fatalf("hello: %q, %v", out, err)
+	}
+}
+
+// TestLinkedListIsCurrent keeps testdata/linked importing exactly what the
+// packages of ./cmd/codegraph-install import from outside this module, so
+// that BenchmarkLinkedDependencies stays the floor of today's binary.
+func TestLinkedListIsCurrent(t *testing.T) {
+	cmd := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}}|{{join .Imports \",\"}}", "./cmd/codegraph-install")
+	cmd.Dir = testkit.RepoRoot()
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	const module = "github.com/getcodegraph/codegraph-install"
+	want := map[string]bool{}
+	for line := range strings.SplitSeq(strings.TrimSpace(string(out)), "\n") {
+		pkg, imports, _ := strings.Cut(line, "|")
+		if !strings.HasPrefix(pkg, module) || imports == "" {
+			continue
+		}
+		for imp := range strings.SplitSeq(imports, ",") {
+			if !strings.HasPrefix(imp, module) {
+				want[imp] = true
+			}
+		}
+	}
+	src := filepath.Join(testkit.RepoRoot(), "internal", "startup", "testdata", "linked", "main.go")
+	f, err := parser.ParseFile(token.NewFileSet(), src, nil, parser.ImportsOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, imp := range f.Imports {
+		p, _ := strconv.Unquote(imp.Path.Value)
+		got[p] = true
+	}
+	for p := range want {
+		if !got[p] {
+			t.Errorf("testdata/linked does not import %q, which codegraph's code does", p)
+		}
+	}
+	for p := range got {
+		if !want[p] {
+			t.Errorf("testdata/linked imports %q, which codegraph's code no longer does", p)
+		}
 	}
 }

@@ -76,6 +76,7 @@ func (t *knownTable) value(b []byte) (any, bool) {
 }
 
 func buildKnown() *knownTable {
+	buildIndexes() // see eventIndex: the rules are read after it
 	t := &knownTable{}
 	for _, k := range []string{KeyEvents, KeyEvent, KeyTS, KeyProps} {
 		t.add(k, true, false)

@@ -19,6 +19,7 @@ const (
 
 // Markdown renders the allowlist as the tables of TELEMETRY.md.
 func Markdown() string {
+	buildIndexes() // see eventIndex: the rules are read after it
 	var b strings.Builder
 	fmt.Fprintf(&b, "Schema version %d. A request is one JSON object: the envelope fields below and an `events` array of at most %d events, %d KiB in all. Each event is `{\"event\": name, \"ts\": time, \"props\": {…}}`.\n\n", Version, MaxEventsPerRequest, MaxBodyBytes>>10)
 	b.WriteString("### Envelope (once per request)\n\n")

@@ -17,6 +17,8 @@
 // The package never does I/O.
 package schema
 
+import "sync"
+
 // Version is the schema_version the Go client sends. Bump it when a rule here
 // changes meaning.
 const Version = 1
@@ -257,13 +259,20 @@ var events = []EventSpec{
 }
 
 // Envelope returns the envelope rules, in documentation order.
-func Envelope() []Field { return cloneFields(envelope) }
+func Envelope() []Field {
+	buildIndexes() // it sets fields of envelope's rules: read them after it
+	return cloneFields(envelope)
+}
 
 // Timestamp returns the rule of the per-event "ts" field.
-func Timestamp() Field { return tsField }
+func Timestamp() Field {
+	buildIndexes()
+	return tsField
+}
 
 // Events returns the event rules, in documentation order.
 func Events() []EventSpec {
+	buildIndexes() // it sets fields of the events' rules: read them after it
 	out := make([]EventSpec, len(events))
 	for i, e := range events {
 		e.Props = cloneFields(e.Props)
@@ -281,31 +290,59 @@ func cloneFields(in []Field) []Field {
 	return out
 }
 
-// eventIndex and envelopeIndex give validation O(1) access by name.
+// eventIndex, envelopeIndex and propIndex give validation O(1) access by
+// name. They are built on first use (buildIndexes), not at package
+// initialisation: every command links this package, but `version`, help and
+// most of an install never validate an event, and building them cost each
+// of those processes about 0.4 ms of page faults (BENCHMARKS.md, "Start-up").
+// Read them only through eventSpec, envelopeField and propField. Because
+// buildIndexes also sets fields of the rules themselves (EventSpec.required,
+// Field.enum), whatever reads envelope, events or tsField directly calls it
+// first; the race detector catches a reader that does not.
 var (
-	eventIndex    = map[string]*EventSpec{}
-	envelopeIndex = map[string]*Field{}
-	propIndex     = map[string]map[string]*Field{}
+	eventIndex    map[string]*EventSpec
+	envelopeIndex map[string]*Field
+	propIndex     map[string]map[string]*Field
+	buildIndexes  = sync.OnceFunc(func() {
+		eventIndex = make(map[string]*EventSpec, len(events))
+		envelopeIndex = make(map[string]*Field, len(envelope))
+		propIndex = make(map[string]map[string]*Field, len(events))
+		for i := range envelope {
+			envelopeIndex[envelope[i].Name] = &envelope[i]
+			indexEnum(&envelope[i])
+		}
+		for i := range events {
+			e := &events[i]
+			eventIndex[e.Name] = e
+			props := make(map[string]*Field, len(e.Props))
+			for j := range e.Props {
+				props[e.Props[j].Name] = &e.Props[j]
+				indexEnum(&e.Props[j])
+				if e.Props[j].Required {
+					e.required++
+				}
+			}
+			propIndex[e.Name] = props
+		}
+	})
 )
 
-func init() {
-	for i := range envelope {
-		envelopeIndex[envelope[i].Name] = &envelope[i]
-		indexEnum(&envelope[i])
-	}
-	for i := range events {
-		e := &events[i]
-		eventIndex[e.Name] = e
-		props := map[string]*Field{}
-		for j := range e.Props {
-			props[e.Props[j].Name] = &e.Props[j]
-			indexEnum(&e.Props[j])
-			if e.Props[j].Required {
-				e.required++
-			}
-		}
-		propIndex[e.Name] = props
-	}
+func eventSpec(name string) (*EventSpec, bool) {
+	buildIndexes()
+	e, ok := eventIndex[name]
+	return e, ok
+}
+
+func envelopeField(name string) (*Field, bool) {
+	buildIndexes()
+	f, ok := envelopeIndex[name]
+	return f, ok
+}
+
+func propField(event, prop string) (*Field, bool) {
+	buildIndexes()
+	f, ok := propIndex[event][prop]
+	return f, ok
 }
 
 func indexEnum(f *Field) {

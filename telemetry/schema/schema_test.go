@@ -394,6 +394,7 @@ func FuzzCleanEvent(f *testing.F) {
 		if !ok {
 			return
 		}
+		buildIndexes()
 		allowed := propIndex[event]
 		for k, v := range out {
 			if allowed[k] == nil {

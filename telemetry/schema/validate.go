@@ -67,7 +67,7 @@ func CleanEnvelope(in map[string]any) (map[string]any, Report, error) {
 		if k == "machine_id" {
 			continue
 		}
-		f, ok := envelopeIndex[k]
+		f, ok := envelopeField(k)
 		if !ok {
 			rep.Stripped++
 			continue
@@ -87,7 +87,7 @@ func CleanEnvelope(in map[string]any) (map[string]any, Report, error) {
 // prop returns ok=false. The returned map holds only canonical Go values:
 // string, bool, int64 and []string. props is not modified.
 func CleanEvent(name string, props map[string]any) (map[string]any, Report, bool) {
-	spec, ok := eventIndex[name]
+	spec, ok := eventSpec(name)
 	if !ok {
 		return nil, Report{}, false
 	}
@@ -107,7 +107,7 @@ func CleanEvent(name string, props map[string]any) (map[string]any, Report, bool
 // sparing the ingest a map per event. On ok=false props is left partly
 // cleaned and must not be used.
 func CleanEventInPlace(name string, props map[string]any) (Report, bool) {
-	spec, ok := eventIndex[name]
+	spec, ok := eventSpec(name)
 	if !ok {
 		return Report{}, false
 	}
@@ -181,6 +181,8 @@ func (e *EventSpec) prop(name string) *Field {
 
 // inEnum reports whether s is in the closed set: by scan for small sets,
 // by the prebuilt map for large ones (the language ids).
+// f was reached through eventSpec, envelopeField or propField, so f.enum
+// (set by buildIndexes for large sets) is ready.
 func (f *Field) inEnum(s string) bool {
 	if f.enum != nil {
 		_, ok := f.enum[s]
@@ -414,7 +416,7 @@ func SanitizeLabel(s string, max int) string {
 
 // MaxLen returns the cap of an event prop, for clients that cut values.
 func MaxLen(event, prop string) int {
-	if f, ok := propIndex[event][prop]; ok {
+	if f, ok := propField(event, prop); ok {
 		return f.MaxLen
 	}
 	return 0
@@ -423,7 +425,7 @@ func MaxLen(event, prop string) int {
 // MaxItems is the most items a list prop of event may hold (0 when the
 // prop is not a list of the event).
 func MaxItems(event, prop string) int {
-	if f, ok := propIndex[event][prop]; ok {
+	if f, ok := propField(event, prop); ok {
 		return f.MaxItems
 	}
 	return 0
@@ -458,5 +460,6 @@ func DurationBucket(d time.Duration) string {
 
 // IsLanguage reports whether id is one of codegraph's language ids.
 func IsLanguage(id string) bool {
-	return propIndex[EventIndex]["languages"].inEnum(id)
+	f, _ := propField(EventIndex, "languages")
+	return f.inEnum(id)
 }
