@@ -110,7 +110,7 @@ func Run(ctx context.Context, env Env) int {
 			Version:    buildinfo.CodegraphVersion(),
 		})
 	}
-	root := a.rootCommand()
+	root := a.rootCommand(env.Args)
 	// Cobra builds its hidden `completion` command, with four long help
 	// texts, in every process; only a run that may reach it needs it.
 	root.CompletionOptions.DisableDefaultCmd = !mayNeedCompletion(env.Args)
@@ -128,13 +128,12 @@ func Run(ctx context.Context, env Env) int {
 }
 
 // mayNeedCompletion reports whether a run with these arguments could reach
-// cobra's completion command: `completion …` itself, the shell hooks
-// (`__complete`, `__completeNoDesc`) and help, which can be asked about it.
+// cobra's completion command: `completion …` itself (`help completion`
+// included) and the shell hooks (`__complete`, `__completeNoDesc`). The
+// command is hidden, so no other help lists it.
 func mayNeedCompletion(args []string) bool {
 	for _, arg := range args {
-		switch {
-		case arg == "completion", arg == "help", arg == "-h", arg == "--help",
-			strings.HasPrefix(arg, "__complete"):
+		if arg == "completion" || strings.HasPrefix(arg, "__complete") {
 			return true
 		}
 	}

@@ -11,7 +11,14 @@ import (
 	"github.com/getcodegraph/codegraph-install/internal/exitcode"
 )
 
-func (a *app) rootCommand() *cobra.Command {
+// rootCommand builds the command tree for a run with args. When args start
+// with a subcommand's name, only that subcommand (with its children) is
+// built: cobra then finds and runs it without the rest, and a process that
+// prints its version no longer formats the installer's flags and help
+// and builds eight commands it never looks at. Any other start (none, a
+// flag, help, completion, a mistyped name that deserves a suggestion)
+// builds the whole tree.
+func (a *app) rootCommand(args []string) *cobra.Command {
 	root := &cobra.Command{
 		Use:   a.env.Program,
 		Short: "Register codegraph's MCP server with your AI coding agents",
@@ -22,21 +29,39 @@ user, without damaging their config files.
 Run it without arguments in a terminal for the interactive installer, or
 with --yes for a headless install.`,
 	}
-	// --version on the root prints what `version` prints; like --help it is
-	// not a command run, so it is not counted.
-	root.Version = buildinfo.CodegraphVersion()
-	root.SetVersionTemplate(a.versionText())
-	a.addInstallFlags(root)
-	a.addListTargetsFlag(root)
-	root.AddCommand(
-		a.versionCommand(),
-		a.telemetryCommand(),
-		a.uninstallCommand(),
-		a.initCommand(),
-		a.uninitCommand(),
-		a.serveCommand(),
-		a.doctorCommand(),
-	)
+	subcommands := []struct {
+		name  string
+		build func() *cobra.Command
+	}{
+		{"version", a.versionCommand},
+		{"telemetry", a.telemetryCommand},
+		{"uninstall", a.uninstallCommand},
+		{"init", a.initCommand},
+		{"uninit", a.uninitCommand},
+		{"serve", a.serveCommand},
+		{"doctor", a.doctorCommand},
+	}
+	only := ""
+	if len(args) > 0 {
+		for _, sc := range subcommands {
+			if sc.name == args[0] {
+				only = sc.name
+			}
+		}
+	}
+	if only == "" {
+		// --version on the root prints what `version` prints; like --help it
+		// is not a command run, so it is not counted.
+		root.Version = buildinfo.CodegraphVersion()
+		root.SetVersionTemplate(a.versionText())
+		a.addInstallFlags(root)
+		a.addListTargetsFlag(root)
+	}
+	for _, sc := range subcommands {
+		if only == "" || sc.name == only {
+			root.AddCommand(sc.build())
+		}
+	}
 	root.CompletionOptions.HiddenDefaultCmd = true
 	exitcode.Prepare(root)
 	return root
