@@ -111,9 +111,6 @@ func Run(ctx context.Context, env Env) int {
 		})
 	}
 	root := a.rootCommand(env.Args)
-	// Cobra builds its hidden `completion` command, with four long help
-	// texts, in every process; only a run that may reach it needs it.
-	root.CompletionOptions.DisableDefaultCmd = !mayNeedCompletion(env.Args)
 	a.registerCounters(root)
 	root.SetArgs(env.Args)
 	root.SetIn(env.Stdin)

@@ -63,6 +63,9 @@ with --yes for a headless install.`,
 		}
 	}
 	root.CompletionOptions.HiddenDefaultCmd = true
+	// Cobra builds its `completion` command, with four long help texts, in
+	// every process; only a run that may reach it needs it.
+	root.CompletionOptions.DisableDefaultCmd = !mayNeedCompletion(args)
 	exitcode.Prepare(root)
 	return root
 }
