@@ -116,7 +116,9 @@ type Status struct {
 	OffSwitches  []string `json:"off_switches"`
 }
 
-func (a *app) status() Status {
+// status is what `telemetry status` reports, and the consent decision it
+// was made from (the text form prints more of it).
+func (a *app) status() (Status, consent.Decision) {
 	d := a.tel.Consent().Resolve()
 	pending := a.tel.Pending()
 	st := Status{
@@ -154,7 +156,7 @@ func (a *app) status() Status {
 		state := d.State.String()
 		st.State = &state
 	}
-	return st
+	return st, d
 }
 
 // machineIDNone says why there is no machine ID.
@@ -171,7 +173,7 @@ func machineIDNone(d consent.Decision) string {
 }
 
 func (a *app) printStatus(asJSON bool) error {
-	st := a.status()
+	st, d := a.status()
 	if asJSON {
 		return writeJSON(a.env.Stdout, st)
 	}
@@ -187,10 +189,8 @@ func (a *app) printStatus(asJSON bool) error {
 	}
 	// One write for the whole block rather than one a line.
 	w := &strings.Builder{}
-	defer func() { io.WriteString(a.env.Stdout, w.String()) }()
 	fmt.Fprintf(w, "Telemetry:       %s\n", state)
 	fmt.Fprintf(w, "Decided by:      %s (%s)\n", st.DecidedBy, st.Reason)
-	d := a.tel.Consent().Resolve()
 	if d.DecidedBy != consent.ByBuild {
 		fmt.Fprintf(w, "Consent:         %s\n", d.State.Phrase())
 	}
@@ -216,6 +216,7 @@ func (a *app) printStatus(asJSON bool) error {
 		fmt.Fprintf(w, "Shared when on:  %s: %s; %s\n", consent.UsageName, consent.WhatIsShared, consent.NeverShared)
 	}
 	fmt.Fprintf(w, "What is sent:    %s\n", consent.DocsURL)
+	io.WriteString(a.env.Stdout, w.String())
 	return nil
 }
 
