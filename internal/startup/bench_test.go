@@ -64,8 +64,8 @@ func benchProcess(b *testing.B, bin string, args ...string) {
 // BenchmarkHelloWorld is the yardstick: a Go process that prints one line.
 func BenchmarkHelloWorld(b *testing.B) { benchProcess(b, hello) }
 
-// BenchmarkLinkedDependencies is the floor under every command: a process
-// that links and initialises every package codegraph's code imports
+// BenchmarkLinkedDependencies is a lower bound under every command: a
+// process that links and initialises every package codegraph's code imports
 // (testdata/linked) and runs none of codegraph's own code.
 func BenchmarkLinkedDependencies(b *testing.B) { benchProcess(b, linked) }
 
@@ -138,7 +138,7 @@ func BenchmarkServeInitialize(b *testing.B) {
 // BenchmarkAgainstBaseline compares this tree's codegraph with another
 // build of it (CODEGRAPH_STARTUP_BASELINE=/path/to/codegraph, e.g. the
 // previous commit built the same way), the hello-world and the
-// linked-dependencies floor (BenchmarkLinkedDependencies), interleaved: each
+// linked-dependencies bound (BenchmarkLinkedDependencies), interleaved: each
 // iteration runs every command once with each binary, in turn (which goes
 // first alternates), so that the load of a shared machine falls on both
 // alike. It reports the median wall

@@ -19,7 +19,7 @@ import (
 )
 
 // bins are release builds (no test tags) of both binaries, the
-// hello-world and the linked-dependencies floor (testdata/linked), made once
+// hello-world and the linked-dependencies bound (testdata/linked), made once
 // for the package's tests and benchmarks.
 var (
 	bins          harness.Binaries
@@ -153,7 +153,7 @@ func TestHelloIsAYardstick(t *testing.T) {
 
 // TestLinkedListIsCurrent keeps testdata/linked importing exactly what the
 // packages of ./cmd/codegraph-install import from outside this module, so
-// that BenchmarkLinkedDependencies stays the floor of today's binary.
+// that BenchmarkLinkedDependencies stays the bound under today's binary.
 func TestLinkedListIsCurrent(t *testing.T) {
 	cmd := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}}|{{join .Imports \",\"}}", "./cmd/codegraph-install")
 	cmd.Dir = testkit.RepoRoot()
