@@ -97,11 +97,12 @@ func newCollectorAt(t *testing.T, addr string, status int) *collector {
 	return c
 }
 
-// drain answers any request still waiting and closes the server, once
-// every handler has stored its body. A child killed right after writing a
-// request may have its body read only later (its connection still in the
-// accept backlog, or its handler not yet scheduled): counting before
-// drain could miss the body and count it into a later run.
+// drain answers any request still waiting and closes the server once
+// every handler it started has stored its body. A child killed right after
+// writing a request may have its body read only later: drain waits for a
+// handler not yet scheduled, and drops a connection not yet accepted, as
+// an endpoint that went away would. Either way, what is counted after
+// drain stays as it is, and nothing is counted into a later run.
 func (c *collector) drain() {
 	c.mu.Lock()
 	if c.respond != nil {
