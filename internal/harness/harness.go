@@ -1,7 +1,7 @@
 // Package harness builds and runs this repository's real binaries for the
 // tests that run them (CLI scripts, end to end) and the privacy audit
 // (make audit): the codegraph binary,
-// the ingest server on a free loopback port, commands traced with strace,
+// the ingest server on a loopback port of its own, commands traced with strace,
 // and a scripted MCP session.
 //
 // It never talks to anything but 127.0.0.1 and never touches the real home
@@ -111,40 +111,99 @@ func goBuild(ctx context.Context, out, pkg string, tags []string) error {
 	return nil
 }
 
-// FreePort returns a TCP port on 127.0.0.1 that was free a moment ago.
-func FreePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
+// LogBuffer collects a server's log while it runs: written by the process
+// (or goroutine) that serves, read by the test that waits on it.
+type LogBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *LogBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *LogBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// ListenAddr is what `codegraph-ingest serve` is started with in tests:
+// the kernel picks the port as it binds, so two servers never race for
+// one. (A port found free a moment earlier can be taken in between by
+// another test's server or by an outgoing connection.)
+const ListenAddr = "127.0.0.1:0"
+
+// WaitListening returns the address serve logged as listening on, read
+// from its JSON log lines, or an error when it exits first (exited is
+// closed) or logs nothing within timeout.
+func WaitListening(log *LogBuffer, exited <-chan struct{}, timeout time.Duration) (string, error) {
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if addr, ok := listeningAddr(log.String()); ok {
+			return addr, nil
+		}
+		select {
+		case <-exited:
+			if addr, ok := listeningAddr(log.String()); ok {
+				return addr, nil
+			}
+			return "", fmt.Errorf("serve exited before listening:\n%s", log.String())
+		case <-deadline.C:
+			return "", fmt.Errorf("serve did not listen within %s:\n%s", timeout, log.String())
+		case <-tick.C:
+		}
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+// listeningAddr finds serve's `"msg":"listening"` line in its log.
+func listeningAddr(log string) (string, bool) {
+	for _, line := range strings.Split(log, "\n") {
+		var rec struct{ Msg, Addr string }
+		if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "listening" && rec.Addr != "" {
+			return rec.Addr, true
+		}
+	}
+	return "", false
 }
 
 // Ingest is a running codegraph-ingest serve with its SQLite store.
 type Ingest struct {
-	Port   int
-	DB     string
-	cmd    *exec.Cmd
-	stderr bytes.Buffer
+	Addr    string // host:port it listens on
+	DB      string
+	cmd     *exec.Cmd
+	stderr  LogBuffer
+	exited  chan struct{}
+	waitErr error
 }
 
-// StartIngest runs `codegraph-ingest serve` on a free loopback port with a
-// SQLite file in dir, and waits until /healthz answers.
+// StartIngest runs `codegraph-ingest serve` on a loopback port of its own
+// with a SQLite file in dir, and waits until /healthz answers.
 func StartIngest(ctx context.Context, bin, dir string) (*Ingest, error) {
-	port, err := FreePort()
-	if err != nil {
-		return nil, err
-	}
-	in := &Ingest{Port: port, DB: filepath.Join(dir, "telemetry.db")}
-	in.cmd = exec.CommandContext(ctx, bin, "serve", "--addr", in.addr(), "--db", in.DB)
+	in := &Ingest{DB: filepath.Join(dir, "telemetry.db"), exited: make(chan struct{})}
+	in.cmd = exec.CommandContext(ctx, bin, "serve", "--addr", ListenAddr, "--db", in.DB)
 	in.cmd.Stderr = &in.stderr
 	if err := in.cmd.Start(); err != nil {
 		return nil, err
 	}
+	go func() {
+		in.waitErr = in.cmd.Wait()
+		close(in.exited)
+	}()
+	addr, err := WaitListening(&in.stderr, in.exited, 15*time.Second)
+	if err != nil {
+		in.Stop()
+		return nil, err
+	}
+	in.Addr = addr
 	deadline := time.Now().Add(15 * time.Second)
 	for time.Now().Before(deadline) {
-		resp, err := http.Get("http://" + in.addr() + "/healthz")
+		resp, err := http.Get("http://" + in.Addr + "/healthz")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
@@ -154,24 +213,20 @@ func StartIngest(ctx context.Context, bin, dir string) (*Ingest, error) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	in.Stop()
-	return nil, fmt.Errorf("ingest did not become healthy on %s:\n%s", in.addr(), in.stderr.String())
+	return nil, fmt.Errorf("ingest did not become healthy on %s:\n%s", in.Addr, in.stderr.String())
 }
 
-func (in *Ingest) addr() string { return "127.0.0.1:" + strconv.Itoa(in.Port) }
-
 // Endpoint is the events URL clients are pointed at.
-func (in *Ingest) Endpoint() string { return "http://" + in.addr() + "/v1/events" }
+func (in *Ingest) Endpoint() string { return "http://" + in.Addr + "/v1/events" }
 
 // Log is what the ingest wrote to stderr.
 func (in *Ingest) Log() string { return in.stderr.String() }
 
 // Stop sends SIGTERM and waits for the server to drain and exit.
 func (in *Ingest) Stop() error {
-	if in.cmd.Process == nil {
-		return nil
-	}
 	in.cmd.Process.Signal(syscall.SIGTERM)
-	return in.cmd.Wait()
+	<-in.exited
+	return in.waitErr
 }
 
 // Result is one finished command.

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -154,14 +153,7 @@ func TestServeDashboardToken(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			port, err := harness.FreePort()
-			if err != nil {
-				t.Fatal(err)
-			}
-			addr := fmt.Sprintf("127.0.0.1:%d", port)
-			ctx, cancel := context.WithCancel(context.Background())
-			done := make(chan int, 1)
-			args := []string{"serve", "--addr", addr, "--db", filepath.Join(t.TempDir(), "t.db")}
+			args := []string{"serve", "--db", filepath.Join(t.TempDir(), "t.db")}
 			if tc.flag != "" {
 				args = append(args, "--dashboard-token", tc.flag)
 			}
@@ -171,14 +163,13 @@ func TestServeDashboardToken(t *testing.T) {
 				}
 				return ""
 			}
-			var logs bytes.Buffer
-			go func() { done <- Run(ctx, Env{Stdout: io.Discard, Stderr: &logs, Getenv: getenv}, args) }()
+			srv := startServe(t, getenv, args...)
 			defer func() {
-				cancel()
-				if code := <-done; code != 0 {
+				if code := srv.stop(); code != 0 {
 					t.Errorf("serve exited %d", code)
 				}
 			}()
+			addr, logs := srv.addr, &srv.logs
 			get := func(token string) int {
 				for range 200 {
 					req, _ := http.NewRequest("GET", "http://"+addr+ingest.DashboardPath, nil)
@@ -211,28 +202,54 @@ func TestServeDashboardToken(t *testing.T) {
 // checkpoints the write-ahead log into the database and removes it.
 func TestServeLeavesNoLog(t *testing.T) {
 	t.Parallel()
-	port, err := harness.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	db := filepath.Join(t.TempDir(), "t.db")
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan int, 1)
-	go func() {
-		done <- Run(ctx, Env{Stdout: io.Discard, Stderr: io.Discard}, []string{"serve", "--addr", addr, "--db", db})
-	}()
-	waitHealthy(t, "http://"+addr+"/healthz")
-	resp, err := http.Get("http://" + addr + ingest.DashboardPath)
+	srv := startServe(t, nil, "serve", "--db", db)
+	waitHealthy(t, "http://"+srv.addr+"/healthz")
+	resp, err := http.Get("http://" + srv.addr + ingest.DashboardPath)
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	cancel()
-	if code := <-done; code != 0 {
+	if code := srv.stop(); code != 0 {
 		t.Fatalf("serve exited %d", code)
 	}
 	if _, err := os.Stat(db + "-wal"); !os.IsNotExist(err) {
 		t.Errorf("%s-wal left behind: %v", db, err)
 	}
+}
+
+// served is `serve` run in this process, on a port of its own.
+type served struct {
+	addr   string
+	logs   harness.LogBuffer
+	cancel context.CancelFunc
+	exited chan struct{}
+	code   int
+}
+
+// startServe runs Run with args (and --addr harness.ListenAddr) until
+// stop, and returns once it listens.
+func startServe(t *testing.T, getenv func(string) string, args ...string) *served {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &served{cancel: cancel, exited: make(chan struct{})}
+	args = append(args, "--addr", harness.ListenAddr)
+	go func() {
+		s.code = Run(ctx, Env{Stdout: io.Discard, Stderr: &s.logs, Getenv: getenv}, args)
+		close(s.exited)
+	}()
+	addr, err := harness.WaitListening(&s.logs, s.exited, 15*time.Second)
+	if err != nil {
+		s.stop()
+		t.Fatal(err)
+	}
+	s.addr = addr
+	return s
+}
+
+// stop cancels serve (as SIGINT would) and returns its exit code.
+func (s *served) stop() int {
+	s.cancel()
+	<-s.exited
+	return s.code
 }

@@ -52,23 +52,30 @@ func TestKillAfter204KeepsRows(t *testing.T) {
 	}
 	dir := t.TempDir()
 	db := filepath.Join(dir, "t.db")
-	port, err := harness.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	cmd := exec.Command(os.Args[0])
-	cmd.Env = append(os.Environ(), serveEnv+"=1", serveArgsEnv+"="+strings.Join([]string{"serve", "--addr", addr, "--db", db}, "\n"))
-	var logs strings.Builder
-	var logMu sync.Mutex
-	cmd.Stderr = writerFunc(func(p []byte) (int, error) { logMu.Lock(); defer logMu.Unlock(); return logs.Write(p) })
+	cmd.Env = append(os.Environ(), serveEnv+"=1", serveArgsEnv+"="+strings.Join([]string{"serve", "--addr", harness.ListenAddr, "--db", db}, "\n"))
+	var logs harness.LogBuffer
+	cmd.Stderr = &logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer cmd.Process.Kill()
+	exited := make(chan struct{})
+	var waitErr error
+	go func() { waitErr = cmd.Wait(); close(exited) }()
+	defer func() { cmd.Process.Kill(); <-exited }()
+	addr, err := harness.WaitListening(&logs, exited, 15*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
 	waitHealthy(t, "http://"+addr+"/healthz")
 
-	const events = 10
+	const (
+		events = 10
+		// The senders stop at the kill, or when serve exits on its own, or
+		// at this deadline: a serve that stops answering fails the test
+		// instead of keeping it looping.
+		loadFor = time.Minute
+	)
 	var (
 		next      atomic.Int64
 		acked     sync.Map // machine ID → true, for requests answered 204
@@ -79,6 +86,7 @@ func TestKillAfter204KeepsRows(t *testing.T) {
 		killOnce  sync.Once
 		wg        sync.WaitGroup
 		transport = &http.Transport{MaxConnsPerHost: 16}
+		until     = time.Now().Add(loadFor)
 	)
 	client := &http.Client{Transport: transport, Timeout: 10 * time.Second}
 	kill := func() {
@@ -88,11 +96,19 @@ func TestKillAfter204KeepsRows(t *testing.T) {
 			killed.Store(true)
 		})
 	}
+	sending := func() bool {
+		select {
+		case <-exited:
+			return false
+		default:
+			return !killed.Load() && time.Now().Before(until)
+		}
+	}
 	for range 16 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for !killed.Load() {
+			for sending() {
 				i := next.Add(1)
 				machine := fmt.Sprintf("00000000-0000-4000-8000-%012d", i)
 				body := loadtest.Body(events)
@@ -118,10 +134,12 @@ func TestKillAfter204KeepsRows(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	err = cmd.Wait()
+	if !killed.Load() {
+		t.Fatalf("serve answered %d requests 204 in %s, not the 100 the kill waits for; its log:\n%s", nAcked.Load(), loadFor, logs.String())
+	}
+	<-exited
 	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
-		logMu.Lock()
-		t.Fatalf("serve did not die of SIGKILL: %v\n%s", err, logs.String())
+		t.Fatalf("serve did not die of SIGKILL: %v\n%s", waitErr, logs.String())
 	}
 	t.Logf("killed after %d 204s with %d requests in flight", nAcked.Load(), atKill)
 
@@ -168,7 +186,3 @@ func waitHealthy(t *testing.T, url string) {
 	}
 	t.Fatalf("serve did not answer %s", url)
 }
-
-type writerFunc func([]byte) (int, error)
-
-func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
