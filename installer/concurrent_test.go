@@ -170,12 +170,19 @@ func concurrentWriter(t *testing.T, initial string, rounds int, pause time.Durat
 	}
 	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
 
+	// counter reads the writer's count. Every write is a rename, so the
+	// file should always parse; the retry is bounded, so that a file that
+	// never does fails the test instead of hanging it.
 	counter := func() int {
 		var doc struct{ Counter int }
+		deadline := time.Now().Add(10 * time.Second)
 		for {
 			b, _ := os.ReadFile(path)
 			if json.Unmarshal(b, &doc) == nil {
 				return doc.Counter
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s has not parsed for 10s: %q", path, b)
 			}
 		}
 	}
