@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/getcodegraph/codegraph-install/internal/harness"
 	"github.com/getcodegraph/codegraph-install/internal/testkit"
 )
 
@@ -281,9 +282,8 @@ func TestNoClientIPAnywhere(t *testing.T) {
 		"True-Client-IP":   "192.0.2.211",
 	}
 	needles := []string{"203.0.113", "198.51.100", "192.0.2.", "2001:db8", "127.0.0.1"}
-	var logs bytes.Buffer
-	var logMu sync.Mutex
-	logger := slog.New(slog.NewTextHandler(lockedWriter{&logs, &logMu}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	var logs harness.SyncBuffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 
 	dbPath := filepath.Join(t.TempDir(), "t.db")
 	db, err := OpenSQLite(context.Background(), SQLiteConfig{Path: dbPath, Now: clock})
@@ -333,9 +333,7 @@ func TestNoClientIPAnywhere(t *testing.T) {
 	if len(files) == 0 || !bytes.Contains(bytes.Join(files, nil), stored) {
 		t.Fatal("the database does not hold the events; the check below would prove nothing")
 	}
-	logMu.Lock()
-	logged := logs.Bytes()
-	logMu.Unlock()
+	logged := []byte(logs.String())
 	if !bytes.Contains(logged, []byte("request refused")) {
 		t.Fatalf("no request was logged; the check below would prove nothing:\n%s", logged)
 	}
@@ -351,15 +349,4 @@ func TestNoClientIPAnywhere(t *testing.T) {
 			}
 		}
 	}
-}
-
-type lockedWriter struct {
-	w  io.Writer
-	mu *sync.Mutex
-}
-
-func (l lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }

@@ -111,20 +111,21 @@ func goBuild(ctx context.Context, out, pkg string, tags []string) error {
 	return nil
 }
 
-// LogBuffer collects a server's log while it runs: written by the process
-// (or goroutine) that serves, read by the test that waits on it.
-type LogBuffer struct {
+// SyncBuffer is a bytes.Buffer safe for a writer and a reader goroutine:
+// a server's log or a terminal's screen, read by the test while the
+// process (or goroutine) still writes it.
+type SyncBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (l *LogBuffer) Write(p []byte) (int, error) {
+func (l *SyncBuffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.Write(p)
 }
 
-func (l *LogBuffer) String() string {
+func (l *SyncBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
@@ -139,7 +140,7 @@ const ListenAddr = "127.0.0.1:0"
 // WaitListening returns the address serve logged as listening on, read
 // from its JSON log lines, or an error when it exits first (exited is
 // closed) or logs nothing within timeout.
-func WaitListening(log *LogBuffer, exited <-chan struct{}, timeout time.Duration) (string, error) {
+func WaitListening(log *SyncBuffer, exited <-chan struct{}, timeout time.Duration) (string, error) {
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
 	tick := time.NewTicker(10 * time.Millisecond)
@@ -177,7 +178,7 @@ type Ingest struct {
 	Addr    string // host:port it listens on
 	DB      string
 	cmd     *exec.Cmd
-	stderr  LogBuffer
+	stderr  SyncBuffer
 	exited  chan struct{}
 	waitErr error
 }

@@ -221,7 +221,7 @@ func TestServeLeavesNoLog(t *testing.T) {
 // served is `serve` run in this process, on a port of its own.
 type served struct {
 	addr   string
-	logs   harness.LogBuffer
+	logs   harness.SyncBuffer
 	cancel context.CancelFunc
 	exited chan struct{}
 	code   int

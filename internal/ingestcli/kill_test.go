@@ -54,7 +54,7 @@ func TestKillAfter204KeepsRows(t *testing.T) {
 	db := filepath.Join(dir, "t.db")
 	cmd := exec.Command(os.Args[0])
 	cmd.Env = append(os.Environ(), serveEnv+"=1", serveArgsEnv+"="+strings.Join([]string{"serve", "--addr", harness.ListenAddr, "--db", db}, "\n"))
-	var logs harness.LogBuffer
+	var logs harness.SyncBuffer
 	cmd.Stderr = &logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -107,7 +107,7 @@ func TestAccessibleCtrlC(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer stdin.Close()
-	out := &syncBuffer{}
+	out := &harness.SyncBuffer{}
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = out, &stderr
 	if err := cmd.Start(); err != nil {

@@ -60,7 +60,7 @@ func TestFormInARealTerminal(t *testing.T) {
 				t.Skipf("no pseudo-terminal here: %v", err)
 			}
 			defer tty.Close()
-			var screen syncBuffer
+			var screen harness.SyncBuffer
 			copied := make(chan struct{})
 			go func() {
 				_, _ = io.Copy(&screen, tty) // ends with an error once the child is gone
