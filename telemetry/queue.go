@@ -340,17 +340,24 @@ func newQueue(dir statedir.Dir) queue {
 // rename leaves it as it is, and a line appended there is in that claim,
 // merged back with it later. Anything else closes it: the caller opens the
 // name again.
+//
+// Either way k no longer holds the file: the caller owns the handle and
+// gives it back (appendEntries) only if it is still open. A handle closed
+// while k still held it would have its number handed by the kernel to the
+// next file the process opens, whatever it is, and the next persist would
+// lock and write to that file.
 func (k *keptFile) lockKept() (handle, fileState, bool) {
 	if !k.open {
 		return handle{}, fileState{}, false
 	}
 	h := k.h
+	k.open = false
 	if ok, err := h.tryLock(); ok && err == nil {
 		if st, err := h.state(); err == nil && st.linked && !st.retired {
 			return h, st, true
 		}
 	}
-	k.release()
+	h.close()
 	return handle{}, fileState{}, false
 }
 
@@ -529,12 +536,14 @@ func (q queue) compactLocked(h handle, st fileState, data []byte) error {
 	if err != nil {
 		return err
 	}
-	defer tmp.close()
 	hook("compact:written")
 	if err := q.replace(tmp, h, q.path); err != nil {
+		// replace closed tmp: closing it again could close a file another
+		// goroutine opened under the same number meanwhile.
 		return err
 	}
 	hook("compact:renamed")
+	tmp.close()
 	return nil
 }
 
