@@ -6,9 +6,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/getcodegraph/codegraph-install/internal/statedir"
 	"github.com/getcodegraph/codegraph-install/telemetry/schema"
 )
 
@@ -20,7 +22,7 @@ import (
 // later persist would lock that file and append telemetry lines to it.
 //
 // Not parallel: the test opens files until one gets the closed number,
-// which other tests opening files at the same time would take first.
+// which other tests opening files at the same time could take first.
 func TestCompactionThroughTheKeptFileForgetsIt(t *testing.T) {
 	home := t.TempDir()
 	setChoiceOn(t, home)
@@ -46,6 +48,15 @@ func TestCompactionThroughTheKeptFileForgetsIt(t *testing.T) {
 	if got := readDisk(t, home).pending; got["second"] != 1 {
 		t.Fatalf("the second persist did not compact into the queue: %v", got["second"])
 	}
+	// What the process still keeps must be open, and be the queue.
+	if k.open {
+		var kept, queue syscall.Stat_t
+		if err := syscall.Fstat(k.h.fd, &kept); err != nil {
+			t.Errorf("descriptor %d is kept but closed: %v", k.h.fd, err)
+		} else if err := syscall.Stat(statedir.ForHome(home).Queue(), &queue); err != nil || kept.Ino != queue.Ino || kept.Dev != queue.Dev {
+			t.Errorf("descriptor %d is kept but is not the queue", k.h.fd)
+		}
+	}
 
 	// Someone else's file takes the number the compaction closed.
 	victim := filepath.Join(t.TempDir(), "user-file.txt")
@@ -70,7 +81,9 @@ func TestCompactionThroughTheKeptFileForgetsIt(t *testing.T) {
 		}
 	}
 	if int(opened[len(opened)-1].Fd()) != closed {
-		t.Fatalf("descriptor %d was not handed out again", closed)
+		// Another goroutine of the process took it first: the check of
+		// the kept descriptor above still stands.
+		t.Skipf("descriptor %d was not handed out again", closed)
 	}
 
 	c.Counter(schema.UsageCLICommand, "third").Record(true)
