@@ -93,16 +93,6 @@ func TestConcurrentPersistsNearCap(t *testing.T) {
 func TestKeptQueueFileFollowsTheName(t *testing.T) {
 	t.Parallel()
 	old := day1.Add(-72 * time.Hour)
-	// So full that the line "before" fits, with 10 bytes to spare, and
-	// the next one does not.
-	full := func(home string) {
-		line := len(rollupLine("f00000", old)) + 1
-		room := len(rollupLine("before", day1.Add(48*time.Hour))) + 1 + 10
-		n := (QueueCap - room - 100) / line
-		fill := linesOf(names("f", n), old)
-		pad := QueueCap - room - len(fill) - 1
-		writeQueue(t, home, fill+strings.Repeat("x", pad)+"\n")
-	}
 	for name, meanwhile := range map[string]func(t *testing.T, home string, other *Client, srv *collector){
 		"compacted by a swap": func(t *testing.T, home string, other *Client, _ *collector) {
 			other.Counter(schema.UsageCLICommand, "other").Record(true)
@@ -136,7 +126,8 @@ func TestKeptQueueFileFollowsTheName(t *testing.T) {
 			}
 			long := at(day1.Add(48 * time.Hour)) // serve --mcp, on the 26th
 			if strings.HasPrefix(name, "compacted") {
-				full(home)
+				// So full that the line "before" fits and the next one does not.
+				fillQueueLeavingRoomFor(t, home, rollupLine("before", day1.Add(48*time.Hour)))
 			} else {
 				writeQueue(t, home, linesOf(names("q", 20), old))
 			}

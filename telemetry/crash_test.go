@@ -192,6 +192,18 @@ func linesOf(names []string, day time.Time) string {
 	return b.String()
 }
 
+// fillQueueLeavingRoomFor writes a queue so full that next (a line) fits,
+// with 10 bytes to spare, and a second line of its size does not: old
+// lines, three days old, then padding.
+func fillQueueLeavingRoomFor(t *testing.T, home, next string) {
+	t.Helper()
+	old := day1.Add(-72 * time.Hour)
+	line := len(rollupLine("f00000", old)) + 1
+	room := len(next) + 1 + 10
+	fill := linesOf(names("f", (QueueCap-room-100)/line), old)
+	writeQueue(t, home, fill+strings.Repeat("x", QueueCap-room-len(fill)-1)+"\n")
+}
+
 // disk is what the state directory holds, by line name.
 type disk struct {
 	pending   map[string]int // in the queue or a claim's pending sections

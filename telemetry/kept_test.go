@@ -5,7 +5,6 @@ package telemetry
 import (
 	"os"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -28,11 +27,7 @@ func TestCompactionThroughTheKeptFileForgetsIt(t *testing.T) {
 	setChoiceOn(t, home)
 	// A queue with room for one more line, not two: the first persist
 	// appends and keeps the file, the second compacts through it.
-	old := day1.Add(-72 * time.Hour)
-	line := len(rollupLine("f00000", old)) + 1
-	room := len(rollupLine("first", day1)) + 1 + 10
-	fill := linesOf(names("f", (QueueCap-room-100)/line), old)
-	writeQueue(t, home, fill+strings.Repeat("x", QueueCap-room-len(fill)-1)+"\n")
+	fillQueueLeavingRoomFor(t, home, rollupLine("first", day1))
 
 	c := New(Options{Home: home, Getenv: func(string) string { return "" }, Now: func() time.Time { return day1 }})
 	defer c.Close()
