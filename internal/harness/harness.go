@@ -202,19 +202,26 @@ func StartIngest(ctx context.Context, bin, dir string) (*Ingest, error) {
 		return nil, err
 	}
 	in.Addr = addr
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
-		resp, err := http.Get("http://" + in.Addr + "/healthz")
+	if err := WaitHealthy(in.Addr, 15*time.Second); err != nil {
+		in.Stop()
+		return nil, fmt.Errorf("%w:\n%s", err, in.stderr.String())
+	}
+	return in, nil
+}
+
+// WaitHealthy polls the ingest's /healthz at addr until it answers 200,
+// for up to timeout.
+func WaitHealthy(addr string, timeout time.Duration) error {
+	for deadline := time.Now().Add(timeout); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		resp, err := http.Get("http://" + addr + "/healthz")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return in, nil
+				return nil
 			}
 		}
-		time.Sleep(50 * time.Millisecond)
 	}
-	in.Stop()
-	return nil, fmt.Errorf("ingest did not become healthy on %s:\n%s", in.Addr, in.stderr.String())
+	return fmt.Errorf("ingest did not become healthy on %s within %s", addr, timeout)
 }
 
 // Endpoint is the events URL clients are pointed at.

@@ -204,7 +204,9 @@ func TestServeLeavesNoLog(t *testing.T) {
 	t.Parallel()
 	db := filepath.Join(t.TempDir(), "t.db")
 	srv := startServe(t, nil, "serve", "--db", db)
-	waitHealthy(t, "http://"+srv.addr+"/healthz")
+	if err := harness.WaitHealthy(srv.addr, 15*time.Second); err != nil {
+		t.Fatalf("%v\n%s", err, srv.logs.String())
+	}
 	resp, err := http.Get("http://" + srv.addr + ingest.DashboardPath)
 	if err != nil {
 		t.Fatal(err)

@@ -67,7 +67,9 @@ func TestKillAfter204KeepsRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitHealthy(t, "http://"+addr+"/healthz")
+	if err := harness.WaitHealthy(addr, 15*time.Second); err != nil {
+		t.Fatalf("%v\n%s", err, logs.String())
+	}
 
 	const (
 		events = 10
@@ -170,19 +172,4 @@ func TestKillAfter204KeepsRows(t *testing.T) {
 	if counted < nAcked.Load()*events {
 		t.Errorf("rollups count %d events, fewer than the %d answered 204", counted, nAcked.Load()*events)
 	}
-}
-
-func waitHealthy(t *testing.T, url string) {
-	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
-		if resp, err := http.Get(url); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return
-			}
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("serve did not answer %s", url)
 }
