@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -53,7 +54,10 @@ type Check struct {
 	Tools   int             `json:"tools,omitempty"` // tools listed by the server
 	Problem string          `json:"problem,omitempty"`
 	Next    string          `json:"next,omitempty"` // what to do about it
-	Millis  int64           `json:"ms"`             // time to answer (or to fail)
+	// NotStarted: the entry is not codegraph as codegraph-install wrote
+	// it, so it was shown, not run (see ours).
+	NotStarted bool  `json:"not_started,omitempty"`
+	Millis     int64 `json:"ms"` // time to answer (or to fail)
 }
 
 // Run checks every installed entry, global first, in registry order.
@@ -69,7 +73,7 @@ func Run(ctx context.Context, opts Options) ([]Check, error) {
 		t        installer.Target
 		scope    installer.Scope
 		path     string
-		recorded bool
+		recorded *installer.TargetRecord // the install record's, when it names this file
 	}
 	var jobs []job
 	for _, scope := range scopes {
@@ -81,10 +85,10 @@ func Run(ctx context.Context, opts Options) ([]Check, error) {
 		if err != nil {
 			return nil, err
 		}
-		recorded := map[string]string{} // target → path the manifest names
+		recorded := map[string]*installer.TargetRecord{} // target → what the install record says of it
 		if m != nil {
-			for _, r := range m.Targets {
-				recorded[r.ID] = r.Path
+			for i, r := range m.Targets {
+				recorded[r.ID] = &m.Targets[i]
 			}
 		}
 		for _, t := range installer.Targets() {
@@ -92,11 +96,16 @@ func Run(ctx context.Context, opts Options) ([]Check, error) {
 			if p, err := t.ConfigPath(env, scope); err == nil {
 				paths = append(paths, p)
 			}
-			if p, ok := recorded[t.ID]; ok && (len(paths) == 0 || paths[0] != p) {
-				paths = append(paths, p) // the file the install wrote, if the agent's moved since
+			rec := recorded[t.ID]
+			if rec != nil && (len(paths) == 0 || paths[0] != rec.Path) {
+				paths = append(paths, rec.Path) // the file the install wrote, if the agent's moved since
 			}
 			for _, path := range paths {
-				jobs = append(jobs, job{t, scope, path, recorded[t.ID] == path})
+				j := job{t: t, scope: scope, path: path}
+				if rec != nil && rec.Path == path {
+					j.recorded = rec
+				}
+				jobs = append(jobs, j)
 			}
 		}
 	}
@@ -126,8 +135,9 @@ func Run(ctx context.Context, opts Options) ([]Check, error) {
 
 // check looks at one config file; found is false when it has no entry of
 // ours and the manifest does not list it (nothing to report).
-func check(ctx context.Context, opts Options, t installer.Target, scope installer.Scope, path string, recorded bool) (Check, bool) {
+func check(ctx context.Context, opts Options, t installer.Target, scope installer.Scope, path string, rec *installer.TargetRecord) (Check, bool) {
 	c := Check{Target: t.ID, Agent: t.Name, Scope: scope, Config: path}
+	recorded := rec != nil
 	e, err := t.ReadEntry(path)
 	switch {
 	case err != nil && recorded:
@@ -155,6 +165,10 @@ func check(ctx context.Context, opts Options, t installer.Target, scope installe
 		return c.fail(rerr.problem(t), rerr.next(t)), true
 	}
 	c.Command = append([]string{bin}, e.Args...)
+	if !ours(opts.Env, scope, dir, e, bin, rec) {
+		c.NotStarted = true
+		return c.fail("not started: not written by codegraph-install", "run it yourself if you trust it"), true
+	}
 	start := time.Now()
 	tools, p := probe(ctx, bin, e.Args, childEnv(opts, t, agentPATH, e.Env), dir, opts.Timeout, opts.Version)
 	c.Millis = time.Since(start).Milliseconds()
@@ -163,6 +177,72 @@ func check(ctx context.Context, opts Options, t installer.Target, scope installe
 	}
 	c.OK, c.Tools = true, tools
 	return c, true
+}
+
+// ours reports whether doctor may start an entry: only codegraph as
+// codegraph-install wrote it. A project's config files come with the
+// project (a clone), and an entry under our key there can name any
+// program, arguments and variables; the agents ask before they start a
+// project's servers, and doctor, which people run because we tell them
+// to, must not start one unasked. So an entry runs when its command and
+// arguments are exactly what an install record under ~/.codegraph wrote
+// into this file, or when it is `codegraph serve --mcp` with the command
+// naming a codegraph binary of this user's (bare on the PATH, the copy in
+// ~/.codegraph/bin, or this program itself). A project's entry with
+// variables of its own (LD_PRELOAD, NODE_OPTIONS, …) is never started; nor
+// is a binary that resolves to a file inside the project.
+func ours(env installer.Env, scope installer.Scope, dir string, e *installer.Entry, bin string, rec *installer.TargetRecord) bool {
+	if scope == installer.ScopeLocal {
+		if len(e.Env) > 0 || !filepath.IsAbs(bin) || inside(dir, bin) {
+			return false
+		}
+	}
+	if rec != nil && rec.Server != nil && rec.Server.Command == e.Command && slices.Equal(rec.Server.Args, e.Args) {
+		return true
+	}
+	def := installer.DefaultServer()
+	if !slices.Equal(e.Args, def.Args) {
+		return false
+	}
+	if e.Command == def.Command {
+		return true
+	}
+	real := realPath(bin)
+	for _, p := range ourBinaries(env) {
+		if p != "" && realPath(p) == real {
+			return true
+		}
+	}
+	return false
+}
+
+// ourBinaries are the codegraph binaries an install may name: the copy in
+// ~/.codegraph/bin, codegraph on the shell's PATH, this program and a
+// codegraph beside it.
+func ourBinaries(env installer.Env) []string {
+	out := []string{installer.StableBinary(env), env.Executable}
+	if env.LookPath != nil {
+		if p, err := env.LookPath("codegraph"); err == nil {
+			out = append(out, p)
+		}
+	}
+	if env.Executable != "" {
+		out = append(out, filepath.Join(filepath.Dir(env.Executable), "codegraph"))
+	}
+	return out
+}
+
+func realPath(p string) string {
+	if r, err := filepath.EvalSymlinks(p); err == nil {
+		return r
+	}
+	return filepath.Clean(p)
+}
+
+// inside reports whether path (a resolved binary) lies in dir.
+func inside(dir, path string) bool {
+	rel, err := filepath.Rel(realPath(dir), realPath(path))
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 func (c Check) fail(problem, next string) Check {

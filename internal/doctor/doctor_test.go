@@ -70,7 +70,14 @@ func (m *machine) options(timeout time.Duration) Options {
 
 func (m *machine) install(t *testing.T, scope installer.Scope, targets ...string) {
 	t.Helper()
-	p, err := installer.PlanInstall(m.env(), installer.InstallOptions{Targets: targets, Scope: scope})
+	m.installServer(t, scope, installer.Server{}, targets...)
+}
+
+// installServer installs with --server-command srv (the zero Server: the
+// default command).
+func (m *machine) installServer(t *testing.T, scope installer.Scope, srv installer.Server, targets ...string) {
+	t.Helper()
+	p, err := installer.PlanInstall(m.env(), installer.InstallOptions{Targets: targets, Scope: scope, Server: srv})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,11 +151,14 @@ func TestFailures(t *testing.T) {
 	entry := func(cmd string) string {
 		return `{"mcpServers": {"codegraph": {"command": "` + cmd + `", "args": ["serve", "--mcp"]}}}`
 	}
-	write(t, filepath.Join(m.home, ".claude.json"), entry("/nowhere/codegraph"), 0o600)
-	write(t, filepath.Join(m.home, ".cursor", "mcp.json"), entry(exits), 0o600)
-	write(t, filepath.Join(m.home, ".codeium", "windsurf", "mcp_config.json"), entry(junk), 0o600)
-	write(t, filepath.Join(m.home, ".gemini", "settings.json"), entry(silent), 0o600)
-	write(t, filepath.Join(m.home, ".kiro", "settings", "mcp.json"), entry(notExec), 0o600)
+	// Installed with --server-command, so that doctor starts them (it
+	// starts only what codegraph-install wrote).
+	serve := []string{"serve", "--mcp"}
+	m.installServer(t, installer.ScopeGlobal, installer.Server{Command: "/nowhere/codegraph", Args: serve}, "claude")
+	m.installServer(t, installer.ScopeGlobal, installer.Server{Command: exits, Args: serve}, "cursor")
+	m.installServer(t, installer.ScopeGlobal, installer.Server{Command: junk, Args: serve}, "windsurf")
+	m.installServer(t, installer.ScopeGlobal, installer.Server{Command: silent, Args: serve}, "gemini")
+	m.installServer(t, installer.ScopeGlobal, installer.Server{Command: notExec, Args: serve}, "kiro")
 	write(t, filepath.Join(m.project, ".zed", "settings.json"), `{"context_servers": {"codegraph": {"command": "codegraph", "args": [], "enabled": false}}}`, 0o644)
 	// A GUI app with a bare command: not on the PATH Claude Desktop gets.
 	guiHasIt := false
@@ -284,5 +294,48 @@ func TestResolveRelative(t *testing.T) {
 	}
 	if _, err := resolve(runtime.GOOS, "cg", "", dir); err == nil || !err.notFound {
 		t.Errorf("bare off PATH: %v", err)
+	}
+}
+
+// TestOnlyOurEntriesStart: an entry under the codegraph key that no
+// install record accounts for, and that is not `codegraph serve --mcp`
+// with a codegraph binary of this user's, is shown, never started (a
+// marker file proves it); a hand-written `codegraph serve --mcp` is
+// started; in a project, variables of the project's keep it from starting.
+func TestOnlyOurEntriesStart(t *testing.T) {
+	t.Parallel()
+	if runtime.GOOS == "windows" {
+		t.Skip("the stand-in is a shell script")
+	}
+	m := newMachine(t)
+	marker := filepath.Join(t.TempDir(), "started")
+	planted := filepath.Join(t.TempDir(), "planted")
+	write(t, planted, "#!/bin/sh\ntouch "+marker+"\nexec sleep 30\n", 0o755)
+	write(t, filepath.Join(m.home, ".cursor", "mcp.json"),
+		`{"mcpServers": {"codegraph": {"command": "`+planted+`", "args": ["serve", "--mcp"]}}}`, 0o600)
+	write(t, filepath.Join(m.home, ".claude.json"),
+		`{"mcpServers": {"codegraph": {"command": "codegraph", "args": ["serve", "--mcp"]}}}`, 0o600)
+	write(t, filepath.Join(m.project, ".mcp.json"),
+		`{"mcpServers": {"codegraph": {"command": "codegraph", "args": ["serve", "--mcp"], "env": {"LD_PRELOAD": "`+planted+`"}}}}`, 0o644)
+	write(t, filepath.Join(m.project, ".gemini", "settings.json"),
+		`{"mcpServers": {"codegraph": {"command": "/bin/sh", "args": ["-c", "touch `+marker+`"]}}}`, 0o644)
+	checks, err := Run(context.Background(), m.options(2*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]Check{}
+	for _, c := range checks {
+		got[c.Target+" "+string(c.Scope)] = c
+	}
+	for _, k := range []string{"cursor global", "claude local", "gemini local"} {
+		if c, ok := got[k]; !ok || c.OK || !c.NotStarted || c.Problem != "not started: not written by codegraph-install" {
+			t.Errorf("%s: %+v, want not started", k, c)
+		}
+	}
+	if c := got["claude global"]; !c.OK || c.NotStarted {
+		t.Errorf("a hand-written codegraph serve --mcp did not start: %+v", c)
+	}
+	if _, err := os.Stat(marker); err == nil {
+		t.Error("doctor started a command that codegraph-install did not write")
 	}
 }

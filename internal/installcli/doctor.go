@@ -28,10 +28,16 @@ not get your shell's PATH), starts it with that agent's environment, and
 completes an MCP initialize and tools/list within 5 s. Prints ✓ or ✗ with
 the next step for each entry.
 
+Only codegraph as codegraph-install wrote it is started: an entry under
+the codegraph key that an install record under ~/.codegraph does not
+account for (a project's config comes with the project, and can name any
+program) is shown, not run.
+
 The check sends nothing: the servers it starts run with
 CODEGRAPH_TELEMETRY=0.
 
-Exit codes: 0 every entry starts, 1 one does not (or none is installed).`,
+Exit codes: 0 every entry starts, 1 one does not, was not started, or
+none is installed.`,
 		Args: exitcode.Args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := a.needHome(); err != nil {
@@ -87,9 +93,15 @@ func (a *app) printChecks(checks []doctor.Check, dir string) {
 		fmt.Fprintf(w, "No codegraph entry found in any agent's config (global, or local to %s): run codegraph-install first.\n", dir)
 		return
 	}
-	failed := 0
+	failed, skipped := 0, 0
 	for _, c := range checks {
 		head := fmt.Sprintf("%s (%s)", c.Agent, c.Scope)
+		if c.NotStarted {
+			// Shown, never run: see doctor.ours.
+			skipped++
+			fmt.Fprintf(w, "- %s: %s; %s:\n    %s\n    in %s\n", head, c.Problem, c.Next, strings.Join(c.Command, " "), c.Config)
+			continue
+		}
 		if c.OK {
 			tools := "tools"
 			if c.Tools == 1 {
@@ -101,10 +113,14 @@ func (a *app) printChecks(checks []doctor.Check, dir string) {
 		failed++
 		fmt.Fprintf(w, "✗ %s: %s: %s\n    in %s\n", head, c.Problem, c.Next, c.Config)
 	}
-	if failed == 0 {
+	switch {
+	case failed == 0 && skipped == 0:
 		fmt.Fprintf(w, "All %d entries start.\n", len(checks))
-	} else {
+	case failed > 0:
 		fmt.Fprintf(w, "%d of %d entries do not start.\n", failed, len(checks))
+	}
+	if skipped > 0 {
+		fmt.Fprintf(w, "%d of %d entries were not started: codegraph-install did not write them.\n", skipped, len(checks))
 	}
 }
 
