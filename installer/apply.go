@@ -3,10 +3,7 @@ package installer
 import (
 	"bytes"
 	"context"
-	"errors"
-	"io/fs"
 	"os"
-	"path/filepath"
 )
 
 // Result is the outcome of one FileChange.
@@ -54,9 +51,33 @@ func (r Result) Outcome() string {
 // time (Claude Code rewrites ~/.claude.json all the time) neither loses its
 // update nor ours, and a result is OK only when our entry was seen in
 // place (or, for uninstall, gone) after the write.
+//
+// Before any agent file is touched, the install record is written as it
+// will be once every planned edit has succeeded: a disk that is full, or a
+// state folder that cannot be written, then stops the install with nothing
+// edited, rather than leaving an entry that uninstall does not know of.
 func Apply(ctx context.Context, env Env, p *Plan) ([]Result, error) {
 	results := make([]Result, 0, len(p.Changes))
 	done := map[string]TargetRecord{}
+	wroteFirst := false
+	if p.Op == OpInstall {
+		planned := map[string]TargetRecord{}
+		for _, fc := range p.Changes {
+			if fc.Action != ActionError {
+				planned[fc.Target] = fc.record
+			}
+		}
+		if len(planned) > 0 {
+			wroteFirst = true
+			if err := updateManifest(env, p, planned); err != nil {
+				err = localize(env, p.Op, recordFirstError(ManifestPath(env, p.Scope), err))
+				for _, fc := range p.Changes {
+					results = append(results, Result{Target: fc.Target, Path: fc.Path, Action: ActionError, Op: p.Op, Err: err})
+				}
+				return results, nil
+			}
+		}
+	}
 	for _, fc := range p.Changes {
 		if err := ctx.Err(); err != nil {
 			results = append(results, Result{Target: fc.Target, Path: fc.Path, Action: fc.Action, Op: p.Op, Err: err})
@@ -66,9 +87,9 @@ func Apply(ctx context.Context, env Env, p *Plan) ([]Result, error) {
 		var act Action
 		var err error
 		if p.Op == OpInstall {
-			rec, act, err = applyInstall(env, fc, p.Scope)
+			rec, act, err = applyInstall(ctx, env, fc, p.Scope)
 		} else {
-			act, err = applyUninstall(env, fc, p.Scope)
+			act, err = applyUninstall(ctx, env, fc, p.Scope)
 		}
 		results = append(results, Result{Target: fc.Target, Path: fc.Path, Action: act, Op: p.Op,
 			Restored: p.Op == OpUninstall && fc.record.entryExisted(), Err: localize(env, p.Op, err)})
@@ -76,16 +97,28 @@ func Apply(ctx context.Context, env Env, p *Plan) ([]Result, error) {
 			done[fc.Target] = rec
 		}
 	}
+	if ctx.Err() != nil && wroteFirst {
+		// Interrupted: a file may hold our entry unverified, so the
+		// record written first, which lists every planned file, stays.
+		return results, nil
+	}
+	if p.Op == OpInstall && len(done) == 0 && p.old == nil {
+		if wroteFirst {
+			// Every edit failed: the record written first lists nothing.
+			return results, localize(env, p.Op, removeManifest(env, p.Scope))
+		}
+		return results, nil
+	}
 	return results, localize(env, p.Op, updateManifest(env, p, done))
 }
 
-func applyInstall(env Env, fc FileChange, scope Scope) (TargetRecord, Action, error) {
+func applyInstall(ctx context.Context, env Env, fc FileChange, scope Scope) (TargetRecord, Action, error) {
 	if fc.Action == ActionError {
 		return TargetRecord{}, ActionError, fc.Err
 	}
 	t, _ := TargetByID(fc.Target)
 	rec := fc.record
-	w := writer{env: env, path: fc.Path, agent: t.Name, op: OpInstall, before: fc.Before, watch: t.LiveWriter && scope == ScopeGlobal, mayRun: func() bool { return agentMayRun(t) }}
+	w := newWriter(ctx, env, t, fc, scope, OpInstall)
 	w.edit = func(current []byte, exists bool) ([]byte, Action, error) {
 		if exists == (fc.Action != ActionCreate) && bytes.Equal(current, fc.Before) {
 			// As planned: the plan's edit holds (no second parse of what
@@ -130,13 +163,13 @@ func applyInstall(env Env, fc FileChange, scope Scope) (TargetRecord, Action, er
 	return rec, act, err
 }
 
-func applyUninstall(env Env, fc FileChange, scope Scope) (Action, error) {
+func applyUninstall(ctx context.Context, env Env, fc FileChange, scope Scope) (Action, error) {
 	if fc.Action == ActionError {
 		return ActionError, fc.Err
 	}
 	rec := fc.record
 	t, _ := TargetByID(fc.Target)
-	w := writer{env: env, path: fc.Path, agent: t.Name, op: OpUninstall, before: fc.Before, watch: t.LiveWriter && scope == ScopeGlobal, mayRun: func() bool { return agentMayRun(t) }}
+	w := newWriter(ctx, env, t, fc, scope, OpUninstall)
 	w.edit = func(current []byte, exists bool) ([]byte, Action, error) {
 		if !exists {
 			return nil, ActionUnchanged, nil
@@ -171,20 +204,39 @@ func applyUninstall(env Env, fc FileChange, scope Scope) (Action, error) {
 	return w.write()
 }
 
+// newWriter is the writer of one planned change; a project's file is
+// checked again before each attempt for a link out of the project.
+func newWriter(ctx context.Context, env Env, t Target, fc FileChange, scope Scope, op Operation) writer {
+	w := writer{ctx: ctx, env: env, path: fc.Path, agent: t.Name, op: op, before: fc.Before,
+		watch: t.LiveWriter && scope == ScopeGlobal, mayRun: func() bool { return agentMayRun(t) }}
+	if scope == ScopeLocal {
+		w.project = env.ProjectDir
+	}
+	return w
+}
+
+// recordFirstError: the install record, written before any agent file,
+// could not be written, so nothing was edited.
+func recordFirstError(path string, err error) error {
+	if fe, ok := err.(*FileError); ok {
+		return fe
+	}
+	return &FileError{Path: path, Err: err,
+		What: "(codegraph's record of what it installs, written before any agent file) could not be written (" + osReason(err) + "); no agent file was changed",
+		Fix:  fixFor(err, path)}
+}
+
 // manifestWriteError: the agents' files changed, but the record of what
 // was changed (what uninstall undoes) could not be written.
 func manifestWriteError(path string, err error) error {
 	return &FileError{Path: path, Err: err, Written: true,
-		What: "(the install manifest) could not be written (" + osReason(err) + "); the agents' files were changed, but uninstall will not know of it",
-		Fix:  "fix the permissions of its folder (ls -ld " + filepath.Dir(path) + ")"}
+		What: "(the install manifest) could not be written (" + osReason(err) + "); the agents' files were changed, and it may still list an agent whose file was not (uninstall leaves such a file as it is)",
+		Fix:  fixFor(err, path)}
 }
 
 func updateManifest(env Env, p *Plan, done map[string]TargetRecord) error {
 	path := ManifestPath(env, p.Scope)
 	if p.Op == OpInstall {
-		if len(done) == 0 && p.old == nil {
-			return nil
-		}
 		m := &Manifest{Version: p.Version, Scope: p.Scope, Server: p.Server, InstalledAt: env.now()}
 		seen := map[string]bool{}
 		if p.old != nil {
@@ -224,11 +276,5 @@ func updateManifest(env Env, p *Plan, done map[string]TargetRecord) error {
 		}
 		return nil
 	}
-	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return &FileError{Path: path, Err: err, Written: true,
-			What: "(the install manifest) could not be removed (" + osReason(err) + "); the agents' files were restored",
-			Fix:  "delete it by hand"}
-	}
-	_ = os.Remove(filepath.Dir(path)) // only succeeds when .codegraph/ is now empty
-	return nil
+	return removeManifest(env, p.Scope)
 }

@@ -49,7 +49,7 @@ func (e *FileError) Error() string {
 	sb.WriteString(DisplayPath(e.home, e.Path))
 	sb.WriteString(" ")
 	sb.WriteString(strings.TrimSuffix(e.What, "."))
-	if !e.Written && !strings.Contains(e.What, "nothing was changed") {
+	if !e.Written && !strings.Contains(e.What, "nothing was changed") && !strings.Contains(e.What, "was not edited") && !strings.Contains(e.What, "no agent file was changed") {
 		sb.WriteString("; nothing was changed")
 	}
 	sb.WriteString(".")
@@ -152,23 +152,30 @@ func syntaxReason(err error) string {
 // "read", "written", "removed") from the operating system's error.
 func ioError(path, verb string, err error) error {
 	reason := osReason(err)
-	fe := &FileError{Path: path, Err: err, What: fmt.Sprintf("could not be %s (%s)", verb, reason)}
+	return &FileError{Path: path, Err: err, What: fmt.Sprintf("could not be %s (%s)", verb, reason), Fix: fixFor(err, path)}
+}
+
+// fixFor is what to do about a failed write of path, from the operating
+// system's error: a full disk is named as one, not as a permission problem.
+func fixFor(err error, path string) string {
 	switch {
-	case errors.Is(err, fs.ErrPermission):
-		fe.Fix = "check who owns it and its folder, and their permissions (ls -ld " + path + " " + filepath.Dir(path) + ")"
 	case errors.Is(err, syscall.ENOSPC):
-		fe.Fix = "free some disk space"
+		return "free some disk space"
+	case errors.Is(err, fs.ErrPermission):
+		return "check who owns it and its folder, and their permissions (ls -ld " + path + " " + filepath.Dir(path) + ")"
 	case errors.Is(err, syscall.EROFS):
-		fe.Fix = "its file system is mounted read-only: make it writable, or choose the other --scope"
-	default:
-		fe.Fix = "check the file and its folder"
+		return "its file system is mounted read-only: make it writable, or choose the other --scope"
 	}
-	return fe
+	return "check the file and its folder"
 }
 
 // osReason is the operating system's words for err, without Go's "open
-// /path:" prefix: "permission denied", "no space left on device".
+// /path:" prefix: "permission denied", "no space left on device" (said as
+// "the disk is full").
 func osReason(err error) string {
+	if errors.Is(err, syscall.ENOSPC) {
+		return "the disk is full"
+	}
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
 		return pe.Err.Error()

@@ -42,10 +42,8 @@ func TestFileErrorMessages(t *testing.T) {
 		{"read refused", OpInstall, ioError(cfg, "read", &fs.PathError{Op: "open", Path: cfg, Err: syscall.EACCES})},
 		{"folder cannot be created", OpInstall, ioError(filepath.Dir(cfg), "created", &fs.PathError{Op: "mkdir", Path: filepath.Dir(cfg), Err: syscall.EACCES})},
 		{"removal refused", OpUninstall, ioError(cfg, "removed", &fs.PathError{Op: "remove", Path: cfg, Err: syscall.EPERM})},
-		{"backup failed after the write", OpInstall, &FileError{Path: cfg, Err: syscall.ENOSPC, Written: true, NoRerun: true,
-			What: fmt.Sprintf("was updated, but its previous content could not be kept in %s (%s)",
-				DisplayPath(home, filepath.Dir(BackupPath(env, cfg))), osReason(syscall.ENOSPC)),
-			Fix: "free some disk space or fix the permissions there: later edits need it to keep their backups"}},
+		{"backup failed before the write (disk full)", OpInstall, backupError(env, cfg, cfg, pathErr("write", syscall.ENOSPC))},
+		{"record failed before any write (disk full)", OpInstall, recordFirstError(filepath.Join(home, ".codegraph", "install.json"), pathErr("write", syscall.ENOSPC))},
 		{"manifest not written", OpInstall, manifestWriteError(filepath.Join(home, ".codegraph", "install.json"), pathErr("open", syscall.EACCES))},
 		{"no undo data", OpUninstall, func() error {
 			_, _, err := editUninstall(TargetRecord{Path: cfg}, []byte("{}"))

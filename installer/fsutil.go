@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/getcodegraph/codegraph-install/internal/atomicfile"
+	"github.com/getcodegraph/codegraph-install/internal/safefile"
 	"github.com/getcodegraph/codegraph-install/internal/statedir"
 )
 
@@ -126,4 +127,21 @@ func removeEmptyDirs(dirs []string) {
 			return // not empty, or gone: leave it and its parents
 		}
 	}
+}
+
+// insideProject refuses a path of the project that a symbolic link leads
+// out of the project (a cloned repository can ship .cursor -> ~/.cursor):
+// such a path is never written or deleted through.
+func insideProject(env Env, path string) error {
+	err := safefile.Inside(env.ProjectDir, path)
+	var oe *safefile.OutsideError
+	if !errors.As(err, &oe) {
+		return nil
+	}
+	what := fmt.Sprintf("leads outside the project, to %s (%s is a symbolic link), so %s does not write or delete through it", oe.Real, oe.Link, Program)
+	if oe.Real == "" {
+		what = fmt.Sprintf("is reached through %s, a symbolic link that leads nowhere, so %s does not write or delete through it", oe.Link, Program)
+	}
+	return &FileError{Path: path, Err: err, What: what,
+		Fix: "replace the link with a real folder or file inside the project"}
 }

@@ -57,6 +57,10 @@ type Plan struct {
 	Server       Server
 	ManifestPath string
 	Changes      []FileChange
+	// Unrecorded (uninstall, local scope): the project's
+	// .codegraph/install.json, when this user has no record of installing
+	// there; nothing is then restored or deleted (see ReadManifest).
+	Unrecorded string
 
 	old *Manifest
 }
@@ -136,6 +140,11 @@ func planInstallTarget(env Env, t Target, scope Scope, server Server, prev *Targ
 	}
 	if err != nil {
 		return fail(err)
+	}
+	if scope == ScopeLocal {
+		if err := insideProject(env, path); err != nil {
+			return fail(err)
+		}
 	}
 	fc.Format = t.Format(path)
 	before, exists, mode, err := readConfig(path)
@@ -281,6 +290,9 @@ func PlanUninstall(env Env, opts UninstallOptions) (*Plan, error) {
 	}
 	p := &Plan{Op: OpUninstall, Scope: opts.Scope, Version: env.Version, ManifestPath: ManifestPath(env, opts.Scope), old: old}
 	if old == nil {
+		if opts.Scope == ScopeLocal {
+			p.Unrecorded = UnrecordedProjectManifest(env)
+		}
 		return p, nil
 	}
 	p.Server = old.Server
@@ -296,14 +308,22 @@ func PlanUninstall(env Env, opts UninstallOptions) (*Plan, error) {
 		if len(want) > 0 && !want[rec.ID] {
 			continue
 		}
-		p.Changes = append(p.Changes, planUninstallTarget(env, rec))
+		p.Changes = append(p.Changes, planUninstallTarget(env, opts.Scope, rec))
 	}
 	return p, nil
 }
 
-func planUninstallTarget(env Env, rec TargetRecord) FileChange {
+func planUninstallTarget(env Env, scope Scope, rec TargetRecord) FileChange {
 	fc := FileChange{Target: rec.ID, Path: rec.Path, Format: rec.Format, record: rec}
 	fail := func(err error) FileChange { return failed(fc, localize(env, OpUninstall, err)) }
+	if err := checkRecord(env, scope, rec); err != nil {
+		return fail(err)
+	}
+	if scope == ScopeLocal {
+		if err := insideProject(env, rec.Path); err != nil {
+			return fail(err)
+		}
+	}
 	before, exists, mode, err := readConfig(rec.Path)
 	if err != nil {
 		return fail(err)

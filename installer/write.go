@@ -2,6 +2,7 @@ package installer
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -22,14 +23,14 @@ import (
 // its copy after it (our entry is lost, or, for uninstall, comes back).
 //
 // So each write is a loop, bounded by writeTries:
-//  1. read the file, compute the edit, write the temporary file and fsync
-//     it (everything slow);
+//  1. read the file, compute the edit, keep what was read as the backup
+//     (when that fails, a full disk say, nothing is edited), write the
+//     temporary file and fsync it (everything slow);
 //  2. right before the rename, read the file again and compare: if it
 //     changed, drop the temporary file and start over from the new content
 //     (atomicfile.BeforeRename), so only a write landing in the time
 //     between that check and the rename can be lost;
-//  3. after the rename, keep a backup of the replaced content (from
-//     memory), then watch the file. A rewrite without our change comes
+//  3. after the rename, watch the file. A rewrite without our change comes
 //     from a read before our rename: start over. A rewrite that keeps our
 //     change comes from a read after it, so that writer is past the danger:
 //     done. With no rewrite, the file of an agent that rewrites it while
@@ -66,6 +67,7 @@ var errChanged = errors.New("changed since it was read")
 
 // writer writes one config file as described above.
 type writer struct {
+	ctx   context.Context // cancelled by Ctrl+C: checked between steps
 	env   Env
 	path  string // as the agent names it (may be a symlink)
 	agent string // the agent's name, for messages
@@ -83,8 +85,12 @@ type writer struct {
 	// watch: the agent rewrites this file while it runs (Target.LiveWriter),
 	// so it is watched after our write even when nobody was seen writing,
 	// if mayRun says a process of the agent may be running.
-	watch   bool
-	mayRun  func() bool
+	watch  bool
+	mayRun func() bool
+	// project: the file is a project's (local scope), and is refused when
+	// a symbolic link leads it out of this directory, checked anew before
+	// each attempt.
+	project string
 	newMode fs.FileMode         // mode of a file we create
 	created func(dirs []string) // directories made for a new file
 	removed func()              // after the file was deleted
@@ -96,11 +102,21 @@ func (w writer) write() (Action, error) {
 	if h := w.env.hooks; h != nil && h.settle > 0 {
 		quiet = h.settle
 	}
-	active := false // someone else writes this file
+	active := false     // someone else writes this file
+	var backedUp []byte // the content last kept as the backup
+	keptBackup := false
 	for try := 0; try < writeTries; try++ {
+		if err := w.ctx.Err(); err != nil {
+			return ActionError, err
+		}
 		if try > 0 {
 			active = true
 			time.Sleep(time.Duration(rand.Int64N(int64(try) * int64(time.Millisecond))))
+		}
+		if w.project != "" {
+			if err := insideProject(w.env, w.path); err != nil {
+				return ActionError, err
+			}
 		}
 		current, exists, mode, err := readConfig(real)
 		if err != nil {
@@ -151,6 +167,14 @@ func (w writer) write() (Action, error) {
 				}
 				mode = w.newMode
 			}
+			// The backup is written before the file is replaced: when it
+			// cannot be (a full disk), the file is left as it was.
+			if exists && (!keptBackup || !bytes.Equal(current, backedUp)) {
+				if err := writeBackup(w.env, real, current); err != nil {
+					return ActionError, backupError(w.env, w.path, real, err)
+				}
+				backedUp, keptBackup = current, true
+			}
 			var start time.Time
 			err := atomicfile.Write(real, after, mode, atomicfile.Durable, atomicfile.BeforeRename(func() error {
 				start = time.Now()
@@ -163,18 +187,6 @@ func (w writer) write() (Action, error) {
 				return ActionError, ioError(w.path, "written", err)
 			}
 			w.window(start)
-			// The backup is written after the rename, from memory: the
-			// check proved current is exactly what was replaced, and the
-			// time between reading the file and the check (which a
-			// concurrent writer must not hit) stays one fsync long.
-			if exists {
-				if err := writeBackup(w.env, real, current); err != nil {
-					return ActionError, &FileError{Path: w.path, Err: err, Written: true, NoRerun: true,
-						What: fmt.Sprintf("was updated, but its previous content could not be kept in %s (%s)",
-							DisplayPath(w.env.Home, filepath.Dir(BackupPath(w.env, real))), osReason(err)),
-						Fix: "free some disk space or fix the permissions there: later edits need it to keep their backups"}
-				}
-			}
 		}
 		// A quiet file of an agent that does not rewrite it is checked once;
 		// a live writer's file is watched for settleTime and more, but only
@@ -192,6 +204,9 @@ func (w writer) write() (Action, error) {
 		active = active || seen
 		if ok {
 			return act, nil
+		}
+		if err := w.ctx.Err(); err != nil {
+			return ActionError, err
 		}
 	}
 	what := "the codegraph entry is not in it"
@@ -227,7 +242,7 @@ func (w writer) settled(real string, wrote []byte, wroteExists bool, limit time.
 			// rename; one that loses it, from a read before.
 			return w.holds(b, exists), true
 		}
-		if time.Since(start) > limit {
+		if time.Since(start) > limit || w.ctx.Err() != nil {
 			return w.holds(b, exists), false
 		}
 		time.Sleep(time.Millisecond)
@@ -253,4 +268,13 @@ func readRaw(path string) ([]byte, bool, error) {
 type testHooks struct {
 	window func(start, end time.Time) // each exposure window
 	settle time.Duration              // replaces settleTime when > 0
+}
+
+// backupError: the backup of the file at path (real, its target) could
+// not be written, so the file was not edited.
+func backupError(env Env, path, real string, err error) error {
+	return &FileError{Path: path, Err: err,
+		What: fmt.Sprintf("was not edited, because its previous content could not be kept in %s first (%s)",
+			DisplayPath(env.Home, filepath.Dir(BackupPath(env, real))), osReason(err)),
+		Fix: fixFor(err, BackupPath(env, real))}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/getcodegraph/codegraph-install/internal/atomicfile"
+	"github.com/getcodegraph/codegraph-install/internal/safefile"
 	"github.com/getcodegraph/codegraph-install/internal/statedir"
 	"github.com/getcodegraph/codegraph-install/telemetry/schema"
 )
@@ -47,6 +48,9 @@ func Write(dir string, r Result) error {
 	if err != nil {
 		return fmt.Errorf("census: encode %s: %w", Path(dir), err)
 	}
+	if err := safefile.Inside(dir, Path(dir)); err != nil {
+		return fmt.Errorf("census: %w", err)
+	}
 	if err := os.MkdirAll(statedir.ForProject(dir).Root(), 0o755); err != nil {
 		return fmt.Errorf("census: %w", err)
 	}
@@ -67,13 +71,20 @@ const (
 	// DirKept: something else is still in it (files that are not ours,
 	// or an install manifest still listing entries), so it stays.
 	DirKept
+	// DirLinkedOut: it is a symbolic link (or below one) that leads out
+	// of the project, so nothing was removed.
+	DirLinkedOut
 )
 
 // Remove undoes init in the project in dir: it deletes the census, then
 // the project's state directory when nothing else is left in it. Other
-// files are never touched.
+// files are never touched, nor anything a symbolic link leads to outside
+// the project (a cloned repository can ship .codegraph -> elsewhere).
 func Remove(dir string) (Removal, error) {
 	state := statedir.ForProject(dir)
+	if err := safefile.Inside(dir, Path(dir)); err != nil {
+		return DirLinkedOut, fmt.Errorf("census: %w", err)
+	}
 	var removeErr error
 	if err := os.Remove(Path(dir)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		removeErr = fmt.Errorf("census: %w", err)

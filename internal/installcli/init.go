@@ -1,6 +1,7 @@
 package installcli
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/getcodegraph/codegraph-install/internal/census"
 	"github.com/getcodegraph/codegraph-install/internal/exitcode"
+	"github.com/getcodegraph/codegraph-install/internal/safefile"
 	"github.com/getcodegraph/codegraph-install/telemetry"
 )
 
@@ -47,6 +49,10 @@ a terminal.`,
 					dir, a.censusReason(err), a.env.Program)
 			}
 			if err := census.Write(dir, res); err != nil {
+				if oe := (*safefile.OutsideError)(nil); errors.As(err, &oe) {
+					return fmt.Errorf("%s, so the census was not written there. Replace the link with a real folder inside the project, then run %s init again",
+						a.homeRelative(oe.Error()), a.env.Program)
+				}
 				return fmt.Errorf("could not write %s (%s); the census was not saved. Check that you can write to %s, then run %s init again",
 					census.Path(dir), a.censusReason(err), filepath.Dir(census.Path(dir)), a.env.Program)
 			}

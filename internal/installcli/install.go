@@ -1,6 +1,7 @@
 package installcli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -165,9 +166,29 @@ func (a *app) accessible(flag bool) bool {
 func (a *app) paths(dir string) tui.Paths { return tui.Paths{Home: a.env.Home, Project: dir} }
 
 // printResults writes per-target outcomes, styled when stdout is a terminal.
+// printResults renders the results of an apply. A change that Ctrl+C
+// stopped before it was done is not a failure of that agent: it is left
+// out, and interrupted says what it means.
 func (a *app) printResults(results []installer.Result, paths tui.Paths) {
+	shown := results[:0:0]
+	for _, r := range results {
+		if !errors.Is(r.Err, context.Canceled) {
+			shown = append(shown, r)
+		}
+	}
 	w := tui.Writer(a.env.Stdout, a.env.StdoutTTY, a.env.Getenv)
-	_, _ = io.WriteString(w, tui.RenderResults(results, paths))
+	_, _ = io.WriteString(w, tui.RenderResults(shown, paths))
+}
+
+// interrupted ends a command that Ctrl+C (or SIGTERM) stopped while it
+// changed agent files: each file is replaced whole or not at all, so what
+// was not reported above is as it was, or holds an entry not yet checked.
+func (a *app) interrupted(ctx context.Context) error {
+	if ctx.Err() == nil {
+		return nil
+	}
+	fmt.Fprintf(a.env.Stderr, "Interrupted: any agent not listed above was left as it was, or holds an entry that was not checked. Run %s again to finish.\n", a.env.Program)
+	return exitcode.Silent(exitcode.Interrupted)
 }
 
 func (a *app) runInstall(cmd *cobra.Command, f *installFlags) error {
@@ -286,6 +307,9 @@ func (a *app) runInstall(cmd *cobra.Command, f *installFlags) error {
 	}
 	results, applyErr := installer.Apply(cmd.Context(), env, p)
 	a.printResults(results, a.paths(env.ProjectDir))
+	if err := a.interrupted(cmd.Context()); err != nil {
+		return err
+	}
 	if applyErr != nil {
 		fmt.Fprintf(a.env.Stderr, "%s: %v\n", a.env.Program, applyErr)
 	}

@@ -73,11 +73,18 @@ type run struct {
 
 func (w *world) run(t testing.TB, stdin string, tty bool, args ...string) run {
 	t.Helper()
+	return w.runCtx(t, context.Background(), stdin, tty, args...)
+}
+
+// runCtx is run with the context main gives a command: cancelling it is
+// what Ctrl+C or SIGTERM does.
+func (w *world) runCtx(t testing.TB, ctx context.Context, stdin string, tty bool, args ...string) run {
+	t.Helper()
 	var out, errb bytes.Buffer
 	if args == nil {
 		args = []string{} // nil would make cobra read os.Args
 	}
-	code := installcli.Run(context.Background(), installcli.Env{
+	code := installcli.Run(ctx, installcli.Env{
 		Program:  "codegraph-install",
 		Args:     args,
 		Stdin:    strings.NewReader(stdin),

@@ -2,6 +2,7 @@ package installcli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -9,6 +10,7 @@ import (
 	"github.com/getcodegraph/codegraph-install/installer"
 	"github.com/getcodegraph/codegraph-install/internal/census"
 	"github.com/getcodegraph/codegraph-install/internal/exitcode"
+	"github.com/getcodegraph/codegraph-install/internal/safefile"
 	"github.com/getcodegraph/codegraph-install/internal/statedir"
 	"github.com/getcodegraph/codegraph-install/telemetry"
 )
@@ -17,8 +19,9 @@ func (a *app) uninitCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "uninit [DIR]",
 		Short: "Undo init and the local install in DIR",
-		Long: `Undoes the local-scope install recorded in DIR/.codegraph/install.json
-(if any) and removes what init wrote: DIR/.codegraph/census.json, then
+		Long: `Undoes the local-scope install in DIR that your own install recorded
+under ~/.codegraph (if any; a DIR/.codegraph/install.json that came with
+the project is never acted on) and removes what init wrote: DIR/.codegraph/census.json, then
 DIR/.codegraph itself when nothing else is left in it. Other files are
 never touched. DIR defaults to the current directory. Never prompts.`,
 		Args: exitcode.Args(cobra.MaximumNArgs(1)),
@@ -43,14 +46,22 @@ func (a *app) runUninit(ctx context.Context, arg string) error {
 	if err != nil {
 		return err
 	}
+	a.unrecordedNote(p)
 	if len(p.Changes) > 0 {
 		_, failed = a.applyAll(ctx, env, []*installer.Plan{p})
+		if err := a.interrupted(ctx); err != nil {
+			return err
+		}
 	}
 	// Apply removed install.json once every entry was undone; when some
 	// failed it stays, so a later uninstall can finish the job, and so
 	// does the state directory holding it.
 	removal, err := census.Remove(dir)
-	if err != nil {
+	if oe := (*safefile.OutsideError)(nil); errors.As(err, &oe) {
+		fmt.Fprintf(a.env.Stderr, "%s: %s, so nothing was deleted through it.\n", a.env.Program, a.homeRelative(oe.Error()))
+		failed = true
+		removal = census.DirLinkedOut
+	} else if err != nil {
 		fmt.Fprintf(a.env.Stderr, "%s: %s could not be removed (%s): delete it by hand.\n",
 			a.env.Program, a.homeRelative(census.Path(dir)), a.censusReason(err))
 		failed = true

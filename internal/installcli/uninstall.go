@@ -12,6 +12,7 @@ import (
 	"github.com/getcodegraph/codegraph-install/installer/tui"
 	"github.com/getcodegraph/codegraph-install/internal/buildinfo"
 	"github.com/getcodegraph/codegraph-install/internal/exitcode"
+	"github.com/getcodegraph/codegraph-install/internal/statedir"
 	"github.com/getcodegraph/codegraph-install/telemetry"
 )
 
@@ -81,6 +82,7 @@ func (a *app) runUninstall(cmd *cobra.Command, f *uninstallFlags) error {
 		if err != nil {
 			return err
 		}
+		a.unrecordedNote(p)
 		if len(p.Changes) > 0 {
 			plans = append(plans, p)
 			summary.WriteString(tui.PlanText(p, a.paths(env.ProjectDir)))
@@ -121,6 +123,9 @@ func (a *app) runUninstall(cmd *cobra.Command, f *uninstallFlags) error {
 	}
 	removed, failed := a.applyAll(cmd.Context(), env, plans)
 	a.tel.Emit(telemetry.UninstallEvent(removed))
+	if err := a.interrupted(cmd.Context()); err != nil {
+		return err
+	}
 	a.flushCapped(cmd.Context())
 	if failed {
 		return exitcode.Silent(exitcode.Failure)
@@ -142,6 +147,9 @@ func (a *app) applyAll(ctx context.Context, env installer.Env, plans []*installe
 			failed = true
 		}
 		for _, r := range results {
+			if errors.Is(r.Err, context.Canceled) {
+				continue // interrupted, said once by interrupted
+			}
 			if !r.OK() {
 				failed = true
 			} else if !seen[r.Target] {
@@ -151,4 +159,15 @@ func (a *app) applyAll(ctx context.Context, env installer.Env, plans []*installe
 		}
 	}
 	return done, failed
+}
+
+// unrecordedNote says why a project's own .codegraph/install.json was not
+// acted on (installer.Plan.Unrecorded): uninstall restores and deletes
+// only what this user's install records under ~/.codegraph name.
+func (a *app) unrecordedNote(p *installer.Plan) {
+	if p.Unrecorded == "" {
+		return
+	}
+	fmt.Fprintf(a.env.Stderr, "%s was not written by an install of yours (no record of one in %s), so nothing was restored or deleted for it: it came with the project, or from another machine. Remove codegraph entries from the project's agent files by hand if you do not want them.\n",
+		a.homeRelative(p.Unrecorded), a.homeRelative(statedir.ForHome(a.env.Home).LocalInstalls()))
 }

@@ -85,6 +85,20 @@ func (d Dir) SendingToken(path string) (string, bool) {
 // InstallManifest is the global-scope install manifest.
 func (d Dir) InstallManifest() string { return filepath.Join(d.root, "install.json") }
 
+// LocalInstalls is the directory of the local-scope install records: what
+// a local install changed in each project's files, and how to undo it.
+func (d Dir) LocalInstalls() string { return filepath.Join(d.root, "projects") }
+
+// LocalInstall is the record of the local-scope install in the project at
+// projectDir (its real, absolute path): projects/<folder name>.<hash of
+// the path>.json. It is kept here, not in the project, because a project
+// directory can come from anyone (a clone): what uninstall writes back or
+// deletes must come from a file only this user's own installs write.
+func (d Dir) LocalInstall(projectDir string) string {
+	sum := sha256.Sum256([]byte(projectDir))
+	return filepath.Join(d.LocalInstalls(), filepath.Base(projectDir)+"."+hex.EncodeToString(sum[:8])+".json")
+}
+
 // Backups is the directory of config-file backups.
 func (d Dir) Backups() string { return filepath.Join(d.root, "backups") }
 
@@ -115,6 +129,15 @@ func (d Dir) EnsureBackups() error {
 	return ensure(d.Backups())
 }
 
+// EnsureLocalInstalls creates the directory of local install records,
+// owner-only like its parent.
+func (d Dir) EnsureLocalInstalls() error {
+	if err := d.Ensure(); err != nil {
+		return err
+	}
+	return ensure(d.LocalInstalls())
+}
+
 // Project is a project's state directory, <project>/.codegraph.
 type Project struct{ root string }
 
@@ -124,7 +147,9 @@ func ForProject(dir string) Project { return Project{root: filepath.Join(dir, Na
 // Root is the directory itself; uninit removes it once it is empty.
 func (p Project) Root() string { return p.root }
 
-// InstallManifest is the local-scope install manifest.
+// InstallManifest is the local-scope install manifest as the project
+// sees it: which agent files of the project codegraph-install changed. It
+// holds no undo data and is never trusted for it (see Dir.LocalInstall).
 func (p Project) InstallManifest() string { return filepath.Join(p.root, "install.json") }
 
 // Census is the language census `codegraph init` writes.
