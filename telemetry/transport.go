@@ -25,10 +25,19 @@ const transportCompiled = true
 // handed to a connection (it may have arrived: lost), with the transport's
 // trace hooks: GetConn fires when the transport starts looking for a
 // connection, GotConn when it has one (TCP, and TLS, established).
+//
+// A redirect is never followed: a 307 or 308 asks for the same body to be
+// sent again (RFC 9110 §15.4.8, §15.4.9), to any host, over plain http
+// too, and Go's client would do so up to ten times. Any HTTP response is
+// final (CONTRACT §7), a redirect included: its lines are done.
 func post(ctx context.Context, client *http.Client, endpoint string, body []byte) sendResult {
 	if client == nil {
 		client = &http.Client{Timeout: SendTimeout}
+	} else {
+		c := *client // the caller's client is theirs: change a copy
+		client = &c
 	}
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	var asked, connected atomic.Bool
 	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
 		GetConn: func(string) { asked.Store(true) },
