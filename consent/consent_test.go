@@ -31,7 +31,7 @@ func TestResolveOrder(t *testing.T) {
 		{"default with the notice shown", nil, cfgNotice, true, ByDefault, "default, notice shown"},
 		{"config on", nil, cfgOn, true, ByConfig, "your choice: on, set in the installer"},
 		{"config off", nil, cfgOff, false, ByConfig, "your choice: off, set with `codegraph telemetry off`"},
-		{"hand-edited on", nil, `{"enabled":true}`, true, ByConfig, "by editing the file"},
+		{"hand-edited on", nil, `{"enabled":true,"machine_id":"` + testID + `"}`, true, ByConfig, "by editing the file"},
 		{"hand-edited default-notice off is off", nil, `{"enabled":false,"consent_source":"default-notice"}`, false, ByConfig, "your choice: off"},
 		{"DO_NOT_TRACK=1 beats config on", map[string]string{"DO_NOT_TRACK": "1"}, cfgOn, false, ByDoNotTrack, "DO_NOT_TRACK=1"},
 		{"DO_NOT_TRACK=yes", map[string]string{"DO_NOT_TRACK": "yes"}, "", false, ByDoNotTrack, ""},
@@ -55,6 +55,21 @@ func TestResolveOrder(t *testing.T) {
 		{"bad machine id fails closed", nil, `{"enabled":true,"machine_id":"urn:uuid:` + testID + `"}`, false, ByConfig, "machine_id"},
 		{"unknown consent source fails closed", nil, `{"enabled":true,"consent_source":"telepathy"}`, false, ByConfig, "consent_source"},
 		{"trailing data fails closed", nil, cfgOn + `{}`, false, ByConfig, "trailing"},
+		// encoding/json keeps the last of a repeated key; the ingest
+		// rejects the repeat, and so does the consent file.
+		{"duplicate enabled fails closed", nil, `{"enabled":false,"enabled":true,"machine_id":"` + testID + `","consent_source":"cli"}`, false, ByConfig, "duplicate object key"},
+		{"duplicate machine id fails closed", nil, `{"enabled":true,"machine_id":"` + testID + `","machine_id":"` + testID + `"}`, false, ByConfig, "duplicate object key"},
+		// encoding/json also matches keys in any case: "Enabled" is not
+		// "enabled", and the record says off.
+		{"a key in another case is not the key", nil, `{"enabled":false,"Enabled":true,"machine_id":""}`, false, ByConfig, "your choice: off"},
+		// A record that says on carries the ID it sends under; without
+		// one every send went out under a new random ID.
+		{"on with a null machine id fails closed", nil, `{"enabled":true,"machine_id":null,"consent_source":"cli"}`, false, ByConfig, `"machine_id" is not a UUID`},
+		{"on with an empty machine id fails closed", nil, `{"enabled":true,"machine_id":"","consent_source":"cli"}`, false, ByConfig, `"machine_id" is not a UUID`},
+		{"on without a machine id fails closed", nil, `{"enabled":true,"consent_source":"installer"}`, false, ByConfig, `"machine_id" is not a UUID`},
+		{"notice shown with a null machine id fails closed", nil, `{"enabled":true,"machine_id":null,"consent_source":"default-notice","first_run_notice_shown":true}`, false, ByConfig, `"machine_id" is not a UUID`},
+		{"on with a number for machine id fails closed", nil, `{"enabled":true,"machine_id":7}`, false, ByConfig, `"machine_id" is not a UUID`},
+		{"off with a null machine id is off", nil, `{"enabled":false,"machine_id":null,"consent_source":"cli"}`, false, ByConfig, "your choice: off"},
 		{"whitespace only fails closed", nil, " \n", false, ByConfig, "is empty"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -379,6 +394,42 @@ func TestPrepareSendEnvOnOverStoredOff(t *testing.T) {
 	}
 }
 
+// TestOddOnRecordNeverSends: a record that says on with a repeated key or
+// without a usable machine ID is off, for every process. Before, each
+// process (each flush) sent under a new random ID: three flushes, three
+// machines at the ingest.
+func TestOddOnRecordNeverSends(t *testing.T) {
+	t.Parallel()
+	for _, content := range []string{
+		`{"enabled":false,"enabled":true,"machine_id":"` + testID + `","consent_source":"cli"}`,
+		`{"enabled":true,"machine_id":null,"consent_source":"cli"}`,
+		`{"enabled":true,"machine_id":"","consent_source":"cli"}`,
+		`{"enabled":true,"consent_source":"cli"}`,
+		`{"enabled":true,"machine_id":"not-a-uuid","consent_source":"cli"}`,
+	} {
+		home := testkit.Home(t)
+		ids := map[string]bool{}
+		for i := 0; i < 3; i++ { // three processes
+			s := &Store{Dir: statedir.ForHome(home), Getenv: func(string) string { return "" }, Now: time.Now}
+			if i == 0 {
+				writeConfig(t, s, content)
+			}
+			if d := s.Resolve(); d.Enabled || d.State != Unreadable || d.Reason == "" {
+				t.Errorf("%s: resolved %+v; want off, unreadable, with a reason", content, d)
+			}
+			if id, ok := s.PrepareSend(func() { t.Errorf("%s: notice shown", content) }); ok {
+				ids[id] = true
+			}
+		}
+		if len(ids) != 0 {
+			t.Errorf("%s: sent under %d machine IDs; want none", content, len(ids))
+		}
+		if data, _ := os.ReadFile(statedir.ForHome(home).TelemetryConfig()); string(data) != content {
+			t.Errorf("%s: the file was changed to %s", content, data)
+		}
+	}
+}
+
 func TestPrepareSendDoesNotSendIfNoticeCannotBeRecorded(t *testing.T) {
 	t.Parallel()
 	home := testkit.Home(t)
@@ -419,6 +470,8 @@ func FuzzParseConfig(f *testing.F) {
 	f.Add([]byte(cfgOn))
 	f.Add([]byte(cfgOff))
 	f.Add([]byte(`{"enabled":true}`))
+	f.Add([]byte(`{"enabled":false,"enabled":true,"machine_id":"` + testID + `"}`))
+	f.Add([]byte(`{"enabled":true,"machine_id":null}`))
 	f.Add([]byte(`{"enabled":1}`))
 	f.Add([]byte(`{"enabled":true,"updated_at":"x"}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -431,6 +484,9 @@ func FuzzParseConfig(f *testing.F) {
 		}
 		if cfg.MachineID != "" && len(cfg.MachineID) != 36 {
 			t.Fatalf("accepted machine ID %q", cfg.MachineID)
+		}
+		if cfg.Enabled && cfg.MachineID == "" {
+			t.Fatal("accepted a record that says on without a machine ID")
 		}
 		switch cfg.ConsentSource {
 		case "", SourceInstaller, SourceDefaultNotice, SourceCLI:

@@ -97,54 +97,92 @@ func (s *Store) load() (*Config, error) {
 }
 
 // ParseConfig parses telemetry.json strictly: one JSON object, "enabled" a
-// boolean, "machine_id" empty or a UUID, the other fields of their types.
-// Anything else is an error so that a damaged file turns telemetry off
-// instead of being guessed at.
+// boolean, "machine_id" empty or a UUID (a UUID whenever "enabled" is
+// true), the other fields of their types; other keys are ignored. Anything
+// else is an error so that a damaged file turns telemetry off instead of
+// being guessed at.
+//
+// It reads the file with the ingest's strict parser (schema.ParseBody), not
+// encoding/json, which keeps the last of a repeated key and matches keys in
+// any case: {"enabled":false,"enabled":true} or {"enabled":false,
+// "Enabled":true} read as on there. Here a repeated key is an error, and
+// only the exact spelling counts, as at the ingest (CONTRACT §8).
 func ParseConfig(data []byte) (*Config, error) {
-	var raw struct {
-		Enabled             *bool   `json:"enabled"`
-		MachineID           *string `json:"machine_id"`
-		ConsentSource       *string `json:"consent_source"`
-		FirstRunNoticeShown *bool   `json:"first_run_notice_shown"`
-		UpdatedAt           *string `json:"updated_at"`
+	body, err := schema.ParseBody(data)
+	if errors.Is(err, schema.ErrNotObject) {
+		return nil, errors.New("not a JSON object")
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&raw); err != nil {
+	if err != nil {
 		return nil, err
 	}
-	if dec.More() {
-		return nil, errors.New("trailing data after the JSON object")
+	m := body.Envelope
+	enabled, err := member[bool](m, "enabled", "a boolean")
+	if err != nil {
+		return nil, err
 	}
-	if raw.Enabled == nil {
+	if enabled == nil {
 		return nil, errors.New(`"enabled" is missing`)
 	}
-	cfg := &Config{Enabled: *raw.Enabled}
-	if raw.MachineID != nil && *raw.MachineID != "" {
-		id, err := schema.ParseMachineID(*raw.MachineID)
+	cfg := &Config{Enabled: *enabled}
+	if v := m["machine_id"]; v != nil && v != "" {
+		id, err := schema.ParseMachineID(v)
 		if err != nil {
-			return nil, fmt.Errorf(`"machine_id": %w`, err)
+			return nil, errors.New(`"machine_id" is not a UUID (8-4-4-4-12 hex digits)`)
 		}
 		cfg.MachineID = id
 	}
-	if raw.ConsentSource != nil {
-		switch *raw.ConsentSource {
+	source, err := member[string](m, "consent_source", "a string")
+	if err != nil {
+		return nil, err
+	}
+	if source != nil {
+		switch *source {
 		case SourceInstaller, SourceDefaultNotice, SourceCLI, "":
-			cfg.ConsentSource = *raw.ConsentSource
+			cfg.ConsentSource = *source
 		default:
-			return nil, fmt.Errorf(`"consent_source" %q is not one of installer, default-notice, cli`, *raw.ConsentSource)
+			return nil, fmt.Errorf(`"consent_source" %q is not one of installer, default-notice, cli`, *source)
 		}
 	}
-	if raw.FirstRunNoticeShown != nil {
-		cfg.FirstRunNoticeShown = *raw.FirstRunNoticeShown
+	shown, err := member[bool](m, "first_run_notice_shown", "a boolean")
+	if err != nil {
+		return nil, err
 	}
-	if raw.UpdatedAt != nil && *raw.UpdatedAt != "" {
-		t, err := time.Parse(time.RFC3339Nano, *raw.UpdatedAt)
+	if shown != nil {
+		cfg.FirstRunNoticeShown = *shown
+	}
+	updated, err := member[string](m, "updated_at", "a string")
+	if err != nil {
+		return nil, err
+	}
+	if updated != nil && *updated != "" {
+		t, err := time.Parse(time.RFC3339Nano, *updated)
 		if err != nil {
 			return nil, fmt.Errorf(`"updated_at": %w`, err)
 		}
 		cfg.UpdatedAt = t
 	}
+	// Every record that says on is written with the machine ID it sends
+	// under (Apply mints one with each on; only an off record holds ""). An
+	// on record without one is not ours: sending anyway meant a new random
+	// ID for each process, so one machine counted as many.
+	if cfg.Enabled && cfg.MachineID == "" {
+		return nil, errors.New(`"machine_id" is not a UUID: a record that says on needs the ID it sends under`)
+	}
 	return cfg, nil
+}
+
+// member is m[key] as a T, nil when the key is absent or null, and an
+// error naming the key when it holds another type.
+func member[T any](m map[string]any, key, kind string) (*T, error) {
+	v, ok := m[key]
+	if !ok || v == nil {
+		return nil, nil
+	}
+	t, ok := v.(T)
+	if !ok {
+		return nil, fmt.Errorf("%q is not %s", key, kind)
+	}
+	return &t, nil
 }
 
 // write stores cfg through atomicfile with mode 0600 in a 0700 directory:
