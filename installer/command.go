@@ -42,19 +42,17 @@ func InstalledBinary(env Env) (string, error) {
 		// the installer keeps in the state directory.
 		return StableBinary(env), nil
 	}
-	if env.LookPath != nil {
-		if p, err := env.LookPath("codegraph"); err == nil {
-			if abs, err := filepath.Abs(p); err == nil {
-				return abs, nil
-			}
-		}
+	if p, ok := onPath(env); ok {
+		return p, nil
 	}
 	exe := env.Executable
 	if exe == "" {
 		return "", &NotInstalledError{}
 	}
 	if temporary(env, exe) {
-		return "", &NotInstalledError{Executable: exe}
+		// `go run` (make run) deletes its build when it exits: agents get
+		// the copy kept in the state directory, as from npm.
+		return StableBinary(env), nil
 	}
 	sibling := filepath.Join(filepath.Dir(exe), "codegraph")
 	if env.GOOS == "windows" {
@@ -167,11 +165,39 @@ func StableBinary(env Env) string {
 	return filepath.Join(statedir.ForHome(env.Home).Bin(), name)
 }
 
-// InstallStableBinary copies the running binary to StableBinary when it
-// runs from npm (and does nothing otherwise), atomically and durably, so an
-// agent never starts a half-written binary. It returns the path written.
+// onPath is the absolute path of codegraph on env's PATH, if it is there.
+func onPath(env Env) (string, bool) {
+	if env.LookPath == nil {
+		return "", false
+	}
+	p, err := env.LookPath("codegraph")
+	if err != nil {
+		return "", false
+	}
+	abs, err := filepath.Abs(p)
+	return abs, err == nil
+}
+
+// NeedsStableCopy reports whether agents are given StableBinary, a copy of
+// the running binary: it runs from npm, or from a temporary build (`go
+// run`) while no codegraph is on the PATH.
+func NeedsStableCopy(env Env) bool {
+	if env.Executable == "" {
+		return false
+	}
+	if NPMManaged(env.Executable) {
+		return true
+	}
+	_, installed := onPath(env)
+	return !installed && temporary(env, env.Executable)
+}
+
+// InstallStableBinary copies the running binary to StableBinary when
+// NeedsStableCopy (and does nothing otherwise), atomically and durably, so
+// an agent never starts a half-written binary; each install from such a
+// build refreshes it. It returns the path written.
 func InstallStableBinary(env Env) (string, error) {
-	if !NPMManaged(env.Executable) {
+	if !NeedsStableCopy(env) {
 		return "", nil
 	}
 	data, err := os.ReadFile(env.Executable)

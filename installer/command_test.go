@@ -28,6 +28,7 @@ func TestResolve(t *testing.T) {
 	tmp := map[string]string{"TMPDIR": "/nonexistent-tmp"}
 	getenv := func(k string) string { return tmp[k] }
 
+	stable := filepath.Join("/home/me", ".codegraph", "bin", "codegraph")
 	type want struct{ cli, gui, err string }
 	cases := []struct {
 		name string
@@ -38,12 +39,16 @@ func TestResolve(t *testing.T) {
 			want{cli: "codegraph", gui: "/home/me/go/bin/codegraph"}},
 		{"not on PATH, installer installed", Env{GOOS: "linux", LookPath: notFound, Getenv: getenv, Executable: exe},
 			want{cli: exe, gui: exe}},
-		{"go run (build cache)", Env{GOOS: "linux", LookPath: notFound, Getenv: getenv, Executable: "/home/me/.cache/go-build/ab/exe/codegraph-install"},
-			want{err: "temporary build"}},
-		{"in TMPDIR", Env{GOOS: "linux", LookPath: notFound, Getenv: func(k string) string { return map[string]string{"TMPDIR": installDir}[k] }, Executable: exe},
-			want{err: "temporary build"}},
-		{"in /tmp without TMPDIR", Env{GOOS: "linux", LookPath: notFound, Getenv: func(string) string { return "" }, Executable: "/tmp/x/codegraph-install"},
-			want{err: "temporary build"}},
+		// A temporary build is copied to ~/.codegraph/bin (see
+		// TestGoRunInstallGetsStableCopy); that copy is written.
+		{"go run (build cache)", Env{Home: "/home/me", GOOS: "linux", LookPath: notFound, Getenv: getenv, Executable: "/home/me/.cache/go-build/ab/exe/codegraph-install"},
+			want{cli: stable, gui: stable}},
+		{"in TMPDIR", Env{Home: "/home/me", GOOS: "linux", LookPath: notFound, Getenv: func(k string) string { return map[string]string{"TMPDIR": installDir}[k] }, Executable: exe},
+			want{cli: stable, gui: stable}},
+		{"in /tmp without TMPDIR", Env{Home: "/home/me", GOOS: "linux", LookPath: notFound, Getenv: func(string) string { return "" }, Executable: "/tmp/x/codegraph-install"},
+			want{cli: stable, gui: stable}},
+		{"go run, codegraph on PATH", Env{Home: "/home/me", GOOS: "linux", LookPath: onPath, Getenv: getenv, Executable: "/home/me/.cache/go-build/ab/exe/codegraph-install"},
+			want{cli: "codegraph", gui: "/home/me/go/bin/codegraph"}},
 		{"unknown executable", Env{GOOS: "linux", LookPath: notFound, Getenv: getenv},
 			want{err: "cannot tell where"}},
 	}
@@ -57,7 +62,7 @@ func TestResolve(t *testing.T) {
 				}
 				if tc.want.err != "" {
 					var ni *NotInstalledError
-					if !errors.As(err, &ni) || !strings.Contains(err.Error(), tc.want.err) || !strings.Contains(err.Error(), "make install") {
+					if !errors.As(err, &ni) || !strings.Contains(err.Error(), tc.want.err) {
 						t.Errorf("%s: err = %v, want a NotInstalledError saying %q and how to install", tg.ID, err, tc.want.err)
 					}
 					continue
@@ -83,20 +88,37 @@ func TestResolve(t *testing.T) {
 	_ = os.Remove(sibling)
 }
 
-// TestGoRunInstallRefused: planning an install from a go run build with
-// codegraph nowhere on the PATH fails before anything is written.
-func TestGoRunInstallRefused(t *testing.T) {
+// TestGoRunInstallGetsStableCopy: an install from a go run build with
+// codegraph nowhere on the PATH (make run on a fresh clone) writes the copy
+// in ~/.codegraph/bin, which InstallStableBinary makes and refreshes.
+func TestGoRunInstallGetsStableCopy(t *testing.T) {
 	t.Parallel()
 	env := testEnv(t)
 	env.LookPath = func(string) (string, error) { return "", errors.New("not found") }
-	env.Executable = "/tmp/go-build123/b001/exe/codegraph-install"
-	_, err := PlanInstall(env, InstallOptions{Targets: []string{"claude", "cursor"}, Scope: ScopeGlobal})
-	var ni *NotInstalledError
-	if !errors.As(err, &ni) {
-		t.Fatalf("err = %v, want NotInstalledError", err)
+	build := filepath.Join(t.TempDir(), "go-build123", "b001", "exe", "codegraph-install")
+	writeFile(t, build, "#!/bin/sh\necho first\n")
+	env.Executable = build
+	p, err := PlanInstall(env, InstallOptions{Targets: []string{"claude", "cursor"}, Scope: ScopeGlobal})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if entries, _ := os.ReadDir(env.Home); len(entries) != 0 {
-		t.Errorf("files written: %v", entries)
+	for _, fc := range p.Changes {
+		if fc.Server.Command != StableBinary(env) {
+			t.Errorf("%s gets %s, want %s", fc.Target, fc.Server.Command, StableBinary(env))
+		}
+	}
+	if !NeedsStableCopy(env) {
+		t.Fatal("a go run build does not need the stable copy")
+	}
+	for _, content := range []string{"#!/bin/sh\necho first\n", "#!/bin/sh\necho second\n"} {
+		writeFile(t, build, content)
+		got, err := InstallStableBinary(env)
+		if err != nil || got != StableBinary(env) {
+			t.Fatalf("InstallStableBinary = %q, %v", got, err)
+		}
+		if b, _ := os.ReadFile(got); string(b) != content {
+			t.Errorf("the copy holds %q, want %q (refreshed by each install)", b, content)
+		}
 	}
 }
 

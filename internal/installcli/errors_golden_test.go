@@ -93,9 +93,9 @@ func TestErrorMessages(t *testing.T) {
 			}
 			put(t, w, ".cursor/mcp.json", "{\"mcpServers\": {\"codegraph\": {\"command\": \"codegraph\"},}}}\n")
 		}, args: []string{"uninstall", "--yes", "--scope", "global"}},
-		{name: "run from a temporary build (go run)", setup: func(t *testing.T, w *world) {
+		{name: "the installer cannot tell where its own binary is", setup: func(t *testing.T, w *world) {
 			w.env["PATH"] = t.TempDir() // no codegraph on it
-			w.exe = "/tmp/go-build2718281828/b001/exe/codegraph-install"
+			w.exe = ""
 		}, args: []string{"--yes", "--targets", "cursor"}},
 		{name: "a project directory that does not exist",
 			args: []string{"--yes", "--targets", "cursor", "--project", "$ROOT/nowhere"}},

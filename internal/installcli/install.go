@@ -191,7 +191,16 @@ func (a *app) interrupted(ctx context.Context) error {
 	return exitcode.Silent(exitcode.Interrupted)
 }
 
-func (a *app) runInstall(cmd *cobra.Command, f *installFlags) error {
+func (a *app) runInstall(cmd *cobra.Command, f *installFlags) (err error) {
+	// An install refused before any agent file was touched records
+	// nothing: not even its usage count, which would turn telemetry's
+	// first send into the count of an install that did not happen.
+	applying := false
+	defer func() {
+		if err != nil && !applying {
+			a.uncounted = true
+		}
+	}()
 	// Every flag is checked before anything is asked or written.
 	targets, err := checkTargets(f.targets)
 	if err != nil {
@@ -218,8 +227,22 @@ func (a *app) runInstall(cmd *cobra.Command, f *installFlags) error {
 	}
 	interactive := !f.yes && !f.dryRun
 	env, err := a.installerSetup(f.project, interactive, "no terminal for the interactive installer: run with --yes (and --targets, --scope) for a headless install")
+	// No is stored as soon as it is given, whatever happens to the install
+	// after it (a usage error aside, which creates no file; a dry run
+	// writes nothing).
+	if share != nil && !*share && !f.dryRun && !exitcode.IsUsage(err) && a.env.Home != "" {
+		if cerr := a.storeNo(); cerr != nil {
+			return cerr
+		}
+	}
 	if err != nil {
 		return err
+	}
+	// What would stop the install is checked before the first question.
+	if server.Command == "" {
+		if _, err := installer.InstalledBinary(env); err != nil {
+			return err
+		}
 	}
 	store := a.tel.Consent()
 	if len(targets) == 0 {
@@ -262,6 +285,11 @@ func (a *app) runInstall(cmd *cobra.Command, f *installFlags) error {
 		targets, scope = ans.Targets, ans.Scope
 		if ans.ShareUsage != nil {
 			share = ans.ShareUsage
+			if !*share {
+				if err := a.storeNo(); err != nil {
+					return err
+				}
+			}
 		}
 	} else if len(targets) == 0 {
 		return exitcode.Usagef("no agents detected on this machine: name them with --targets (known: %s)", strings.Join(installer.TargetIDs(), ", "))
@@ -288,23 +316,25 @@ func (a *app) runInstall(cmd *cobra.Command, f *installFlags) error {
 	// The consent choice is stored first: `--telemetry on` in the pro build
 	// (or over a consent file that cannot be used) fails before any agent
 	// file changes. No is the same off as `telemetry off`: the queue goes.
-	if share != nil {
-		t := consent.InstallerNo
-		if *share {
-			t = consent.InstallerYes
-		}
-		if err := a.choose(t); err != nil {
+	if share != nil && *share {
+		if err := a.choose(consent.InstallerYes); err != nil {
 			return fmt.Errorf("your choice about %s could not be stored, so no agent was configured: %w", consent.UsageName, err)
 		}
 	}
 
-	// Run from npm: the agents get a copy that stays put (see
-	// installer.NPMManaged); it is made before any config names it.
+	// Run from npm or from a temporary build (go run): the agents get a
+	// copy that stays put (see installer.NeedsStableCopy); it is made
+	// before any config names it.
 	if stable, err := installer.InstallStableBinary(env); err != nil {
 		return err
 	} else if stable != "" {
-		fmt.Fprintf(a.env.Stderr, "Copied codegraph to %s for your agents to start: npm's own directories do not last.\n", stable)
+		why := "npm's own directories do not last"
+		if !installer.NPMManaged(env.Executable) {
+			why = "this build is temporary (go run deletes it)"
+		}
+		fmt.Fprintf(a.env.Stderr, "Copied codegraph to %s for your agents to start: %s.\n", a.homeRelative(stable), why)
 	}
+	applying = true
 	results, applyErr := installer.Apply(cmd.Context(), env, p)
 	a.printResults(results, a.paths(env.ProjectDir))
 	if err := a.interrupted(cmd.Context()); err != nil {
@@ -329,6 +359,15 @@ func (a *app) runInstall(cmd *cobra.Command, f *installFlags) error {
 	}
 	if failed {
 		return exitcode.Silent(exitcode.Failure)
+	}
+	return nil
+}
+
+// storeNo stores the installer's No (the form's toggle, --telemetry off):
+// the same off as `telemetry off`, the queue deleted with it.
+func (a *app) storeNo() error {
+	if err := a.choose(consent.InstallerNo); err != nil {
+		return fmt.Errorf("your choice about %s could not be stored, so no agent was configured: %w", consent.UsageName, err)
 	}
 	return nil
 }
