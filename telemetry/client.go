@@ -341,6 +341,10 @@ type Pending struct {
 	// WaitingForDayEnd: counts of the current UTC day, sent by the first
 	// flush after DayEnds.
 	WaitingForDayEnd int
+	// DatedInFuture: of WaitingForDayEnd, those dated after today (by a
+	// clock that was wrong), which are treated as today's; the next flush
+	// stores them so.
+	DatedInFuture int
 	// DayEnds is the end of the current UTC day (the next 00:00 UTC).
 	DayEnds time.Time
 }
@@ -354,7 +358,9 @@ func (c *Client) Pending() Pending {
 	now := c.opts.Now()
 	p := Pending{DayEnds: dayStart(dayNumber(now) + 1)}
 	today := now.UTC().Format(time.DateOnly)
-	for _, e := range sumRollups(c.queue.pendingEntries(now, false)) {
+	entries, future := treatFutureAsToday(c.queue.pendingEntries(now, false), today)
+	p.DatedInFuture = len(sumRollups(future))
+	for _, e := range sumRollups(entries) {
 		if waitsForDayEnd(e, today) {
 			p.WaitingForDayEnd++
 		} else {

@@ -137,17 +137,45 @@ func dayOf(ts string) string {
 	return t.UTC().Format(time.DateOnly)
 }
 
-// waitsForDayEnd reports a rollup of today (a UTC date, or later by a
-// clock that moved back): it is sent only once its day has ended.
+// waitsForDayEnd reports a rollup of today (a UTC date): it is sent only
+// once its day has ended.
 func waitsForDayEnd(e entry, today string) bool {
 	return e.Event == schema.EventUsageRollup && dayOf(e.TS) >= today
 }
 
+// treatFutureAsToday re-dates rollups of a day after today as today's.
+// Such a day comes from a clock that was wrong when the counts were made
+// (2099, 9999): left as they are, they would wait for that day to end, or
+// until the queue's cap dropped them. As today's they are sent once today
+// ends, like any count of today, under a day the ingest accepts (it takes
+// a ts only within [now − 30 days, now + 10 min]: CONTRACT §9). It returns
+// the entries with those re-dated (entries itself is left as it is), and
+// the re-dated ones.
+func treatFutureAsToday(entries []entry, today string) (out, future []entry) {
+	out = entries
+	for i, e := range entries {
+		if e.Event != schema.EventUsageRollup || dayOf(e.TS) <= today {
+			continue
+		}
+		if future == nil {
+			out = append([]entry(nil), entries...)
+		}
+		out[i].TS = today + "T00:00:00Z"
+		future = append(future, out[i])
+	}
+	return out, future
+}
+
 // plan splits queued entries into request batches (lifecycle events and
 // rollups of completed days; ≤100 events and ≤64 KiB a body; ≤8 requests)
-// and what stays queued (today's rollups and anything over the limits).
-func (c *Client) plan(entries []entry, machineID string) (batches [][]entry, keep []entry) {
+// and what stays queued (today's rollups, those dated in the future
+// re-dated as today's, and anything over the limits). redated reports that
+// keep re-dates some: the queue is worth rewriting even with nothing to
+// send, so that tomorrow they are a completed day.
+func (c *Client) plan(entries []entry, machineID string) (batches [][]entry, keep []entry, redated bool) {
 	today := c.opts.Now().UTC().Format(time.DateOnly)
+	entries, future := treatFutureAsToday(entries, today)
+	redated = len(future) > 0
 	var sendable []entry
 	for _, e := range sumRollups(entries) {
 		if waitsForDayEnd(e, today) {
@@ -168,7 +196,7 @@ func (c *Client) plan(entries []entry, machineID string) (batches [][]entry, kee
 			cur, size = nil, overhead
 			if len(batches) == MaxRequestsPerFlush {
 				keep = append(keep, sendable[i:]...)
-				return batches, keep
+				return batches, keep, redated
 			}
 		}
 		cur = append(cur, e)
@@ -177,7 +205,7 @@ func (c *Client) plan(entries []entry, machineID string) (batches [][]entry, kee
 	if len(cur) > 0 {
 		batches = append(batches, cur)
 	}
-	return batches, keep
+	return batches, keep, redated
 }
 
 // mustJSON encodes without HTML escaping, so that people reading the queue
@@ -214,7 +242,7 @@ func (c *Client) Show() [][]byte {
 	if cfg, err := c.consent.Load(); err == nil && cfg != nil {
 		machineID = cfg.MachineID
 	}
-	batches, _ := c.plan(entries, machineID)
+	batches, _, _ := c.plan(entries, machineID)
 	var out [][]byte
 	for _, b := range batches {
 		env := c.newEnvelope(machineID)
@@ -243,11 +271,18 @@ func (c *Client) Flush(ctx context.Context) {
 	}
 	var batches [][]entry
 	var keep []entry
+	var redated bool
 	cl, entries := c.queue.claim(c.opts.Now(), func(entries []entry) bool {
-		batches, keep = c.plan(entries, placeholderID)
-		return len(batches) > 0
+		batches, keep, redated = c.plan(entries, placeholderID)
+		return len(batches) > 0 || redated
 	})
 	if cl == nil {
+		return
+	}
+	if len(batches) == 0 {
+		// Nothing to send, only counts dated in the future to store as
+		// today's: no notice, no connection.
+		cl.finish(keep, c.consent.Resolve().Enabled)
 		return
 	}
 	machineID, ok := c.consent.PrepareSend(func() { fmt.Fprintln(c.opts.Stderr, Notice) })

@@ -114,6 +114,9 @@ type Status struct {
 	Endpoint     *string  `json:"endpoint"`
 	ConfigPath   string   `json:"config_path"`
 	OffSwitches  []string `json:"off_switches"`
+	// datedInFuture: of PendingWaitingForDayEnd, counts dated after today,
+	// which are treated as today's (the text form says so).
+	datedInFuture int
 }
 
 // status is what `telemetry status` reports, and the consent decision it
@@ -128,6 +131,7 @@ func (a *app) status() (Status, consent.Decision) {
 		PendingEvents:           pending.Ready + pending.WaitingForDayEnd,
 		PendingReady:            pending.Ready,
 		PendingWaitingForDayEnd: pending.WaitingForDayEnd,
+		datedInFuture:           pending.DatedInFuture,
 		ConfigPath:              a.state.TelemetryConfig(),
 		OffSwitches:             []string{"codegraph telemetry off", "CODEGRAPH_TELEMETRY=0", "DO_NOT_TRACK=1"},
 	}
@@ -235,6 +239,15 @@ func pendingPhrase(st Status) string {
 			verb = "waits"
 		}
 		parts = append(parts, fmt.Sprintf("%s for today %s until the UTC day ends (00:00 UTC)", plural(wait, "count"), verb))
+	}
+	if n := st.datedInFuture; n > 0 {
+		// A clock that was wrong once dated them 2099 or so: they do not
+		// wait for that day (telemetry's flush treats them as today's).
+		verb := "are"
+		if n == 1 {
+			verb = "is"
+		}
+		parts = append(parts, fmt.Sprintf("%s dated in the future %s treated as today's", plural(n, "count"), verb))
 	}
 	if ready > 0 {
 		parts = append(parts, plural(ready, "event")+" ready to send")
