@@ -16,6 +16,21 @@ type Result struct {
 	// before our first install (an older one, or the user's own).
 	Restored bool
 	Err      error // nil when ok
+	Scope    Scope
+	// Server is the command the entry runs: the one written (install), or
+	// the one removed (uninstall, when the record knows it).
+	Server *Server
+}
+
+// Word is the result in the --json vocabulary: created, updated,
+// unchanged, removed, restored or failed.
+func (r Result) Word() string {
+	switch o := r.Outcome(); o {
+	case "up to date", "already gone":
+		return "unchanged"
+	default:
+		return o
+	}
 }
 
 // OK reports success.
@@ -72,7 +87,7 @@ func Apply(ctx context.Context, env Env, p *Plan) ([]Result, error) {
 			if err := updateManifest(env, p, planned); err != nil {
 				err = localize(env, p.Op, recordFirstError(ManifestPath(env, p.Scope), err))
 				for _, fc := range p.Changes {
-					results = append(results, Result{Target: fc.Target, Path: fc.Path, Action: ActionError, Op: p.Op, Err: err})
+					results = append(results, Result{Target: fc.Target, Path: fc.Path, Action: ActionError, Op: p.Op, Scope: p.Scope, Err: err})
 				}
 				return results, nil
 			}
@@ -80,7 +95,7 @@ func Apply(ctx context.Context, env Env, p *Plan) ([]Result, error) {
 	}
 	for _, fc := range p.Changes {
 		if err := ctx.Err(); err != nil {
-			results = append(results, Result{Target: fc.Target, Path: fc.Path, Action: fc.Action, Op: p.Op, Err: err})
+			results = append(results, Result{Target: fc.Target, Path: fc.Path, Action: fc.Action, Op: p.Op, Scope: p.Scope, Err: err})
 			continue
 		}
 		var rec TargetRecord
@@ -91,7 +106,11 @@ func Apply(ctx context.Context, env Env, p *Plan) ([]Result, error) {
 		} else {
 			act, err = applyUninstall(ctx, env, fc, p.Scope)
 		}
-		results = append(results, Result{Target: fc.Target, Path: fc.Path, Action: act, Op: p.Op,
+		srv := fc.record.Server
+		if p.Op == OpInstall {
+			srv = &fc.Server
+		}
+		results = append(results, Result{Target: fc.Target, Path: fc.Path, Action: act, Op: p.Op, Scope: p.Scope, Server: srv,
 			Restored: p.Op == OpUninstall && fc.record.entryExisted(), Err: localize(env, p.Op, err)})
 		if err == nil {
 			done[fc.Target] = rec

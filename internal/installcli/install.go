@@ -31,6 +31,7 @@ type installFlags struct {
 	serverCommand string
 	dryRun        bool
 	accessible    bool
+	json          bool
 }
 
 const installHelp = `
@@ -61,6 +62,7 @@ func (a *app) addInstallFlags(root *cobra.Command) {
 	fs.StringVar(&f.serverCommand, "server-command", "", `command the agents run (default "codegraph serve --mcp")`)
 	fs.BoolVar(&f.dryRun, "dry-run", false, "print the changes as diffs and write nothing")
 	fs.BoolVar(&f.accessible, "accessible", false, "screen-reader friendly prompts (also ACCESSIBLE=1)")
+	fs.BoolVar(&f.json, "json", false, "with --yes: print the result as one JSON object on stdout (per agent: id, scope, path, result, error, command); with --list-targets, the list")
 	root.Long += "\n" + fmt.Sprintf(installHelp, strings.Join(installer.TargetIDs(), ", "))
 	root.RunE = func(cmd *cobra.Command, _ []string) error { return a.runInstall(cmd, f) }
 }
@@ -225,6 +227,9 @@ func (a *app) runInstall(cmd *cobra.Command, f *installFlags) (err error) {
 			return exitcode.Usagef("--server-command: %v", err)
 		}
 	}
+	if f.json && !f.yes {
+		return exitcode.Usagef("--json goes with --yes (a headless install)")
+	}
 	interactive := !f.yes && !f.dryRun
 	env, err := a.installerSetup(f.project, interactive, "no terminal for the interactive installer: run with --yes (and --targets, --scope) for a headless install")
 	// No is stored as soon as it is given, whatever happens to the install
@@ -336,7 +341,13 @@ func (a *app) runInstall(cmd *cobra.Command, f *installFlags) (err error) {
 	}
 	applying = true
 	results, applyErr := installer.Apply(cmd.Context(), env, p)
-	a.printResults(results, a.paths(env.ProjectDir))
+	if f.json {
+		if err := a.printJSONReport(installer.OpInstall, string(p.Kind), results); err != nil {
+			return err
+		}
+	} else {
+		a.printResults(results, a.paths(env.ProjectDir))
+	}
 	if err := a.interrupted(cmd.Context()); err != nil {
 		return err
 	}
@@ -351,6 +362,9 @@ func (a *app) runInstall(cmd *cobra.Command, f *installFlags) (err error) {
 		} else {
 			failed = true
 		}
+	}
+	if failed && !f.json && len(results) > 1 {
+		fmt.Fprintln(a.env.Stderr, capitalizeFirst(summary(installer.OpInstall, results))+".")
 	}
 	a.printNextSteps(env, scope, results)
 	if len(done) > 0 {
@@ -433,4 +447,11 @@ func planFailed(p *installer.Plan) bool {
 		}
 	}
 	return false
+}
+
+func capitalizeFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/getcodegraph/codegraph-install/installer"
-	"github.com/getcodegraph/codegraph-install/internal/exitcode"
 )
 
 // addListTargetsFlag adds --list-targets [--json] to the root command: every
@@ -17,18 +16,15 @@ import (
 // whether it was found here. It wraps the installer's RunE, so the listing
 // never reaches the install.
 func (a *app) addListTargetsFlag(root *cobra.Command) {
-	var list, asJSON bool
+	var list bool
 	fs := root.Flags()
-	fs.BoolVar(&list, "list-targets", false, "list every supported agent (id, name, scopes, config file on this OS, detected or not) and exit")
-	fs.BoolVar(&asJSON, "json", false, "with --list-targets: one JSON object")
+	fs.BoolVar(&list, "list-targets", false, "list every supported agent (id, name, scopes, config file on this OS, detected or not) and exit; with --json, as one JSON object")
 	install := root.RunE
 	root.RunE = func(cmd *cobra.Command, args []string) error {
 		if !list {
-			if asJSON {
-				return exitcode.Usagef("--json goes with --list-targets")
-			}
 			return install(cmd, args)
 		}
+		asJSON, _ := cmd.Flags().GetBool("json") // the installer's --json
 		// Like a dry run, a listing only reads: it writes nothing, not even
 		// its own usage count.
 		a.uncounted = true

@@ -48,7 +48,7 @@ func (a *app) runUninit(ctx context.Context, arg string) error {
 	}
 	a.unrecordedNote(p)
 	if len(p.Changes) > 0 {
-		_, failed = a.applyAll(ctx, env, []*installer.Plan{p})
+		_, failed = a.applyAll(ctx, env, []*installer.Plan{p}, false)
 		if err := a.interrupted(ctx); err != nil {
 			return err
 		}

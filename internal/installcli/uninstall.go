@@ -23,6 +23,7 @@ type uninstallFlags struct {
 	project    string
 	dryRun     bool
 	accessible bool
+	json       bool
 }
 
 func (a *app) uninstallCommand() *cobra.Command {
@@ -47,6 +48,7 @@ In a terminal it asks first; elsewhere it needs --yes (or --dry-run).`,
 	fs.StringVar(&f.project, "project", "", "project directory of a local install (default: the current directory)")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "print the changes as diffs and write nothing")
 	fs.BoolVar(&f.accessible, "accessible", false, "screen-reader friendly prompts (also ACCESSIBLE=1)")
+	fs.BoolVar(&f.json, "json", false, "with --yes: print the result as one JSON object on stdout")
 	return cmd
 }
 
@@ -62,6 +64,9 @@ func (a *app) runUninstall(cmd *cobra.Command, f *uninstallFlags) error {
 			return err
 		}
 		scopes = []installer.Scope{s}
+	}
+	if f.json && !f.yes {
+		return exitcode.Usagef("--json goes with --yes (a headless uninstall)")
 	}
 	interactive := !f.yes && !f.dryRun
 	env, err := a.installerSetup(f.project, interactive, "no terminal to confirm the uninstall: run with --yes (or --dry-run to see what it would do)")
@@ -89,6 +94,11 @@ func (a *app) runUninstall(cmd *cobra.Command, f *uninstallFlags) error {
 		}
 	}
 	if len(plans) == 0 {
+		if f.json {
+			if err := a.printJSONReport(installer.OpUninstall, "", nil); err != nil {
+				return err
+			}
+		}
 		var where []string
 		for _, s := range scopes {
 			where = append(where, a.homeRelative(installer.ManifestPath(env, s)))
@@ -121,7 +131,7 @@ func (a *app) runUninstall(cmd *cobra.Command, f *uninstallFlags) error {
 			return err
 		}
 	}
-	removed, failed := a.applyAll(cmd.Context(), env, plans)
+	removed, failed := a.applyAll(cmd.Context(), env, plans, f.json)
 	a.tel.Emit(telemetry.UninstallEvent(removed))
 	if err := a.interrupted(cmd.Context()); err != nil {
 		return err
@@ -135,13 +145,24 @@ func (a *app) runUninstall(cmd *cobra.Command, f *uninstallFlags) error {
 
 // applyAll applies each plan, prints the results, and returns the targets
 // done and whether anything failed.
-func (a *app) applyAll(ctx context.Context, env installer.Env, plans []*installer.Plan) ([]string, bool) {
+func (a *app) applyAll(ctx context.Context, env installer.Env, plans []*installer.Plan, asJSON bool) ([]string, bool) {
 	var done []string
 	failed := false
 	seen := map[string]bool{}
+	var all []installer.Result
+	defer func() {
+		if asJSON {
+			_ = a.printJSONReport(installer.OpUninstall, "", all)
+		} else if failed && len(all) > 1 {
+			fmt.Fprintln(a.env.Stderr, capitalizeFirst(summary(installer.OpUninstall, all))+".")
+		}
+	}()
 	for _, p := range plans {
 		results, err := installer.Apply(ctx, env, p)
-		a.printResults(results, a.paths(env.ProjectDir))
+		all = append(all, results...)
+		if !asJSON {
+			a.printResults(results, a.paths(env.ProjectDir))
+		}
 		if err != nil {
 			fmt.Fprintf(a.env.Stderr, "%s: %v\n", a.env.Program, err)
 			failed = true
