@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -21,6 +22,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/getcodegraph/codegraph-install/consent"
+	"github.com/getcodegraph/codegraph-install/installer"
 	"github.com/getcodegraph/codegraph-install/internal/installcli"
 	"github.com/getcodegraph/codegraph-install/internal/testkit"
 )
@@ -650,5 +652,51 @@ func TestFormStories(t *testing.T) {
 				t.Errorf("a cancel created ~/.codegraph")
 			}
 		})
+	}
+}
+
+// TestInstallEventListsEveryTarget: an install into every agent with a
+// global config sends an install event that names each agent installed,
+// however many there are (the schema's cap on targets is above the
+// registry's size, so no target is cut off the maintainers' numbers).
+func TestInstallEventListsEveryTarget(t *testing.T) {
+	t.Parallel()
+	if !consent.Compiled {
+		t.Skip("pro build: telemetry is compiled out")
+	}
+	w := newWorld(t)
+	col, url := newCollector(t)
+	w.env["CODEGRAPH_TELEMETRY_ENDPOINT"] = url
+	var global []string
+	for _, tg := range installer.Targets() {
+		if slices.Contains(tg.Scopes(), installer.ScopeGlobal) {
+			global = append(global, tg.ID)
+		}
+	}
+	if len(global) <= 16 {
+		t.Fatalf("only %d global targets: the test needs more than the old cap of 16", len(global))
+	}
+	r := w.run(t, "", false, "--yes", "--json", "--targets", strings.Join(global, ","), "--scope", "global", "--telemetry", "on")
+	var rep struct {
+		Targets []struct{ ID, Result string }
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatalf("--json output: %v\n%s", err, r)
+	}
+	var installed []any
+	for _, tg := range rep.Targets {
+		if tg.Result != "failed" {
+			installed = append(installed, tg.ID)
+		}
+	}
+	if len(installed) <= 16 {
+		t.Fatalf("only %d installed:\n%s", len(installed), r)
+	}
+	ev := col.named("install")
+	if len(ev) != 1 {
+		t.Fatalf("install events = %v\n%s", col.events, r)
+	}
+	if got := ev[0]["props"].(map[string]any)["targets"]; !reflect.DeepEqual(got, installed) {
+		t.Errorf("the event lists %v, want every installed target %v", got, installed)
 	}
 }

@@ -160,7 +160,7 @@ func Languages() []string { return append([]string(nil), languages...) }
 const LanguageOther = "other"
 
 var targetsField = Field{
-	Name: "targets", Kind: KindList, Charset: CharsetToken, MaxLen: 24, MaxItems: 16,
+	Name: "targets", Kind: KindList, Charset: CharsetToken, MaxLen: 24, MaxItems: 64,
 	Why:     "which agents people install codegraph into, to know which integrations to maintain",
 	Example: `["claude","cursor"]`,
 }
