@@ -27,7 +27,11 @@ const DashboardTokenEnv = "CODEGRAPH_INGEST_DASHBOARD_TOKEN"
 // header names loopback (so a DNS-rebinding page cannot read it), and no
 // forwarding header is present (a reverse proxy on the same machine would
 // otherwise make every visitor look local; only the header's presence is
-// looked at, never its value). Anything else gets 403. With a Token, every
+// looked at, never its value). Anything else gets 403. A proxy that adds
+// no forwarding header and sends a loopback Host (nginx's default
+// proxy_pass http://127.0.0.1:8787 does both) cannot be told from a local
+// browser by any of this: a proxied dashboard needs a Token, which is why
+// serve warns at start without one. With a Token, every
 // request must carry it, loopback or not — as a bearer token or as the
 // password of HTTP Basic authentication, which browsers prompt for — or it
 // gets 401.
@@ -95,10 +99,13 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) int {
 
 // tokenMatches compares the request's bearer token or Basic password with
 // want in constant time (over digests, so the length leaks nothing either).
+// The scheme is matched in any case, "bearer" or "BASIC" too: schemes are
+// case-insensitive (RFC 9110 §11.1), and the credentials follow one or
+// more spaces (§11.4). r.BasicAuth already ignores case.
 func tokenMatches(r *http.Request, want string) bool {
 	got, ok := "", false
-	if auth := r.Header.Get("Authorization"); strings.HasPrefix(auth, "Bearer ") {
-		got, ok = strings.TrimPrefix(auth, "Bearer "), true
+	if scheme, cred, found := strings.Cut(r.Header.Get("Authorization"), " "); found && strings.EqualFold(scheme, "Bearer") {
+		got, ok = strings.TrimLeft(cred, " "), true
 	} else if _, pass, basic := r.BasicAuth(); basic {
 		got, ok = pass, true
 	}

@@ -314,6 +314,13 @@ func TestDashboardAccess(t *testing.T) {
 		{name: "bearer token from LAN", h: locked, local: lan, hdr: map[string]string{"Authorization": "Bearer s3cret-token"}, want: 200},
 		{name: "basic password", h: locked, local: lan, hdr: map[string]string{"Authorization": basicAuth("anyone", "s3cret-token")}, want: 200},
 		{name: "basic wrong password", h: locked, local: lan, hdr: map[string]string{"Authorization": basicAuth("s3cret-token", "x")}, want: 401},
+		// Authentication schemes are case-insensitive (RFC 9110 §11.1).
+		{name: "lower-case bearer", h: locked, local: lan, hdr: map[string]string{"Authorization": "bearer s3cret-token"}, want: 200},
+		{name: "upper-case BEARER", h: locked, local: lan, hdr: map[string]string{"Authorization": "BEARER s3cret-token"}, want: 200},
+		{name: "lower-case bearer, wrong token", h: locked, local: lan, hdr: map[string]string{"Authorization": "bearer nope"}, want: 401},
+		{name: "lower-case basic", h: locked, local: lan, hdr: map[string]string{"Authorization": "basic " + strings.TrimPrefix(basicAuth("anyone", "s3cret-token"), "Basic ")}, want: 200},
+		{name: "upper-case BASIC", h: locked, local: lan, hdr: map[string]string{"Authorization": "BASIC " + strings.TrimPrefix(basicAuth("anyone", "s3cret-token"), "Basic ")}, want: 200},
+		{name: "a scheme that only starts like bearer", h: locked, local: lan, hdr: map[string]string{"Authorization": "Bearers3cret-token"}, want: 401},
 		{name: "no store", h: none, local: loop, want: 404},
 	}
 	for _, tc := range cases {

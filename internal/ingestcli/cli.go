@@ -98,8 +98,15 @@ raw rows for --retention-days, daily rollups for ever, the file kept under
 --max-db-size by deleting the oldest raw rows first. GET /dashboard serves the
 dashboards over loopback, or anywhere with --dashboard-token (or
 ` + ingest.DashboardTokenEnv + `), which every request must then carry.
+Without a token, a request through a reverse proxy is refused only when it
+carries a forwarding header (Forwarded, X-Forwarded-For, Via, ...) or a Host
+that is not loopback. A proxy that sends neither, such as nginx's default
+proxy_pass http://127.0.0.1:8787 (Host: 127.0.0.1:8787, no forwarding header;
+HAProxy adds none either without option forwardfor), cannot be told from a
+local browser: behind a proxy, set --dashboard-token. serve logs a warning at
+start when the dashboard has no token.
 With POSTHOG_API_KEY (and optional POSTHOG_HOST, default ` + ingest.DefaultPostHogHost + `),
-they are forwarded to PostHog's batch API as anonymous events.
+accepted events are forwarded to PostHog's batch API as anonymous events.
 SIGINT or SIGTERM stops accepting, finishes in-flight requests and drains the queue.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runServe(cmd.Context(), env, opts)
@@ -164,6 +171,13 @@ func runServe(ctx context.Context, env Env, opts ServeOptions) error {
 		dash = &ingest.Dashboard{DB: rdb, Token: token, Now: env.Now}
 		logger.Info("storing in SQLite", "db", opts.DB, "retention_days", opts.RetentionDays, "max_db_bytes", maxBytes,
 			"dashboard", map[bool]string{true: "token", false: "loopback only"}[token != ""])
+		if token == "" {
+			// The loopback rule sees a proxy only by its forwarding
+			// headers; nginx's default proxy_pass adds none.
+			logger.Warn("the dashboard has no token: it is served to any request that reaches loopback without a forwarding header, " +
+				"and a reverse proxy that adds none (nginx's default proxy_pass) cannot be told from a local browser; " +
+				"behind a proxy, set --dashboard-token or " + ingest.DashboardTokenEnv)
+		}
 	}
 	stop := func(err error) error {
 		return errors.Join(err, sink.Close(context.Background()))

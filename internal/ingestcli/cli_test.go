@@ -197,6 +197,55 @@ func TestServeDashboardToken(t *testing.T) {
 	}
 }
 
+// TestServeWarnsWithoutDashboardToken: without a token the dashboard is
+// open to whatever reaches loopback, and a reverse proxy that adds no
+// forwarding header (nginx's default proxy_pass sends Host: 127.0.0.1:8787
+// and none) is such a thing: serve's log says so at start, as a warning,
+// and says nothing of it with a token.
+func TestServeWarnsWithoutDashboardToken(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		args []string
+		env  string
+		warn bool
+	}{
+		{name: "no token", warn: true},
+		{name: "--dashboard-token", args: []string{"--dashboard-token", "s3cret"}},
+		{name: "token from the environment", env: "s3cret"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			getenv := func(k string) string {
+				if k == ingest.DashboardTokenEnv {
+					return tc.env
+				}
+				return ""
+			}
+			srv := startServe(t, getenv, append([]string{"serve", "--db", filepath.Join(t.TempDir(), "t.db")}, tc.args...)...)
+			if code := srv.stop(); code != 0 {
+				t.Fatalf("serve exited %d", code)
+			}
+			var warnings []string
+			for _, line := range strings.Split(strings.TrimSpace(srv.logs.String()), "\n") {
+				var rec struct{ Level, Msg string }
+				if err := json.Unmarshal([]byte(line), &rec); err != nil {
+					t.Fatalf("a log line is not JSON: %q", line)
+				}
+				if rec.Level == "WARN" && strings.Contains(rec.Msg, "dashboard") {
+					warnings = append(warnings, rec.Msg)
+				}
+			}
+			if tc.warn && (len(warnings) != 1 || !strings.Contains(warnings[0], "--dashboard-token") || !strings.Contains(warnings[0], "proxy")) {
+				t.Errorf("want one warning naming the proxy and --dashboard-token; got %q\n%s", warnings, srv.logs.String())
+			}
+			if !tc.warn && len(warnings) != 0 {
+				t.Errorf("warned with a token: %q", warnings)
+			}
+		})
+	}
+}
+
 // TestServeLeavesNoLog: stopped with SIGINT/SIGTERM (the context), serve
 // closes its dashboard reader before the writer, whose close then
 // checkpoints the write-ahead log into the database and removes it.
