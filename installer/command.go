@@ -32,14 +32,15 @@ func (e *NotInstalledError) Error() string {
 		"; nothing was changed. Install it first (`make install` in a checkout of codegraph-install puts codegraph-install and codegraph on your PATH), then run codegraph-install again."
 }
 
-// InstalledBinary is the absolute path agents should run: `codegraph` on
-// env's PATH, else a `codegraph` beside the running installer, else the
-// running installer itself (the same binary answers to both names), unless
-// it lives in a temporary or build-cache directory.
+// InstalledBinary is the absolute path agents should run: the copy in
+// ~/.codegraph/bin when the running binary's path does not last
+// (NeedsStableCopy), else `codegraph` on env's PATH, else a `codegraph`
+// beside the running installer, else the running installer itself (the
+// same binary answers to both names).
 func InstalledBinary(env Env) (string, error) {
-	if NPMManaged(env.Executable) {
-		// npm's paths do not last (see NPMManaged): agents get the copy
-		// the installer keeps in the state directory.
+	if NeedsStableCopy(env) {
+		// npm's paths do not last (see NPMManaged), nor does a go run
+		// build: agents get the copy kept in the state directory.
 		return StableBinary(env), nil
 	}
 	if p, ok := onPath(env); ok {
@@ -48,11 +49,6 @@ func InstalledBinary(env Env) (string, error) {
 	exe := env.Executable
 	if exe == "" {
 		return "", &NotInstalledError{}
-	}
-	if temporary(env, exe) {
-		// `go run` (make run) deletes its build when it exits: agents get
-		// the copy kept in the state directory, as from npm.
-		return StableBinary(env), nil
 	}
 	sibling := filepath.Join(filepath.Dir(exe), "codegraph")
 	if env.GOOS == "windows" {
@@ -188,7 +184,10 @@ func NeedsStableCopy(env Env) bool {
 	if NPMManaged(env.Executable) {
 		return true
 	}
-	_, installed := onPath(env)
+	p, installed := onPath(env)
+	// Our own link to the copy (LinkOnPath) is not an installed codegraph:
+	// the copy is still refreshed by each install.
+	installed = installed && realPath(p) != realPath(StableBinary(env))
 	return !installed && temporary(env, env.Executable)
 }
 
@@ -215,4 +214,70 @@ func InstallStableBinary(env Env) (string, error) {
 		return "", localize(env, OpInstall, ioError(dst, "written", err))
 	}
 	return dst, nil
+}
+
+// LinkOnPath puts codegraph on the user's PATH after an install that gave
+// the agents StableBinary (npm, go run): a symbolic link ~/.local/bin/codegraph
+// to it, as rustup and bun do, but only when ~/.local/bin is already on
+// env's PATH and nothing else named codegraph stands there (a link of ours
+// is refreshed; anything else is left alone). It returns the link made,
+// "" when none was (not wanted, or not safe: the caller then prints the
+// full path). Windows has no such convention: "" there.
+func LinkOnPath(env Env) (string, error) {
+	if env.GOOS == "windows" || !NeedsStableCopy(env) {
+		return "", nil
+	}
+	dir := filepath.Join(env.Home, ".local", "bin")
+	onIt := false
+	for _, d := range filepath.SplitList(env.getenv("PATH")) {
+		if d != "" && filepath.Clean(d) == dir {
+			onIt = true
+		}
+	}
+	if !onIt {
+		return "", nil
+	}
+	link, target := filepath.Join(dir, "codegraph"), StableBinary(env)
+	if fi, err := os.Lstat(link); err == nil {
+		if fi.Mode()&os.ModeSymlink == 0 {
+			return "", nil // someone's own codegraph
+		}
+		if to, err := os.Readlink(link); err != nil || to != target {
+			return "", nil // a link of someone else's
+		}
+		return link, nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	if err := os.Symlink(target, link); err != nil {
+		return "", err
+	}
+	return link, nil
+}
+
+// CommandName is how the commands an install prints should name codegraph
+// for them to run as printed: "codegraph" when it is on env's PATH, else
+// the installed binary's path, shown from ~.
+func CommandName(env Env) string {
+	// Under npx, PATH holds npm's own bin directories for this run only:
+	// a codegraph found there is gone when the user types the command.
+	if p, ok := onPath(env); ok && !NPMManaged(p) && !NPMManaged(realPath(p)) {
+		return "codegraph"
+	}
+	bin, err := InstalledBinary(env)
+	if err != nil {
+		return "codegraph"
+	}
+	if shown := DisplayPath(env.Home, bin); strings.HasPrefix(shown, "~"+string(filepath.Separator)) {
+		return "~" + string(filepath.Separator) + ShellQuote(shown[2:])
+	}
+	return ShellQuote(bin)
+}
+
+func realPath(p string) string {
+	if r, err := filepath.EvalSymlinks(p); err == nil {
+		return r
+	}
+	return p
 }

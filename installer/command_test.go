@@ -163,3 +163,50 @@ func TestNPMManagedGetsStableCopy(t *testing.T) {
 		t.Errorf("InstallStableBinary outside npm = %q, %v", got, err)
 	}
 }
+
+// TestLinkOnPath: after an install from a build whose path does not last,
+// codegraph is put on the PATH through ~/.local/bin when that directory is
+// on it, never over a file of someone else's; the commands printed then
+// say "codegraph", and otherwise the full path from ~.
+func TestLinkOnPath(t *testing.T) {
+	t.Parallel()
+	env := testEnv(t)
+	local := filepath.Join(env.Home, ".local", "bin")
+	path := map[string]string{"PATH": "/usr/bin"}
+	env.Getenv = func(k string) string { return path[k] }
+	env.LookPath = PathLookup(env.Getenv, "linux")
+	env.Executable = filepath.Join(t.TempDir(), "go-build9", "exe", "codegraph-install")
+	writeFile(t, env.Executable, "#!/bin/sh\n")
+	if _, err := InstallStableBinary(env); err != nil {
+		t.Fatal(err)
+	}
+	if got := CommandName(env); got != "~/.codegraph/bin/codegraph" {
+		t.Errorf("CommandName without a link = %q", got)
+	}
+	if link, err := LinkOnPath(env); link != "" || err != nil {
+		t.Errorf("linked %q (%v) with ~/.local/bin not on the PATH", link, err)
+	}
+	path["PATH"] = local + ":/usr/bin"
+	for i := 0; i < 2; i++ { // made, then found as ours
+		link, err := LinkOnPath(env)
+		if err != nil || link != filepath.Join(local, "codegraph") {
+			t.Fatalf("LinkOnPath = %q, %v", link, err)
+		}
+		if to, _ := os.Readlink(link); to != StableBinary(env) {
+			t.Errorf("the link points at %q", to)
+		}
+	}
+	if got := CommandName(env); got != "codegraph" {
+		t.Errorf("CommandName with the link = %q", got)
+	}
+	// Someone's own codegraph there is left alone.
+	mine := filepath.Join(local, "codegraph")
+	_ = os.Remove(mine)
+	writeFile(t, mine, "#!/bin/sh\n# mine\n")
+	if link, _ := LinkOnPath(env); link != "" {
+		t.Errorf("linked over someone's file")
+	}
+	if b, _ := os.ReadFile(mine); string(b) != "#!/bin/sh\n# mine\n" {
+		t.Errorf("their file was changed: %q", b)
+	}
+}

@@ -47,10 +47,13 @@ type Done struct {
 // NextSteps is the end of an install that configured at least one agent:
 // restart the agents, check them, how to undo, where the backups are.
 func NextSteps(d Done) string {
-	var ok []string
+	var ok, changed []string
 	for _, r := range d.Results {
 		if r.OK() {
 			ok = append(ok, targetName(r.Target))
+			if r.Action == installer.ActionCreate || r.Action == installer.ActionModify {
+				changed = append(changed, targetName(r.Target))
+			}
 		}
 	}
 	// After failures alone there is nothing to do next but what each
@@ -69,7 +72,10 @@ func NextSteps(d Done) string {
 		}
 		sb.WriteString("\n")
 	}
-	item("Restart "+joinNames(ok)+" to load codegraph.", "")
+	if len(changed) > 0 {
+		// Agents already up to date have nothing new to load.
+		item("Restart "+joinNames(changed)+" to load codegraph.", "")
+	}
 	item("Check that each agent can start it:", d.Program+" doctor")
 	item("To undo:", d.Uninstall)
 	if d.Backups != "" {

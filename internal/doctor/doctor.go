@@ -275,9 +275,9 @@ func (r *resolveError) next(t installer.Target) string {
 	case r.notFound && t.GUI:
 		return "run codegraph-install again to write the full path"
 	case r.notFound:
-		return "install codegraph on your PATH (make install), or run codegraph-install again to write the full path"
+		return "install codegraph on your PATH (from npm: npx codegraph-install; from a checkout: make install), or run codegraph-install again to write the full path"
 	case r.missing:
-		return "install codegraph again (make install), then run codegraph-install again to write its path"
+		return "install codegraph again (npx codegraph-install, install.sh, or make install in a checkout, as you installed it), then run codegraph-install again to write its path"
 	}
 	return "make it executable (chmod +x), or run codegraph-install again"
 }

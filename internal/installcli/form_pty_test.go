@@ -35,7 +35,7 @@ func TestFormInARealTerminal(t *testing.T) {
 		say        []string
 	}{
 		{"enter through the defaults, 80x12, NO_COLOR", 12, 80, []string{"TERM=xterm-256color", "NO_COLOR=1"}, toConfirm + "\r", 0, true,
-			[]string{"Install", "Each agent starts", "✓ Agents   Claude Code", "Restart Claude Code to load codegraph", "codegraph-install doctor"}},
+			[]string{"Install", "Each agent starts", "✓ Agents   Claude Code", "Restart Claude Code to load codegraph", "codegraph doctor"}},
 		{"ctrl+c on the summary, 60x20", 20, 60, []string{"TERM=xterm-256color"}, toConfirm + "\x03", 130, false,
 			[]string{"Install", "Each agent starts", "Cancelled: nothing was changed."}},
 		{"esc on the first screen, 100x30", 30, 100, []string{"TERM=xterm-256color"}, "\x1b", 1, false,

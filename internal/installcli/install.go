@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"runtime"
 	"strings"
 
@@ -338,6 +337,9 @@ func (a *app) runInstall(cmd *cobra.Command, f *installFlags) (err error) {
 			why = "this build is temporary (go run deletes it)"
 		}
 		fmt.Fprintf(a.env.Stderr, "Copied codegraph to %s for your agents to start: %s.\n", a.homeRelative(stable), why)
+		if link, err := installer.LinkOnPath(env); err == nil && link != "" {
+			fmt.Fprintf(a.env.Stderr, "Linked %s to it, so that codegraph runs in your shell.\n", a.homeRelative(link))
+		}
 	}
 	applying = true
 	results, applyErr := installer.Apply(cmd.Context(), env, p)
@@ -389,19 +391,24 @@ func (a *app) storeNo() error {
 // printNextSteps ends an install with what to do now (stderr: it is
 // guidance, not the result the user asked for).
 func (a *app) printNextSteps(env installer.Env, scope installer.Scope, results []installer.Result) {
-	undo := a.env.Program + " uninstall --scope " + string(scope)
+	// Every command printed runs as printed, however codegraph came here.
+	program := installer.CommandName(env)
+	undo := program + " uninstall --scope " + string(scope)
 	if scope == installer.ScopeLocal && env.ProjectDir != a.env.Cwd {
 		undo += " --project " + installer.ShellQuote(env.ProjectDir)
 	}
+	// Backups are mentioned only when this run replaced a file.
 	backups := ""
-	if entries, err := os.ReadDir(statedir.ForHome(env.Home).Backups()); err == nil && len(entries) > 0 {
-		backups = statedir.ForHome(env.Home).Backups()
+	for _, r := range results {
+		if r.OK() && r.Action == installer.ActionModify {
+			backups = statedir.ForHome(env.Home).Backups()
+		}
 	}
 	w := tui.Writer(a.env.Stderr, a.env.StderrTTY, a.env.Getenv)
 	_, _ = io.WriteString(w, tui.NextSteps(tui.Done{
 		Results:   results,
 		Paths:     a.paths(env.ProjectDir),
-		Program:   a.env.Program,
+		Program:   program,
 		Uninstall: undo,
 		Backups:   backups,
 	}))

@@ -613,7 +613,7 @@ func TestFormStories(t *testing.T) {
 		say   []string // on stderr (stdout for plain prompts)
 	}{
 		{"enter through the defaults", toConfirm + "\r", "xterm-256color", sized(100, 30), 0, true,
-			[]string{"✓ Agents   Claude Code", "Restart Claude Code to load codegraph", "codegraph-install doctor", "codegraph-install uninstall --scope global"}},
+			[]string{"✓ Agents   Claude Code", "Restart Claude Code to load codegraph", "codegraph doctor", "codegraph uninstall --scope global"}},
 		{"ctrl+c on the first screen", "\x03", "xterm-256color", sized(80, 12), 130, false, []string{"Cancelled: nothing was changed."}},
 		{"ctrl+c on the confirm screen", toConfirm + "\x03", "xterm-256color", sized(60, 20), 130, false, []string{"Cancelled: nothing was changed."}},
 		{"esc on the first screen", "\x1b", "xterm-256color", sized(100, 30), 1, false, []string{"Cancelled: nothing was changed."}},
