@@ -25,8 +25,11 @@ import (
 //
 //   - in arrays (a server's args), the value after a secret-looking flag
 //     ("--api-key", "sk-..."), the value of "--token=..." or
-//     "GITHUB_TOKEN=...", and an "Authorization: ..." or "Bearer ..."
-//     argument.
+//     "GITHUB_TOKEN=...", a header argument named like a secret
+//     ("Authorization: ...", "X-Api-Key: ..."), and a "Bearer ..."
+//     argument;
+//   - anywhere, the password (or lone user, often a token) of user-info in
+//     a URL: scheme://user:<redacted>@host.
 //
 // Keys stay visible, so the diff still says what is there. Empty values
 // ("", {}, []) are kept: they reveal nothing, and showing them keeps an
@@ -72,6 +75,37 @@ var argAssign = sync.OnceValue(func() *regexp.Regexp {
 	return regexp.MustCompile(`^(-{0,2}[A-Za-z_][A-Za-z0-9_.-]*=)(.+)$`)
 })
 
+// argHeader matches an HTTP header written as one argument, "Name: value".
+var argHeader = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^([A-Za-z][A-Za-z0-9_-]*):[ \t]*(\S.*)$`)
+})
+
+// urlUserinfo matches the password of user-info in a URL,
+// scheme://user:password@host (RFC 3986 §3.2.1: the password part is
+// deprecated exactly because it leaks; connection strings still carry it:
+// postgresql://user:hunter2@db/prod). The user name stays, the password
+// goes; a user name alone (a token as the user, https://ghp_x@github.com)
+// goes whole.
+var urlUserinfo = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://)([^/?#@\s"':]*)(:[^/?#@\s"']*)?@`)
+})
+
+// redactUserinfo hides credentials in every URL of text, whatever the
+// format and wherever the URL stands (an argument, a "url" or "uri" value,
+// a connection string under any key). It keeps the line structure.
+func redactUserinfo(text []byte) []byte {
+	if !bytes.Contains(text, []byte("://")) {
+		return text
+	}
+	return urlUserinfo().ReplaceAllFunc(text, func(m []byte) []byte {
+		sub := urlUserinfo().FindSubmatch(m)
+		if len(sub[3]) > 0 {
+			return []byte(string(sub[1]) + string(sub[2]) + ":" + Redacted + "@")
+		}
+		return []byte(string(sub[1]) + Redacted + "@")
+	})
+}
+
 // redactArg returns how to print cur, an element of an array (a command
 // line, usually) that follows prev ("" for the first), and whether it
 // hides something.
@@ -82,10 +116,12 @@ func redactArg(prev, cur string) (string, bool) {
 	if strings.HasPrefix(prev, "-") && !strings.Contains(prev, "=") && sensitive(strings.TrimLeft(prev, "-")) && cur != "" && !strings.HasPrefix(cur, "-") {
 		return Redacted, true
 	}
-	l := strings.ToLower(cur)
-	if strings.HasPrefix(l, "authorization:") {
-		return cur[:len("authorization:")] + " " + Redacted, true
+	// A header given as an argument ("-H", "X-Api-Key: abc"), named like
+	// a secret (Authorization, X-Api-Key, X-Auth-Token, …).
+	if m := argHeader().FindStringSubmatch(cur); m != nil && sensitive(m[1]) {
+		return m[1] + ": " + Redacted, true
 	}
+	l := strings.ToLower(cur)
 	if strings.HasPrefix(l, "bearer ") || strings.HasPrefix(l, "basic ") || strings.HasPrefix(l, "token ") {
 		return Redacted, true
 	}
@@ -101,11 +137,11 @@ func Redact(f Format, content []byte) []byte {
 	}
 	switch f {
 	case FormatTOML:
-		return redactTOML(content)
+		return redactUserinfo(redactTOML(content))
 	case FormatYAML:
-		return redactYAML(content)
+		return redactUserinfo(redactYAML(content))
 	}
-	return redactJSON(content)
+	return redactUserinfo(redactJSON(content))
 }
 
 // jsonFrame is an open object or array while scanning JSON.

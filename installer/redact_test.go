@@ -36,6 +36,15 @@ func TestRedact(t *testing.T) {
 		{"yaml flow args", FormatYAML,
 			"args: [serve, --api-key, sk-1, \"--token=abc\", --mcp]\n",
 			"args: [serve, --api-key, <redacted>, \"--token=<redacted>\", --mcp]\n"},
+		{"json user-info and header arguments", FormatJSON,
+			`{"args": ["postgresql://user:hunter2@db.internal/prod", "--header", "X-Api-Key: abc", "-H", "X-Goog-Auth-Token:xyz", "Accept: json"], "url": "https://u:p@example.com/mcp", "uri": "https://ghp_tok@github.com/x", "plain": "https://example.com/a@b"}`,
+			`{"args": ["postgresql://user:<redacted>@db.internal/prod", "--header", "X-Api-Key: <redacted>", "-H", "X-Goog-Auth-Token: <redacted>", "Accept: json"], "url": "https://u:<redacted>@example.com/mcp", "uri": "https://<redacted>@github.com/x", "plain": "https://example.com/a@b"}`},
+		{"toml user-info", FormatTOML,
+			"url = \"https://u:p@example.com\"\nargs = ['mysql://root:toor@localhost/db']\n",
+			"url = \"https://u:<redacted>@example.com\"\nargs = ['mysql://root:<redacted>@localhost/db']\n"},
+		{"yaml user-info and header", FormatYAML,
+			"uri: redis://:s3cret@cache:6379\nargs: [\"X-Api-Key: abc\"]\n",
+			"uri: redis://:<redacted>@cache:6379\nargs: [\"X-Api-Key: <redacted>\"]\n"},
 	} {
 		got := string(Redact(tc.format, []byte(tc.in)))
 		if got != tc.want {

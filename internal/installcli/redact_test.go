@@ -32,6 +32,11 @@ func TestDryRunRedactsSecrets(t *testing.T) {
         "Authorization": "` + bearer + `"
       }
     },
+    "db": {
+      "command": "npx",
+      "args": ["-y", "@modelcontextprotocol/server-postgres", "postgresql://user:hunter2@db.internal/prod", "--header", "X-Api-Key: abc-KeyDoNotPrint"]
+    },
+    "proxied": {"url": "https://u:PwDoNotPrint@example.com/mcp"},
     "github": {
       "command": "docker",
       "args": ["run", "-i", "--rm", "-e", "GITHUB_PERSONAL_ACCESS_TOKEN", "ghcr.io/github/github-mcp-server"],
@@ -105,7 +110,7 @@ extensions:
 			if !strings.Contains(dry.stdout, "codegraph") || !strings.Contains(dry.stdout, "GITHUB_PERSONAL_ACCESS_TOKEN") {
 				t.Fatalf("the diff should show our entry and its neighbour's token line:\n%s", dry.stdout)
 			}
-			for _, secret := range []string{ghToken, bearer, "sk-live", "ghp_"} {
+			for _, secret := range []string{ghToken, bearer, "sk-live", "ghp_", "hunter2", "KeyDoNotPrint", "PwDoNotPrint"} {
 				if strings.Contains(dry.stdout+dry.stderr, secret) {
 					t.Errorf("dry run printed %q:\n%s", secret, dry)
 				}
