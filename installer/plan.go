@@ -62,7 +62,8 @@ type Plan struct {
 	// there; nothing is then restored or deleted (see ReadManifest).
 	Unrecorded string
 
-	old *Manifest
+	old  *Manifest
+	home string // for the paths Diff shows
 }
 
 // InstallOptions are the answers of the form or the flags.
@@ -100,7 +101,7 @@ func PlanInstall(env Env, opts InstallOptions) (*Plan, error) {
 		return nil, localize(env, OpInstall, err)
 	}
 	p := &Plan{Op: OpInstall, Kind: KindFor(old, env.Version), Scope: opts.Scope, Version: env.Version,
-		Server: server, ManifestPath: ManifestPath(env, opts.Scope), old: old}
+		Server: server, ManifestPath: ManifestPath(env, opts.Scope), old: old, home: env.Home}
 	var bin string
 	var binErr error
 	located := false
@@ -288,7 +289,7 @@ func PlanUninstall(env Env, opts UninstallOptions) (*Plan, error) {
 	if err != nil {
 		return nil, localize(env, OpUninstall, err)
 	}
-	p := &Plan{Op: OpUninstall, Scope: opts.Scope, Version: env.Version, ManifestPath: ManifestPath(env, opts.Scope), old: old}
+	p := &Plan{Op: OpUninstall, Scope: opts.Scope, Version: env.Version, ManifestPath: ManifestPath(env, opts.Scope), old: old, home: env.Home}
 	if old == nil {
 		if opts.Scope == ScopeLocal {
 			p.Unrecorded = UnrecordedProjectManifest(env)

@@ -19,9 +19,11 @@ func (p *Plan) Diff() string {
 		case ActionError:
 			fmt.Fprintf(&sb, "# %s: %s\n", c.Target, c.Message) // the message says nothing was changed
 		case ActionUnchanged:
-			fmt.Fprintf(&sb, "# %s: %s already up to date\n", c.Target, c.Path)
+			fmt.Fprintf(&sb, "# %s: %s already up to date\n", c.Target, DisplayPath(p.home, c.Path))
 		default:
-			oldLabel, newLabel := c.Path, c.Path
+			// Labels name the file as its owner does (~/...); the content
+			// is the file's own, home paths and all.
+			oldLabel, newLabel := DisplayPath(p.home, c.Path), DisplayPath(p.home, c.Path)
 			if c.Before == nil {
 				oldLabel = "/dev/null"
 			}
@@ -31,7 +33,7 @@ func (p *Plan) Diff() string {
 			d := udiff.Unified(oldLabel, newLabel, string(Redact(c.Format, c.Before)), string(Redact(c.Format, c.After)))
 			if d == "" {
 				// Only redacted values differ: say so rather than print nothing.
-				fmt.Fprintf(&sb, "# %s: %s changes only values hidden in this output\n", c.Target, c.Path)
+				fmt.Fprintf(&sb, "# %s: %s changes only values hidden in this output\n", c.Target, DisplayPath(p.home, c.Path))
 			}
 			sb.WriteString(d)
 		}

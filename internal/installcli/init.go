@@ -57,7 +57,7 @@ a terminal.`,
 					census.Path(dir), a.censusReason(err), filepath.Dir(census.Path(dir)), a.env.Program)
 			}
 			fmt.Fprintf(a.env.Stdout, "Counted %d files in %s: %s\nCensus written to %s\n",
-				res.Total, res.Duration.Round(time.Millisecond), languageSummary(res), census.Path(dir))
+				res.Total, res.Duration.Round(time.Millisecond), languageSummary(res), a.homeRelative(census.Path(dir)))
 			a.tel.Emit(telemetry.IndexEvent(res.RankedSchemaLanguages(), res.Total, res.Duration))
 			a.flushCapped(cmd.Context())
 			return nil

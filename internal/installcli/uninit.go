@@ -69,13 +69,13 @@ func (a *app) runUninit(ctx context.Context, arg string) error {
 	stateDir := statedir.ForProject(dir).Root()
 	switch removal {
 	case census.DirRemoved:
-		fmt.Fprintf(a.env.Stdout, "Removed %s\n", stateDir)
+		fmt.Fprintf(a.env.Stdout, "Removed %s\n", a.homeRelative(stateDir))
 	case census.NothingThere:
 		if len(p.Changes) == 0 {
-			fmt.Fprintf(a.env.Stderr, "Nothing to undo in %s.\n", dir)
+			fmt.Fprintf(a.env.Stderr, "Nothing to undo in %s.\n", a.homeRelative(dir))
 		}
 	case census.DirKept:
-		fmt.Fprintf(a.env.Stderr, "Kept %s: it is not empty.\n", stateDir)
+		fmt.Fprintf(a.env.Stderr, "Kept %s: it is not empty.\n", a.homeRelative(stateDir))
 	}
 	a.tel.Emit(telemetry.UninstallEvent(nil))
 	a.flushCapped(ctx)
