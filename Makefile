@@ -2,8 +2,10 @@
 # and the ingest server. `make test` is what CI runs.
 
 GO       ?= go
-VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT   ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+# A tagged checkout reports its tag; any other build from source is
+# 0.0.0-dev+<commit> (SemVer for "not a release"), never a bare hash.
+VERSION  ?= $(shell git describe --tags --dirty 2>/dev/null || echo 0.0.0-dev+$(COMMIT))
 LDFLAGS  := -s -w \
             -X github.com/getcodegraph/codegraph-install/internal/buildinfo.Version=$(VERSION) \
             -X github.com/getcodegraph/codegraph-install/internal/buildinfo.Commit=$(COMMIT)

@@ -17,7 +17,10 @@ var (
 )
 
 // CodegraphVersion is the version to report: the stamped one, else the
-// module version when built with `go install module@version`, else "dev".
+// module version when built with `go install module@version`, else
+// DevVersion with the commit Go recorded, "0.0.0-dev+1a2b3c4" (a build from
+// source is not a release, and its version says so in SemVer's words,
+// rather than a bare commit hash that reads like none).
 // readBuildInfo parses the binary's build information once: the version is
 // asked for by the telemetry envelope, the MCP server's implementation info
 // and the installer's manifest, and each parse allocates and walks the
@@ -31,8 +34,15 @@ func CodegraphVersion() string {
 	if bi, ok := readBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
 		return strings.TrimPrefix(bi.Main.Version, "v")
 	}
-	return "dev"
+	if c := CommitHash(); c != "unknown" && len(c) >= 7 {
+		return DevVersion + "+" + c[:7]
+	}
+	return DevVersion
 }
+
+// DevVersion is the version of a build from source that was not stamped
+// (go run, go build).
+const DevVersion = "0.0.0-dev"
 
 // CommitHash is the stamped commit, else the VCS revision Go recorded, else "unknown".
 func CommitHash() string {

@@ -45,3 +45,15 @@ func TestMakefileStampsThisPackage(t *testing.T) {
 
 // marker gives the test this package's import path.
 type marker struct{}
+
+// TestUnstampedVersionSaysDev: a build that was not stamped reports a
+// SemVer pre-release of 0.0.0, never a bare commit hash or "dev".
+func TestUnstampedVersionSaysDev(t *testing.T) {
+	if Version != "" {
+		t.Skip("stamped build")
+	}
+	v := CodegraphVersion()
+	if !strings.HasPrefix(v, DevVersion) || len(v) > 32 {
+		t.Errorf("unstamped version %q, want %s[+commit] of at most 32 characters", v, DevVersion)
+	}
+}
