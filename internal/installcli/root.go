@@ -54,8 +54,26 @@ with --yes for a headless install.`,
 		// is not a command run, so it is not counted.
 		root.Version = buildinfo.CodegraphVersion()
 		root.SetVersionTemplate(a.versionText())
+		if a.env.Program == "codegraph" {
+			root.Long = `codegraph's own commands are listed below. The installer, which registers
+codegraph's MCP server with your AI coding agents, is codegraph-install
+(interactive in a terminal), or codegraph with --yes for a headless install.`
+		}
 		a.addInstallFlags(root)
 		a.addListTargetsFlag(root)
+		if a.env.Program == "codegraph" {
+			// `codegraph` alone is someone looking for codegraph's own
+			// commands: it lists them; the installer is codegraph-install
+			// (or `codegraph` with the installer's flags).
+			install := root.RunE
+			root.RunE = func(cmd *cobra.Command, args []string) error {
+				if cmd.Flags().NFlag() == 0 {
+					a.uncounted = true
+					return cmd.Help()
+				}
+				return install(cmd, args)
+			}
+		}
 	}
 	for _, sc := range subcommands {
 		if only == "" || sc.name == only {
