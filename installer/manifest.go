@@ -286,7 +286,7 @@ func writeProjectManifest(env Env, m *Manifest) error {
 	if err != nil {
 		return fmt.Errorf("encoding install manifest: %w", err)
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if err := statedir.ForProject(env.ProjectDir).Ensure(); err != nil {
 		return err
 	}
 	return atomicfile.Write(path, append(b, '\n'), 0o644, atomicfile.Durable)
@@ -314,6 +314,6 @@ func removeManifest(env Env, scope Scope) error {
 			What: "could not be removed (" + osReason(err) + "); the agents' files were restored",
 			Fix:  "delete it by hand"}
 	}
-	_ = os.Remove(filepath.Dir(copyPath)) // only succeeds when .codegraph/ is now empty
+	_, _ = statedir.ForProject(env.ProjectDir).RemoveIfEmpty() // only when nothing else is left in .codegraph/
 	return nil
 }

@@ -13,7 +13,7 @@ import (
 func TestInstallEventCapsTargets(t *testing.T) {
 	t.Parallel()
 	var all []string
-	for i := range 20 {
+	for i := range schema.MaxItems(schema.EventInstall, "targets") + 4 {
 		all = append(all, fmt.Sprintf("agent%d", i))
 	}
 	for _, e := range []Event{InstallEvent(all, schema.ScopeGlobal, schema.InstallFresh), UninstallEvent(all)} {

@@ -51,7 +51,7 @@ func Write(dir string, r Result) error {
 	if err := safefile.Inside(dir, Path(dir)); err != nil {
 		return fmt.Errorf("census: %w", err)
 	}
-	if err := os.MkdirAll(statedir.ForProject(dir).Root(), 0o755); err != nil {
+	if err := statedir.ForProject(dir).Ensure(); err != nil {
 		return fmt.Errorf("census: %w", err)
 	}
 	if err := atomicfile.Write(Path(dir), data, 0o644, atomicfile.Derived); err != nil {
@@ -89,14 +89,13 @@ func Remove(dir string) (Removal, error) {
 	if err := os.Remove(Path(dir)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		removeErr = fmt.Errorf("census: %w", err)
 	}
-	switch err := os.Remove(state.Root()); {
-	case err == nil:
-		return DirRemoved, removeErr
-	case errors.Is(err, fs.ErrNotExist):
+	if _, err := os.Lstat(state.Root()); errors.Is(err, fs.ErrNotExist) {
 		return NothingThere, removeErr
-	default:
-		return DirKept, removeErr
 	}
+	if gone, err := state.RemoveIfEmpty(); err == nil && gone {
+		return DirRemoved, removeErr
+	}
+	return DirKept, removeErr
 }
 
 // Read loads the census stored for the project in dir. A missing file is an

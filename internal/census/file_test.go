@@ -33,8 +33,8 @@ func TestWriteRead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(entries) != 1 || entries[0].Name() != "census.json" {
-		t.Errorf(".codegraph holds %v, want only census.json", entries)
+	if len(entries) != 2 || entries[0].Name() != ".gitignore" || entries[1].Name() != "census.json" {
+		t.Errorf(".codegraph holds %v, want only census.json and its .gitignore", entries)
 	}
 	got, err := Read(dir)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"runtime"
 	"strings"
 
@@ -402,6 +403,16 @@ func (a *app) printNextSteps(env installer.Env, scope installer.Scope, results [
 	for _, r := range results {
 		if r.OK() && r.Action == installer.ActionModify {
 			backups = statedir.ForHome(env.Home).Backups()
+		}
+	}
+	// Project files are usually committed: a path of this machine in one
+	// works for nobody else, and the user should know before committing.
+	if scope == installer.ScopeLocal {
+		for _, r := range results {
+			if r.OK() && r.Server != nil && filepath.IsAbs(r.Server.Command) && (r.Action == installer.ActionCreate || r.Action == installer.ActionModify) {
+				fmt.Fprintf(a.env.Stderr, "Note: %s now names %s, a path of this machine: teammates who use this file need codegraph there too, or run the installer (--scope local) in their own checkout.\n",
+					a.paths(env.ProjectDir).Show(r.Path), a.homeRelative(r.Server.Command))
+			}
 		}
 	}
 	w := tui.Writer(a.env.Stderr, a.env.StderrTTY, a.env.Getenv)

@@ -6,8 +6,9 @@
 // so tests point the whole set at a temporary directory and a reader finds
 // every file codegraph writes in one place.
 //
-// It creates directories with owner-only permissions and never reads or
-// writes the files themselves.
+// It creates directories with owner-only permissions (a project's with
+// the .gitignore that keeps it out of git) and never reads or writes the
+// files themselves.
 package statedir
 
 import (
@@ -151,6 +152,60 @@ func (p Project) Root() string { return p.root }
 // sees it: which agent files of the project codegraph-install changed. It
 // holds no undo data and is never trusted for it (see Dir.LocalInstall).
 func (p Project) InstallManifest() string { return filepath.Join(p.root, "install.json") }
+
+// gitignore is the .gitignore of a project's state directory: what it
+// holds (the install manifest, the census) is this machine's, not the
+// project's, so git is told to leave the whole folder out, as tools that
+// keep a cache in a project do (pytest's .pytest_cache).
+const gitignore = "# Written by codegraph: this folder holds this machine's state, not the project's.\n*\n"
+
+// Ensure creates the project's state directory, with its .gitignore, so
+// that nothing codegraph keeps there shows up in `git status`.
+func (p Project) Ensure() error {
+	if err := os.MkdirAll(p.root, 0o755); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(filepath.Join(p.root, ".gitignore"), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if os.IsExist(err) {
+		return nil // ours, or the user's: either way it stays
+	}
+	if err != nil {
+		return err
+	}
+	_, err = f.WriteString(gitignore)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// RemoveIfEmpty removes the project's state directory when nothing but
+// our .gitignore is left in it, and reports whether it is gone (true also
+// when it was not there).
+func (p Project) RemoveIfEmpty() (gone bool, err error) {
+	entries, err := os.ReadDir(p.root)
+	if os.IsNotExist(err) {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	ignore := filepath.Join(p.root, ".gitignore")
+	for _, e := range entries {
+		if e.Name() != ".gitignore" {
+			return false, nil
+		}
+		if b, err := os.ReadFile(ignore); err != nil || string(b) != gitignore {
+			return false, nil // the user's own
+		}
+	}
+	if len(entries) > 0 {
+		if err := os.Remove(ignore); err != nil {
+			return false, err
+		}
+	}
+	return true, os.Remove(p.root)
+}
 
 // Census is the language census `codegraph init` writes.
 func (p Project) Census() string { return filepath.Join(p.root, "census.json") }

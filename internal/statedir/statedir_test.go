@@ -88,3 +88,41 @@ func TestPaths(t *testing.T) {
 		t.Errorf("backups %s and %s", a, b)
 	}
 }
+
+// TestProjectDirKeepsItselfOutOfGit: a project's state directory carries
+// a .gitignore that ignores all of it, and goes away with it once nothing
+// else is left; a .gitignore of the user's, or any other file, keeps it.
+func TestProjectDirKeepsItselfOutOfGit(t *testing.T) {
+	t.Parallel()
+	p := ForProject(t.TempDir())
+	if err := p.Ensure(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(p.Root(), ".gitignore"))
+	if err != nil || !strings.HasSuffix(string(b), "\n*\n") {
+		t.Fatalf(".gitignore = %q, %v", b, err)
+	}
+	other := filepath.Join(p.Root(), "notes.txt")
+	if err := os.WriteFile(other, []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if gone, err := p.RemoveIfEmpty(); gone || err != nil {
+		t.Fatalf("removed with a file of the user's in it (%v)", err)
+	}
+	_ = os.Remove(other)
+	if gone, err := p.RemoveIfEmpty(); !gone || err != nil {
+		t.Fatalf("not removed with only our .gitignore left (%v)", err)
+	}
+	if _, err := os.Stat(p.Root()); !os.IsNotExist(err) {
+		t.Errorf("still there: %v", err)
+	}
+	if err := p.Ensure(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(p.Root(), ".gitignore"), []byte("census.json\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if gone, _ := p.RemoveIfEmpty(); gone {
+		t.Error("removed the user's own .gitignore")
+	}
+}
