@@ -86,8 +86,8 @@ func TestLocalScopeInHomeAsks(t *testing.T) {
 		}
 		in += "\n" + answer + "\n"
 		r := w.runLines(t, in)
-		// No is a cancel, as everywhere in the installer: exit 1.
-		wantCode := map[string]int{"y": 0, "n": 1}[answer]
+		// No is a cancel, as everywhere in the installer: exit 130.
+		wantCode := map[string]int{"y": 0, "n": 130}[answer]
 		if r.code != wantCode || !strings.Contains(r.stderr, "Warning: the project directory is your home directory") ||
 			!strings.Contains(r.stdout, "Install for your user (global scope) instead?") {
 			t.Fatalf("answer %s: exit %d\n%s", answer, r.code, r)

@@ -49,7 +49,9 @@ Headless: --yes installs without asking.
 
 Targets: ` + "%s" + `.
 Exit codes: 0 ok, 1 a target failed (the others are still installed),
-2 usage error (bad flag, no terminal for the interactive form).`
+2 usage error (bad flag, no terminal for the interactive form), 130
+cancelled or interrupted (Ctrl+C, Esc on the first screen, Cancel or No on
+the summary, the end of input; SIGTERM).`
 
 func (a *app) addInstallFlags(root *cobra.Command) {
 	f := &installFlags{}
@@ -427,15 +429,13 @@ func (a *app) printNextSteps(env installer.Env, scope installer.Scope, results [
 
 // cancelled ends a command whose form was cancelled (Cancel, Esc, the end
 // of input, Ctrl+C): nothing was stored, and nothing is recorded, not even
-// this command's usage count, so no file is created. Ctrl+C (or a signal)
-// exits 130, any other cancel 1.
-func (a *app) cancelled(err error) error {
+// this command's usage count, so no file is created. Every way of
+// cancelling exits 130, as gum does for an aborted prompt: a script can
+// tell "the user stopped it" from a failure (1) by one code.
+func (a *app) cancelled(error) error {
 	a.uncounted = true
 	fmt.Fprintln(a.env.Stderr, "Cancelled: nothing was changed.")
-	if errors.Is(err, tui.ErrInterrupted) {
-		return exitcode.Silent(exitcode.Interrupted)
-	}
-	return exitcode.Silent(exitcode.Failure)
+	return exitcode.Silent(exitcode.Interrupted)
 }
 
 // envOverrideNote says, next to the installer's question, when an

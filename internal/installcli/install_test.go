@@ -616,10 +616,10 @@ func TestFormStories(t *testing.T) {
 			[]string{"✓ Agents   Claude Code", "Restart Claude Code to load codegraph", "codegraph doctor", "codegraph uninstall --scope global"}},
 		{"ctrl+c on the first screen", "\x03", "xterm-256color", sized(80, 12), 130, false, []string{"Cancelled: nothing was changed."}},
 		{"ctrl+c on the confirm screen", toConfirm + "\x03", "xterm-256color", sized(60, 20), 130, false, []string{"Cancelled: nothing was changed."}},
-		{"esc on the first screen", "\x1b", "xterm-256color", sized(100, 30), 1, false, []string{"Cancelled: nothing was changed."}},
-		{"n on the confirm screen", toConfirm + "n", "xterm", sized(80, 12), 1, false, []string{"Cancelled: nothing was changed."}},
-		{"TERM=dumb gets plain prompts; end of input cancels", "", "dumb", sized(80, 24), 1, false, []string{"Which agents should use codegraph?", "Cancelled: nothing was changed."}},
-		{"no size gets plain prompts", "", "xterm", sized(0, 0), 1, false, []string{"Which agents should use codegraph?", "Cancelled: nothing was changed."}},
+		{"esc on the first screen", "\x1b", "xterm-256color", sized(100, 30), 130, false, []string{"Cancelled: nothing was changed."}},
+		{"n on the confirm screen", toConfirm + "n", "xterm", sized(80, 12), 130, false, []string{"Cancelled: nothing was changed."}},
+		{"TERM=dumb gets plain prompts; end of input cancels", "", "dumb", sized(80, 24), 130, false, []string{"Which agents should use codegraph?", "Cancelled: nothing was changed."}},
+		{"no size gets plain prompts", "", "xterm", sized(0, 0), 130, false, []string{"Which agents should use codegraph?", "Cancelled: nothing was changed."}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
