@@ -44,13 +44,13 @@ func runAccessible(ctx context.Context, cfg Config, in io.Reader, out io.Writer)
 	}
 	nw := nameWidth(ids)
 	for _, t := range targets {
-		opts = append(opts, huh.NewOption(fmt.Sprintf("%-*s  (%s)", nw, t.Name, t.ID), t.ID))
+		label := fmt.Sprintf("%-*s  (%s)", nw, t.Name, t.ID)
+		if why := cfg.Broken[t.ID]; why != "" {
+			label += "  " + why
+		}
+		opts = append(opts, huh.NewOption(label, t.ID))
 	}
-	hint := agentsDetected
-	if len(cfg.Selected) == 0 {
-		hint = agentsNoneFound
-	}
-	fmt.Fprintln(out, hint)
+	fmt.Fprintln(out, agentsHint(cfg))
 	if err := ask(huh.NewMultiSelect[string]().Title(agentsTitle).Options(opts...).Value(&s.targets)); err != nil {
 		return Answers{}, err
 	}

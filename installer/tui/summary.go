@@ -97,7 +97,8 @@ func planLines(p *installer.Plan, paths Paths) []planLine {
 	nw := nameWidth(ids)
 	var lines []planLine
 	if p.Op == installer.OpInstall {
-		lines = append(lines, planLine{text: fmt.Sprintf("codegraph %s (%s install, %s scope) goes into:", p.Version, p.Kind, p.Scope)})
+		kind := map[installer.Kind]string{installer.KindFresh: "new install", installer.KindUpgrade: "upgrade", installer.KindReinstall: "reinstall"}[p.Kind]
+		lines = append(lines, planLine{text: fmt.Sprintf("codegraph %s (%s, %s scope) goes into:", p.Version, kind, p.Scope)})
 	} else {
 		lines = append(lines, planLine{text: fmt.Sprintf("codegraph comes out of (%s scope):", p.Scope)})
 		if len(p.Changes) == 0 {

@@ -71,6 +71,11 @@ type Config struct {
 	// Selected are pre-selected target ids (the detected agents, or
 	// --targets).
 	Selected []string
+	// Named: Selected came from --targets, not from detection.
+	Named bool
+	// Broken: agents found here whose config cannot be edited, with a
+	// short reason shown beside them; they are not pre-selected.
+	Broken map[string]string
 	// Scope is pre-selected; empty means global.
 	Scope installer.Scope
 	// ProjectDir is shown next to the local scope.
@@ -256,12 +261,24 @@ func listed(cfg Config) []installer.Target {
 const (
 	agentsTitle      = "Which agents should use codegraph?"
 	agentsDetected   = "The agents found on this machine are selected."
+	agentsNamed      = "The agents named with --targets are selected."
 	agentsNoneFound  = "No agent was found on this machine: select the ones you use."
 	scopeTitle       = "Where should they use it?"
 	confirmTitle     = "Install?"
 	scopeGlobalLabel = "global: every project, for your user"
 	scopeLocalLabel  = "local: this project only"
 )
+
+// agentsHint says where the pre-selection came from.
+func agentsHint(cfg Config) string {
+	switch {
+	case cfg.Named:
+		return agentsNamed
+	case len(cfg.Selected) == 0:
+		return agentsNoneFound
+	}
+	return agentsDetected
+}
 
 // consentLines describe the toggle: what is sent, what never is, where
 // every field is listed and how to turn it off, in consent's words.

@@ -245,10 +245,8 @@ func (m *Model) description() []string {
 	switch {
 	case m.standalone != nil:
 		return nil
-	case m.step() == stepAgents && len(m.cfg.Selected) == 0:
-		return []string{agentsNoneFound}
 	case m.step() == stepAgents:
-		return []string{agentsDetected}
+		return []string{agentsHint(m.cfg)}
 	case m.step() == stepShare:
 		return consentLines(m.cfg)
 	}
@@ -285,10 +283,14 @@ func (m *Model) items(w int) ([]string, int) {
 				box = styles().ok.Render("[x]")
 			}
 			name := fmt.Sprintf("%-*s", nw, t.Name)
+			id := styles().faint.Render(t.ID)
+			if why := m.cfg.Broken[t.ID]; why != "" {
+				id += "  " + styles().bad.Render(why)
+			}
 			if i == m.agentCursor {
-				out[i] = styles().cursor.Render(">") + " " + box + " " + styles().cursor.Render(name) + "  " + styles().faint.Render(t.ID)
+				out[i] = styles().cursor.Render(">") + " " + box + " " + styles().cursor.Render(name) + "  " + id
 			} else {
-				out[i] = "  " + box + " " + name + "  " + styles().faint.Render(t.ID)
+				out[i] = "  " + box + " " + name + "  " + id
 			}
 		}
 		return out, m.agentCursor

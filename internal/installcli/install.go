@@ -252,7 +252,8 @@ func (a *app) runInstall(cmd *cobra.Command, f *installFlags) (err error) {
 		}
 	}
 	store := a.tel.Consent()
-	if len(targets) == 0 {
+	named := len(targets) > 0
+	if !named {
 		targets = installer.Detected(env)
 	}
 	plan := func(targets []string, scope installer.Scope) (*installer.Plan, error) {
@@ -260,12 +261,30 @@ func (a *app) runInstall(cmd *cobra.Command, f *installFlags) (err error) {
 	}
 
 	if interactive {
+		// A detected agent whose config cannot be edited is shown with
+		// the reason, not pre-selected: Enter through the defaults must
+		// not end in a failure.
+		broken := map[string]string{}
+		if !named {
+			if p, err := plan(targets, scope); err == nil {
+				targets = targets[:0:0]
+				for _, c := range p.Changes {
+					if fe := (*installer.FileError)(nil); c.Action == installer.ActionError && errors.As(c.Err, &fe) {
+						broken[c.Target] = "(" + brokenReason(fe) + ")"
+					} else {
+						targets = append(targets, c.Target)
+					}
+				}
+			}
+		}
 		ask, preset := false, false
 		if share == nil {
 			ask, preset = store.InstallerQuestion()
 		}
 		ans, err := tui.Run(cmd.Context(), tui.Config{
 			Selected:     targets,
+			Named:        named,
+			Broken:       broken,
 			Scope:        scope,
 			ProjectDir:   env.ProjectDir,
 			AskConsent:   ask,
@@ -472,4 +491,14 @@ func capitalizeFirst(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// brokenReason is the short reason shown beside an agent whose config
+// cannot be edited: the syntax, a limit, a link out of the project.
+func brokenReason(fe *installer.FileError) string {
+	what := fe.What
+	if i := strings.IndexAny(what, "(;,"); i > 0 {
+		what = what[:i]
+	}
+	return "its config " + strings.TrimSpace(what)
 }

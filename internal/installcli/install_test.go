@@ -596,7 +596,8 @@ func enterToSummary() string {
 // the bytes a terminal sends, and checks what each story wrote and its
 // exit code: Enter through the defaults installs into the detected agents
 // and ends with the recap and next steps; Ctrl+C, Esc and "n" change
-// nothing (no file at all) and exit 130, 1 and 1. TERM=dumb and a
+// nothing (no file at all) and exit 130. A detected agent whose config
+// does not parse is shown with why, not pre-selected. TERM=dumb and a
 // terminal without size get the plain prompts instead (on stdout), where
 // the end of input is a cancel.
 func TestFormStories(t *testing.T) {
@@ -611,21 +612,29 @@ func TestFormStories(t *testing.T) {
 		code  int
 		wrote bool
 		say   []string // on stderr (stdout for plain prompts)
+		// broken: Cursor is detected too, with a config that does not parse
+		broken bool
 	}{
+		{"enter through the defaults past a broken config", toConfirm + "\r", "xterm-256color", sized(100, 30), 0, true,
+			[]string{"✓ Agents   Claude Code", "Restart Claude Code to load codegraph"}, true},
 		{"enter through the defaults", toConfirm + "\r", "xterm-256color", sized(100, 30), 0, true,
-			[]string{"✓ Agents   Claude Code", "Restart Claude Code to load codegraph", "codegraph doctor", "codegraph uninstall --scope global"}},
-		{"ctrl+c on the first screen", "\x03", "xterm-256color", sized(80, 12), 130, false, []string{"Cancelled: nothing was changed."}},
-		{"ctrl+c on the confirm screen", toConfirm + "\x03", "xterm-256color", sized(60, 20), 130, false, []string{"Cancelled: nothing was changed."}},
-		{"esc on the first screen", "\x1b", "xterm-256color", sized(100, 30), 130, false, []string{"Cancelled: nothing was changed."}},
-		{"n on the confirm screen", toConfirm + "n", "xterm", sized(80, 12), 130, false, []string{"Cancelled: nothing was changed."}},
-		{"TERM=dumb gets plain prompts; end of input cancels", "", "dumb", sized(80, 24), 130, false, []string{"Which agents should use codegraph?", "Cancelled: nothing was changed."}},
-		{"no size gets plain prompts", "", "xterm", sized(0, 0), 130, false, []string{"Which agents should use codegraph?", "Cancelled: nothing was changed."}},
+			[]string{"✓ Agents   Claude Code", "Restart Claude Code to load codegraph", "codegraph doctor", "codegraph uninstall --scope global"}, false},
+		{"ctrl+c on the first screen", "\x03", "xterm-256color", sized(80, 12), 130, false, []string{"Cancelled: nothing was changed."}, false},
+		{"ctrl+c on the confirm screen", toConfirm + "\x03", "xterm-256color", sized(60, 20), 130, false, []string{"Cancelled: nothing was changed."}, false},
+		{"esc on the first screen", "\x1b", "xterm-256color", sized(100, 30), 130, false, []string{"Cancelled: nothing was changed."}, false},
+		{"n on the confirm screen", toConfirm + "n", "xterm", sized(80, 12), 130, false, []string{"Cancelled: nothing was changed."}, false},
+		{"TERM=dumb gets plain prompts; end of input cancels", "", "dumb", sized(80, 24), 130, false, []string{"Which agents should use codegraph?", "Cancelled: nothing was changed."}, false},
+		{"no size gets plain prompts", "", "xterm", sized(0, 0), 130, false, []string{"Which agents should use codegraph?", "Cancelled: nothing was changed."}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			w := newWorld(t)
 			if err := os.MkdirAll(filepath.Join(w.home, ".claude"), 0o755); err != nil { // Claude Code is detected
 				t.Fatal(err)
+			}
+			brokenCfg := filepath.Join(w.home, ".cursor", "mcp.json")
+			if tc.broken {
+				writeFile(t, brokenCfg, `{"mcpServers": {`)
 			}
 			w.env["TERM"] = tc.term
 			var out, errb bytes.Buffer
@@ -643,6 +652,9 @@ func TestFormStories(t *testing.T) {
 				if !strings.Contains(said, s) {
 					t.Errorf("%q not said:\n%s", s, said)
 				}
+			}
+			if tc.broken && (readFile(t, brokenCfg) != `{"mcpServers": {` || strings.Contains(said, "✗")) {
+				t.Errorf("the broken config was selected:\n%s", said)
 			}
 			wrote := exists(filepath.Join(w.home, ".claude.json"))
 			if wrote != tc.wrote {
