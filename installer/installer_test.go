@@ -401,7 +401,7 @@ func TestRefusals(t *testing.T) {
 		{"mcpservers-not-object", "claude", ".claude.json", `{"mcpServers": []}`, "not an object", ScopeGlobal},
 		{"mcpservers-null", "cursor", ".cursor/mcp.json", `{"mcpServers": null}`, "null", ScopeGlobal},
 		{"codex-inline", "codex", ".codex/config.toml", "mcp_servers = { a = { command = \"a\" } }\n", "inline table", ScopeGlobal},
-		{"windsurf-local", "windsurf", "", "", "Run codegraph-install --targets windsurf --scope global", ScopeLocal},
+		{"windsurf-local", "windsurf", "", "", "Run codegraph-install --yes --targets windsurf --scope global", ScopeLocal},
 		{"continue-config-missing", "continue", "", "", "Start Continue once", ScopeGlobal},
 		{"goose-flow-extensions", "goose", ".config/goose/config.yaml", "extensions: {developer: {enabled: true}}\n", "by hand", ScopeGlobal},
 	}

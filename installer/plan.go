@@ -136,7 +136,7 @@ func planInstallTarget(env Env, t Target, scope Scope, server Server, prev *Targ
 		if scope == ScopeGlobal {
 			other = ScopeLocal
 		}
-		return fail(&messageError{err: err, msg: fmt.Sprintf("%s has no %s-scope MCP config file; nothing was changed for it. Run %s --targets %s --scope %s to install it for %s.",
+		return fail(&messageError{err: err, msg: fmt.Sprintf("%s has no %s-scope MCP config file; nothing was changed for it. Run %s --yes --targets %s --scope %s to install it for %s.",
 			t.Name, scope, Program, t.ID, other, map[Scope]string{ScopeGlobal: "your user", ScopeLocal: "a project"}[other])})
 	}
 	if err != nil {

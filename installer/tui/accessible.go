@@ -58,6 +58,9 @@ func runAccessible(ctx context.Context, cfg Config, in io.Reader, out io.Writer)
 		return Answers{}, ErrNoTargets
 	}
 
+	for _, l := range scopeNotes(s.targets) {
+		fmt.Fprintln(out, l)
+	}
 	if err := ask(huh.NewSelect[installer.Scope]().Title(scopeTitle).Options(
 		huh.NewOption(scopeLabel(installer.ScopeGlobal, cfg.paths()), installer.ScopeGlobal),
 		huh.NewOption(scopeLabel(installer.ScopeLocal, cfg.paths()), installer.ScopeLocal),

@@ -269,6 +269,32 @@ const (
 	scopeLocalLabel  = "local: this project only"
 )
 
+// scopeNotes name the chosen agents that have one scope only: the other
+// scope leaves them out (the summary then says so for each).
+func scopeNotes(ids []string) []string {
+	var global, local []string
+	for _, id := range ids {
+		t, ok := installer.TargetByID(id)
+		if !ok {
+			continue
+		}
+		switch sc := t.Scopes(); {
+		case len(sc) == 1 && sc[0] == installer.ScopeGlobal:
+			global = append(global, t.Name)
+		case len(sc) == 1 && sc[0] == installer.ScopeLocal:
+			local = append(local, t.Name)
+		}
+	}
+	var out []string
+	if len(global) > 0 {
+		out = append(out, "Global only (no project config file): "+strings.Join(global, ", ")+".")
+	}
+	if len(local) > 0 {
+		out = append(out, "Local only (no user config file): "+strings.Join(local, ", ")+".")
+	}
+	return out
+}
+
 // agentsHint says where the pre-selection came from.
 func agentsHint(cfg Config) string {
 	switch {

@@ -237,3 +237,16 @@ func TestAccessibleInterrupt(t *testing.T) {
 		pw.Close()
 	}
 }
+
+// TestScopeNotes: the scope screen names the chosen agents that have one
+// scope only, so choosing the other one does not silently leave them out.
+func TestScopeNotes(t *testing.T) {
+	t.Parallel()
+	got := scopeNotes([]string{"claude", "windsurf", "claude-desktop"})
+	if len(got) != 1 || got[0] != "Global only (no project config file): Windsurf, Claude Desktop." {
+		t.Errorf("scopeNotes = %q", got)
+	}
+	if got := scopeNotes([]string{"claude", "cursor"}); len(got) != 0 {
+		t.Errorf("notes for agents with both scopes: %q", got)
+	}
+}

@@ -247,6 +247,8 @@ func (m *Model) description() []string {
 		return nil
 	case m.step() == stepAgents:
 		return []string{agentsHint(m.cfg)}
+	case m.step() == stepScope:
+		return scopeNotes(m.st.answers(m.cfg).Targets)
 	case m.step() == stepShare:
 		return consentLines(m.cfg)
 	}
