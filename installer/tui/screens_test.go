@@ -30,7 +30,7 @@ var (
 	shiftTab = tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
 	ctrlC    = tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
 	keyRune  = func(r rune) tea.KeyPressMsg { return tea.KeyPressMsg{Code: r, Text: string(r)} }
-	sizes    = []struct{ w, h int }{{100, 30}, {80, 12}, {60, 20}}
+	sizes    = []struct{ w, h int }{{100, 30}, {80, 12}, {60, 20}, {60, 12}}
 	profiles = []struct {
 		name    string
 		profile colorprofile.Profile
@@ -94,7 +94,7 @@ func TestScreens(t *testing.T) {
 	}{
 		{"1-agents", nil, []string{"Which agents should use codegraph?", "> [x] Claude Code", "esc quit"}},
 		{"2-scope", []tea.Msg{enter}, []string{"✓ Agents", "> (•) global", "esc back"}},
-		{"3-share", []tea.Msg{enter, enter}, []string{"✓ Scope", "[ Yes ]", "esc back"}},
+		{"3-share", []tea.Msg{enter, enter}, []string{"[ Yes ]", "esc back"}},
 		{"4-confirm", []tea.Msg{enter, enter, enter}, []string{"✓ Sharing", "[ Install ]", "Cancel", "esc back"}},
 	}
 	for _, sz := range sizes {
@@ -337,5 +337,24 @@ func TestNothingToInstallFocusesCancel(t *testing.T) {
 	cfg.Accessible = true
 	if _, err := Run(context.Background(), cfg, strings.NewReader("0\n\n\n\n"), io.Discard); !errors.Is(err, ErrCancelled) {
 		t.Errorf("accessible, Enter through: %v, want ErrCancelled", err)
+	}
+}
+
+// TestConsentNeverLosesItsExplanation: however small the terminal, the
+// usage-data question keeps what is sent, what never is and how to turn
+// it off, with its buttons; the banner and the recap give way first.
+func TestConsentNeverLosesItsExplanation(t *testing.T) {
+	t.Parallel()
+	for _, sz := range []struct{ w, h int }{{100, 30}, {80, 12}, {60, 12}, {40, 10}} {
+		m := NewModel(formConfig(t))
+		drive(m, tea.WindowSizeMsg{Width: sz.w, Height: sz.h}, enter, enter)
+		plain := ansi.Strip(m.View().Content)
+		flat := strings.Join(strings.Fields(plain), " ")
+		for _, s := range []string{"Share anonymous usage data?", "Sent: counts of commands", "no code, paths or names", "Turn it off any time", "telemetry off", "[ Yes ]"} {
+			if !strings.Contains(flat, s) {
+				t.Errorf("%dx%d: %q is not on screen:\n%s", sz.w, sz.h, s, plain)
+			}
+		}
+		checkFits(t, fmt.Sprintf("share %dx%d", sz.w, sz.h), m.View().Content, sz.w, sz.h)
 	}
 }

@@ -306,12 +306,14 @@ func agentsHint(cfg Config) string {
 	return agentsDetected
 }
 
+const consentListedAt = "Every field is listed at:"
+
 // consentLines describe the toggle: what is sent, what never is, where
 // every field is listed and how to turn it off, in consent's words.
 func consentLines(cfg Config) []string {
 	lines := []string{
 		"Sent: " + consent.WhatIsShared + "; " + consent.NeverShared + ".",
-		"Every field is listed at:",
+		consentListedAt,
 		consent.DocsURL,
 		"Turn it off any time: " + consent.HowToTurnOff + ".",
 	}

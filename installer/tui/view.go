@@ -147,6 +147,7 @@ func (m *Model) renderAt(level, w, h int, items []string, cursor int) screen {
 	if m.standalone == nil {
 		counter = fmt.Sprintf("  %d/%d", m.cur+1, len(m.steps))
 	}
+	titleAt := len(top)
 	title := wrap(m.title()+counter, w, 0)
 	for i, l := range title {
 		if i == len(title)-1 && counter != "" {
@@ -156,9 +157,20 @@ func (m *Model) renderAt(level, w, h int, items []string, cursor int) screen {
 		}
 		top = append(top, l)
 	}
-	if level < densest {
+	// The densest layout drops the description, except a consent
+	// question's, which is never asked without what it means: that one
+	// loses only where the fields are listed (the title names
+	// TELEMETRY.md), and keeps what is sent and how to turn it off.
+	switch {
+	case level < densest:
 		for _, d := range m.description() {
 			top = append(top, wrap(d, w, 0)...)
+		}
+	case m.standalone == nil && m.step() == stepShare:
+		for _, d := range consentLines(m.cfg) {
+			if d != consentListedAt && d != consent.DocsURL {
+				top = append(top, wrap(d, w, 0)...)
+			}
 		}
 	}
 	// Buttons, the error and the help line stay at the bottom, always.
@@ -176,10 +188,17 @@ func (m *Model) renderAt(level, w, h int, items []string, cursor int) screen {
 	}
 	bottom = append(bottom, styles().faint.Render(m.help()))
 
+	// On a screen too small even so, the banner and the recap give way
+	// before the question, its explanation and its buttons.
+	if level == densest {
+		for titleAt > 0 && len(top)+len(bottom) > h {
+			top, titleAt = top[1:], titleAt-1
+		}
+	}
 	avail := h - len(top) - len(bottom)
 	s := screen{fits: len(items) <= avail}
 	region := items
-	if !s.fits {
+	if !s.fits && len(items) > 0 {
 		region = m.scroll(items, cursor, max(avail, 2))
 	}
 	s.rows = len(region)
