@@ -358,3 +358,15 @@ func TestConsentNeverLosesItsExplanation(t *testing.T) {
 		checkFits(t, fmt.Sprintf("share %dx%d", sz.w, sz.h), m.View().Content, sz.w, sz.h)
 	}
 }
+
+// TestUninstallBanner: the uninstaller's confirmation is not headed as
+// the installer.
+func TestUninstallBanner(t *testing.T) {
+	t.Parallel()
+	m := newConfirmModel(ConfirmOptions{Title: "Remove codegraph?", Details: "x", Yes: "Remove", No: "Cancel", Version: "v1", Banner: "uninstall"})
+	drive(m, tea.WindowSizeMsg{Width: 80, Height: 24})
+	plain := ansi.Strip(m.View().Content)
+	if !strings.Contains(plain, "codegraph  uninstall · v1") || strings.Contains(plain, "installer") {
+		t.Errorf("banner:\n%s", plain)
+	}
+}

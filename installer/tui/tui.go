@@ -144,8 +144,10 @@ type ConfirmOptions struct {
 	Title   string
 	Details string // shown above the buttons; scrolls when long
 	// Yes and No label the buttons; empty means "Yes" and "No".
-	Yes, No    string
-	Version    string // in the banner
+	Yes, No string
+	Version string // in the banner
+	// Banner says what this screen is ("uninstall"); "" is the installer.
+	Banner     string
 	Accessible bool
 	Environ    []string
 }

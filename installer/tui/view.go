@@ -48,16 +48,24 @@ var styles = sync.OnceValue(func() *palette {
 const defaultWidth, defaultHeight = 80, 24
 
 // Banner is the title block shown above the form, drawn once.
-func Banner(version string) string {
+func Banner(version string) string { return bannerFor(version, "") }
+
+// bannerFor is the banner with what this screen is ("" is the installer).
+func bannerFor(version, what string) string {
 	return lipgloss.NewStyle().
 		Border(lipgloss.RoundedBorder()).
 		BorderForeground(purple).
 		Padding(0, 2).
-		Render(bannerText(version))
+		Render(bannerTextFor(version, what))
 }
 
-func bannerText(version string) string {
+func bannerText(version string) string { return bannerTextFor(version, "") }
+
+func bannerTextFor(version, what string) string {
 	sub := "MCP server installer"
+	if what != "" {
+		sub = what
+	}
 	if version != "" {
 		sub += " · " + version
 	}
@@ -125,11 +133,15 @@ func (m *Model) layout() screen {
 func (m *Model) renderAt(level, w, h int, items []string, cursor int) screen {
 	var top, bottom []string
 	// Banner.
-	if level == 0 && lipgloss.Width(Banner(m.cfg.Version)) <= w {
-		top = append(top, splitLines(Banner(m.cfg.Version))...)
+	what := ""
+	if m.standalone != nil {
+		what = m.standalone.Banner
+	}
+	if b := bannerFor(m.cfg.Version, what); level == 0 && lipgloss.Width(b) <= w {
+		top = append(top, splitLines(b)...)
 		top = append(top, "")
 	} else {
-		top = append(top, bannerText(m.cfg.Version))
+		top = append(top, bannerTextFor(m.cfg.Version, what))
 	}
 	// Recap of the answers so far.
 	if recap := m.recapLines(); len(recap) > 0 {

@@ -121,6 +121,7 @@ func (a *app) runUninstall(cmd *cobra.Command, f *uninstallFlags) error {
 			Yes:        "Remove",
 			No:         "Cancel",
 			Version:    buildinfo.CodegraphVersion(),
+			Banner:     "uninstall",
 			Accessible: a.accessible(f.accessible),
 			Environ:    tui.Environ(a.env.Getenv),
 		}, a.env.Stdin, a.formOutput(f.accessible))
@@ -135,6 +136,17 @@ func (a *app) runUninstall(cmd *cobra.Command, f *uninstallFlags) error {
 	a.tel.Emit(telemetry.UninstallEvent(removed))
 	if err := a.interrupted(cmd.Context()); err != nil {
 		return err
+	}
+	if len(removed) > 0 && !f.json {
+		// The one thing left to do: agents that are running keep the
+		// server they started until they restart.
+		var names []string
+		for _, id := range removed {
+			if t, ok := installer.TargetByID(id); ok {
+				names = append(names, t.Name)
+			}
+		}
+		fmt.Fprintf(a.env.Stderr, "\nNext: restart %s, so that it stops starting codegraph.\n", joinNames(names))
 	}
 	a.flushCapped(cmd.Context())
 	if failed {
@@ -191,4 +203,12 @@ func (a *app) unrecordedNote(p *installer.Plan) {
 	}
 	fmt.Fprintf(a.env.Stderr, "%s was not written by an install of yours (no record of one in %s), so nothing was restored or deleted for it: it came with the project, or from another machine. Remove codegraph entries from the project's agent files by hand if you do not want them.\n",
 		a.homeRelative(p.Unrecorded), a.homeRelative(statedir.ForHome(a.env.Home).LocalInstalls()))
+}
+
+// joinNames is "A", "A and B", "A, B and C".
+func joinNames(names []string) string {
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
