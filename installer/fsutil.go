@@ -37,9 +37,15 @@ func resolve(path string) string {
 	return path
 }
 
-// MaxConfigSize is the largest config file the installer reads: agent
-// configs are kilobytes (a busy ~/.claude.json a few megabytes); anything
-// past this is refused before it is read, never parsed.
+// MaxConfigSize is the largest config file the installer reads; anything
+// past it is refused before it is read, never parsed. Agent configs are
+// kilobytes, but Claude Code keeps its history in ~/.claude.json, which
+// users have seen reach 8 MB, 65 MB and 101 MB
+// (github.com/anthropics/claude-code issues 10592, 6394, 2593), so this is
+// not lowered below 64 MiB: at it the JSONC editor allocates about 2 bytes
+// per input byte and its worst shape takes about 2 s (BENCHMARKS.md). The
+// TOML and YAML packages have their own, lower caps (their parsers cost
+// more per byte; their files are small).
 const MaxConfigSize = 64 << 20
 
 // readConfig returns the file's bytes, whether it exists, and its mode. It

@@ -13,8 +13,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-
-	"github.com/tailscale/hujson"
 )
 
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
@@ -61,17 +59,11 @@ func (e *ShapeError) Error() string { return e.Msg }
 // Validate reports whether b parses as JSONC (a BOM is allowed). An empty or
 // comment-only document is valid: we can add to it.
 func Validate(b []byte) error {
-	if err := checkDepth(b); err != nil {
-		return err
-	}
-	body := bytes.TrimPrefix(b, utf8BOM)
-	if isBlankDocument(body) {
+	base := bomLen(b)
+	if isBlankDocument(b[base:]) {
 		return nil
 	}
-	if _, err := hujson.Parse(body); err != nil {
-		return &SyntaxError{Msg: err.Error()}
-	}
-	return nil
+	return validateDoc(b, base)
 }
 
 // Set makes the member at path hold an object with fields, and returns the
@@ -82,16 +74,11 @@ func Set(src []byte, path []string, fields []Field) (out []byte, undo Undo, chan
 	if len(path) == 0 {
 		return nil, Undo{}, false, errors.New("jsonc: empty key path")
 	}
-	if err := checkDepth(src); err != nil {
-		return nil, Undo{}, false, err
-	}
-	hasBOM := bytes.HasPrefix(src, utf8BOM)
-	body := src
-	if hasBOM {
-		body = src[len(utf8BOM):]
-	}
+	base := bomLen(src)
+	body := src[base:]
 	undo = Undo{Path: append([]string(nil), path...), CreatedDepth: -1}
-	var newBody []byte
+	trusted := false  // out is known to be valid
+	var redo [][]edit // the edits that made out of src, in order
 	if isBlankDocument(body) {
 		doc := string(body)
 		undo.DocumentBefore = &doc
@@ -101,30 +88,32 @@ func Set(src []byte, path []string, fields []Field) (out []byte, undo Undo, chan
 			st.nl = "\r\n"
 		}
 		obj := "{" + st.nl + st.unit + renderMember(path, fields, st, st.unit) + st.nl + "}"
-		prefix := string(body)
-		if prefix != "" && !strings.HasSuffix(prefix, "\n") {
+		prefix := string(src)
+		if doc != "" && !strings.HasSuffix(doc, "\n") {
 			prefix += st.nl
 		}
-		newBody = []byte(prefix + obj + st.nl)
-		changed = true
+		out = []byte(prefix + obj + st.nl)
 	} else {
-		newBody, changed, err = setInBody(body, path, fields, &undo)
+		var proven bool
+		out, redo, proven, err = setIn(src, base, path, fields, &undo)
 		if err != nil {
 			return nil, Undo{}, false, err
 		}
+		if redo == nil {
+			return src, undo, false, nil
+		}
+		trusted = proven
 	}
-	if !changed {
-		return src, undo, false, nil
-	}
-	if hasBOM {
-		out = append(append([]byte{}, utf8BOM...), newBody...)
-	} else {
-		out = newBody
-	}
-	// Safety net: what we write must parse (Revert parses it), and
-	// reverting it must give back the input byte for byte; otherwise we
-	// refuse rather than write a file we could not undo.
-	back, _, rerr := Revert(out, undo)
+	// Safety net: what we write must parse, and reverting it must give back
+	// the input byte for byte; otherwise we refuse rather than write a file
+	// we could not undo. When every edit was proven to keep the document
+	// valid (the changed text parsed in place), Revert need not parse the
+	// whole output again: for a large file that is most of the time.
+	//
+	// out is ours, so Revert works on it in place, and the edits are then
+	// made again: a file of many megabytes costs no second copy (fresh
+	// memory is slow to come by, more than copying within memory at hand).
+	back, _, rerr := revert(out, undo, trusted, redo != nil)
 	var se *SyntaxError
 	if errors.As(rerr, &se) {
 		return nil, Undo{}, false, fmt.Errorf("jsonc: internal error: edit produced invalid JSON (%v); nothing written", rerr)
@@ -132,75 +121,120 @@ func Set(src []byte, path []string, fields []Field) (out []byte, undo Undo, chan
 	if rerr != nil || !bytes.Equal(back, src) {
 		return nil, Undo{}, false, errors.New("jsonc: internal error: edit would not be exactly reversible; nothing written")
 	}
+	if redo != nil {
+		ed := editor{b: back, owned: true}
+		for _, xs := range redo {
+			ed.applyAll(xs)
+		}
+		out = ed.b
+	}
 	return out, undo, true, nil
 }
 
-func setInBody(body []byte, path []string, fields []Field, undo *Undo) ([]byte, bool, error) {
-	root, err := hujson.Parse(body)
-	if err != nil {
-		return nil, false, &SyntaxError{Msg: err.Error()}
+// bomLen is the length of the UTF-8 BOM that starts b, 0 when none. The
+// document is edited with its BOM in place (offsets start after it), so a
+// BOM costs no extra copy of a large file.
+func bomLen(b []byte) int {
+	if bytes.HasPrefix(b, utf8BOM) {
+		return len(utf8BOM)
 	}
-	st := detectStyle(body)
-	cur := &root
+	return 0
+}
+
+// setIn edits doc, whose JSON starts at doc[base] (after a BOM): the new
+// document (a copy), and the edits that made it in the order they were
+// made, nil when nothing changed. proven reports that the result was
+// checked valid edit by edit, each changed text parsed where it stands in
+// a document known to be valid.
+func setIn(doc []byte, base int, path []string, fields []Field, undo *Undo) (out []byte, redo [][]edit, proven bool, err error) {
+	if err := validateDoc(doc, base); err != nil {
+		return nil, nil, false, err
+	}
+	st := detectStyle(doc[base:])
+	cur := member{name: -1, start: skipExtra(doc, base)}
+	cur.end = skipValue(doc, cur.start)
 	for depth, key := range path {
-		obj, ok := cur.Value.(*hujson.Object)
-		if !ok {
-			return nil, false, &ShapeError{Msg: fmt.Sprintf("%s is %s, not an object; refusing to replace it", describePath(path[:depth]), kindName(cur))}
+		if doc[cur.start] != '{' {
+			return nil, nil, false, &ShapeError{Msg: fmt.Sprintf("%s is %s, not an object; refusing to replace it", describePath(path[:depth]), kindName(doc, cur.start))}
 		}
-		idx, err := findMember(obj, key, path[:depth+1])
-		if err != nil {
-			return nil, false, err
+		obj := scanObject(doc, cur.start, key)
+		if obj.dup {
+			return nil, nil, false, duplicate(path[:depth+1])
 		}
-		if idx < 0 {
+		if obj.idx < 0 {
 			undo.CreatedDepth = depth
-			if len(obj.Members) == 0 {
-				before := string(body[cur.StartOffset:cur.EndOffset])
+			if obj.n == 0 {
+				before := string(doc[obj.start:obj.end])
 				undo.EmptyBefore = &before
 			}
-			out := insertMember(body, cur, renderMemberFor(body, cur, path[depth:], fields, st), st)
-			return out, true, nil
+			xs := insertMember(doc, obj, renderMemberFor(doc, obj, path[depth:], fields, st), st)
+			out := spliceAll(doc, xs)
+			return out, [][]edit{xs}, insertionValid(out, obj, xs), nil
 		}
-		cur = &obj.Members[idx].Value
+		cur = obj.m
 	}
 	// The entry exists: remember its raw text, then update it in place.
-	prev := string(body[cur.StartOffset:cur.EndOffset])
+	prev := string(doc[cur.start:cur.end])
 	undo.Previous = &prev
-	if _, ok := cur.Value.(*hujson.Object); !ok {
-		indent := lineIndent(body, cur.StartOffset)
+	if doc[cur.start] != '{' {
+		indent := lineIndent(doc, cur.start)
 		val := renderObject(fields, st, indent)
 		if prev == val {
-			return body, false, nil
+			return doc, nil, false, nil
 		}
-		return splice(body, cur.StartOffset, cur.EndOffset, val), true, nil
+		x := edit{cur.start, cur.end, val}
+		out := spliceAll(doc, []edit{x})
+		return out, [][]edit{{x}}, validValueAt(out, cur.start, cur.start+len(val)), nil
 	}
-	out := body
-	changed := false
+	ed := editor{b: doc}
+	proven = true
 	for _, f := range fields {
-		// Re-parse after each splice: offsets move, and documents are small.
-		root, err := hujson.Parse(out)
-		if err != nil {
-			return nil, false, &SyntaxError{Msg: err.Error()}
-		}
-		ev := lookup(&root, path)
-		eobj := ev.Value.(*hujson.Object)
-		idx, err := findMember(eobj, f.Key, append(append([]string{}, path...), f.Key))
-		if err != nil {
-			return nil, false, err
+		// Every edit is inside the entry object, so it still starts at
+		// cur.start; its members are read again, as their offsets moved.
+		eobj := scanObject(ed.b, cur.start, f.Key)
+		if eobj.dup {
+			return nil, nil, false, duplicate(append(append([]string{}, path...), f.Key))
 		}
 		want := renderValue(f.Value, st)
-		if idx >= 0 {
-			mv := &eobj.Members[idx].Value
-			if equalJSON(out[mv.StartOffset:mv.EndOffset], f.Value) {
+		if eobj.idx >= 0 {
+			mv := eobj.m
+			if equalJSON(ed.b[mv.start:mv.end], f.Value) {
 				continue
 			}
-			out = splice(out, mv.StartOffset, mv.EndOffset, want)
+			x := edit{mv.start, mv.end, want}
+			ed.apply(x)
+			redo = append(redo, []edit{x})
+			proven = proven && validValueAt(ed.b, mv.start, mv.start+len(want))
 		} else {
-			member := quote(f.Key) + st.colon + want
-			out = insertMember(out, ev, member, st)
+			xs := insertMember(ed.b, eobj, quote(f.Key)+st.colon+want, st)
+			ed.applyAll(xs)
+			redo = append(redo, xs)
+			proven = proven && insertionValid(ed.b, eobj, xs)
 		}
-		changed = true
 	}
-	return out, changed, nil
+	return ed.b, redo, proven, nil
+}
+
+// insertionValid reports whether out, a valid document in which
+// insertMember's edits xs added a member to obj, is proven valid: the new
+// object when it replaced an empty one, else the object's text from its
+// former last value to its closing brace, which must close where the
+// object now ends. What precedes and follows reads as before.
+func insertionValid(out []byte, obj object, xs []edit) bool {
+	added := 0
+	for _, x := range xs {
+		added += len(x.with) - (x.end - x.start)
+	}
+	if obj.n == 0 {
+		return validValueAt(out, obj.start, obj.end+added)
+	}
+	end, ok := objectEndAfter(out, obj.start, obj.last.end)
+	return ok && end == obj.end+added
+}
+
+// duplicate refuses a key present twice: agents disagree on which wins.
+func duplicate(where []string) error {
+	return &ShapeError{Msg: fmt.Sprintf("%s appears more than once; refusing to guess which one the agent reads", describePath(where))}
 }
 
 // Revert undoes a Set described by undo on the current document src, which
@@ -208,85 +242,101 @@ func setInBody(body []byte, path []string, fields []Field, undo *Undo) ([]byte, 
 // top-level object is left with no members and no comments (a file we
 // created can then be deleted).
 func Revert(src []byte, undo Undo) (out []byte, empty bool, err error) {
-	if err := checkDepth(src); err != nil {
-		return nil, false, err
-	}
-	hasBOM := bytes.HasPrefix(src, utf8BOM)
-	body := src
-	if hasBOM {
-		body = src[len(utf8BOM):]
-	}
-	if isBlankDocument(body) {
+	return revert(src, undo, false, false)
+}
+
+// revert is Revert; trusted says src is known to be valid (Set's own
+// output, checked edit by edit), so it is not parsed whole again; inPlace
+// that src may be edited in place (it is Set's own).
+func revert(src []byte, undo Undo, trusted, inPlace bool) (out []byte, empty bool, err error) {
+	base := bomLen(src)
+	if isBlankDocument(src[base:]) {
 		return src, true, nil
 	}
-	nb, root, err := revertBody(body, undo)
+	if !trusted {
+		if err := validateDoc(src, base); err != nil {
+			return nil, false, err
+		}
+	}
+	nb, err := revertIn(src, base, undo, inPlace)
 	if err != nil {
 		return nil, false, err
 	}
-	if root == nil {
-		r, err := hujson.Parse(nb)
-		if err != nil {
-			return nil, false, &SyntaxError{Msg: err.Error()}
-		}
-		root = &r
-	}
-	empty = isEmptyObject(nb, root)
+	empty = isEmptyObject(nb, skipExtra(nb, base))
 	if empty && undo.DocumentBefore != nil {
-		nb = []byte(*undo.DocumentBefore)
-	}
-	if hasBOM {
-		return append(append([]byte{}, utf8BOM...), nb...), empty, nil
+		nb = append(append([]byte{}, src[:base]...), *undo.DocumentBefore...)
 	}
 	return nb, empty, nil
 }
 
-// revertBody undoes Set on body. It also returns the parsed tree of the
-// result when it has one at hand (nil otherwise), sparing Revert a parse:
-// documents such as ~/.claude.json run to megabytes.
-func revertBody(body []byte, undo Undo) ([]byte, *hujson.Value, error) {
+// revertIn undoes Set on doc, a valid document (its JSON from doc[base]),
+// and checks that the result is valid. Each edit replaces or removes one
+// value or member, so only the text around it is parsed again (the whole
+// result only when that does not prove it valid, for the parser's message).
+func revertIn(doc []byte, base int, undo Undo, inPlace bool) ([]byte, error) {
 	path := undo.Path
-	root, err := hujson.Parse(body)
-	if err != nil {
-		return nil, nil, &SyntaxError{Msg: err.Error()}
+	// objs[i] is the object at path[:i], read once: removing a member
+	// inside one of them moves only what follows it in the others.
+	var objs []object
+	ev := member{name: -1, start: skipExtra(doc, base)}
+	ev.end = skipValue(doc, ev.start)
+	for _, key := range path {
+		if doc[ev.start] != '{' {
+			return doc, nil // already gone: nothing to undo
+		}
+		obj := scanObject(doc, ev.start, key)
+		if obj.dup || obj.idx < 0 {
+			return doc, nil
+		}
+		objs = append(objs, obj)
+		ev = obj.m
 	}
-	ev := lookup(&root, path)
-	if ev == nil {
-		return body, &root, nil // already gone: nothing to undo
+	ed := editor{b: doc, owned: inPlace}
+	check := func(start, end int) error {
+		if validValueAt(ed.b, start, end) {
+			return nil
+		}
+		return validate(ed.b[base:])
 	}
 	if undo.Previous != nil {
-		return splice(body, ev.StartOffset, ev.EndOffset, *undo.Previous), nil, nil
+		ed.apply(edit{ev.start, ev.end, *undo.Previous})
+		return ed.b, check(ev.start, ev.start+len(*undo.Previous))
 	}
-	out, cur := body, root
+	if len(path) == 0 {
+		return doc, nil // a record that names no member: nothing to remove
+	}
 	level := len(path) - 1
 	for {
-		container := lookup(&cur, path[:level])
-		obj, ok := container.Value.(*hujson.Object)
-		if !ok {
-			return out, &cur, nil
+		obj := objs[level]
+		at := obj.start
+		xs := removeMember(ed.b, obj)
+		proof := proveRemoval(ed.b, obj, xs)
+		before := len(ed.b)
+		ed.applyAll(xs)
+		removed := before - len(ed.b)
+		end := obj.end - removed // the object's new end
+		if !proof.holds(ed.b) {
+			if err := validate(ed.b[base:]); err != nil {
+				return nil, err
+			}
 		}
-		idx, _ := findMember(obj, path[level], nil)
-		if idx < 0 {
-			return out, &cur, nil
-		}
-		out = removeMember(out, container, idx)
-		if cur, err = hujson.Parse(out); err != nil {
-			return nil, nil, &SyntaxError{Msg: err.Error()}
-		}
-		container = lookup(&cur, path[:level])
-		emptied := isEmptyObject(out, container)
+		emptied := isEmptyObject(ed.b, at)
 		if level > undo.CreatedDepth && undo.CreatedDepth >= 0 && emptied {
 			level-- // we created this container too; remove it as well
+			for k := 0; k <= level; k++ {
+				objs[k] = objs[k].shifted(xs[0].start, removed)
+			}
 			continue
 		}
 		// The object we inserted into had no members before (perhaps only a
 		// comment, "{ // add servers here }"): with ours gone it gets its
 		// exact spelling back.
-		if hasNoMembers(container) && undo.EmptyBefore != nil && level == undo.CreatedDepth {
-			text := out[container.StartOffset:container.EndOffset]
-			if stripSpace(string(text)) == stripSpace(*undo.EmptyBefore) {
-				return splice(out, container.StartOffset, container.EndOffset, *undo.EmptyBefore), nil, nil
+		if hasNoMembers(ed.b, at) && undo.EmptyBefore != nil && level == undo.CreatedDepth {
+			if sameIgnoringSpace(ed.b[at:end], *undo.EmptyBefore) {
+				ed.apply(edit{at, end, *undo.EmptyBefore})
+				return ed.b, check(at, at+len(*undo.EmptyBefore))
 			}
 		}
-		return out, &cur, nil
+		return ed.b, nil
 	}
 }

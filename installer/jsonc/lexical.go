@@ -4,9 +4,6 @@ package jsonc
 
 import (
 	"bytes"
-	"strings"
-
-	"github.com/tailscale/hujson"
 )
 
 func isBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
@@ -21,23 +18,56 @@ func skipExtra(b []byte, i int) int {
 		switch {
 		case b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r':
 			i++
-		case bytes.HasPrefix(b[i:], []byte("//")):
-			j := bytes.IndexByte(b[i:], '\n')
-			if j < 0 {
-				return len(b)
-			}
-			i += j
-		case bytes.HasPrefix(b[i:], []byte("/*")):
-			j := bytes.Index(b[i+2:], []byte("*/"))
+		case b[i] != '/' || i+1 >= len(b):
+			return i
+		case b[i+1] == '/':
+			i = lineEnd(b, i+2)
+		case b[i+1] == '*':
+			j := blockEnd(b, i+2)
 			if j < 0 {
 				return i // unterminated: not extra
 			}
-			i += 2 + j + 2
+			i = j + 2
 		default:
 			return i
 		}
 	}
 	return i
+}
+
+// lineEnd returns the offset of the first '\n' from i, len(b) when none.
+// A byte loop first: in hostile files lines are a few bytes, where a call
+// to IndexByte costs more than the loop.
+func lineEnd(b []byte, i int) int {
+	for stop := min(i+32, len(b)); i < stop; i++ {
+		if b[i] == '\n' {
+			return i
+		}
+	}
+	if i >= len(b) {
+		return len(b)
+	}
+	if j := bytes.IndexByte(b[i:], '\n'); j >= 0 {
+		return i + j
+	}
+	return len(b)
+}
+
+// blockEnd returns the offset of the first "*/" from i, -1 when none: a
+// byte loop first, as for lineEnd.
+func blockEnd(b []byte, i int) int {
+	for stop := min(i+32, len(b)-1); i < stop; i++ {
+		if b[i] == '*' && b[i+1] == '/' {
+			return i
+		}
+	}
+	if i >= len(b)-1 {
+		return -1
+	}
+	if j := bytes.Index(b[i:], []byte("*/")); j >= 0 {
+		return i + j
+	}
+	return -1
 }
 
 // sameLineTrailEnd returns the end of the last comment that follows i on
@@ -48,22 +78,21 @@ func sameLineTrailEnd(b []byte, i int) int {
 		switch {
 		case b[j] == ' ' || b[j] == '\t':
 			j++
-		case bytes.HasPrefix(b[j:], []byte("//")):
-			k := bytes.IndexByte(b[j:], '\n')
-			if k < 0 {
-				return len(b)
+		case b[j] == '/' && j+1 < len(b) && b[j+1] == '/':
+			end = lineEnd(b, j)
+			if end == len(b) {
+				return end
 			}
-			end = j + k
 			if end > 0 && b[end-1] == '\r' {
 				end--
 			}
 			return end
-		case bytes.HasPrefix(b[j:], []byte("/*")):
-			k := bytes.Index(b[j+2:], []byte("*/"))
-			if k < 0 || bytes.IndexByte(b[j:j+2+k], '\n') >= 0 {
+		case b[j] == '/' && j+1 < len(b) && b[j+1] == '*':
+			k := blockEnd(b, j+2)
+			if k < 0 || bytes.IndexByte(b[j:k], '\n') >= 0 {
 				return end
 			}
-			j += 2 + k + 2
+			j = k + 2
 			end = j
 		default:
 			return end
@@ -76,31 +105,49 @@ func hasComment(b []byte) bool {
 	return bytes.Contains(b, []byte("//")) || bytes.Contains(b, []byte("/*"))
 }
 
-// hasNoMembers reports an object without members (comments allowed).
-func hasNoMembers(v *hujson.Value) bool {
-	obj, ok := v.Value.(*hujson.Object)
-	return ok && len(obj.Members) == 0
-}
-
-// isEmptyObject reports an object with no members and no comments inside.
-func isEmptyObject(b []byte, v *hujson.Value) bool {
-	if v == nil {
+// hasNoMembers reports an object at b[at] without members (comments
+// allowed).
+func hasNoMembers(b []byte, at int) bool {
+	if at >= len(b) || b[at] != '{' {
 		return false
 	}
-	obj, ok := v.Value.(*hujson.Object)
-	if !ok || len(obj.Members) != 0 {
-		return false
-	}
-	return strings.TrimSpace(string(b[v.StartOffset+1:v.EndOffset-1])) == ""
+	i := skipExtra(b, at+1)
+	return i < len(b) && b[i] == '}'
 }
 
-func stripSpace(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == ' ' || r == '\t' || r == '\n' || r == '\r' {
-			return -1
+// isEmptyObject reports an object at b[at] with no members and no
+// comments inside: only blanks between its braces.
+func isEmptyObject(b []byte, at int) bool {
+	if at >= len(b) || b[at] != '{' {
+		return false
+	}
+	i := at + 1
+	for i < len(b) && isBlank(b[i]) {
+		i++
+	}
+	return i < len(b) && b[i] == '}'
+}
+
+// sameIgnoringSpace reports whether b and s are equal once blanks are
+// removed from both.
+func sameIgnoringSpace(b []byte, s string) bool {
+	i, j := 0, 0
+	for {
+		for i < len(b) && isBlank(b[i]) {
+			i++
 		}
-		return r
-	}, s)
+		for j < len(s) && isBlank(s[j]) {
+			j++
+		}
+		if i == len(b) || j == len(s) {
+			return i == len(b) && j == len(s)
+		}
+		if b[i] != s[j] {
+			return false
+		}
+		i++
+		j++
+	}
 }
 
 func lineIndent(b []byte, pos int) string {

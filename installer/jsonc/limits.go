@@ -1,8 +1,11 @@
 package jsonc
 
-// The nesting limit: a document nested deeper than MaxDepth is refused by a
-// linear scan before any parser (hujson recurses once per level, so a
-// hostile or corrupt file nested 700,000 deep would overflow the stack).
+// The nesting limit: a document nested deeper than MaxDepth is refused (no
+// agent writes one; a hostile or corrupt file nested 700,000 deep overflowed
+// the stack of the recursive parser this package once used). The parser
+// (parse.go) counts the depth as it goes; checkDepth, a linear scan of the
+// brackets, says which error a document both too deep and invalid gets, so
+// that the depth is reported first, whatever comes first in the file.
 
 import "fmt"
 

@@ -6,10 +6,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"reflect"
+	"strconv"
 	"strings"
-
-	"github.com/tailscale/hujson"
 )
 
 func quote(s string) string {
@@ -74,38 +72,72 @@ func renderMember(path []string, fields []Field, st style, indent string) string
 	return quote(path[0]) + st.colon + "{" + st.nl + inner + renderMember(path[1:], fields, st, inner) + st.nl + indent + "}"
 }
 
-func renderMemberFor(b []byte, container *hujson.Value, path []string, fields []Field, st style) string {
-	obj := container.Value.(*hujson.Object)
+func renderMemberFor(b []byte, container object, path []string, fields []Field, st style) string {
 	var indent string
 	multiline := st.multiline
-	if len(obj.Members) > 0 {
-		last := obj.Members[len(obj.Members)-1]
-		indent = lineIndent(b, last.Name.StartOffset)
-		if bytes.IndexByte(b[container.StartOffset:container.EndOffset], '\n') < 0 {
+	if container.n > 0 {
+		indent = lineIndent(b, container.last.name)
+		if bytes.IndexByte(b[container.start:container.end], '\n') < 0 {
 			multiline = false
 		}
 	} else {
-		indent = lineIndent(b, container.StartOffset) + st.unit
+		indent = lineIndent(b, container.start) + st.unit
 	}
 	st.multiline = multiline
 	return renderMember(path, fields, st, indent)
 }
 
-// equalJSON reports whether raw (a JSONC value) holds exactly want (a
-// string, a bool or a []string). want goes through encoding/json too, so
-// both sides are compared in the same decoded form ([]string as []any).
+// equalJSON reports whether raw (a valid JSONC value) holds exactly want
+// (a string, a bool or a []string), as decoding both would say. want goes
+// through encoding/json, so it is compared in the decoded form; raw is
+// read lexically, stopping at the first difference: a field's value in a
+// hostile file can be megabytes of arrays, never decoded whole.
 func equalJSON(raw []byte, want any) bool {
-	std, err := hujson.Standardize(append([]byte{}, raw...))
-	if err != nil {
-		return false
-	}
 	wantJSON, err := json.Marshal(want)
 	if err != nil {
 		return false
 	}
-	var got, wantValue any
-	if json.Unmarshal(std, &got) != nil || json.Unmarshal(wantJSON, &wantValue) != nil {
+	var wantValue any
+	if json.Unmarshal(wantJSON, &wantValue) != nil {
 		return false
 	}
-	return reflect.DeepEqual(got, wantValue)
+	var scratch []byte
+	same := func(lit []byte, w any) bool {
+		switch w := w.(type) {
+		case string:
+			if len(lit) < 2 || lit[0] != '"' {
+				return false
+			}
+			var dec []byte
+			var ok bool
+			dec, ok = unquote(lit[1:len(lit)-1], scratch[:0])
+			scratch = dec
+			return ok && string(dec) == w
+		case bool:
+			return string(lit) == strconv.FormatBool(w)
+		case nil:
+			return string(lit) == "null"
+		}
+		return false
+	}
+	items, isArray := wantValue.([]any)
+	if !isArray {
+		return same(raw, wantValue)
+	}
+	if len(raw) == 0 || raw[0] != '[' {
+		return false
+	}
+	i, k := skipExtra(raw, 1), 0
+	for i < len(raw) && raw[i] != ']' {
+		end := skipValue(raw, i)
+		if k >= len(items) || !same(raw[i:end], items[k]) {
+			return false
+		}
+		k++
+		i = skipExtra(raw, end)
+		if i < len(raw) && raw[i] == ',' {
+			i = skipExtra(raw, i+1)
+		}
+	}
+	return k == len(items)
 }

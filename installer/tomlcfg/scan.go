@@ -9,7 +9,7 @@ import (
 type stmtKind int
 
 const (
-	kindOther stmtKind = iota // blank line or comment
+	kindOther stmtKind = iota // blank line or comment (not kept)
 	kindHeader
 	kindArrayHeader
 	kindKeyVal
@@ -34,7 +34,6 @@ func scan(b []byte) ([]stmt, error) {
 		start := i
 		i = skipBlanks(b, i)
 		if i >= len(b) {
-			out = append(out, stmt{kind: kindOther, start: start, end: i})
 			break
 		}
 		s := stmt{start: start}
@@ -86,7 +85,11 @@ func scan(b []byte) ([]stmt, error) {
 		}
 		i = restOfLine(b, i)
 		s.end = i
-		out = append(out, s)
+		// Blank and comment lines are not kept: nothing looks them up, and a
+		// file of a million comment lines would cost a statement each.
+		if s.kind != kindOther {
+			out = append(out, s)
+		}
 	}
 	return out, nil
 }

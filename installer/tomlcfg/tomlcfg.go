@@ -44,13 +44,21 @@ type ShapeError struct{ Msg string }
 
 func (e *ShapeError) Error() string { return e.Msg }
 
-// Validate parses b as TOML 1.1.
+// Validate parses b as TOML 1.1, after the limits (limits.go), with the
+// headroom for a file holding our table: what Get and Revert accept.
 func Validate(b []byte) (map[string]any, error) {
-	if err := checkDepth(b); err != nil {
+	return validate(b, false)
+}
+
+// validate is Validate with the limits of an edit (edit set) or of a read.
+func validate(b []byte, edit bool) (map[string]any, error) {
+	if err := checkLimits(b, edit); err != nil {
 		return nil, err
 	}
 	var m map[string]any
-	if _, err := toml.Decode(string(b), &m); err != nil {
+	// From the bytes, not a string copy of them: the parser copies its
+	// input twice already.
+	if _, err := toml.NewDecoder(bytes.NewReader(b)).Decode(&m); err != nil {
 		return nil, &SyntaxError{Msg: err.Error()}
 	}
 	return m, nil
@@ -66,7 +74,7 @@ type KV struct {
 // Set makes [mcp_servers.<name>] hold the given keys. changed is false when
 // the file already says exactly that.
 func Set(src []byte, name string, kvs []KV) (out []byte, undo Undo, changed bool, err error) {
-	doc, err := Validate(src)
+	doc, err := validate(src, true)
 	if err != nil {
 		return nil, Undo{}, false, err
 	}
@@ -122,7 +130,7 @@ func Set(src []byte, name string, kvs []KV) (out []byte, undo Undo, changed bool
 	if !hasEntry(got, name, kvs) {
 		return nil, Undo{}, false, errors.New("tomlcfg: internal error: edit did not produce the entry; nothing written")
 	}
-	back, rerr := Revert(out, undo)
+	back, rerr := revert(out, undo) // out was just validated
 	if rerr != nil || !bytes.Equal(back, src) {
 		return nil, Undo{}, false, errors.New("tomlcfg: internal error: edit would not be exactly reversible; nothing written")
 	}
@@ -134,6 +142,12 @@ func Revert(src []byte, undo Undo) ([]byte, error) {
 	if _, err := Validate(src); err != nil {
 		return nil, err
 	}
+	return revert(src, undo)
+}
+
+// revert is Revert on a document already validated: Set checks its own
+// output once, not once more to undo it.
+func revert(src []byte, undo Undo) ([]byte, error) {
 	stmts, err := scan(src)
 	if err != nil {
 		return nil, &ShapeError{Msg: err.Error()}
@@ -233,14 +247,22 @@ func checkForm(stmts []stmt, name string) error {
 				return &ShapeError{Msg: "mcp_servers is written as an array of tables ([[mcp_servers]]), which Codex does not read as servers; fix it by hand"}
 			}
 		case kindKeyVal:
-			full := append(append([]string{}, table...), s.keys...)
-			if len(full) == 0 || full[0] != "mcp_servers" {
+			// The key's full path, table then key, read in place: a copy
+			// per key would cost the table's depth each.
+			n := len(table) + len(s.keys)
+			part := func(i int) string {
+				if i < len(table) {
+					return table[i]
+				}
+				return s.keys[i-len(table)]
+			}
+			if n == 0 || part(0) != "mcp_servers" {
 				continue
 			}
 			if len(table) == 0 && len(s.keys) == 1 {
 				return &ShapeError{Msg: fmt.Sprintf("mcp_servers is written as an inline table (mcp_servers = {…}); add `%s = { command = …, args = […] }` inside it by hand, or rewrite it as [mcp_servers.<name>] tables and run the installer again", name)}
 			}
-			if len(full) >= 2 && full[1] == name && (len(table) < 2) {
+			if n >= 2 && part(1) == name && (len(table) < 2) {
 				return &ShapeError{Msg: fmt.Sprintf("mcp_servers.%s is written with dotted keys or an inline table; edit it by hand or rewrite it as a [mcp_servers.%s] table", name, name)}
 			}
 		}
@@ -291,7 +313,6 @@ func insertKey(src []byte, stmts []stmt, hdr int, line, nl string) []byte {
 
 func appendTable(src []byte, name string, kvs []KV, nl string) []byte {
 	var sb strings.Builder
-	sb.Write(src)
 	if len(src) > 0 {
 		if !bytes.HasSuffix(src, []byte("\n")) {
 			sb.WriteString(nl)
@@ -306,7 +327,8 @@ func appendTable(src []byte, name string, kvs []KV, nl string) []byte {
 	if len(src) == 0 || bytes.HasSuffix(src, []byte("\n")) {
 		sb.WriteString(nl)
 	}
-	return []byte(sb.String())
+	// One copy of a file that may run to megabytes.
+	return append(append(make([]byte, 0, len(src)+sb.Len()), src...), sb.String()...)
 }
 
 func newline(b []byte) string {

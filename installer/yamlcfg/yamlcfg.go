@@ -81,17 +81,22 @@ var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
 // Validate reports whether b is one YAML document this package can edit.
 func Validate(b []byte) error {
-	_, err := load(bytes.TrimPrefix(b, utf8BOM))
+	_, err := load(bytes.TrimPrefix(b, utf8BOM), false)
 	return err
 }
 
 // Get returns our entry decoded as the agent reads it, or nil when there
 // is none.
 func Get(src []byte, w Where) (map[string]any, error) {
-	d, err := load(bytes.TrimPrefix(src, utf8BOM))
+	d, err := load(bytes.TrimPrefix(src, utf8BOM), false)
 	if err != nil {
 		return nil, err
 	}
+	return d.entry(w)
+}
+
+// entry is our entry in d decoded, nil when there is none.
+func (d *document) entry(w Where) (map[string]any, error) {
 	loc, err := d.locate(w)
 	if err != nil || loc == nil {
 		return nil, err
@@ -108,7 +113,7 @@ func Get(src []byte, w Where) (map[string]any, error) {
 func Set(src []byte, w Where, fields []Field) (out []byte, undo Undo, changed bool, err error) {
 	bom := bytes.HasPrefix(src, utf8BOM)
 	body := bytes.TrimPrefix(src, utf8BOM)
-	d, err := load(body)
+	d, err := load(body, true)
 	if err != nil {
 		return nil, Undo{}, false, err
 	}
@@ -120,18 +125,23 @@ func Set(src []byte, w Where, fields []Field) (out []byte, undo Undo, changed bo
 	if !changed {
 		return src, undo, false, nil
 	}
-	if bom {
-		nb = append(append([]byte{}, utf8BOM...), nb...)
-	}
 	// Safety net: what we write must parse, hold the entry, and revert to
-	// the input byte for byte; otherwise nothing is written.
-	got, err := Get(nb, w)
+	// the input byte for byte; otherwise nothing is written. One parse of
+	// the output serves both checks.
+	nd, err := load(nb, false)
+	var got map[string]any
+	if err == nil {
+		got, err = nd.entry(w)
+	}
 	if err != nil || !holds(got, fields) {
 		return nil, Undo{}, false, fmt.Errorf("yamlcfg: internal error: edit did not produce the entry (%v); nothing written", err)
 	}
-	back, _, rerr := Revert(nb, undo)
-	if rerr != nil || !bytes.Equal(back, src) {
+	back, rerr := nd.revert(undo)
+	if rerr != nil || !bytes.Equal(back, body) {
 		return nil, Undo{}, false, errors.New("yamlcfg: internal error: edit would not be exactly reversible; nothing written")
+	}
+	if bom {
+		nb = append(append(make([]byte, 0, len(utf8BOM)+len(nb)), utf8BOM...), nb...)
 	}
 	return nb, undo, true, nil
 }
@@ -142,7 +152,7 @@ func Set(src []byte, w Where, fields []Field) (out []byte, undo Undo, changed bo
 func Revert(src []byte, undo Undo) (out []byte, empty bool, err error) {
 	bom := bytes.HasPrefix(src, utf8BOM)
 	body := bytes.TrimPrefix(src, utf8BOM)
-	d, err := load(body)
+	d, err := load(body, false)
 	if err != nil {
 		return nil, false, err
 	}
@@ -191,22 +201,26 @@ func normalize(v any) any {
 // document is a parsed body (no BOM) with its line table.
 type document struct {
 	b     []byte
-	lines []int // start offset of each line; lines[i] is line i+1
+	lines []int32 // start offset of each line; lines[i] is line i+1 (MaxSize fits)
 	nl    string
 	root  *yaml.Node // the top-level block mapping; nil when empty
 }
 
-func load(b []byte) (*document, error) {
-	if err := checkDepth(b); err != nil {
+// load parses b after the limits (limits.go): those of an edit when edit
+// is set, else those of a read, with headroom for our own entry.
+func load(b []byte, edit bool) (*document, error) {
+	if err := checkLimits(b, edit); err != nil {
 		return nil, err
 	}
-	d := &document{b: b, nl: "\n", lines: []int{0}}
+	// The line table is sized once, 4 bytes a line: a file of blank lines
+	// is a line every byte.
+	d := &document{b: b, nl: "\n", lines: make([]int32, 1, bytes.Count(b, []byte("\n"))+1)}
 	for i, c := range b {
 		if c == '\n' {
 			if i > 0 && b[i-1] == '\r' && len(d.lines) == 1 {
 				d.nl = "\r\n"
 			}
-			d.lines = append(d.lines, i+1)
+			d.lines = append(d.lines, int32(i+1))
 		}
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(b))
@@ -245,7 +259,7 @@ func (d *document) off(line, col int) int {
 	if line > len(d.lines) {
 		return len(d.b)
 	}
-	i := d.lines[line-1]
+	i := int(d.lines[line-1])
 	for c := 1; c < col && i < len(d.b) && d.b[i] != '\n'; c++ {
 		_, size := utf8.DecodeRune(d.b[i:])
 		i += size
@@ -256,17 +270,17 @@ func (d *document) off(line, col int) int {
 // next is the start of the line after line l, or the end of the document.
 func (d *document) next(l int) int {
 	if l < len(d.lines) {
-		return d.lines[l]
+		return int(d.lines[l])
 	}
 	return len(d.b)
 }
 
 // end is the offset of the end of line l's content (before "\r\n" or "\n").
 func (d *document) end(l int) int {
-	e := d.next(l)
-	if e > d.lines[l-1] && d.b[e-1] == '\n' {
+	e, start := d.next(l), int(d.lines[l-1])
+	if e > start && d.b[e-1] == '\n' {
 		e--
-		if e > d.lines[l-1] && d.b[e-1] == '\r' {
+		if e > start && d.b[e-1] == '\r' {
 			e--
 		}
 	}
@@ -494,14 +508,20 @@ func (d *document) insertAfter(l int, lines []string) []byte {
 
 // removeLines removes lines first..last, undoing insertAfter exactly.
 func (d *document) removeLines(first, last int) []byte {
-	start, end := d.lines[first-1], d.next(last)
+	start, end := d.removedSpan(first, last)
+	return splice(d.b, start, end, "")
+}
+
+// removedSpan is the bytes removeLines removes.
+func (d *document) removedSpan(first, last int) (start, end int) {
+	start, end = int(d.lines[first-1]), d.next(last)
 	if end == len(d.b) && start > 0 && d.b[len(d.b)-1] != '\n' {
 		start-- // the newline insertAfter added before text at the end
 		if start > 0 && d.nl == "\r\n" && d.b[start-1] == '\r' {
 			start--
 		}
 	}
-	return splice(d.b, start, end, "")
+	return start, end
 }
 
 func (d *document) set(w Where, fields []Field, undo *Undo) ([]byte, bool, error) {
@@ -567,41 +587,61 @@ func (d *document) set(w Where, fields []Field, undo *Undo) ([]byte, bool, error
 	return d.update(w, fields, undo)
 }
 
-// update sets fields in an existing entry, one splice at a time.
+// update sets fields in an existing entry. Every splice comes from the one
+// parse of d and they are applied from the end of the file backwards, so no
+// offset moves under another: a parse per changed field cost the YAML
+// parser's 40 to 80 bytes per input byte each time.
 func (d *document) update(w Where, fields []Field, undo *Undo) ([]byte, bool, error) {
 	undo.Previous = map[string]*string{}
-	cur := d
-	changed := false
+	l, err := d.locate(w)
+	if err != nil {
+		return nil, false, err
+	}
+	var edits []edit
+	var added []string
 	for _, f := range fields {
-		l, err := cur.locate(w)
+		p, ok := find(l.node, f.Key)
+		if !ok {
+			undo.Previous[f.Key] = nil
+			added = append(added, strings.Repeat(" ", l.ind)+scalar(f.Key)+": "+value(f.Value))
+			continue
+		}
+		var got any
+		if p.value.Decode(&got) == nil && reflect.DeepEqual(got, normalize(f.Value)) {
+			continue
+		}
+		start, end, err := d.valueSpan(p)
 		if err != nil {
 			return nil, false, err
 		}
-		p, ok := find(l.node, f.Key)
-		var out []byte
-		if ok {
-			var got any
-			if p.value.Decode(&got) == nil && reflect.DeepEqual(got, normalize(f.Value)) {
-				continue
-			}
-			start, end, err := cur.valueSpan(p)
-			if err != nil {
-				return nil, false, err
-			}
-			prev := string(cur.b[start:end])
-			undo.Previous[f.Key] = &prev
-			out = splice(cur.b, start, end, " "+value(f.Value))
-		} else {
-			undo.Previous[f.Key] = nil
-			line := strings.Repeat(" ", l.ind) + scalar(f.Key) + ": " + value(f.Value)
-			out = cur.insertAfter(l.last, []string{line})
-		}
-		changed = true
-		if cur, err = load(out); err != nil {
-			return nil, false, fmt.Errorf("yamlcfg: internal error: edit produced invalid YAML (%v); nothing written", err)
-		}
+		prev := string(d.b[start:end])
+		undo.Previous[f.Key] = &prev
+		edits = append(edits, edit{start, end, " " + value(f.Value)})
 	}
-	return cur.b, changed, nil
+	if len(edits) == 0 && len(added) == 0 {
+		return d.b, false, nil
+	}
+	out := d.b
+	if len(added) > 0 {
+		out = d.insertAfter(l.last, added) // after every value in the entry
+	}
+	return applyBackwards(out, edits), true, nil
+}
+
+// edit replaces b[start:end] with with.
+type edit struct {
+	start, end int
+	with       string
+}
+
+// applyBackwards applies edits that do not overlap, from the last one in
+// the file to the first, so each leaves the offsets of the rest valid.
+func applyBackwards(b []byte, edits []edit) []byte {
+	sort.Slice(edits, func(i, j int) bool { return edits[i].start > edits[j].start })
+	for _, e := range edits {
+		b = splice(b, e.start, e.end, e.with)
+	}
+	return b
 }
 
 func (d *document) revert(undo Undo) ([]byte, error) {
@@ -611,38 +651,39 @@ func (d *document) revert(undo Undo) ([]byte, error) {
 		return d.b, err // already gone: nothing to undo
 	}
 	if !undo.Appended {
-		keys := make([]string, 0, len(undo.Previous))
-		for k := range undo.Previous {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		cur := d
-		for _, k := range keys {
-			l, err := cur.locate(w)
-			if err != nil || l == nil {
-				return cur.b, err
-			}
+		// As in update: every splice from this one parse. The lines of
+		// fields we added are removed as runs of adjacent lines, so that
+		// a run at the end of a file without a final newline loses the
+		// newline insertAfter put before it, once.
+		var edits []edit
+		var added [][2]int
+		for k, prev := range undo.Previous {
 			p, ok := find(l.node, k)
 			if !ok {
 				continue
 			}
-			var out []byte
-			if prev := undo.Previous[k]; prev == nil {
-				out = cur.removeLines(p.key.Line, cur.lastOf(p))
-			} else {
-				start, end, err := cur.valueSpan(p)
-				if err != nil {
-					return nil, err
-				}
-				out = splice(cur.b, start, end, *prev)
+			if prev == nil {
+				added = append(added, [2]int{p.key.Line, d.lastOf(p)})
+				continue
 			}
-			if cur, err = load(out); err != nil {
+			start, end, err := d.valueSpan(p)
+			if err != nil {
 				return nil, err
 			}
+			edits = append(edits, edit{start, end, *prev})
 		}
-		return cur.b, nil
+		sort.Slice(added, func(i, j int) bool { return added[i][0] < added[j][0] })
+		for i := 0; i < len(added); {
+			first, last := added[i][0], added[i][1]
+			for i++; i < len(added) && added[i][0] == last+1; i++ {
+				last = added[i][1]
+			}
+			start, end := d.removedSpan(first, last)
+			edits = append(edits, edit{start, end, ""})
+		}
+		return applyBackwards(d.b, edits), nil
 	}
-	cur, err := load(d.removeLines(l.first, l.last))
+	cur, err := load(d.removeLines(l.first, l.last), false)
 	if err != nil {
 		return nil, err
 	}
@@ -768,7 +809,13 @@ func describe(n *yaml.Node) string {
 }
 
 func isBlankDocument(b []byte) bool {
-	for _, line := range bytes.Split(b, []byte("\n")) {
+	for len(b) > 0 {
+		line := b
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			line, b = b[:i], b[i+1:]
+		} else {
+			b = nil
+		}
 		t := bytes.TrimSpace(line)
 		if len(t) > 0 && t[0] != '#' {
 			return false
