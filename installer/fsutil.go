@@ -48,9 +48,25 @@ func resolve(path string) string {
 // more per byte; their files are small).
 const MaxConfigSize = 64 << 20
 
+// entrySlack is the room our entry takes: a file an install edited just
+// under MaxConfigSize is over it by our entry, and must still be read back,
+// checked by doctor and undone by uninstall (an install refuses a file
+// over MaxConfigSize itself: refuseOverCap).
+const entrySlack = 64 << 10
+
+// refuseOverCap refuses to edit a file over MaxConfigSize that readConfig
+// read within the slack.
+func refuseOverCap(path string, b []byte) error {
+	if len(b) > MaxConfigSize {
+		return tooBig(path, int64(len(b)))
+	}
+	return nil
+}
+
 // readConfig returns the file's bytes, whether it exists, and its mode. It
 // refuses what is not a regular file (a directory, a FIFO that would block
-// the read) and a file over MaxConfigSize, without reading it.
+// the read) and a file over MaxConfigSize (and the slack for our entry),
+// without reading it.
 func readConfig(path string) ([]byte, bool, fs.FileMode, error) {
 	fi, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -65,7 +81,7 @@ func readConfig(path string) ([]byte, bool, fs.FileMode, error) {
 	case !fi.Mode().IsRegular():
 		return nil, false, 0, &FileError{Path: path, What: "is not a regular file (it is " + fileKind(fi.Mode()) + "), so it was not read",
 			Fix: "replace it with a regular file or remove it"}
-	case fi.Size() > MaxConfigSize:
+	case fi.Size() > MaxConfigSize+entrySlack:
 		return nil, false, 0, tooBig(path, fi.Size())
 	}
 	f, err := os.Open(path)
@@ -76,11 +92,11 @@ func readConfig(path string) ([]byte, bool, fs.FileMode, error) {
 		return nil, false, 0, ioError(path, "read", err)
 	}
 	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, MaxConfigSize+1))
+	b, err := io.ReadAll(io.LimitReader(f, MaxConfigSize+entrySlack+1))
 	if err != nil {
 		return nil, false, 0, ioError(path, "read", err)
 	}
-	if len(b) > MaxConfigSize {
+	if len(b) > MaxConfigSize+entrySlack {
 		return nil, false, 0, tooBig(path, int64(len(b)))
 	}
 	return b, true, fi.Mode().Perm(), nil

@@ -762,21 +762,24 @@ func TestOutcome(t *testing.T) {
 }
 
 // TestOversizedConfigRefusedUnread: a config over MaxConfigSize is refused
-// from its size alone (a sparse file: nothing is read), by install and by
-// ReadEntry.
+// by install; one over it by more than our entry's room (a file an install
+// grew past the cap must still be checked and undone) by ReadEntry too,
+// from its size alone (sparse files: nothing is read).
 func TestOversizedConfigRefusedUnread(t *testing.T) {
 	t.Parallel()
 	env := testEnv(t)
 	path := filepath.Join(env.Home, ".claude.json")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
+	sized := func(n int64) {
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Truncate(n); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
 	}
-	if err := f.Truncate(MaxConfigSize + 1); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-	start := time.Now()
+	sized(MaxConfigSize + 1)
 	p, err := PlanInstall(env, InstallOptions{Targets: []string{"claude"}, Scope: ScopeGlobal})
 	if err != nil {
 		t.Fatal(err)
@@ -784,12 +787,64 @@ func TestOversizedConfigRefusedUnread(t *testing.T) {
 	if c := p.Changes[0]; c.Action != ActionError || !strings.Contains(c.Message, "64 MiB") {
 		t.Fatalf("got %s %q", c.Action, c.Message)
 	}
+	sized(MaxConfigSize + entrySlack + 1)
 	tg, _ := TargetByID("claude")
 	if _, err := tg.ReadEntry(path); err == nil || !strings.Contains(err.Error(), "64 MiB") {
 		t.Fatalf("ReadEntry: %v", err)
 	}
-	if d := time.Since(start); d > time.Second {
-		t.Errorf("refusing took %v", d)
+}
+
+// TestEditJustUnderTheCap: a config just under MaxConfigSize is installed
+// into, and the file, now over the cap by our entry, is read back, checked
+// and uninstalled to the byte (it once was written, then refused as too
+// large by the install's own check).
+func TestEditJustUnderTheCap(t *testing.T) {
+	t.Parallel()
+	env := testEnv(t)
+	path := filepath.Join(env.Home, ".cursor", "mcp.json")
+	doc := []byte(`{"mcpServers": {}, "a": "` + strings.Repeat("x", MaxConfigSize-32) + `"}`)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, doc, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	opts := InstallOptions{Targets: []string{"cursor"}, Scope: ScopeGlobal}
+	p, err := PlanInstall(env, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	results, err := Apply(context.Background(), env, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range results {
+		if r.Err != nil {
+			t.Fatalf("install: %v", r.Err)
+		}
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Size() <= MaxConfigSize {
+		t.Fatalf("the entry was not added past the cap (%v)", err)
+	}
+	tg, _ := TargetByID("cursor")
+	if e, err := tg.ReadEntry(path); err != nil || e == nil {
+		t.Fatalf("ReadEntry: %v %v", e, err)
+	}
+	up, err := PlanUninstall(env, UninstallOptions{Targets: []string{"cursor"}, Scope: ScopeGlobal})
+	if err != nil {
+		t.Fatal(err)
+	}
+	results, err = Apply(context.Background(), env, up)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range results {
+		if r.Err != nil {
+			t.Fatalf("uninstall: %v", r.Err)
+		}
+	}
+	if got, err := os.ReadFile(path); err != nil || !bytes.Equal(got, doc) {
+		t.Errorf("not restored to the byte (%v)", err)
 	}
 }
 

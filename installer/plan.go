@@ -149,6 +149,9 @@ func planInstallTarget(env Env, t Target, scope Scope, server Server, prev *Targ
 	}
 	fc.Format = t.Format(path)
 	before, exists, mode, err := readConfig(path)
+	if err == nil {
+		err = refuseOverCap(path, before)
+	}
 	if err != nil {
 		return fail(err)
 	}

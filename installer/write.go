@@ -119,6 +119,9 @@ func (w writer) write() (Action, error) {
 			}
 		}
 		current, exists, mode, err := readConfig(real)
+		if err == nil && w.op == OpInstall {
+			err = refuseOverCap(w.path, current)
+		}
 		if err != nil {
 			return ActionError, err
 		}
@@ -260,7 +263,7 @@ func readRaw(path string) ([]byte, bool, error) {
 		return nil, false, err
 	}
 	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, MaxConfigSize+1))
+	b, err := io.ReadAll(io.LimitReader(f, MaxConfigSize+entrySlack+1))
 	return b, true, err
 }
 

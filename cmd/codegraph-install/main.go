@@ -8,7 +8,9 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
+	"github.com/getcodegraph/codegraph-install/internal/exitcode"
 	"github.com/getcodegraph/codegraph-install/internal/installcli"
 )
 
@@ -19,5 +21,18 @@ func main() {
 	// command has often not happened yet (0.3 ms of every `codegraph
 	// version` on the benchmark machine).
 	ctx, _ := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	os.Exit(installcli.Run(ctx, installcli.SystemEnv()))
+	env := installcli.SystemEnv()
+	go func() {
+		// Ctrl+C or SIGTERM ends any command within a second (500 ms, and
+		// the exit itself): a command
+		// checks the context between steps, but one step (parsing a
+		// 64 MiB config) can take longer. Ending it here is as safe as
+		// kill -9, which the installer survives: each file is replaced
+		// whole or not at all, and its record is written first.
+		<-ctx.Done()
+		time.Sleep(500 * time.Millisecond)
+		_, _ = os.Stderr.WriteString(installcli.InterruptedMessage(env.Program))
+		os.Exit(exitcode.Interrupted)
+	}()
+	os.Exit(installcli.Run(ctx, env))
 }

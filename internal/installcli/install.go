@@ -191,8 +191,16 @@ func (a *app) interrupted(ctx context.Context) error {
 	if ctx.Err() == nil {
 		return nil
 	}
-	fmt.Fprintf(a.env.Stderr, "Interrupted: any agent not listed above was left as it was, or holds an entry that was not checked. Run %s again to finish.\n", a.env.Program)
+	fmt.Fprint(a.env.Stderr, InterruptedMessage(a.env.Program))
 	return exitcode.Silent(exitcode.Interrupted)
+}
+
+// InterruptedMessage is what a command stopped by Ctrl+C or SIGTERM says
+// last, on stderr: from interrupted, or from main when the command did not
+// stop by itself within a second (the largest config takes about 2 s to
+// parse, and a parse does not look at the context).
+func InterruptedMessage(program string) string {
+	return "Interrupted: any agent not listed above was left as it was, or holds an entry that was not checked. Run " + program + " again to finish.\n"
 }
 
 func (a *app) runInstall(cmd *cobra.Command, f *installFlags) (err error) {

