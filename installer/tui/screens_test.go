@@ -312,6 +312,17 @@ func TestPaths(t *testing.T) {
 	if got := p.ShowDir("/home/ada"); got != "~" {
 		t.Errorf("ShowDir(home) = %q", got)
 	}
+	// Run from above the home directory (the project holds it): files
+	// under home are still ~/…, the project's others ./….
+	above := Paths{Home: "/srv/users/ada", Project: "/srv/users"}
+	for in, want := range map[string]string{
+		"/srv/users/ada/.cursor/mcp.json": "~/.cursor/mcp.json",
+		"/srv/users/.mcp.json":            "./.mcp.json",
+	} {
+		if got := above.Show(in); got != want {
+			t.Errorf("from above home: Show(%q) = %q, want %q", in, got, want)
+		}
+	}
 }
 
 // TestNothingToInstallFocusesCancel: when the plan cannot be made (e.g.

@@ -16,9 +16,12 @@ type Paths struct {
 	Home, Project string
 }
 
-// Show returns p as the user reads it most easily.
+// Show returns p as the user reads it most easily. A file under both
+// (a project that holds the home directory, run from above it) is shown
+// from the nearer of the two: ~/.cursor/mcp.json, not ./ada/.cursor/mcp.json.
 func (s Paths) Show(p string) string {
-	if rel, ok := within(s.Project, p); ok && s.Project != s.Home {
+	_, underHome := within(s.Home, p)
+	if rel, ok := within(s.Project, p); ok && s.Project != s.Home && !(underHome && len(s.Home) > len(s.Project)) {
 		return "." + string(filepath.Separator) + rel
 	}
 	return installer.DisplayPath(s.Home, p)
