@@ -42,6 +42,8 @@ type Done struct {
 	// Backups is the directory holding copies of the files as they were,
 	// "" when no backup was made.
 	Backups string
+	// Width is the terminal's width; 0 (not a terminal) wraps at 80.
+	Width int
 }
 
 // NextSteps is the end of an install that configured at least one agent:
@@ -64,13 +66,14 @@ func NextSteps(d Done) string {
 	var sb strings.Builder
 	sb.WriteString("\n" + styles().title.Render("Next steps") + "\n")
 	n := 0
+	width := d.Width
+	if width <= 0 || width > 80 {
+		width = 80
+	}
 	item := func(text string, cmd string) {
 		n++
-		fmt.Fprintf(&sb, "  %d. %s", n, text)
-		if cmd != "" {
-			sb.WriteString(" " + styles().cursor.Render(cmd))
-		}
-		sb.WriteString("\n")
+		lead := fmt.Sprintf("  %d. ", n)
+		sb.WriteString(wrapWords(lead, text, cmd, width))
 	}
 	if len(changed) > 0 {
 		// Agents already up to date have nothing new to load.
@@ -81,6 +84,38 @@ func NextSteps(d Done) string {
 	if d.Backups != "" {
 		fmt.Fprintf(&sb, "  Copies of the files as they were before: %s\n", d.Paths.ShowDir(d.Backups))
 	}
+	return sb.String()
+}
+
+// wrapWords writes lead, then text's words and cmd (kept whole, styled
+// as a command) in lines of at most width columns, breaking between words
+// and indenting the rest under the first word: a terminal would cut a
+// long line mid-word ("Restart Cursor, Claude Code, Codex CLI, ope" /
+// "ncode…"). A word longer than the line gets a line of its own.
+func wrapWords(lead, text, cmd string, width int) string {
+	var sb strings.Builder
+	indent := strings.Repeat(" ", len(lead))
+	sb.WriteString(lead)
+	col := len(lead)
+	put := func(word string, styled string) {
+		w := len([]rune(word))
+		if col > len(indent) && col+1+w > width {
+			sb.WriteString("\n" + indent)
+			col = len(indent)
+		} else if col > len(indent) {
+			sb.WriteString(" ")
+			col++
+		}
+		sb.WriteString(styled)
+		col += w
+	}
+	for _, word := range strings.Fields(text) {
+		put(word, word)
+	}
+	if cmd != "" {
+		put(cmd, styles().cursor.Render(cmd))
+	}
+	sb.WriteString("\n")
 	return sb.String()
 }
 

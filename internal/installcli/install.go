@@ -166,6 +166,15 @@ func (a *app) accessible(flag bool) bool {
 	return false
 }
 
+// termWidth is the width of the terminal on stderr, 0 when there is none.
+func (a *app) termWidth() int {
+	if !a.env.StderrTTY || a.env.TermSize == nil {
+		return 0
+	}
+	w, _ := a.env.TermSize()
+	return w
+}
+
 // paths shortens paths on screen for the project in dir.
 func (a *app) paths(dir string) tui.Paths { return tui.Paths{Home: a.env.Home, Project: dir} }
 
@@ -451,6 +460,7 @@ func (a *app) printNextSteps(env installer.Env, scope installer.Scope, results [
 		Program:   program,
 		Uninstall: undo,
 		Backups:   backups,
+		Width:     a.termWidth(),
 	}))
 }
 
