@@ -97,6 +97,9 @@ func setRevert(tb testing.TB, doc []byte) {
 // so this holds on any machine; the benchmark above shows the time). Not
 // parallel: the process-wide allocation counter must see only this test.
 func TestHostileAllocationBounded(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates for itself: bounded in the run without -race")
+	}
 	for _, sh := range hostileShapes(1 << 20) {
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)

@@ -99,6 +99,9 @@ func setRevert(tb testing.TB, doc []byte) {
 // of a smaller one. Not parallel: the process-wide allocation counter must
 // see only this test.
 func TestHostileAllocationBounded(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates for itself: bounded in the run without -race")
+	}
 	for _, sh := range hostileShapes {
 		doc := worstDocument(sh, MaxSize)
 		var before, after runtime.MemStats

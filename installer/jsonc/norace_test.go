@@ -1,0 +1,5 @@
+//go:build !race
+
+package jsonc
+
+const raceEnabled = false

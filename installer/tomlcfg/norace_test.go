@@ -1,0 +1,5 @@
+//go:build !race
+
+package tomlcfg
+
+const raceEnabled = false

@@ -1,0 +1,5 @@
+//go:build !race
+
+package yamlcfg
+
+const raceEnabled = false
