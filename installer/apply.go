@@ -20,10 +20,13 @@ type Result struct {
 	// Server is the command the entry runs: the one written (install), or
 	// the one removed (uninstall, when the record knows it).
 	Server *Server
+	// Paste (a paste target, Action ActionPaste): the snippet to paste,
+	// and Where to paste it; nothing was written.
+	Paste, Where string
 }
 
 // Word is the result in the --json vocabulary: created, updated,
-// unchanged, removed, restored or failed.
+// unchanged, removed, restored, pasted or failed.
 func (r Result) Word() string {
 	switch o := r.Outcome(); o {
 	case "up to date", "already gone":
@@ -44,6 +47,8 @@ func (r Result) Outcome() string {
 	switch {
 	case r.Err != nil:
 		return "failed"
+	case r.Action == ActionPaste:
+		return "pasted"
 	case r.Action == ActionCreate:
 		return "created"
 	case r.Action == ActionDelete:
@@ -78,7 +83,7 @@ func Apply(ctx context.Context, env Env, p *Plan) ([]Result, error) {
 	if p.Op == OpInstall {
 		planned := map[string]TargetRecord{}
 		for _, fc := range p.Changes {
-			if fc.Action != ActionError {
+			if fc.Action != ActionError && fc.Action != ActionPaste {
 				planned[fc.Target] = fc.record
 			}
 		}
@@ -96,6 +101,13 @@ func Apply(ctx context.Context, env Env, p *Plan) ([]Result, error) {
 	for _, fc := range p.Changes {
 		if err := ctx.Err(); err != nil {
 			results = append(results, Result{Target: fc.Target, Path: fc.Path, Action: fc.Action, Op: p.Op, Scope: p.Scope, Err: err})
+			continue
+		}
+		if fc.Action == ActionPaste {
+			// Nothing to write, nothing to record: the user pastes it.
+			srv := fc.Server
+			results = append(results, Result{Target: fc.Target, Action: ActionPaste, Op: p.Op, Scope: p.Scope, Server: &srv,
+				Paste: string(fc.After), Where: fc.Message})
 			continue
 		}
 		var rec TargetRecord

@@ -21,6 +21,7 @@ const (
 	ActionDelete    Action = "delete"    // uninstall: the file was ours and is now empty
 	ActionUnchanged Action = "unchanged" // already as wanted
 	ActionError     Action = "error"     // refused; Message says why, nothing is written
+	ActionPaste     Action = "paste"     // a paste target: After is the snippet, Message where it goes; nothing is written
 )
 
 // Operation is install or uninstall.
@@ -118,9 +119,17 @@ func PlanInstall(env Env, opts InstallOptions) (*Plan, error) {
 	}
 	for _, id := range ids {
 		t, _ := TargetByID(id)
+		if spec, ok := pasteSpecs[id]; ok && spec.bareCommand {
+			p.Changes = append(p.Changes, planPaste(t, spec, server, explicit))
+			continue
+		}
 		srv, err := Resolve(env, t, server, explicit, installed)
 		if err != nil {
 			return nil, localize(env, OpInstall, err)
+		}
+		if spec, ok := pasteSpecs[id]; ok {
+			p.Changes = append(p.Changes, planPaste(t, spec, srv, explicit))
+			continue
 		}
 		p.Changes = append(p.Changes, planInstallTarget(env, t, opts.Scope, srv, old.record(id)))
 	}

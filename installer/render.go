@@ -20,6 +20,11 @@ func (p *Plan) Diff() string {
 			fmt.Fprintf(&sb, "# %s: %s\n", c.Target, c.Message) // the message says nothing was changed
 		case ActionUnchanged:
 			fmt.Fprintf(&sb, "# %s: %s already up to date\n", c.Target, DisplayPath(p.home, c.Path))
+		case ActionPaste:
+			fmt.Fprintf(&sb, "# %s: nothing is written; paste this in %s:\n", c.Target, c.Message)
+			for _, line := range strings.Split(strings.TrimRight(string(c.After), "\n"), "\n") {
+				sb.WriteString("#   " + line + "\n")
+			}
 		default:
 			// Labels name the file as its owner does (~/...); the content
 			// is the file's own, home paths and all.

@@ -21,6 +21,13 @@ func RenderResults(results []installer.Result, paths Paths) string {
 	var sb strings.Builder
 	for _, r := range results {
 		name := fmt.Sprintf("%-*s", nw, targetName(r.Target))
+		if r.OK() && r.Action == installer.ActionPaste {
+			fmt.Fprintf(&sb, "%s %s  %s %s:\n", styles().ok.Render("→"), name, styles().faint.Render(fmt.Sprintf("%-10s", "paste")), r.Where)
+			for _, line := range strings.Split(strings.TrimRight(r.Paste, "\n"), "\n") {
+				sb.WriteString("      " + line + "\n")
+			}
+			continue
+		}
 		if r.OK() {
 			fmt.Fprintf(&sb, "%s %s  %s %s\n", styles().ok.Render("✓"), name, styles().faint.Render(fmt.Sprintf("%-10s", r.Outcome())), paths.Show(r.Path))
 			continue
@@ -51,7 +58,7 @@ type Done struct {
 func NextSteps(d Done) string {
 	var ok, changed []string
 	for _, r := range d.Results {
-		if r.OK() {
+		if r.OK() && r.Action != installer.ActionPaste { // pasted: nothing to restart, check or undo
 			ok = append(ok, targetName(r.Target))
 			if r.Action == installer.ActionCreate || r.Action == installer.ActionModify {
 				changed = append(changed, targetName(r.Target))

@@ -115,6 +115,10 @@ func planLines(p *installer.Plan, paths Paths) []planLine {
 			lines = append(lines, planLine{text: fmt.Sprintf("✗ %s  %s", name, c.Message), bad: true})
 			continue
 		}
+		if c.Action == installer.ActionPaste {
+			lines = append(lines, planLine{text: fmt.Sprintf("• %s  %-9s %s (nothing is written: the snippet is shown at the end)", name, "paste", c.Message)})
+			continue
+		}
 		lines = append(lines, planLine{text: fmt.Sprintf("• %s  %-9s %s", name, actionWords(c.Action), paths.Show(c.Path))})
 		if p.Op == installer.OpInstall && !same && c.Server.Command != "" {
 			lines = append(lines, planLine{text: fmt.Sprintf("  %*s  starts %s", nw, "", paths.ShowCommand(c.Server))})
@@ -131,7 +135,7 @@ func planLines(p *installer.Plan, paths Paths) []planLine {
 func commonServer(p *installer.Plan) (installer.Server, bool) {
 	var first *installer.Server
 	for i, c := range p.Changes {
-		if c.Action == installer.ActionError || c.Server.Command == "" {
+		if c.Action == installer.ActionError || c.Action == installer.ActionPaste || c.Server.Command == "" {
 			continue
 		}
 		if first == nil {

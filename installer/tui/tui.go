@@ -280,6 +280,9 @@ func scopeNotes(ids []string) []string {
 		if !ok {
 			continue
 		}
+		if _, paste := t.Pasted(); paste {
+			continue // either scope: the snippet is the same
+		}
 		switch sc := t.Scopes(); {
 		case len(sc) == 1 && sc[0] == installer.ScopeGlobal:
 			global = append(global, t.Name)

@@ -41,6 +41,9 @@ type listedTarget struct {
 	Config   map[string]string `json:"config"` // scope → config file on this OS
 	Detected bool              `json:"detected"`
 	GUI      bool              `json:"gui"` // gets the binary's absolute path (no shell PATH)
+	// Paste: a paste target has no file of ours; this is where its user
+	// pastes the snippet the installer prints (nothing is written).
+	Paste string `json:"paste,omitempty"`
 	Docs     string            `json:"docs"`
 }
 
@@ -55,7 +58,8 @@ func (a *app) listTargets(project string, asJSON bool) error {
 	env := a.installerEnv(dir)
 	var out []listedTarget
 	for _, t := range installer.Targets() {
-		lt := listedTarget{ID: t.ID, Name: t.Name, Config: map[string]string{}, Detected: t.Detect(env), GUI: t.GUI, Docs: t.DocURL}
+		lt := listedTarget{ID: t.ID, Name: t.Name, Scopes: []string{}, Config: map[string]string{}, Detected: t.Detect(env), GUI: t.GUI, Docs: t.DocURL}
+		lt.Paste, _ = t.Pasted()
 		for _, s := range t.Scopes() {
 			p, err := t.ConfigPath(env, s)
 			if err != nil {
@@ -82,6 +86,9 @@ func (a *app) listTargets(project string, asJSON bool) error {
 		detected := "-"
 		if lt.Detected {
 			detected = "yes"
+		}
+		if lt.Paste != "" {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", lt.ID, lt.Name, detected, "paste", "(nothing written) "+lt.Paste)
 		}
 		for i, s := range lt.Scopes {
 			id, name, det := lt.ID, lt.Name, detected

@@ -24,16 +24,19 @@ type jsonTarget struct {
 	ID      string   `json:"id"`
 	Scope   string   `json:"scope"`
 	Path    string   `json:"path"`
-	Result  string   `json:"result"` // created, updated, unchanged, removed, restored, failed
+	Result  string   `json:"result"` // created, updated, unchanged, removed, restored, pasted, failed
 	Error   string   `json:"error,omitempty"`
 	Command []string `json:"command,omitempty"`
+	// A paste target: where to paste, and what (nothing was written).
+	Where   string `json:"where,omitempty"`
+	Snippet string `json:"snippet,omitempty"`
 }
 
 // printJSONReport writes the report of results on stdout.
 func (a *app) printJSONReport(op installer.Operation, kind string, results []installer.Result) error {
 	rep := jsonReport{OK: true, Operation: string(op), Kind: kind, Summary: summary(op, results), Targets: []jsonTarget{}}
 	for _, r := range results {
-		t := jsonTarget{ID: r.Target, Scope: string(r.Scope), Path: r.Path, Result: r.Word()}
+		t := jsonTarget{ID: r.Target, Scope: string(r.Scope), Path: r.Path, Result: r.Word(), Where: r.Where, Snippet: r.Paste}
 		if r.Err != nil {
 			rep.OK = false
 			t.Error = r.Err.Error()
@@ -54,12 +57,15 @@ func (a *app) printJSONReport(op installer.Operation, kind string, results []ins
 
 // summary counts what was done and what failed: "5 installed, 1 failed".
 func summary(op installer.Operation, results []installer.Result) string {
-	done, failed := 0, 0
+	done, pasted, failed := 0, 0, 0
 	for _, r := range results {
-		if r.OK() {
-			done++
-		} else {
+		switch {
+		case !r.OK():
 			failed++
+		case r.Action == installer.ActionPaste:
+			pasted++
+		default:
+			done++
 		}
 	}
 	verb := "installed"
@@ -67,6 +73,9 @@ func summary(op installer.Operation, results []installer.Result) string {
 		verb = "removed"
 	}
 	s := fmt.Sprintf("%d %s", done, verb)
+	if pasted > 0 {
+		s += fmt.Sprintf(", %d to paste", pasted)
+	}
 	if failed > 0 {
 		s += fmt.Sprintf(", %d failed", failed)
 	}
