@@ -10,7 +10,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/getcodegraph/codegraph-install/internal/exitcode"
 	"github.com/getcodegraph/codegraph-install/internal/installcli"
 )
 
@@ -24,15 +23,13 @@ func main() {
 	env := installcli.SystemEnv()
 	go func() {
 		// Ctrl+C or SIGTERM ends any command within a second (500 ms, and
-		// the exit itself): a command
-		// checks the context between steps, but one step (parsing a
-		// 64 MiB config) can take longer. Ending it here is as safe as
+		// the exit itself): a command checks the context between steps,
+		// but one step (parsing a 64 MiB config) can take longer. Ending it here is as safe as
 		// kill -9, which the installer survives: each file is replaced
 		// whole or not at all, and its record is written first.
 		<-ctx.Done()
 		time.Sleep(500 * time.Millisecond)
-		_, _ = os.Stderr.WriteString(installcli.InterruptedMessage(env.Program))
-		os.Exit(exitcode.Interrupted)
+		os.Exit(installcli.Abandon(env))
 	}()
 	os.Exit(installcli.Run(ctx, env))
 }

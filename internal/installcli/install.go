@@ -205,11 +205,18 @@ func (a *app) interrupted(ctx context.Context) error {
 }
 
 // InterruptedMessage is what a command stopped by Ctrl+C or SIGTERM says
-// last, on stderr: from interrupted, or from main when the command did not
-// stop by itself within a second (the largest config takes about 2 s to
-// parse, and a parse does not look at the context).
+// last, on stderr: from interrupted, or from Abandon.
 func InterruptedMessage(program string) string {
 	return "Interrupted: any agent not listed above was left as it was, or holds an entry that was not checked. Run " + program + " again to finish.\n"
+}
+
+// Abandon says what interrupted says, for main to end a command that did
+// not stop by itself soon after Ctrl+C or SIGTERM (the largest config
+// takes about 2 s to parse, and a parse does not look at the context),
+// and returns the exit code: 130, as for every interrupt.
+func Abandon(env Env) int {
+	_, _ = io.WriteString(env.Stderr, InterruptedMessage(env.Program))
+	return exitcode.Interrupted
 }
 
 func (a *app) runInstall(cmd *cobra.Command, f *installFlags) (err error) {

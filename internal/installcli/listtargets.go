@@ -44,7 +44,7 @@ type listedTarget struct {
 	// Paste: a paste target has no file of ours; this is where its user
 	// pastes the snippet the installer prints (nothing is written).
 	Paste string `json:"paste,omitempty"`
-	Docs     string            `json:"docs"`
+	Docs  string `json:"docs"`
 }
 
 func (a *app) listTargets(project string, asJSON bool) error {

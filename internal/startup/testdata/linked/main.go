@@ -41,6 +41,7 @@ import (
 	_ "syscall"
 	_ "text/tabwriter"
 	_ "time"
+	_ "unicode"
 	_ "unicode/utf16"
 	_ "unicode/utf8"
 	_ "unsafe"
@@ -59,7 +60,6 @@ import (
 	_ "github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	_ "github.com/modelcontextprotocol/go-sdk/mcp"
 	_ "github.com/spf13/cobra"
-	_ "github.com/tailscale/hujson"
 	_ "go.yaml.in/yaml/v3"
 )
 
