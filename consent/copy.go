@@ -14,7 +14,22 @@ const (
 	// NeverShared is what never leaves the machine.
 	NeverShared = "no code, paths or names"
 	// HowToTurnOff is the off switch, as a command and as the environment.
-	HowToTurnOff = `"codegraph telemetry off" (or DO_NOT_TRACK=1)`
+	HowToTurnOff = `"` + OffCommand + `" (or DO_NOT_TRACK=1)`
 	// DocsURL is where every field is described.
 	DocsURL = schema.DocsURL
+
+	// OffCommand is the command that turns telemetry off for good.
+	OffCommand = "codegraph telemetry off"
+	// OffEnv is the environment variable of ours that turns it off.
+	OffEnv = "CODEGRAPH_TELEMETRY=0"
+
+	// Two sentences whose start the contract fixes (CONTRACT.md: the
+	// first-run notice, and the installer's toggle), so they keep its
+	// words, "usage stats" and "usage data", and are defined here, with
+	// the rest, rather than where they are shown.
+
+	// Notice is the one-time first-run line on stderr of a headless run.
+	Notice = `codegraph collects anonymous usage stats (no code, paths or names) — "` + OffCommand + `" or ` + OffEnv + ` disables. Details: ` + DocsURL
+	// Question is the installer's consent toggle.
+	Question = "Share anonymous usage data? (no code, paths, or names — see TELEMETRY.md)"
 )

@@ -35,7 +35,7 @@ const (
 
 // Notice is the one line printed to stderr right before the first bytes ever
 // leave a machine that has not made an explicit choice.
-const Notice = `codegraph collects anonymous usage stats (no code, paths or names) — "codegraph telemetry off" or CODEGRAPH_TELEMETRY=0 disables. Details: ` + schema.DocsURL
+const Notice = consent.Notice
 
 // SendTimeout bounds one request: a flush never makes a command wait longer.
 const SendTimeout = 1500 * time.Millisecond

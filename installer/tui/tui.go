@@ -37,7 +37,7 @@ import (
 // ConsentQuestion is the title of the form's one consent toggle, in the
 // words CONTRACT.md §5 fixes; its answer is stored as the installer's
 // choice (TELEMETRY.md, "How to turn it off", rule 3).
-const ConsentQuestion = "Share anonymous usage data? (no code, paths, or names — see TELEMETRY.md)"
+const ConsentQuestion = consent.Question
 
 // How a form ends without answers. Neither stores nor records anything:
 // the caller says "Cancelled: nothing was changed." and exits.

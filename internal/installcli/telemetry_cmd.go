@@ -133,7 +133,7 @@ func (a *app) status() (Status, consent.Decision) {
 		PendingWaitingForDayEnd: pending.WaitingForDayEnd,
 		datedInFuture:           pending.DatedInFuture,
 		ConfigPath:              a.state.TelemetryConfig(),
-		OffSwitches:             []string{"codegraph telemetry off", "CODEGRAPH_TELEMETRY=0", "DO_NOT_TRACK=1"},
+		OffSwitches:             []string{consent.OffCommand, consent.OffEnv, "DO_NOT_TRACK=1"},
 	}
 	if !pending.DayEnds.IsZero() {
 		st.PendingDayEnds = pending.DayEnds.UTC().Format(time.RFC3339)
@@ -339,10 +339,10 @@ func (a *app) resetTelemetry() error {
 		fmt.Fprintln(a.env.Stderr, "Telemetry is not part of this build: nothing is ever sent.")
 	case d.DecidedBy == consent.ByDoNotTrack || d.DecidedBy == consent.ByEnv:
 		fmt.Fprintf(a.env.Stderr, "Without a stored choice the default is on, but here %s in this environment, and it wins while it is set.\n", d.Reason)
-		fmt.Fprintln(a.env.Stderr, "To turn it off for good: codegraph telemetry off")
+		fmt.Fprintln(a.env.Stderr, "To turn it off for good: "+consent.OffCommand)
 	default:
 		fmt.Fprintln(a.env.Stderr, "Telemetry is on again, by default: the next run with something to send prints the one-time notice and sends nothing; sending starts with the run after it.")
-		fmt.Fprintln(a.env.Stderr, "To turn it off: codegraph telemetry off (or set CODEGRAPH_TELEMETRY=0)")
+		fmt.Fprintln(a.env.Stderr, "To turn it off: "+consent.OffCommand+" (or set "+consent.OffEnv+")")
 	}
 	return nil
 }
