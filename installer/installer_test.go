@@ -3,6 +3,7 @@ package installer
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -264,7 +265,7 @@ func TestInstallUninstallPerTarget(t *testing.T) {
 		{"cline", ScopeGlobal, fixture{".config/Code/User/globalStorage/saoudrizwan.claude-dev/settings/cline_mcp_settings.json", clineJSON}, "json"},
 		{"copilot", ScopeGlobal, fixture{".copilot/mcp-config.json", "{\n  \"mcpServers\": {\n    \"playwright\": {\n      \"type\": \"local\",\n      \"command\": \"npx\",\n      \"args\": [\"@playwright/mcp@latest\"],\n      \"tools\": [\"*\"]\n    }\n  }\n}\n"}, "json"},
 		{"copilot", ScopeLocal, fixture{".github/mcp.json", ""}, "json"},
-		{"antigravity", ScopeGlobal, fixture{".gemini/antigravity/mcp_config.json", ""}, "json"},
+		{"antigravity", ScopeGlobal, fixture{".gemini/config/mcp_config.json", ""}, "json"},
 		{"kiro", ScopeGlobal, fixture{".kiro/settings/mcp.json", "{\n  \"mcpServers\": {\n    \"fetch\": {\n      \"command\": \"uvx\",\n      \"args\": [\"mcp-server-fetch\"],\n      \"disabled\": false,\n      \"autoApprove\": []\n    }\n  }\n}\n"}, "json"},
 		{"kiro", ScopeLocal, fixture{".kiro/settings/mcp.json", ""}, "json"},
 		{"hermes", ScopeGlobal, fixture{".hermes/config.yaml", hermesYAML}, "yaml"},
@@ -277,6 +278,27 @@ func TestInstallUninstallPerTarget(t *testing.T) {
 		{"lmstudio", ScopeGlobal, fixture{".lmstudio/mcp.json", ""}, "json"},
 		{"warp", ScopeGlobal, fixture{".warp/.mcp.json", "{\"mcpServers\":{\"github\":{\"command\":\"gh-mcp\",\"env\":{\"GITHUB_TOKEN\":\"${GITHUB_TOKEN}\"}}}}"}, "json"},
 		{"warp", ScopeLocal, fixture{".warp/.mcp.json", ""}, "json"},
+		{"crush", ScopeGlobal, fixture{".config/crush/crush.json", "{\n  \"$schema\": \"https://charm.land/crush.json\",\n  \"lsp\": {\n    \"go\": {\"command\": \"gopls\"}\n  }\n}\n"}, "json"},
+		{"crush", ScopeLocal, fixture{".crush.json", ""}, "json"},
+		{"amp", ScopeGlobal, fixture{".config/amp/settings.json", "{\n  \"amp.notifications.enabled\": false,\n  \"amp.mcpServers\": {\n    \"playwright\": {\"command\": \"npx\", \"args\": [\"-y\", \"@playwright/mcp@latest\"]}\n  }\n}\n"}, "json"},
+		{"amp", ScopeLocal, fixture{".amp/settings.json", ""}, "json"},
+		{"qwen", ScopeGlobal, fixture{".qwen/settings.json", "{\n  \"theme\": \"Qwen Dark\",\n  \"mcpServers\": {}\n}\n"}, "json"},
+		{"qwen", ScopeLocal, fixture{".qwen/settings.json", ""}, "json"},
+		{"kilo", ScopeGlobal, fixture{".config/kilo/kilo.jsonc", "{\n  // my models\n  \"model\": \"kilo/auto\",\n}\n"}, "jsonc"},
+		{"kilo", ScopeLocal, fixture{".kilo/kilo.jsonc", ""}, "jsonc"},
+		{"trae", ScopeGlobal, fixture{".config/Trae/User/mcp.json", ""}, "json"},
+		{"trae", ScopeLocal, fixture{".trae/mcp.json", ""}, "json"},
+		{"junie", ScopeGlobal, fixture{".junie/mcp/mcp.json", ""}, "json"},
+		{"junie", ScopeLocal, fixture{".junie/mcp/mcp.json", ""}, "json"},
+		{"copilot-jetbrains", ScopeGlobal, fixture{".config/github-copilot/intellij/mcp.json", "{\n    \"servers\": {\n        \"github\": {\"url\": \"https://api.githubcopilot.com/mcp/\"}\n    }\n}\n"}, "json"},
+		{"droid", ScopeGlobal, fixture{".factory/mcp.json", ""}, "json"},
+		{"droid", ScopeLocal, fixture{".factory/mcp.json", ""}, "json"},
+		{"qoder", ScopeGlobal, fixture{".qoder/mcp.json", ""}, "json"},
+		{"kimi", ScopeGlobal, fixture{".kimi/mcp.json", "{\n  \"mcpServers\": {\n    \"context7\": {\n      \"url\": \"https://mcp.context7.com/mcp\",\n      \"transport\": \"http\"\n    }\n  }\n}\n"}, "json"},
+		{"5ire", ScopeGlobal, fixture{".config/5ire/mcp.json", ""}, "json"},
+		{"witsy", ScopeGlobal, fixture{".config/Witsy/settings.json", "{\"general\":{\"locale\":\"en-US\"},\"llm\":{\"engine\":\"openai\"}}"}, "json"},
+		{"vscode-insiders", ScopeGlobal, fixture{".config/Code - Insiders/User/mcp.json", ""}, "json"},
+		{"augment", ScopeGlobal, fixture{".augment/settings.json", "{\n  \"model\": \"sonnet4\"\n}\n"}, "json"},
 	}
 	for _, tc := range cases {
 		name := tc.target + "-" + string(tc.scope)
@@ -602,6 +624,164 @@ func TestEnvOverrides(t *testing.T) {
 	if p, _ := oc.ConfigPath(env, ScopeLocal); p != filepath.Join(env.ProjectDir, "opencode.jsonc") {
 		t.Errorf("opencode local should prefer .jsonc: %s", p)
 	}
+	// Each agent's own override of its home.
+	vars["CLAUDE_CONFIG_DIR"], vars["CRUSH_GLOBAL_CONFIG"], vars["KIMI_SHARE_DIR"] = "/opt/claude", "/opt/crush", "/opt/kimi"
+	for id, want := range map[string]string{
+		"claude": "/opt/claude/.claude.json", "crush": "/opt/crush/crush.json", "kimi": "/opt/kimi/mcp.json",
+		"kilo": "/xdg/kilo/kilo.jsonc", "copilot-jetbrains": "/xdg/github-copilot/intellij/mcp.json",
+	} {
+		tg, _ := TargetByID(id)
+		if p, _ := tg.ConfigPath(env, ScopeGlobal); p != want {
+			t.Errorf("%s: %s, want %s", id, p, want)
+		}
+	}
+	// Crush on Windows: %LOCALAPPDATA%, not %APPDATA%.
+	win := Env{Home: `C:\Users\me`, GOOS: "windows", Getenv: func(k string) string {
+		return map[string]string{"LOCALAPPDATA": `D:\Local`, "APPDATA": `D:\Roaming`}[k]
+	}}
+	crush, _ := TargetByID("crush")
+	if p, _ := crush.ConfigPath(win, ScopeGlobal); p != `D:\Local\crush\crush.json` {
+		t.Errorf("crush on windows: %s", p)
+	}
+	// Crush's project file: .crush.json, or an existing crush.json.
+	if p, _ := crush.ConfigPath(env, ScopeLocal); p != filepath.Join(env.ProjectDir, ".crush.json") {
+		t.Errorf("crush local: %s", p)
+	}
+	writeFile(t, filepath.Join(env.ProjectDir, "crush.json"), "{}")
+	if p, _ := crush.ConfigPath(env, ScopeLocal); p != filepath.Join(env.ProjectDir, "crush.json") {
+		t.Errorf("crush local with crush.json: %s", p)
+	}
+	// Kilo's project file: an existing kilo.json at the root wins.
+	kilo, _ := TargetByID("kilo")
+	writeFile(t, filepath.Join(env.ProjectDir, "kilo.json"), "{}")
+	if p, _ := kilo.ConfigPath(env, ScopeLocal); p != filepath.Join(env.ProjectDir, "kilo.json") {
+		t.Errorf("kilo local with kilo.json: %s", p)
+	}
+}
+
+// TestAntigravityVersions: Antigravity 2.0's ~/.gemini/config/mcp_config.json
+// unless only 1.x's ~/.gemini/antigravity/ is there.
+func TestAntigravityVersions(t *testing.T) {
+	t.Parallel()
+	ag, _ := TargetByID("antigravity")
+	env := testEnv(t)
+	v1 := filepath.Join(env.Home, ".gemini", "antigravity", "mcp_config.json")
+	v2 := filepath.Join(env.Home, ".gemini", "config", "mcp_config.json")
+	if p, _ := ag.ConfigPath(env, ScopeGlobal); p != v2 {
+		t.Errorf("fresh: %s", p)
+	}
+	if err := os.MkdirAll(filepath.Dir(v1), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := ag.ConfigPath(env, ScopeGlobal); p != v1 {
+		t.Errorf("1.x folder only: %s", p)
+	}
+	if err := os.MkdirAll(filepath.Dir(v2), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := ag.ConfigPath(env, ScopeGlobal); p != v2 {
+		t.Errorf("both folders: %s", p)
+	}
+	writeFile(t, v1, "{}")
+	if p, _ := ag.ConfigPath(env, ScopeGlobal); p != v1 {
+		t.Errorf("1.x file only: %s", p)
+	}
+	writeFile(t, v2, "{}")
+	if p, _ := ag.ConfigPath(env, ScopeGlobal); p != v2 {
+		t.Errorf("both files: %s", p)
+	}
+}
+
+// TestAmpDottedKey: Amp's servers key "amp.mcpServers" is one key with a
+// dot in it; an object "amp" holding "mcpServers" is someone else's.
+func TestAmpDottedKey(t *testing.T) {
+	t.Parallel()
+	env := testEnv(t)
+	path := filepath.Join(env.Home, ".config", "amp", "settings.json")
+	const before = "{\n  \"amp\": {\"mcpServers\": {}}\n}\n"
+	writeFile(t, path, before)
+	install(t, env, ScopeGlobal, "amp")
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]map[string]any
+	if err := json.Unmarshal(got, &m); err != nil {
+		t.Fatalf("%v\n%s", err, got)
+	}
+	if _, ok := m["amp.mcpServers"]["codegraph"]; !ok || len(m["amp"]["mcpServers"].(map[string]any)) != 0 {
+		t.Errorf("entry not under the literal key \"amp.mcpServers\":\n%s", got)
+	}
+	amp, _ := TargetByID("amp")
+	if e, err := amp.ReadEntry(path); err != nil || e == nil || e.Command != "codegraph" {
+		t.Errorf("ReadEntry = %+v, %v", e, err)
+	}
+	uninstall(t, env, ScopeGlobal)
+	if after, _ := os.ReadFile(path); string(after) != before {
+		t.Errorf("uninstall: %q", after)
+	}
+}
+
+// TestOSOnlyTargets: Visual Studio (Windows) and the Mac-only apps have no
+// config file elsewhere: both scopes say so, nothing is detected, and an
+// install fails for them alone; on their OS they are installed as usual.
+func TestOSOnlyTargets(t *testing.T) {
+	t.Parallel()
+	for _, id := range []string{"visualstudio", "boltai", "enconvo"} {
+		tg, _ := TargetByID(id)
+		env := testEnv(t)
+		if id != "visualstudio" {
+			env.GOOS = "windows"
+		}
+		for _, sc := range []Scope{ScopeGlobal, ScopeLocal} {
+			if _, err := tg.ConfigPath(env, sc); !errors.Is(err, ErrNotOnThisOS) {
+				t.Errorf("%s %s on %s: %v", id, sc, env.GOOS, err)
+			}
+		}
+		env.GOOS = "linux"
+		writeFile(t, filepath.Join(env.Home, ".mcp.json"), "{}")
+		writeFile(t, filepath.Join(env.Home, ".boltai", "mcp.json"), "{}")
+		writeFile(t, filepath.Join(env.Home, ".config", "enconvo", "mcp_config.json"), "{}")
+		if tg.Detect(env) {
+			t.Errorf("%s detected on linux", id)
+		}
+		p, err := PlanInstall(env, InstallOptions{Targets: []string{id, "cursor"}, Scope: ScopeGlobal})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Changes[0].Action != ActionError || !strings.Contains(p.Changes[0].Message, "only") || p.Changes[1].Action == ActionError {
+			t.Errorf("%s: %+v", id, p.Changes)
+		}
+	}
+	// On Windows, Visual Studio's file is %USERPROFILE%\.mcp.json with
+	// VS Code's "servers" spelling.
+	vs, _ := TargetByID("visualstudio")
+	win := Env{Home: `C:\Users\me`, GOOS: "windows", Getenv: func(string) string { return "" }}
+	path, err := vs.ConfigPath(win, ScopeGlobal)
+	if err != nil || path != `C:\Users\me\.mcp.json` {
+		t.Fatalf("visualstudio on windows: %q, %v", path, err)
+	}
+	out, _, _, err := editInstall(vs, path, nil, Server{Command: `C:\Users\me\.codegraph\bin\codegraph.exe`, Args: []string{"serve", "--mcp"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	testkit.Golden(t, "installer/visualstudio-global.after.json", out)
+	// The Mac-only apps on a Mac: install, golden, uninstall restores.
+	for _, tc := range []struct{ id, rel string }{{"boltai", ".boltai/mcp.json"}, {"enconvo", ".config/enconvo/mcp_config.json"}} {
+		env := testEnv(t)
+		env.GOOS = "darwin"
+		path := filepath.Join(env.Home, tc.rel)
+		install(t, env, ScopeGlobal, tc.id)
+		got, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		testkit.Golden(t, "installer/"+tc.id+"-global.after.json", got)
+		uninstall(t, env, ScopeGlobal)
+		if _, err := os.Stat(path); !os.IsNotExist(err) {
+			t.Errorf("%s: file left after uninstall: %v", tc.id, err)
+		}
+	}
 }
 
 func TestDetect(t *testing.T) {
@@ -684,6 +864,12 @@ func TestReadEntryEveryTarget(t *testing.T) {
 			t.Run(tg.ID+"-"+string(sc), func(t *testing.T) {
 				t.Parallel()
 				env := testEnv(t)
+				switch tg.onlyOS {
+				case "darwin": // same separators: runs here as on a Mac
+					env.GOOS = "darwin"
+				case "windows": // TestOSOnlyTargets covers it
+					t.Skip("runs on Windows only")
+				}
 				path, err := tg.ConfigPath(env, sc)
 				if err != nil {
 					t.Fatal(err)

@@ -96,6 +96,25 @@ type Target struct {
 	// agentCreates: the agent writes its YAML config itself on first start
 	// (with fields it requires), so we edit it but never create it.
 	agentCreates bool
+	// onlyOS names the one OS the agent runs on ("windows" for Visual
+	// Studio, "darwin" for Mac-only apps); "" means every OS. Elsewhere it
+	// has no config file: ConfigPath returns ErrNotOnThisOS for both scopes
+	// and Detect reports false.
+	onlyOS string
+}
+
+// ErrNotOnThisOS is returned (wrapped, with the OS it runs on) for an agent
+// that does not exist on env.GOOS, such as Visual Studio on Linux.
+var ErrNotOnThisOS = errors.New("agent does not run on this OS")
+
+// osNames are how onlyOS values are named to people.
+var osNames = map[string]string{"windows": "Windows", "darwin": "macOS", "linux": "Linux"}
+
+func osName(goos string) string {
+	if n, ok := osNames[goos]; ok {
+		return n
+	}
+	return goos
 }
 
 // Scopes lists the scopes the agent has a config file for.
@@ -115,6 +134,10 @@ func (t Target) Scopes() []Scope {
 func (t Target) ConfigPath(env Env, scope Scope) (string, error) {
 	if scope != ScopeLocal && scope != ScopeGlobal {
 		return "", fmt.Errorf("unknown scope %q (want local or global)", scope)
+	}
+	if t.onlyOS != "" && env.GOOS != t.onlyOS {
+		return "", &messageError{err: ErrNotOnThisOS, msg: fmt.Sprintf("%s runs on %s only: it has no MCP config file on %s; nothing was changed for it.",
+			t.Name, osName(t.onlyOS), osName(env.GOOS))}
 	}
 	if scope == ScopeGlobal {
 		if t.global == nil {
@@ -137,6 +160,9 @@ func (t Target) Format(path string) Format { return t.format(path) }
 // Detect reports whether the agent looks installed: its binary is on PATH
 // or one of its config files or directories exists.
 func (t Target) Detect(env Env) bool {
+	if t.onlyOS != "" && env.GOOS != t.onlyOS {
+		return false
+	}
 	if env.LookPath != nil {
 		for _, b := range t.binaries {
 			if _, err := env.LookPath(b); err == nil {
@@ -280,6 +306,55 @@ func inVSCodeExtension(ext string, parts ...string) func(env Env) string {
 	}
 }
 
+func localAppData(env Env) string {
+	if v := env.getenv("LOCALAPPDATA"); v != "" {
+		return v
+	}
+	return env.join(env.Home, "AppData", "Local")
+}
+
+// inLocalAppData is a file below %LOCALAPPDATA% (Windows' per-machine app
+// settings).
+func inLocalAppData(parts ...string) func(env Env) string {
+	return func(env Env) string { return env.join(append([]string{localAppData(env)}, parts...)...) }
+}
+
+// firstExisting is the first of paths that exists, else the first one:
+// for agents that read one of several names, the file the user already
+// has is the one edited, and a new file gets the documented name.
+func firstExisting(paths ...func(env Env) string) func(env Env) string {
+	return func(env Env) string {
+		for _, p := range paths {
+			if _, err := os.Lstat(p(env)); err == nil {
+				return p(env)
+			}
+		}
+		return paths[0](env)
+	}
+}
+
+// claudeJSON is Claude Code's app state file (its user-scope MCP servers).
+func claudeJSON(env Env) string {
+	return envOr("CLAUDE_CONFIG_DIR", inHome(".claude.json"), ".claude.json")(env)
+}
+
+// antigravityConfig is the mcp_config.json the installed Antigravity reads
+// (see its row).
+func antigravityConfig(env Env) string {
+	v2, v1 := inHome(".gemini", "config", "mcp_config.json")(env), inHome(".gemini", "antigravity", "mcp_config.json")(env)
+	if _, err := os.Lstat(v2); err == nil {
+		return v2
+	}
+	if _, err := os.Lstat(v1); err == nil {
+		return v1
+	}
+	_, errV2 := os.Stat(inHome(".gemini", "config")(env))
+	if _, err := os.Stat(inHome(".gemini", "antigravity")(env)); err == nil && errV2 != nil {
+		return v1
+	}
+	return v2
+}
+
 func codexHome(env Env) string { return envOr("CODEX_HOME", inHome(".codex"))(env) }
 
 // opencodeFile picks opencode.jsonc when it exists, else opencode.json.
@@ -312,10 +387,15 @@ var registry = []Target{
 		// root). The per-project "local" scope under projects[…] is never used.
 		// Claude Code keeps its settings in ~/.claude/ and its app state,
 		// MCP servers included, in ~/.claude.json: either shows it is used.
+		// https://code.claude.com/docs/en/settings (environment variables):
+		// CLAUDE_CONFIG_DIR relocates ~/.claude; Claude Code then keeps its
+		// app state in $CLAUDE_CONFIG_DIR/.claude.json (not ~/.claude.json),
+		// as its source reads it (join(CLAUDE_CONFIG_DIR || home,
+		// ".claude.json")) and tools that manage its config agree.
 		ID: "claude", Name: "Claude Code", DocURL: "https://code.claude.com/docs/en/mcp", LiveWriter: true,
 		binaries: []string{"claude"},
-		marks:    marks(inHome(".claude"), inHome(".claude.json")),
-		global:   inHome(".claude.json"), local: inProject(".mcp.json"),
+		marks:    marks(envOr("CLAUDE_CONFIG_DIR", inHome(".claude")), claudeJSON),
+		global:   claudeJSON, local: inProject(".mcp.json"),
 		format: jsonFormat, servers: "mcpServers", shape: shapeTypedStdio,
 	},
 	{
@@ -432,12 +512,19 @@ var registry = []Target{
 	},
 	{
 		// https://antigravity.google/docs/mcp (Manage MCP Servers → View raw
-		// config: ~/.gemini/antigravity/mcp_config.json; mcpServers,
-		// {command, args}; user level only).
+		// config; mcpServers, {command, args}; user level only). Sources
+		// disagree on the file: Antigravity 1.x reads
+		// ~/.gemini/antigravity/mcp_config.json; Antigravity 2.0 (IDE and the
+		// agy CLI that replaced Gemini CLI) reads the shared
+		// ~/.gemini/config/mcp_config.json (the agy migration guide at
+		// https://antigravity.google/docs/cli/gcli-migration, and
+		// jcodemunch-mcp v1.108.89's correction of the same mistake). So the
+		// file that exists wins; with neither, the 1.x folder alone means
+		// 1.x, and anything else gets the 2.0 file.
 		ID: "antigravity", Name: "Antigravity", DocURL: "https://antigravity.google/docs/mcp", GUI: true,
-		binaries: []string{"antigravity"},
-		marks:    marks(inHome(".gemini", "antigravity")),
-		global:   inHome(".gemini", "antigravity", "mcp_config.json"),
+		binaries: []string{"antigravity", "agy"},
+		marks:    marks(inHome(".gemini", "config"), inHome(".gemini", "antigravity")),
+		global:   antigravityConfig,
 		format:   jsonFormat, servers: "mcpServers", shape: shapeStdio,
 	},
 	{
@@ -510,6 +597,217 @@ var registry = []Target{
 		marks:    marks(inHome(".warp")),
 		global:   inHome(".warp", ".mcp.json"), local: inProject(".warp", ".mcp.json"),
 		format: jsonFormat, servers: "mcpServers", shape: shapeStdio,
+	},
+	{
+		// https://github.com/charmbracelet/crush#configuration (mcp.<name> =
+		// {type: "stdio", command, args}; project .crush.json, then
+		// crush.json, then the global crush.json). Global file, from Crush's
+		// config loader: $CRUSH_GLOBAL_CONFIG/crush.json when set, else
+		// $XDG_CONFIG_HOME/crush/crush.json (default ~/.config/crush, macOS
+		// too); on Windows %LOCALAPPDATA%\crush\crush.json (sources that put
+		// it in %APPDATA% or ~/.config on Windows do not follow the loader).
+		ID: "crush", Name: "Crush", DocURL: "https://github.com/charmbracelet/crush#configuration",
+		binaries: []string{"crush"},
+		marks:    marks(envOr("CRUSH_GLOBAL_CONFIG", byOS(inXDGConfig("crush"), inXDGConfig("crush"), inLocalAppData("crush")))),
+		global:   envOr("CRUSH_GLOBAL_CONFIG", byOS(inXDGConfig("crush", "crush.json"), inXDGConfig("crush", "crush.json"), inLocalAppData("crush", "crush.json")), "crush.json"),
+		local:    firstExisting(inProject(".crush.json"), inProject("crush.json")),
+		format:   jsonFormat, servers: "mcp", shape: shapeTypedStdio,
+	},
+	{
+		// https://ampcode.com/manual#configuration (user settings in
+		// ~/.config/amp/settings.json on macOS and Linux,
+		// %USERPROFILE%\.config\amp\settings.json on Windows, or
+		// settings.jsonc; workspace .amp/settings.json). Servers are under
+		// the literal key "amp.mcpServers" — one key with a dot in it, not
+		// a path (the editor is given path segments, never a dotted string),
+		// entries {command, args}. toolhive puts the Windows file under
+		// %APPDATA%; Amp's manual says %USERPROFILE%\.config, followed here.
+		ID: "amp", Name: "Amp", DocURL: "https://ampcode.com/manual#configuration",
+		binaries: []string{"amp"},
+		marks:    marks(inHome(".config", "amp")),
+		global:   firstExisting(inHome(".config", "amp", "settings.json"), inHome(".config", "amp", "settings.jsonc")),
+		local:    firstExisting(inProject(".amp", "settings.json"), inProject(".amp", "settings.jsonc")),
+		format:   byExt, servers: "amp.mcpServers", shape: shapeStdio,
+	},
+	{
+		// https://qwenlm.github.io/qwen-code-docs/en/users/features/mcp/
+		// (mcpServers in settings.json: user scope ~/.qwen/settings.json,
+		// project scope .qwen/settings.json; {command, args}).
+		ID: "qwen", Name: "Qwen Code", DocURL: "https://qwenlm.github.io/qwen-code-docs/en/users/features/mcp/",
+		binaries: []string{"qwen"},
+		marks:    marks(inHome(".qwen")),
+		global:   inHome(".qwen", "settings.json"), local: inProject(".qwen", "settings.json"),
+		format: jsonFormat, servers: "mcpServers", shape: shapeStdio,
+	},
+	{
+		// https://kilo.ai/docs/automate/mcp/using-in-kilo-code (source:
+		// Kilo-Org/kilocode packages/kilo-docs/pages/automate/mcp/using-in-kilo-code.md).
+		// The current extension and the kilo CLI share opencode's format:
+		// mcp.<name> = {type: "local", command: [cmd, args…], enabled} in
+		// ~/.config/kilo/kilo.jsonc (or kilo.json) and, in a project, an
+		// existing ./kilo.jsonc or ./kilo.json, else .kilo/kilo.jsonc. The
+		// globalStorage kilocode.kilo-code/settings/mcp_settings.json and
+		// .kilocode/mcp.json of the issue are what those docs now call
+		// "VSCode (Legacy)", so the current files are the ones written.
+		ID: "kilo", Name: "Kilo Code", DocURL: "https://kilo.ai/docs/automate/mcp/using-in-kilo-code", GUI: true,
+		binaries: []string{"kilo"},
+		marks:    marks(inXDGConfig("kilo"), inVSCodeExtension("kilocode.kilo-code")),
+		global:   firstExisting(inXDGConfig("kilo", "kilo.jsonc"), inXDGConfig("kilo", "kilo.json")),
+		local:    firstExisting(inProject(".kilo", "kilo.jsonc"), inProject("kilo.jsonc"), inProject("kilo.json"), inProject(".kilo", "kilo.json")),
+		format:   byExt, servers: "mcp", shape: shapeOpencode,
+	},
+	{
+		// https://docs.trae.ai/ide/model-context-protocol (Trae, a VS Code
+		// fork, keeps user MCP servers in mcp.json in its user folder:
+		// Trae/User/ under ~/Library/Application Support, %APPDATA% or
+		// ~/.config, as stacklok/toolhive pkg/client/config.go and
+		// smithery-ai/cli src/config/clients.ts have it; project servers in
+		// .trae/mcp.json once project MCP is enabled in its settings, per
+		// docs.trae.cn/ide_add-mcp-servers as cited by tools that write it).
+		// The docs page itself could not be opened from here.
+		ID: "trae", Name: "Trae", DocURL: "https://docs.trae.ai/ide/model-context-protocol", GUI: true,
+		marks:  marks(inAppSupport("Trae")),
+		global: inAppSupport("Trae", "User", "mcp.json"), local: inProject(".trae", "mcp.json"),
+		format: jsonFormat, servers: "mcpServers", shape: shapeStdio,
+	},
+	{
+		// https://www.jetbrains.com/help/junie/model-context-protocol-mcp.html
+		// and https://junie.jetbrains.com/docs/junie-cli-mcp-configuration.html
+		// (~/.junie/mcp/mcp.json for the user, .junie/mcp/mcp.json in the
+		// project; mcpServers, {command, args}, stdio only). The IDE plugin
+		// runs inside a JetBrains IDE, hence GUI; the CLI is junie.
+		ID: "junie", Name: "Junie (JetBrains)", DocURL: "https://www.jetbrains.com/help/junie/model-context-protocol-mcp.html", GUI: true,
+		binaries: []string{"junie"},
+		marks:    marks(inHome(".junie")),
+		global:   inHome(".junie", "mcp", "mcp.json"), local: inProject(".junie", "mcp", "mcp.json"),
+		format: jsonFormat, servers: "mcpServers", shape: shapeStdio,
+	},
+	{
+		// https://learn.microsoft.com/visualstudio/ide/mcp-servers (Visual
+		// Studio 2022 17.14+ and 2026 read %USERPROFILE%\.mcp.json; key
+		// "servers", {type: "stdio", command, args}). Windows only: on Linux
+		// and macOS ConfigPath says so (ErrNotOnThisOS) and Detect is false.
+		// The solution-level <SOLUTIONDIR>\.mcp.json is not used: it is the
+		// file Claude Code reads as .mcp.json, with another servers key.
+		ID: "visualstudio", Name: "Visual Studio", DocURL: "https://learn.microsoft.com/visualstudio/ide/mcp-servers", GUI: true,
+		onlyOS: "windows",
+		marks:  marks(inLocalAppData("Microsoft", "VisualStudio")),
+		global: inHome(".mcp.json"),
+		format: jsonFormat, servers: "servers", shape: shapeTypedStdio,
+	},
+	{
+		// https://docs.github.com/en/copilot/how-tos/provide-context/use-mcp/extend-copilot-chat-with-mcp
+		// (JetBrains tab: the plugin's mcp.json, VS Code's format: key
+		// "servers", {type: "stdio", command, args}). The file is
+		// ~/.config/github-copilot/intellij/mcp.json on Linux and macOS
+		// ($XDG_CONFIG_HOME when set, like the plugin's other files) and
+		// %LOCALAPPDATA%\github-copilot\intellij\mcp.json on Windows, as
+		// laravel/boost and other installers write it; the docs page
+		// itself could not be opened from here.
+		ID: "copilot-jetbrains", Name: "Copilot for JetBrains", DocURL: "https://docs.github.com/en/copilot/how-tos/provide-context/use-mcp/extend-copilot-chat-with-mcp", GUI: true,
+		marks:  marks(byOS(inXDGConfig("github-copilot", "intellij"), inXDGConfig("github-copilot", "intellij"), inLocalAppData("github-copilot", "intellij"))),
+		global: byOS(inXDGConfig("github-copilot", "intellij", "mcp.json"), inXDGConfig("github-copilot", "intellij", "mcp.json"), inLocalAppData("github-copilot", "intellij", "mcp.json")),
+		format: jsonFormat, servers: "servers", shape: shapeTypedStdio,
+	},
+	{
+		// https://docs.factory.ai/cli/configuration/mcp (droid: user
+		// servers in ~/.factory/mcp.json, project servers in
+		// .factory/mcp.json; mcpServers, {type: "stdio", command, args}).
+		ID: "droid", Name: "Factory Droid", DocURL: "https://docs.factory.ai/cli/configuration/mcp",
+		binaries: []string{"droid"},
+		marks:    marks(inHome(".factory")),
+		global:   inHome(".factory", "mcp.json"), local: inProject(".factory", "mcp.json"),
+		format: jsonFormat, servers: "mcpServers", shape: shapeTypedStdio,
+	},
+	{
+		// https://docs.qoder.com/user-guide/chat/model-context-protocol
+		// (mcpServers, {command, args}). Paths as stacklok/toolhive
+		// pkg/client/config.go has them: ~/.qoder/mcp.json on macOS and
+		// Linux, %APPDATA%\Qoder\SharedClientCache\mcp.json on Windows. Not
+		// confirmed in Qoder's own docs (not readable from here).
+		ID: "qoder", Name: "Qoder", DocURL: "https://docs.qoder.com/user-guide/chat/model-context-protocol", GUI: true,
+		binaries: []string{"qoder"},
+		marks:    marks(byOS(inHome(".qoder"), inHome(".qoder"), inAppData("Qoder"))),
+		global:   byOS(inHome(".qoder", "mcp.json"), inHome(".qoder", "mcp.json"), inAppData("Qoder", "SharedClientCache", "mcp.json")),
+		format:   jsonFormat, servers: "mcpServers", shape: shapeStdio,
+	},
+	{
+		// https://moonshotai.github.io/kimi-cli/en/configuration/data-locations.html
+		// (MoonshotAI/kimi-cli docs/en/configuration/data-locations.md:
+		// ~/.kimi/mcp.json, mcpServers, {command, args}; $KIMI_SHARE_DIR
+		// replaces ~/.kimi when set). User level only.
+		ID: "kimi", Name: "Kimi CLI", DocURL: "https://moonshotai.github.io/kimi-cli/en/configuration/data-locations.html",
+		binaries: []string{"kimi"},
+		marks:    marks(envOr("KIMI_SHARE_DIR", inHome(".kimi"))),
+		global:   envOr("KIMI_SHARE_DIR", inHome(".kimi", "mcp.json"), "mcp.json"),
+		format:   jsonFormat, servers: "mcpServers", shape: shapeStdio,
+	},
+	{
+		// https://github.com/nanbingxyz/5ire (README: servers can be added
+		// by editing {userData}/5ire/mcp.json: ~/Library/Application
+		// Support/5ire, %APPDATA%\5ire, ~/.config/5ire); mcpServers,
+		// {command, args}, as installers that write it have it. The key is
+		// not confirmed in 5ire's own docs: older releases kept a list.
+		ID: "5ire", Name: "5ire", DocURL: "https://github.com/nanbingxyz/5ire", GUI: true,
+		marks:  marks(inAppSupport("5ire")),
+		global: inAppSupport("5ire", "mcp.json"),
+		format: jsonFormat, servers: "mcpServers", shape: shapeStdio,
+	},
+	{
+		// https://docs.boltai.com/docs/plugins/mcp-servers (BoltAI, a macOS
+		// app, imports servers from ~/.boltai/mcp.json, mcpServers, {command,
+		// args}, as smithery-ai/cli src/config/clients.ts writes it). macOS
+		// only; the docs page could not be opened from here.
+		ID: "boltai", Name: "BoltAI", DocURL: "https://docs.boltai.com/docs/plugins/mcp-servers", GUI: true,
+		onlyOS: "darwin",
+		marks:  marks(inHome(".boltai")),
+		global: inHome(".boltai", "mcp.json"),
+		format: jsonFormat, servers: "mcpServers", shape: shapeStdio,
+	},
+	{
+		// https://github.com/nbonamy/witsy (Witsy's settings.json in its
+		// app-support folder, Witsy/; mcpServers, {command, args}, as both
+		// supermemoryai/install-mcp and smithery-ai/cli write it).
+		ID: "witsy", Name: "Witsy", DocURL: "https://github.com/nbonamy/witsy", GUI: true,
+		marks:  marks(inAppSupport("Witsy")),
+		global: inAppSupport("Witsy", "settings.json"),
+		format: jsonFormat, servers: "mcpServers", shape: shapeStdio,
+	},
+	{
+		// https://docs.enconvo.com (Enconvo, a macOS app, reads
+		// ~/.config/enconvo/mcp_config.json, mcpServers, {command, args}, as
+		// supermemoryai/install-mcp and smithery-ai/cli write it). macOS
+		// only; not confirmed in Enconvo's own docs.
+		ID: "enconvo", Name: "Enconvo", DocURL: "https://docs.enconvo.com", GUI: true,
+		onlyOS: "darwin",
+		marks:  marks(inHome(".config", "enconvo")),
+		global: inHome(".config", "enconvo", "mcp_config.json"),
+		format: jsonFormat, servers: "mcpServers", shape: shapeStdio,
+	},
+	{
+		// https://code.visualstudio.com/docs/copilot/customization/mcp-servers
+		// (as VS Code, in the Insiders build's user folder "Code -
+		// Insiders/User", toolhive's VSCodeInsider). Its workspace file is
+		// VS Code's .vscode/mcp.json, installed by the vscode target.
+		ID: "vscode-insiders", Name: "VS Code Insiders", DocURL: "https://code.visualstudio.com/docs/copilot/customization/mcp-servers", GUI: true,
+		binaries: []string{"code-insiders"},
+		marks:    marks(inAppSupport("Code - Insiders", "User")),
+		global:   inAppSupport("Code - Insiders", "User", "mcp.json"),
+		format:   jsoncFormat, servers: "servers", shape: shapeTypedStdio,
+	},
+	{
+		// https://docs.augmentcode.com/cli/integrations (Auggie, Augment's
+		// CLI: mcpServers, {command, args}, in ~/.augment/settings.json).
+		// The issue's other home, an array of servers named by "name"
+		// under augment.advanced in VS Code's settings.json, is a list of
+		// objects the JSONC editor cannot add to or remove from by name,
+		// so Auggie's file is the one written. The page could not be
+		// opened from here; the path is the one several installers use.
+		ID: "augment", Name: "Augment (Auggie CLI)", DocURL: "https://docs.augmentcode.com/cli/integrations",
+		binaries: []string{"auggie"},
+		marks:    marks(inHome(".augment")),
+		global:   inHome(".augment", "settings.json"),
+		format:   jsonFormat, servers: "mcpServers", shape: shapeStdio,
 	},
 }
 
