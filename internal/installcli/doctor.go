@@ -3,6 +3,7 @@ package installcli
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"runtime"
 	"strings"
@@ -88,9 +89,12 @@ none is installed.`,
 }
 
 func (a *app) printChecks(checks []doctor.Check, dir string) {
-	w := a.env.Stdout
+	// Files and commands are named as their owner names them: ~/… (the
+	// JSON report keeps the absolute paths).
+	var w strings.Builder
+	defer func() { _, _ = io.WriteString(a.env.Stdout, a.homeRelative(w.String())) }()
 	if len(checks) == 0 {
-		fmt.Fprintf(w, "No codegraph entry found in any agent's config (global, or local to %s): run codegraph-install first.\n", dir)
+		fmt.Fprintf(&w, "No codegraph entry found in any agent's config (global, or local to %s): run %s first.\n", dir, a.env.Program)
 		return
 	}
 	failed, skipped := 0, 0
@@ -99,7 +103,7 @@ func (a *app) printChecks(checks []doctor.Check, dir string) {
 		if c.NotStarted {
 			// Shown, never run: see doctor.ours.
 			skipped++
-			fmt.Fprintf(w, "- %s: %s; %s:\n    %s\n    in %s\n", head, c.Problem, c.Next, strings.Join(c.Command, " "), c.Config)
+			fmt.Fprintf(&w, "- %s: %s; %s:\n    %s\n    in %s\n", head, c.Problem, c.Next, strings.Join(c.Command, " "), c.Config)
 			continue
 		}
 		if c.OK {
@@ -107,20 +111,20 @@ func (a *app) printChecks(checks []doctor.Check, dir string) {
 			if c.Tools == 1 {
 				tools = "tool"
 			}
-			fmt.Fprintf(w, "✓ %s: %d %s in %d ms\n    %s runs %s\n", head, c.Tools, tools, c.Millis, c.Config, strings.Join(c.Command, " "))
+			fmt.Fprintf(&w, "✓ %s: %d %s in %d ms\n    %s runs %s\n", head, c.Tools, tools, c.Millis, c.Config, strings.Join(c.Command, " "))
 			continue
 		}
 		failed++
-		fmt.Fprintf(w, "✗ %s: %s: %s\n    in %s\n", head, c.Problem, c.Next, c.Config)
+		fmt.Fprintf(&w, "✗ %s: %s: %s\n    in %s\n", head, c.Problem, c.Next, c.Config)
 	}
 	switch {
 	case failed == 0 && skipped == 0:
-		fmt.Fprintf(w, "All %d entries start.\n", len(checks))
+		fmt.Fprintf(&w, "All %d entries start.\n", len(checks))
 	case failed > 0:
-		fmt.Fprintf(w, "%d of %d entries do not start.\n", failed, len(checks))
+		fmt.Fprintf(&w, "%d of %d entries do not start.\n", failed, len(checks))
 	}
 	if skipped > 0 {
-		fmt.Fprintf(w, "%d of %d entries were not started: codegraph-install did not write them.\n", skipped, len(checks))
+		fmt.Fprintf(&w, "%d of %d entries were not started: codegraph-install did not write them.\n", skipped, len(checks))
 	}
 }
 

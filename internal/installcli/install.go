@@ -378,11 +378,12 @@ func (a *app) runInstall(cmd *cobra.Command, f *installFlags) (err error) {
 	if stable, err := installer.InstallStableBinary(env); err != nil {
 		return err
 	} else if stable != "" {
-		why := "npm's own directories do not last"
+		why := "npm's folders do not last"
 		if !installer.NPMManaged(env.Executable) {
-			why = "this build is temporary (go run deletes it)"
+			why = "go run deletes its build"
 		}
-		fmt.Fprintf(a.env.Stderr, "Copied codegraph to %s for your agents to start: %s.\n", a.homeRelative(stable), why)
+		// Short: a line a terminal wraps mid-word reads badly.
+		fmt.Fprintf(a.env.Stderr, "Copied codegraph to %s for your agents (%s).\n", a.homeRelative(stable), why)
 		if link, err := installer.LinkOnPath(env); err == nil && link != "" {
 			fmt.Fprintf(a.env.Stderr, "Linked %s to it, so that codegraph runs in your shell.\n", a.homeRelative(link))
 		}
