@@ -94,6 +94,15 @@ func NextSteps(d Done) string {
 	return sb.String()
 }
 
+// Wrap is text in lines of at most width columns (80 when width is 0 or
+// more), broken between words, for a line printed outside the form.
+func Wrap(text string, width int) string {
+	if width <= 0 || width > 80 {
+		width = 80
+	}
+	return wrapWords("", text, "", width)
+}
+
 // wrapWords writes lead, then text's words and cmd (kept whole, styled
 // as a command) in lines of at most width columns, breaking between words
 // and indenting the rest under the first word: a terminal would cut a

@@ -383,7 +383,7 @@ func (a *app) runInstall(cmd *cobra.Command, f *installFlags) (err error) {
 			why = "go run deletes its build"
 		}
 		// Short: a line a terminal wraps mid-word reads badly.
-		fmt.Fprintf(a.env.Stderr, "Copied codegraph to %s for your agents (%s).\n", a.homeRelative(stable), why)
+		fmt.Fprint(a.env.Stderr, tui.Wrap(fmt.Sprintf("Copied codegraph to %s for your agents (%s).", a.homeRelative(stable), why), a.termWidth()))
 		if link, err := installer.LinkOnPath(env); err == nil && link != "" {
 			fmt.Fprintf(a.env.Stderr, "Linked %s to it, so that codegraph runs in your shell.\n", a.homeRelative(link))
 		}
