@@ -59,7 +59,7 @@ func init() {
 	registry = append(registry,
 		Target{ID: "jetbrains-ai", Name: "JetBrains AI Assistant", DocURL: "https://www.jetbrains.com/help/ai-assistant/mcp.html", GUI: true, marks: marks()},
 		Target{ID: "cherry-studio", Name: "Cherry Studio", DocURL: "https://docs.cherry-ai.com/advanced-basic/mcp", GUI: true, marks: marks()},
-		Target{ID: "copilot-cloud", Name: "Copilot coding agent (GitHub)", DocURL: "https://docs.github.com/en/copilot/how-tos/use-copilot-agents/cloud-agent/extend-cloud-agent-with-mcp", marks: marks()},
+		Target{ID: "copilot-cloud", Name: "Copilot cloud agent", DocURL: "https://docs.github.com/en/copilot/how-tos/use-copilot-agents/cloud-agent/extend-cloud-agent-with-mcp", marks: marks()},
 	)
 }
 

@@ -107,6 +107,15 @@ type Target struct {
 // that does not exist on env.GOOS, such as Visual Studio on Linux.
 var ErrNotOnThisOS = errors.New("agent does not run on this OS")
 
+// OnlyOn is the one OS the agent runs on, as people name it ("Windows"),
+// "" when it runs on every OS.
+func (t Target) OnlyOn() string {
+	if t.onlyOS == "" {
+		return ""
+	}
+	return osName(t.onlyOS)
+}
+
 // osNames are how onlyOS values are named to people.
 var osNames = map[string]string{"windows": "Windows", "darwin": "macOS", "linux": "Linux"}
 

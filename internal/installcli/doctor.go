@@ -118,6 +118,8 @@ func (a *app) printChecks(checks []doctor.Check, dir string) {
 		fmt.Fprintf(&w, "✗ %s: %s: %s\n    in %s\n", head, c.Problem, c.Next, c.Config)
 	}
 	switch {
+	case failed == 0 && skipped == 0 && len(checks) == 1:
+		fmt.Fprintln(&w, "The entry starts.")
 	case failed == 0 && skipped == 0:
 		fmt.Fprintf(&w, "All %d entries start.\n", len(checks))
 	case failed > 0:

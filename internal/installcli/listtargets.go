@@ -44,7 +44,9 @@ type listedTarget struct {
 	// Paste: a paste target has no file of ours; this is where its user
 	// pastes the snippet the installer prints (nothing is written).
 	Paste string `json:"paste,omitempty"`
-	Docs  string `json:"docs"`
+	// OnlyOn: an agent of one OS ("Windows") has no config file elsewhere.
+	OnlyOn string `json:"only_on,omitempty"`
+	Docs   string `json:"docs"`
 }
 
 func (a *app) listTargets(project string, asJSON bool) error {
@@ -60,6 +62,7 @@ func (a *app) listTargets(project string, asJSON bool) error {
 	for _, t := range installer.Targets() {
 		lt := listedTarget{ID: t.ID, Name: t.Name, Scopes: []string{}, Config: map[string]string{}, Detected: t.Detect(env), GUI: t.GUI, Docs: t.DocURL}
 		lt.Paste, _ = t.Pasted()
+		lt.OnlyOn = t.OnlyOn()
 		for _, s := range t.Scopes() {
 			p, err := t.ConfigPath(env, s)
 			if err != nil {
@@ -86,6 +89,9 @@ func (a *app) listTargets(project string, asJSON bool) error {
 		detected := "-"
 		if lt.Detected {
 			detected = "yes"
+		}
+		if len(lt.Scopes) == 0 && lt.OnlyOn != "" {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", lt.ID, lt.Name, detected, "-", "(runs on "+lt.OnlyOn+" only)")
 		}
 		if lt.Paste != "" {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", lt.ID, lt.Name, detected, "paste", "(nothing written) "+lt.Paste)
