@@ -60,6 +60,9 @@ type Env struct {
 	// Executable is this binary's path (os.Executable), "" when unknown:
 	// what the installer writes when codegraph is not on the PATH.
 	Executable string
+	// GOOS is the OS whose agent paths are used: runtime.GOOS when "".
+	// Tests list another OS's paths (--list-targets for all three).
+	GOOS string
 }
 
 // app is one run of the program.

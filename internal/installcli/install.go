@@ -128,6 +128,14 @@ func (a *app) installerSetup(project string, interactive bool, hint string) (ins
 	return a.installerEnv(dir), nil
 }
 
+// goos is the OS whose agent paths are used (Env.GOOS).
+func (a *app) goos() string {
+	if a.env.GOOS != "" {
+		return a.env.GOOS
+	}
+	return runtime.GOOS
+}
+
 // installerEnv is the installer's view of this process for the project in
 // dir (already resolved by resolveDir).
 func (a *app) installerEnv(dir string) installer.Env {
@@ -135,9 +143,9 @@ func (a *app) installerEnv(dir string) installer.Env {
 		Home:       a.env.Home,
 		ProjectDir: dir,
 		Getenv:     a.env.Getenv,
-		GOOS:       runtime.GOOS,
+		GOOS:       a.goos(),
 		Now:        a.env.Now,
-		LookPath:   installer.PathLookup(a.env.Getenv, runtime.GOOS),
+		LookPath:   installer.PathLookup(a.env.Getenv, a.goos()),
 		Version:    buildinfo.CodegraphVersion(),
 		Executable: a.env.Executable,
 	}

@@ -3,7 +3,6 @@ package installcli
 import (
 	"encoding/json"
 	"fmt"
-	"runtime"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -81,10 +80,10 @@ func (a *app) listTargets(project string, asJSON bool) error {
 			OS      string         `json:"os"`
 			Project string         `json:"project"`
 			Targets []listedTarget `json:"targets"`
-		}{runtime.GOOS, dir, out})
+		}{a.goos(), dir, out})
 	}
 	tw := tabwriter.NewWriter(a.env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "ID\tNAME\tDETECTED\tSCOPE\tCONFIG (%s)\n", runtime.GOOS)
+	fmt.Fprintf(tw, "ID\tNAME\tDETECTED\tSCOPE\tCONFIG (%s)\n", a.goos())
 	for _, lt := range out {
 		detected := "-"
 		if lt.Detected {

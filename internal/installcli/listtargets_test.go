@@ -1,13 +1,17 @@
 package installcli_test
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/getcodegraph/codegraph-install/internal/installcli"
 	"github.com/getcodegraph/codegraph-install/internal/testkit"
 )
 
@@ -71,5 +75,45 @@ func TestListTargets(t *testing.T) {
 	}
 	if r := w.run(t, "", false, "--json"); r.code != 2 {
 		t.Errorf("--json alone: exit %d, want 2", r.code)
+	}
+}
+
+// TestListTargetsEveryOS: --list-targets --json for macOS and Windows, as
+// a machine of each would print it (the paths are computed for that OS;
+// the Linux list is TestListTargets').
+func TestListTargetsEveryOS(t *testing.T) {
+	t.Parallel()
+	for _, goos := range []string{"darwin", "windows"} {
+		w := newWorld(t)
+		var out, errb bytes.Buffer
+		code := installcli.Run(context.Background(), installcli.Env{
+			Program: "codegraph-install", Args: []string{"--list-targets", "--json"},
+			Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb,
+			Getenv: func(k string) string { return w.env[k] },
+			Home:   w.home, Cwd: w.project, Now: time.Now, GOOS: goos,
+		})
+		if code != 0 {
+			t.Fatalf("%s: exit %d\n%s", goos, code, errb.String())
+		}
+		s := strings.ReplaceAll(out.String(), w.project, "$PROJECT")
+		s = strings.ReplaceAll(s, w.home, "$HOME")
+		testkit.Golden(t, "cli/list-targets-"+goos+".json", []byte(s))
+		var got struct {
+			OS      string
+			Targets []struct {
+				ID     string
+				Scopes []string
+				Paste  string
+				OnlyOn string `json:"only_on"`
+			}
+		}
+		if err := json.Unmarshal(out.Bytes(), &got); err != nil || got.OS != goos {
+			t.Fatalf("%s: os %q (%v)", goos, got.OS, err)
+		}
+		for _, tg := range got.Targets {
+			if len(tg.Scopes) == 0 && tg.Paste == "" && tg.OnlyOn == "" {
+				t.Errorf("%s: %s has no file and no reason", goos, tg.ID)
+			}
+		}
 	}
 }
