@@ -823,6 +823,18 @@ var registry = []Target{
 // Targets returns every known target, the four main ones first.
 func Targets() []Target { return append([]Target(nil), registry...) }
 
+// TargetsFor is Targets without the agents of another OS only (Visual
+// Studio off Windows, BoltAI off macOS): what a form on goos offers.
+func TargetsFor(goos string) []Target {
+	var out []Target
+	for _, t := range registry {
+		if t.onlyOS == "" || t.onlyOS == goos {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
 // TargetIDs returns the id of every target, in registry order.
 func TargetIDs() []string {
 	out := make([]string, len(registry))

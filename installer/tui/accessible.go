@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
 
 	"charm.land/huh/v2"
 	"github.com/charmbracelet/colorprofile"
@@ -34,24 +36,25 @@ func runAccessible(ctx context.Context, cfg Config, in io.Reader, out io.Writer)
 		return pi.err()
 	}
 
-	// Validation is left out here: huh re-asks an invalid multi-select
-	// forever. An empty selection is reported right after it instead.
+	// The agents and the scope are asked by our own numbered prompts:
+	// huh's accessible multi-select says "Select up to 40 options.", its
+	// numbers lose their alignment from 10 on, and a typo gets "invalid
+	// input. please try again".
 	targets := listed(cfg)
-	opts := make([]huh.Option[string], 0, len(targets))
 	ids := make([]string, 0, len(targets))
 	for _, t := range targets {
 		ids = append(ids, t.ID)
 	}
 	nw := nameWidth(ids)
-	for _, t := range targets {
-		label := fmt.Sprintf("%-*s  (%s)", nw, t.Name, t.ID)
+	labels := make([]string, len(targets))
+	for i, t := range targets {
+		labels[i] = fmt.Sprintf("%-*s  (%s)", nw, t.Name, t.ID)
 		if why := cfg.Broken[t.ID]; why != "" {
-			label += "  " + why
+			labels[i] += "  " + why
 		}
-		opts = append(opts, huh.NewOption(label, t.ID))
 	}
 	fmt.Fprintln(out, agentsHint(cfg))
-	if err := ask(huh.NewMultiSelect[string]().Title(agentsTitle).Options(opts...).Value(&s.targets)); err != nil {
+	if err := askAgents(pi, out, targets, labels, s); err != nil {
 		return Answers{}, err
 	}
 	if len(s.answers(cfg).Targets) == 0 {
@@ -61,12 +64,16 @@ func runAccessible(ctx context.Context, cfg Config, in io.Reader, out io.Writer)
 	for _, l := range scopeNotes(s.targets) {
 		fmt.Fprintln(out, l)
 	}
-	if err := ask(huh.NewSelect[installer.Scope]().Title(scopeTitle).Options(
-		huh.NewOption(scopeLabel(installer.ScopeGlobal, cfg.paths()), installer.ScopeGlobal),
-		huh.NewOption(scopeLabel(installer.ScopeLocal, cfg.paths()), installer.ScopeLocal),
-	).Value(&s.scope)); err != nil {
+	scopes := []installer.Scope{installer.ScopeGlobal, installer.ScopeLocal}
+	pick := 0
+	if s.scope == installer.ScopeLocal {
+		pick = 1
+	}
+	pick, err = askOne(pi, out, scopeTitle, []string{scopeLabel(scopes[0], cfg.paths()), scopeLabel(scopes[1], cfg.paths())}, pick)
+	if err != nil {
 		return Answers{}, err
 	}
+	s.scope = scopes[pick]
 
 	if cfg.AskConsent {
 		// huh prints no description in this mode: the toggle's comes first.
@@ -88,6 +95,87 @@ func runAccessible(ctx context.Context, cfg Config, in io.Reader, out io.Writer)
 		return Answers{}, err
 	}
 	return s.result(cfg)
+}
+
+// askAgents lists the agents, numbered and aligned, with a mark on those
+// selected, then toggles the one whose number is typed, until 0 or an empty
+// line.
+func askAgents(pi *promptInput, out io.Writer, targets []installer.Target, labels []string, s *state) error {
+	fmt.Fprintln(out, agentsTitle)
+	w := len(strconv.Itoa(len(targets)))
+	for i, t := range targets {
+		mark := " "
+		if s.selected(t.ID) {
+			mark = "✓"
+		}
+		fmt.Fprintf(out, "%*d. %s %s\n", w, i+1, mark, labels[i])
+	}
+	for {
+		fmt.Fprintf(out, "Type an agent's number to select or deselect it, 0 or Enter when done: ")
+		line, err := answer(pi)
+		if err != nil {
+			return err
+		}
+		if line == "" || line == "0" {
+			return nil
+		}
+		n, convErr := strconv.Atoi(line)
+		if convErr != nil || n < 1 || n > len(targets) {
+			fmt.Fprintf(out, "There is no agent %q here: type a number from 1 to %d, or 0 when done.\n", line, len(targets))
+			continue
+		}
+		t := targets[n-1]
+		on := !s.selected(t.ID)
+		s.toggle(t.ID, on)
+		if on {
+			fmt.Fprintf(out, "Selected %s.\n", t.Name)
+		} else {
+			fmt.Fprintf(out, "Deselected %s.\n", t.Name)
+		}
+	}
+}
+
+// askOne asks for one of options by number; Enter keeps def (0-based).
+func askOne(pi *promptInput, out io.Writer, title string, options []string, def int) (int, error) {
+	fmt.Fprintln(out, title)
+	for i, o := range options {
+		fmt.Fprintf(out, "%d. %s\n", i+1, o)
+	}
+	for {
+		fmt.Fprintf(out, "Type 1 to %d, Enter for %d: ", len(options), def+1)
+		line, err := answer(pi)
+		if err != nil {
+			return 0, err
+		}
+		if line == "" {
+			return def, nil
+		}
+		if n, convErr := strconv.Atoi(line); convErr == nil && n >= 1 && n <= len(options) {
+			return n - 1, nil
+		}
+		fmt.Fprintf(out, "%q is not one of them: type a number from 1 to %d.\n", line, len(options))
+	}
+}
+
+// answer is the next line typed, trimmed; the end of input or of ctx is
+// pi's error (the form then ends, as for huh's prompts).
+func answer(pi *promptInput) (string, error) {
+	var line []byte
+	buf := make([]byte, 256)
+	for {
+		n, err := pi.Read(buf)
+		line = append(line, buf[:n]...)
+		if n > 0 && buf[n-1] == '\n' || err != nil {
+			break
+		}
+	}
+	if len(line) == 0 {
+		if err := pi.err(); err != nil {
+			return "", err
+		}
+		return "", ErrCancelled
+	}
+	return strings.TrimSpace(string(line)), nil
 }
 
 // plainWriter strips colour and styling: accessible output is read aloud.

@@ -25,6 +25,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -256,7 +257,8 @@ func listed(cfg Config) []installer.Target {
 	if cfg.Targets != nil {
 		return cfg.Targets
 	}
-	return installer.Targets()
+	// Agents of another OS only have nothing to install here.
+	return installer.TargetsFor(runtime.GOOS)
 }
 
 // Copy shared by the full-screen form and accessible mode.

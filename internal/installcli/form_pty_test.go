@@ -41,7 +41,7 @@ func TestFormInARealTerminal(t *testing.T) {
 		{"esc on the first screen, 100x30", 30, 100, []string{"TERM=xterm-256color"}, "\x1b", 130, false,
 			[]string{"Which agents should use codegraph?", "Cancelled: nothing was changed."}},
 		{"TERM=dumb gets plain prompts; ctrl+d cancels", 24, 80, []string{"TERM=dumb"}, "\x04", 130, false,
-			[]string{"Enter a number between", "Cancelled: nothing was changed."}},
+			[]string{"0 or Enter when done", "Cancelled: nothing was changed."}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -60,5 +61,34 @@ func TestScripts(t *testing.T) {
 			}
 			return os.MkdirAll(home, 0o700)
 		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"mcp-session": mcpSession,
+		},
 	})
+}
+
+// mcpSession runs `BINARY serve --mcp` as an agent does: it initialises,
+// lists the tools and calls codegraph_status once, keeping stdin open until
+// each answer arrives (a pipe closed straight after a request may end the
+// session before the answer is written, as the SDK cancels on EOF). The
+// server's stdout lines become the script's stdout.
+//
+//	mcp-session BINARY
+func mcpSession(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: mcp-session BINARY")
+	}
+	var env []string
+	for _, k := range []string{"HOME", "USERPROFILE", "PATH", "CODEGRAPH_TELEMETRY_ENDPOINT", "CODEGRAPH_TELEMETRY", "DO_NOT_TRACK"} {
+		env = append(env, k+"="+ts.Getenv(k))
+	}
+	out, stderr, _, err := harness.MCPSession(context.Background(), ts.MkAbs(args[0]), env, ts.MkAbs("."), "testscript", "1", 1)
+	ts.Stdout().Write([]byte(strings.Join(out, "\n") + "\n"))
+	ts.Stderr().Write([]byte(stderr))
+	if err != nil && !neg {
+		ts.Fatalf("mcp-session: %v", err)
+	}
+	if err == nil && neg {
+		ts.Fatalf("mcp-session succeeded")
+	}
 }

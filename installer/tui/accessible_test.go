@@ -1,0 +1,56 @@
+package tui
+
+import (
+	"bytes"
+	"context"
+	"reflect"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestAccessibleListReadsWell: the plain prompts number every agent with
+// the numbers aligned (they lost their alignment from 10 on), say nothing
+// of the library's ("Select up to 40 options.", "invalid input. please
+// try again"), and answer a typo with what to type.
+func TestAccessibleListReadsWell(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	cfg := Config{Selected: []string{"claude"}, Accessible: true}
+	got, err := Run(context.Background(), cfg, strings.NewReader("99\nx\n2\n2\n3\n\n7\n2\n\n"), &out)
+	if err != nil {
+		t.Fatalf("Run: %v\n%s", err, out.String())
+	}
+	if want := []string{"claude", "codex"}; !reflect.DeepEqual(got.Targets, want) || got.Scope != "local" {
+		t.Errorf("answers = %+v, want %v local\n%s", got, want, out.String())
+	}
+	text := out.String()
+	for _, bad := range []string{"Select up to", "invalid input", "please try again"} {
+		if strings.Contains(text, bad) {
+			t.Errorf("the output says %q:\n%s", bad, text)
+		}
+	}
+	for _, want := range []string{
+		`There is no agent "99" here: type a number from 1 to`,
+		`There is no agent "x" here`,
+		"Selected Cursor.", "Deselected Cursor.", "Selected Codex CLI.",
+		`"7" is not one of them: type a number from 1 to 2.`,
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the output lacks %q:\n%s", want, text)
+		}
+	}
+	// Every numbered line has its dot in the same column.
+	numbered := regexp.MustCompile(`(?m)^( *)(\d+)\. [ ✓] `)
+	col := -1
+	for _, m := range numbered.FindAllStringSubmatch(text, -1) {
+		if c := len(m[1]) + len(m[2]); col == -1 {
+			col = c
+		} else if c != col {
+			t.Errorf("the numbers are not aligned: %q", m[0])
+		}
+	}
+	if col == -1 {
+		t.Fatalf("no numbered list:\n%s", text)
+	}
+}
