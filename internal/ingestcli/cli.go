@@ -65,6 +65,10 @@ func NewRoot(env Env) *cobra.Command {
 	root.SetOut(env.Stdout)
 	root.SetErr(env.Stderr)
 	root.AddCommand(newServe(env), newReport(env))
+	// Every flag of every command can also come from its variable (see
+	// EnvPrefix); cobra runs the root's persistent hook for each command.
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error { return applyEnv(cmd, env.Getenv) }
+	bindEnv(root)
 	// A server binary has no use for shell completion scripts.
 	root.CompletionOptions.DisableDefaultCmd = true
 	exitcode.Prepare(root)
@@ -79,6 +83,10 @@ type ServeOptions struct {
 	MaxDBSize      string
 	QueueEvents    int
 	DashboardToken string
+	// RateLimit (requests a minute) and RateBurst shape the token bucket
+	// each machine ID gets.
+	RateLimit float64
+	RateBurst int
 }
 
 // DefaultMaxDBSize is serve's size budget unless --max-db-size says
@@ -97,7 +105,7 @@ Without POSTHOG_API_KEY, accepted events are stored in the SQLite file --db:
 raw rows for --retention-days, daily rollups for ever, the file kept under
 --max-db-size by deleting the oldest raw rows first. GET /dashboard serves the
 dashboards over loopback, or anywhere with --dashboard-token (or
-` + ingest.DashboardTokenEnv + `), which every request must then carry.
+$` + ingest.DashboardTokenEnv + `), which every request must then carry.
 Without a token, a request through a reverse proxy is refused only when it
 carries a forwarding header (Forwarded, X-Forwarded-For, Via, ...) or a Host
 that is not loopback. A proxy that sends neither, such as nginx's default
@@ -107,7 +115,12 @@ local browser: behind a proxy, set --dashboard-token. serve logs a warning at
 start when the dashboard has no token.
 With POSTHOG_API_KEY (and optional POSTHOG_HOST, default ` + ingest.DefaultPostHogHost + `),
 accepted events are forwarded to PostHog's batch API as anonymous events.
-SIGINT or SIGTERM stops accepting, finishes in-flight requests and drains the queue.`,
+Each machine ID may send --rate-limit requests a minute, --rate-burst at once;
+past that it gets 429.
+SIGINT or SIGTERM stops accepting, finishes in-flight requests and drains the queue.
+
+Every flag can also be set with the variable shown beside it
+(` + EnvPrefix + `<FLAG>); a flag on the command line wins.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runServe(cmd.Context(), env, opts)
 		},
@@ -118,7 +131,9 @@ SIGINT or SIGTERM stops accepting, finishes in-flight requests and drains the qu
 	f.IntVar(&opts.RetentionDays, "retention-days", ingest.DefaultRetentionDays, "days raw events are kept (rollups are kept for ever); 0 keeps them until the size budget needs room")
 	f.StringVar(&opts.MaxDBSize, "max-db-size", DefaultMaxDBSize, "size budget of the SQLite file (e.g. 500MB, 2GiB; 0 for none): past it the oldest raw events are deleted")
 	f.IntVar(&opts.QueueEvents, "queue-events", ingest.DefaultQueueEvents, "events that may wait for the SQLite writer before requests get 503")
-	f.StringVar(&opts.DashboardToken, "dashboard-token", "", "token /dashboard requires of every request (default $"+ingest.DashboardTokenEnv+"; without one, loopback only)")
+	f.StringVar(&opts.DashboardToken, "dashboard-token", "", "token /dashboard requires of every request (without one, loopback only; the variable keeps it out of ps)")
+	f.Float64Var(&opts.RateLimit, "rate-limit", ingest.DefaultRatePerMinute, "requests a minute each machine ID may send (the rate its bucket refills at)")
+	f.IntVar(&opts.RateBurst, "rate-burst", ingest.DefaultBurst, "requests a machine ID may send at once before --rate-limit holds it back")
 	return cmd
 }
 
@@ -130,10 +145,11 @@ func runServe(ctx context.Context, env Env, opts ServeOptions) error {
 	if opts.RetentionDays < 0 || opts.QueueEvents <= 0 {
 		return exitcode.Usagef("--retention-days must be 0 or more and --queue-events positive")
 	}
-	token := opts.DashboardToken
-	if token == "" {
-		token = env.Getenv(ingest.DashboardTokenEnv)
+	// NaN fails every comparison, so it is refused by the first test too.
+	if !(opts.RateLimit > 0) || math.IsInf(opts.RateLimit, 0) || opts.RateBurst <= 0 {
+		return exitcode.Usagef("--rate-limit and --rate-burst must be positive")
 	}
+	token := opts.DashboardToken
 	logger := slog.New(slog.NewJSONHandler(env.Stderr, nil))
 	metrics := &ingest.Metrics{}
 	var sink ingest.Sink
@@ -182,7 +198,8 @@ func runServe(ctx context.Context, env Env, opts ServeOptions) error {
 	stop := func(err error) error {
 		return errors.Join(err, sink.Close(context.Background()))
 	}
-	h, err := ingest.NewHandler(ingest.Config{Sink: sink, Now: env.Now, Logger: logger, Metrics: metrics, Dashboard: dash})
+	h, err := ingest.NewHandler(ingest.Config{Sink: sink, Now: env.Now, Logger: logger, Metrics: metrics, Dashboard: dash,
+		RatePerMinute: opts.RateLimit, Burst: opts.RateBurst})
 	if err != nil {
 		return stop(err)
 	}
