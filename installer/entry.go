@@ -1,14 +1,11 @@
 package installer
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 
-	"github.com/getcodegraph/codegraph-install/installer/jsonc"
-	"github.com/getcodegraph/codegraph-install/installer/tomlcfg"
-	"github.com/getcodegraph/codegraph-install/installer/yamlcfg"
+	"github.com/getcodegraph/codegraph-install/installer/configerr"
 )
 
 // Entry is a codegraph server entry as its agent reads it.
@@ -32,24 +29,10 @@ func (t Target) ReadEntry(path string) (*Entry, error) {
 
 // entryIn reads our entry in b, the content of the target's file at path.
 func (t Target) entryIn(path string, b []byte) (*Entry, error) {
-	var m map[string]any
-	var err error
-	switch t.Format(path) {
-	case FormatTOML:
-		m, err = tomlcfg.Get(b, ServerName)
-	case FormatYAML:
-		m, err = yamlcfg.Get(b, t.yamlWhere())
-	default:
-		var raw []byte
-		raw, err = jsonc.Get(b, []string{t.servers, ServerName})
-		if err == nil && raw != nil {
-			if json.Unmarshal(raw, &m) != nil || m == nil {
-				return nil, fmt.Errorf("%s: %s.%s is not an object", path, t.servers, ServerName)
-			}
-		}
-	}
+	f := t.Format(path)
+	m, err := syntaxOf(f).entry(t, b)
 	if err != nil {
-		return nil, describeReadError(path, t.Format(path), err)
+		return nil, describeReadError(path, f, err)
 	}
 	if m == nil {
 		return nil, nil
@@ -66,10 +49,8 @@ func (e *Entry) runs(srv Server) bool {
 // (doctor, and the check after a write), without the parser's name; what
 // to do is the caller's to say.
 func describeReadError(path string, f Format, err error) error {
-	var js *jsonc.SyntaxError
-	var ts *tomlcfg.SyntaxError
-	var ys *yamlcfg.SyntaxError
-	if errors.As(err, &js) || errors.As(err, &ts) || errors.As(err, &ys) {
+	var syn *configerr.SyntaxError
+	if errors.As(err, &syn) {
 		return &messageError{err: err, msg: fmt.Sprintf("%s is not valid %s (%s)", path, formatName(f), syntaxReason(err))}
 	}
 	return &messageError{err: err, msg: fmt.Sprintf("%s: %s", path, syntaxReason(err))}

@@ -9,9 +9,7 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/getcodegraph/codegraph-install/installer/jsonc"
-	"github.com/getcodegraph/codegraph-install/installer/tomlcfg"
-	"github.com/getcodegraph/codegraph-install/installer/yamlcfg"
+	"github.com/getcodegraph/codegraph-install/installer/configerr"
 )
 
 // Every error about a user's file says three things, in the user's words:
@@ -96,41 +94,25 @@ func localize(env Env, op Operation, err error) error {
 }
 
 // formatName is how a file's syntax is named to its owner.
-func formatName(f Format) string {
-	switch f {
-	case FormatTOML:
-		return "TOML"
-	case FormatYAML:
-		return "YAML"
-	case FormatJSONC:
-		return "JSONC"
-	}
-	return "JSON"
-}
+func formatName(f Format) string { return syntaxOf(f).name() }
 
 // editError describes a refused edit of the file at path (format f): a
 // syntax error, a limit, or a shape we do not edit. A config that does not
 // parse is never written.
 func editError(path string, f Format, err error) error {
-	var js *jsonc.SyntaxError
-	var ts *tomlcfg.SyntaxError
-	var ys *yamlcfg.SyntaxError
-	var jl *jsonc.LimitError
-	var tl *tomlcfg.LimitError
-	var yl *yamlcfg.LimitError
-	var jsh *jsonc.ShapeError
-	var tsh *tomlcfg.ShapeError
-	var ysh *yamlcfg.ShapeError
+	var syn *configerr.SyntaxError
+	var lim *configerr.LimitError
+	var shp *configerr.ShapeError
 	switch {
-	case errors.As(err, &js), errors.As(err, &ts), errors.As(err, &ys):
+	case errors.As(err, &syn):
 		return &FileError{Path: path, Err: err,
 			What: fmt.Sprintf("is not valid %s (%s)", formatName(f), syntaxReason(err)),
 			Fix:  "fix the file or move it aside"}
-	case errors.As(err, &jl), errors.As(err, &tl), errors.As(err, &yl):
+	case errors.As(err, &lim):
 		return &FileError{Path: path, Err: err,
 			What: "is " + strings.TrimSuffix(err.Error(), "; refusing to parse it") + ", so it was not read",
 			Fix:  "no agent writes a file like this: check where it came from, and fix it or move it aside"}
-	case errors.As(err, &jsh), errors.As(err, &tsh), errors.As(err, &ysh):
+	case errors.As(err, &shp):
 		// The shape's message says what to do by hand.
 		return &FileError{Path: path, Err: err, What: "cannot be edited safely, so nothing was changed: " + err.Error(), NoRerun: true}
 	}

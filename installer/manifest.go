@@ -182,7 +182,7 @@ func checkRecord(env Env, scope Scope, rec TargetRecord) error {
 			Fix:  "remove its codegraph entry by hand if there is one"}
 	}
 	format := t.Format(rec.Path)
-	undoOK := map[Format]bool{FormatTOML: rec.TOML != nil, FormatYAML: rec.YAML != nil, FormatJSON: rec.JSON != nil, FormatJSONC: rec.JSON != nil}[format]
+	undoOK := syntaxOf(format).hasUndo(rec)
 	if rec.Format != format || !undoOK {
 		return &FileError{Path: rec.Path, NoRerun: true,
 			What: "is listed in the install record without what is needed to undo our edit",

@@ -5,10 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-
-	"github.com/getcodegraph/codegraph-install/installer/jsonc"
-	"github.com/getcodegraph/codegraph-install/installer/tomlcfg"
-	"github.com/getcodegraph/codegraph-install/installer/yamlcfg"
 )
 
 // Action is what a plan does to one file.
@@ -207,63 +203,22 @@ func installRecord(fresh TargetRecord, exists bool, server Server, prev *TargetR
 	return rec
 }
 
-func (r TargetRecord) entryExisted() bool {
-	switch {
-	case r.JSON != nil:
-		return r.JSON.Previous != nil
-	case r.YAML != nil:
-		return !r.YAML.Appended
-	}
-	return r.TOML != nil && !r.TOML.Appended
-}
+func (r TargetRecord) entryExisted() bool { return syntaxOf(r.Format).existed(r) }
 
 // editInstall applies our entry to content (nil when the file is absent).
 func editInstall(t Target, path string, content []byte, server Server) ([]byte, TargetRecord, bool, error) {
 	format := t.Format(path)
 	rec := TargetRecord{ID: t.ID, Path: path, Format: format}
-	fields := t.shape.fields(server)
-	switch format {
-	case FormatTOML:
-		kvs := make([]tomlcfg.KV, len(fields))
-		for i, f := range fields {
-			kvs[i] = tomlcfg.KV{Key: f.Key, Value: f.Value}
-		}
-		out, undo, changed, err := tomlcfg.Set(content, ServerName, kvs)
-		if err != nil {
-			return nil, rec, false, editError(path, format, err)
-		}
-		rec.TOML = &undo
-		return out, rec, changed, nil
-	case FormatYAML:
-		if content == nil && t.agentCreates {
-			return nil, rec, false, &FileError{Path: path, What: "does not exist yet", Fix: "start " + t.Name + " once so that it writes its config"}
-		}
-		yf := make([]yamlcfg.Field, len(fields))
-		for i, f := range fields {
-			yf[i] = yamlcfg.Field{Key: f.Key, Value: f.Value}
-		}
-		out, undo, changed, err := yamlcfg.Set(content, t.yamlWhere(), yf)
-		if err != nil {
-			return nil, rec, false, editError(path, format, err)
-		}
-		rec.YAML = &undo
-		return out, rec, changed, nil
+	// Continue writes its YAML config itself; a JSON file of its own is
+	// ours to create.
+	if content == nil && t.agentCreates && format == FormatYAML {
+		return nil, rec, false, &FileError{Path: path, What: "does not exist yet", Fix: "start " + t.Name + " once so that it writes its config"}
 	}
-	jf := make([]jsonc.Field, len(fields))
-	for i, f := range fields {
-		jf[i] = jsonc.Field{Key: f.Key, Value: f.Value}
-	}
-	out, undo, changed, err := jsonc.Set(content, []string{t.servers, ServerName}, jf)
+	out, changed, err := syntaxOf(format).set(t, content, t.shape.fields(server), &rec)
 	if err != nil {
 		return nil, rec, false, editError(path, format, err)
 	}
-	rec.JSON = &undo
-	rec.PreviousEntry = undo.Previous
 	return out, rec, changed, nil
-}
-
-func (t Target) yamlWhere() yamlcfg.Where {
-	return yamlcfg.Where{Key: t.servers, Name: ServerName, List: t.list}
 }
 
 // readOnly refuses a file without write permission: the user made it so,
@@ -367,29 +322,17 @@ func planUninstallTarget(env Env, scope Scope, rec TargetRecord) FileChange {
 }
 
 func editUninstall(rec TargetRecord, content []byte) ([]byte, bool, error) {
-	switch {
-	case rec.YAML != nil:
-		out, empty, err := yamlcfg.Revert(content, *rec.YAML)
-		if err != nil {
-			return nil, false, editError(rec.Path, rec.Format, err)
-		}
-		return out, empty, nil
-	case rec.TOML != nil:
-		out, err := tomlcfg.Revert(content, *rec.TOML)
-		if err != nil {
-			return nil, false, editError(rec.Path, rec.Format, err)
-		}
-		return out, len(bytes.TrimSpace(out)) == 0, nil
-	case rec.JSON != nil:
-		out, empty, err := jsonc.Revert(content, *rec.JSON)
-		if err != nil {
-			return nil, false, editError(rec.Path, rec.Format, err)
-		}
-		return out, empty, nil
+	syn := syntaxOf(rec.Format)
+	if !syn.hasUndo(rec) {
+		return content, false, &FileError{Path: rec.Path, NoRerun: true,
+			What: "is listed in the install manifest without what is needed to undo our edit",
+			Fix:  "remove its codegraph entry by hand"}
 	}
-	return content, false, &FileError{Path: rec.Path, NoRerun: true,
-		What: "is listed in the install manifest without what is needed to undo our edit",
-		Fix:  "remove its codegraph entry by hand"}
+	out, empty, err := syn.revert(rec, content)
+	if err != nil {
+		return nil, false, editError(rec.Path, rec.Format, err)
+	}
+	return out, empty, nil
 }
 
 // canonicalIDs turns target ids as typed (any case, blanks, repeats) into

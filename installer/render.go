@@ -10,7 +10,7 @@ import (
 // Diff renders the plan as unified diffs, one per changed file, for
 // --dry-run. Unchanged and refused files are listed as comments. Values
 // that look like secrets, in our entry and its neighbours alike, are
-// shown as Redacted (see redact.go): a dry run's output is pasted into
+// shown as <redacted> (see redact.go): a dry run's output is pasted into
 // issues and CI logs.
 func (p *Plan) Diff() string {
 	var sb strings.Builder

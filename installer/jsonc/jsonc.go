@@ -12,6 +12,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/getcodegraph/codegraph-install/installer/configerr"
 	"strings"
 )
 
@@ -43,18 +44,6 @@ type Undo struct {
 	// all (empty, whitespace or comments only).
 	DocumentBefore *string `json:"document_before,omitempty"`
 }
-
-// SyntaxError reports a document that does not parse; the file must then be
-// left alone. Msg carries the parser's line and column.
-type SyntaxError struct{ Msg string }
-
-func (e *SyntaxError) Error() string { return e.Msg }
-
-// ShapeError reports a document that parses but where the entry cannot be
-// placed without replacing user data (e.g. "mcpServers" is not an object).
-type ShapeError struct{ Msg string }
-
-func (e *ShapeError) Error() string { return e.Msg }
 
 // Validate reports whether b parses as JSONC (a BOM is allowed). An empty or
 // comment-only document is valid: we can add to it.
@@ -114,7 +103,7 @@ func Set(src []byte, path []string, fields []Field) (out []byte, undo Undo, chan
 	// made again: a file of many megabytes costs no second copy (fresh
 	// memory is slow to come by, more than copying within memory at hand).
 	back, _, rerr := revert(out, undo, trusted, redo != nil)
-	var se *SyntaxError
+	var se *configerr.SyntaxError
 	if errors.As(rerr, &se) {
 		return nil, Undo{}, false, fmt.Errorf("jsonc: internal error: edit produced invalid JSON (%v); nothing written", rerr)
 	}
@@ -155,7 +144,7 @@ func setIn(doc []byte, base int, path []string, fields []Field, undo *Undo) (out
 	cur.end = skipValue(doc, cur.start)
 	for depth, key := range path {
 		if doc[cur.start] != '{' {
-			return nil, nil, false, &ShapeError{Msg: fmt.Sprintf("%s is %s, not an object; refusing to replace it", describePath(path[:depth]), kindName(doc, cur.start))}
+			return nil, nil, false, &configerr.ShapeError{Msg: fmt.Sprintf("%s is %s, not an object; refusing to replace it", describePath(path[:depth]), kindName(doc, cur.start))}
 		}
 		obj := scanObject(doc, cur.start, key)
 		if obj.dup {
@@ -234,7 +223,7 @@ func insertionValid(out []byte, obj object, xs []edit) bool {
 
 // duplicate refuses a key present twice: agents disagree on which wins.
 func duplicate(where []string) error {
-	return &ShapeError{Msg: fmt.Sprintf("%s appears more than once; refusing to guess which one the agent reads", describePath(where))}
+	return &configerr.ShapeError{Msg: fmt.Sprintf("%s appears more than once; refusing to guess which one the agent reads", describePath(where))}
 }
 
 // Revert undoes a Set described by undo on the current document src, which

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"github.com/getcodegraph/codegraph-install/installer/configerr"
 	"testing"
 	"time"
 
@@ -130,13 +131,13 @@ func TestSetRefuses(t *testing.T) {
 		in   string
 		kind any
 	}{
-		{"syntax", "{\"a\": }", &SyntaxError{}},
-		{"unterminated", "{\"mcpServers\": {", &SyntaxError{}},
-		{"root-null", "null", &ShapeError{}},
-		{"root-array", "[1]", &ShapeError{}},
-		{"mcpservers-null", "{\"mcpServers\": null}", &ShapeError{}},
-		{"mcpservers-array", "{\"mcpServers\": []}", &ShapeError{}},
-		{"duplicate-key", "{\"mcpServers\": {}, \"mcpServers\": {}}", &ShapeError{}},
+		{"syntax", "{\"a\": }", &configerr.SyntaxError{}},
+		{"unterminated", "{\"mcpServers\": {", &configerr.SyntaxError{}},
+		{"root-null", "null", &configerr.ShapeError{}},
+		{"root-array", "[1]", &configerr.ShapeError{}},
+		{"mcpservers-null", "{\"mcpServers\": null}", &configerr.ShapeError{}},
+		{"mcpservers-array", "{\"mcpServers\": []}", &configerr.ShapeError{}},
+		{"duplicate-key", "{\"mcpServers\": {}, \"mcpServers\": {}}", &configerr.ShapeError{}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -146,15 +147,15 @@ func TestSetRefuses(t *testing.T) {
 				t.Fatal("Set accepted a document it must refuse")
 			}
 			switch tc.kind.(type) {
-			case *SyntaxError:
-				var se *SyntaxError
+			case *configerr.SyntaxError:
+				var se *configerr.SyntaxError
 				if !errors.As(err, &se) {
-					t.Fatalf("want SyntaxError, got %T: %v", err, err)
+					t.Fatalf("want configerr.SyntaxError, got %T: %v", err, err)
 				}
-			case *ShapeError:
-				var se *ShapeError
+			case *configerr.ShapeError:
+				var se *configerr.ShapeError
 				if !errors.As(err, &se) {
-					t.Fatalf("want ShapeError, got %T: %v", err, err)
+					t.Fatalf("want configerr.ShapeError, got %T: %v", err, err)
 				}
 			}
 		})
@@ -218,15 +219,15 @@ func TestDeepNestingRefusedFast(t *testing.T) {
 	deep = append([]byte(`{"mcpServers": {}, "x": `), append(deep, '}')...)
 	start := time.Now()
 	_, _, _, err := Set(deep, mcpPath, claudeFields)
-	var le *LimitError
+	var le *configerr.LimitError
 	if !errors.As(err, &le) {
-		t.Fatalf("Set: err = %v, want a LimitError", err)
+		t.Fatalf("Set: err = %v, want a configerr.LimitError", err)
 	}
 	if _, _, err := Revert(deep, Undo{Path: mcpPath}); !errors.As(err, &le) {
-		t.Fatalf("Revert: err = %v, want a LimitError", err)
+		t.Fatalf("Revert: err = %v, want a configerr.LimitError", err)
 	}
 	if err := Validate(deep); !errors.As(err, &le) {
-		t.Fatalf("Validate: err = %v, want a LimitError", err)
+		t.Fatalf("Validate: err = %v, want a configerr.LimitError", err)
 	}
 	if d := time.Since(start); d > time.Second {
 		t.Errorf("refusing took %v", d)

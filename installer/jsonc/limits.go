@@ -7,16 +7,15 @@ package jsonc
 // brackets, says which error a document both too deep and invalid gets, so
 // that the depth is reported first, whatever comes first in the file.
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/getcodegraph/codegraph-install/installer/configerr"
+)
 
 // MaxDepth is the deepest nesting of objects and arrays a document may have.
 // Real agent configs nest a handful of levels.
 const MaxDepth = 1000
-
-// LimitError reports a document refused for its shape before parsing.
-type LimitError struct{ Msg string }
-
-func (e *LimitError) Error() string { return e.Msg }
 
 // checkDepth fails when objects and arrays nest deeper than MaxDepth. It
 // skips strings and comments, and runs in one pass whatever the input.
@@ -54,7 +53,7 @@ func checkDepth(b []byte) error {
 		case '{', '[':
 			depth++
 			if depth > MaxDepth {
-				return &LimitError{Msg: fmt.Sprintf("nested more than %d levels deep (line %d); refusing to parse it", MaxDepth, line)}
+				return &configerr.LimitError{Msg: fmt.Sprintf("nested more than %d levels deep (line %d); refusing to parse it", MaxDepth, line)}
 			}
 		case '}', ']':
 			if depth > 0 {

@@ -18,6 +18,7 @@ package jsonc
 import (
 	"bytes"
 	"fmt"
+	"github.com/getcodegraph/codegraph-install/installer/configerr"
 	"unicode"
 	"unicode/utf8"
 )
@@ -32,10 +33,10 @@ type parseError struct {
 
 // syntaxAt renders e as hujson does, with the line and column (in bytes,
 // from 1) of its offset in b.
-func syntaxAt(b []byte, e *parseError) *SyntaxError {
+func syntaxAt(b []byte, e *parseError) *configerr.SyntaxError {
 	line := 1 + bytes.Count(b[:e.off], []byte("\n"))
 	column := 1 + e.off - (bytes.LastIndexByte(b[:e.off], '\n') + 1)
-	return &SyntaxError{Msg: fmt.Sprintf("hujson: line %d, column %d: %s", line, column, e.msg)}
+	return &configerr.SyntaxError{Msg: fmt.Sprintf("hujson: line %d, column %d: %s", line, column, e.msg)}
 }
 
 // validateDoc checks src, whose JSON starts at src[base] (after a BOM), as
@@ -54,7 +55,7 @@ func validateDoc(src []byte, base int) error {
 		return err
 	}
 	if perr.limit { // not reached: checkDepth counts the same brackets
-		return &LimitError{Msg: fmt.Sprintf("nested more than %d levels deep (line %d); refusing to parse it", MaxDepth, 1+bytes.Count(body[:perr.off], []byte("\n")))}
+		return &configerr.LimitError{Msg: fmt.Sprintf("nested more than %d levels deep (line %d); refusing to parse it", MaxDepth, 1+bytes.Count(body[:perr.off], []byte("\n")))}
 	}
 	return syntaxAt(body, perr)
 }

@@ -3,6 +3,7 @@ package jsonc
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/getcodegraph/codegraph-install/installer/configerr"
 	"testing"
 
 	"github.com/tailscale/hujson"
@@ -38,7 +39,7 @@ func FuzzValidateMatchesHujson(f *testing.F) {
 		want := checkDepth(in)
 		if want == nil {
 			if _, herr := hujson.Parse(in); herr != nil {
-				want = &SyntaxError{Msg: herr.Error()}
+				want = &configerr.SyntaxError{Msg: herr.Error()}
 			}
 		}
 		if got := validateDoc(in, 0); (got == nil) != (want == nil) || got != nil && got.Error() != want.Error() {

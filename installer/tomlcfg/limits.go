@@ -14,7 +14,11 @@ package tomlcfg
 // document's shape, so an edit of any accepted file (two parses) stays
 // within tens of megabytes and well under a second.
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/getcodegraph/codegraph-install/installer/configerr"
+)
 
 // MaxSize is the largest Codex config this package parses. Real ones are
 // kilobytes: a few dozen settings, MCP servers, and a table per trusted
@@ -41,11 +45,6 @@ const MaxCost = 80_000
 // Real Codex configs nest a handful of levels.
 const MaxDepth = 1000
 
-// LimitError reports a document refused for its shape before parsing.
-type LimitError struct{ Msg string }
-
-func (e *LimitError) Error() string { return e.Msg }
-
 // checkDepth fails when the nesting exceeds MaxDepth. One pass; strings and
 // comments are skipped. A key's dotted parts are counted from the last
 // separator ('=', ',', a bracket, a newline), so the dot of a float such as
@@ -53,7 +52,7 @@ func (e *LimitError) Error() string { return e.Msg }
 func checkDepth(b []byte) error {
 	depth, dots, line := 0, 0, 1
 	refuse := func() error {
-		return &LimitError{Msg: fmt.Sprintf("nested more than %d levels deep (line %d); refusing to parse it", MaxDepth, line)}
+		return &configerr.LimitError{Msg: fmt.Sprintf("nested more than %d levels deep (line %d); refusing to parse it", MaxDepth, line)}
 	}
 	for i := 0; i < len(b); i++ {
 		switch c := b[i]; c {
@@ -134,13 +133,13 @@ func checkLimits(b []byte, edit bool) error {
 		maxSize, maxCost = MaxSize+sizeSlack, MaxCost+costSlack
 	}
 	if len(b) > maxSize {
-		return &LimitError{Msg: fmt.Sprintf("larger than %d MiB (%d bytes), more than any Codex config; refusing to parse it", MaxSize>>20, len(b))}
+		return &configerr.LimitError{Msg: fmt.Sprintf("larger than %d MiB (%d bytes), more than any Codex config; refusing to parse it", MaxSize>>20, len(b))}
 	}
 	if err := checkDepth(b); err != nil {
 		return err
 	}
 	if cost, line := parseCost(b, maxCost); cost > maxCost {
-		return &LimitError{Msg: fmt.Sprintf("too large to parse safely: more keys, tables, values and comments than any Codex config holds (line %d); refusing to parse it", line)}
+		return &configerr.LimitError{Msg: fmt.Sprintf("too large to parse safely: more keys, tables, values and comments than any Codex config holds (line %d); refusing to parse it", line)}
 	}
 	return nil
 }

@@ -16,6 +16,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/getcodegraph/codegraph-install/installer/configerr"
 	"reflect"
 	"strings"
 
@@ -33,17 +34,6 @@ type Undo struct {
 	Previous map[string]*string `json:"previous,omitempty"`
 }
 
-// SyntaxError reports a document the TOML parser rejects; Msg names the line.
-type SyntaxError struct{ Msg string }
-
-func (e *SyntaxError) Error() string { return e.Msg }
-
-// ShapeError reports a valid document whose mcp_servers is written in a form
-// this package does not edit.
-type ShapeError struct{ Msg string }
-
-func (e *ShapeError) Error() string { return e.Msg }
-
 // Validate parses b as TOML 1.1, after the limits (limits.go), with the
 // headroom for a file holding our table: what Get and Revert accept.
 func Validate(b []byte) (map[string]any, error) {
@@ -59,7 +49,7 @@ func validate(b []byte, edit bool) (map[string]any, error) {
 	// From the bytes, not a string copy of them: the parser copies its
 	// input twice already.
 	if _, err := toml.NewDecoder(bytes.NewReader(b)).Decode(&m); err != nil {
-		return nil, &SyntaxError{Msg: err.Error()}
+		return nil, &configerr.SyntaxError{Msg: err.Error()}
 	}
 	return m, nil
 }
@@ -80,7 +70,7 @@ func Set(src []byte, name string, kvs []KV) (out []byte, undo Undo, changed bool
 	}
 	stmts, err := scan(src)
 	if err != nil {
-		return nil, Undo{}, false, &ShapeError{Msg: "could not follow the file's structure (" + err.Error() + "); edit it by hand"}
+		return nil, Undo{}, false, &configerr.ShapeError{Msg: "could not follow the file's structure (" + err.Error() + "); edit it by hand"}
 	}
 	if err := checkForm(stmts, name); err != nil {
 		return nil, Undo{}, false, err
@@ -91,7 +81,7 @@ func Set(src []byte, name string, kvs []KV) (out []byte, undo Undo, changed bool
 	if hdr < 0 {
 		if servers, ok := doc["mcp_servers"].(map[string]any); ok {
 			if _, ok := servers[name]; ok {
-				return nil, Undo{}, false, &ShapeError{Msg: fmt.Sprintf("mcp_servers.%s is defined in a form we do not edit; update it by hand", name)}
+				return nil, Undo{}, false, &configerr.ShapeError{Msg: fmt.Sprintf("mcp_servers.%s is defined in a form we do not edit; update it by hand", name)}
 			}
 		}
 		undo.Appended = true
@@ -150,7 +140,7 @@ func Revert(src []byte, undo Undo) ([]byte, error) {
 func revert(src []byte, undo Undo) ([]byte, error) {
 	stmts, err := scan(src)
 	if err != nil {
-		return nil, &ShapeError{Msg: err.Error()}
+		return nil, &configerr.ShapeError{Msg: err.Error()}
 	}
 	hdr := findHeader(stmts, undo.Table)
 	if hdr < 0 {
@@ -244,7 +234,7 @@ func checkForm(stmts []stmt, name string) error {
 		case kindArrayHeader:
 			table = s.keys
 			if len(s.keys) >= 1 && s.keys[0] == "mcp_servers" && len(s.keys) <= 2 {
-				return &ShapeError{Msg: "mcp_servers is written as an array of tables ([[mcp_servers]]), which Codex does not read as servers; fix it by hand"}
+				return &configerr.ShapeError{Msg: "mcp_servers is written as an array of tables ([[mcp_servers]]), which Codex does not read as servers; fix it by hand"}
 			}
 		case kindKeyVal:
 			// The key's full path, table then key, read in place: a copy
@@ -260,10 +250,10 @@ func checkForm(stmts []stmt, name string) error {
 				continue
 			}
 			if len(table) == 0 && len(s.keys) == 1 {
-				return &ShapeError{Msg: fmt.Sprintf("mcp_servers is written as an inline table (mcp_servers = {…}); add `%s = { command = …, args = […] }` inside it by hand, or rewrite it as [mcp_servers.<name>] tables and run the installer again", name)}
+				return &configerr.ShapeError{Msg: fmt.Sprintf("mcp_servers is written as an inline table (mcp_servers = {…}); add `%s = { command = …, args = […] }` inside it by hand, or rewrite it as [mcp_servers.<name>] tables and run the installer again", name)}
 			}
 			if n >= 2 && part(1) == name && (len(table) < 2) {
-				return &ShapeError{Msg: fmt.Sprintf("mcp_servers.%s is written with dotted keys or an inline table; edit it by hand or rewrite it as a [mcp_servers.%s] table", name, name)}
+				return &configerr.ShapeError{Msg: fmt.Sprintf("mcp_servers.%s is written with dotted keys or an inline table; edit it by hand or rewrite it as a [mcp_servers.%s] table", name, name)}
 			}
 		}
 	}

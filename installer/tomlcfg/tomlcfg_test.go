@@ -3,6 +3,7 @@ package tomlcfg
 import (
 	"bytes"
 	"errors"
+	"github.com/getcodegraph/codegraph-install/installer/configerr"
 	"strings"
 	"testing"
 	"time"
@@ -106,7 +107,7 @@ func TestSetRefuses(t *testing.T) {
 			if err == nil {
 				t.Fatal("accepted")
 			}
-			var se *SyntaxError
+			var se *configerr.SyntaxError
 			if tc.syntax != errors.As(err, &se) {
 				t.Fatalf("syntax=%v, got %T %v", tc.syntax, err, err)
 			}
@@ -167,12 +168,12 @@ func TestDeepNestingRefusedFast(t *testing.T) {
 	} {
 		start := time.Now()
 		_, _, _, err := Set([]byte(src), "codegraph", []KV{{Key: "command", Value: "codegraph"}})
-		var le *LimitError
+		var le *configerr.LimitError
 		if !errors.As(err, &le) {
-			t.Errorf("%s: err = %v, want a LimitError", name, err)
+			t.Errorf("%s: err = %v, want a configerr.LimitError", name, err)
 		}
 		if _, err := Revert([]byte(src), Undo{Table: "codegraph", Appended: true}); !errors.As(err, &le) {
-			t.Errorf("%s: Revert err = %v, want a LimitError", name, err)
+			t.Errorf("%s: Revert err = %v, want a configerr.LimitError", name, err)
 		}
 		if d := time.Since(start); d > time.Second {
 			t.Errorf("%s: refusing took %v", name, d)

@@ -3,6 +3,7 @@ package yamlcfg
 import (
 	"bytes"
 	"errors"
+	"github.com/getcodegraph/codegraph-install/installer/configerr"
 	"runtime"
 	"strconv"
 	"strings"
@@ -117,7 +118,7 @@ func TestHostileAllocationBounded(t *testing.T) {
 }
 
 // TestLimitsRefuseCheaply: documents past the size or the cost limit are
-// refused with a LimitError by the scans, the parser never run.
+// refused with a configerr.LimitError by the scans, the parser never run.
 func TestLimitsRefuseCheaply(t *testing.T) {
 	for _, sh := range hostileShapes {
 		if sh.unit == "" || sh.unit == "\n" {
@@ -128,13 +129,13 @@ func TestLimitsRefuseCheaply(t *testing.T) {
 			doc = doc[:MaxSize]
 		}
 		_, _, _, err := Set(doc, sh.where, plainFields)
-		var le *LimitError
+		var le *configerr.LimitError
 		if !errors.As(err, &le) || !strings.Contains(err.Error(), "too large to parse safely") {
 			t.Errorf("%s: err = %v, want the cost limit", sh.name, err)
 		}
 	}
 	_, _, _, err := Set(bytes.Repeat([]byte("\n"), MaxSize+1), goose, plainFields)
-	var le *LimitError
+	var le *configerr.LimitError
 	if !errors.As(err, &le) || !strings.Contains(err.Error(), "larger than 512 KiB") {
 		t.Errorf("a file over MaxSize: err = %v", err)
 	}

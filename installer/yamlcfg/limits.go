@@ -14,6 +14,7 @@ package yamlcfg
 import (
 	"bytes"
 	"fmt"
+	"github.com/getcodegraph/codegraph-install/installer/configerr"
 )
 
 // MaxSize is the largest YAML config this package parses. goose's, Hermes'
@@ -44,13 +45,13 @@ func checkLimits(b []byte, edit bool) error {
 		maxSize, maxCost = MaxSize+sizeSlack, MaxCost+costSlack
 	}
 	if len(b) > maxSize {
-		return &LimitError{Msg: fmt.Sprintf("larger than %d KiB (%d bytes), more than any agent's YAML config; refusing to parse it", MaxSize>>10, len(b))}
+		return &configerr.LimitError{Msg: fmt.Sprintf("larger than %d KiB (%d bytes), more than any agent's YAML config; refusing to parse it", MaxSize>>10, len(b))}
 	}
 	if err := checkDepth(b); err != nil {
 		return err
 	}
 	if cost, line := parseCost(b, maxCost); cost > maxCost {
-		return &LimitError{Msg: fmt.Sprintf("too large to parse safely: more entries, values and comments than any agent's YAML config holds (line %d); refusing to parse it", line)}
+		return &configerr.LimitError{Msg: fmt.Sprintf("too large to parse safely: more entries, values and comments than any agent's YAML config holds (line %d); refusing to parse it", line)}
 	}
 	return nil
 }
@@ -119,11 +120,6 @@ func parseCost(b []byte, limit int) (cost, line int) {
 // a handful of levels.
 const MaxDepth = 1000
 
-// LimitError reports a document refused for its shape before parsing.
-type LimitError struct{ Msg string }
-
-func (e *LimitError) Error() string { return e.Msg }
-
 // checkDepth estimates the nesting line by line: a stack of the block
 // indentations open above the line, the "- " items that start it, and the
 // flow brackets open at its end (quotes and comments skipped).
@@ -181,7 +177,7 @@ func depthOfLine(stack *[]int, flow *int, n int, line []byte) error {
 			}
 		}
 		if len(*stack)+dashes+*flow > MaxDepth {
-			return &LimitError{Msg: fmt.Sprintf("nested more than %d levels deep (line %d); refusing to parse it", MaxDepth, n)}
+			return &configerr.LimitError{Msg: fmt.Sprintf("nested more than %d levels deep (line %d); refusing to parse it", MaxDepth, n)}
 		}
 	}
 	return nil

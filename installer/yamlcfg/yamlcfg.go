@@ -20,6 +20,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/getcodegraph/codegraph-install/installer/configerr"
 	"io"
 	"reflect"
 	"sort"
@@ -65,18 +66,6 @@ type Undo struct {
 	Previous map[string]*string `json:"previous,omitempty"`
 }
 
-// SyntaxError reports a document the YAML parser rejects; the file must be
-// left alone.
-type SyntaxError struct{ Msg string }
-
-func (e *SyntaxError) Error() string { return e.Msg }
-
-// ShapeError reports a valid document written in a form this package does
-// not edit.
-type ShapeError struct{ Msg string }
-
-func (e *ShapeError) Error() string { return e.Msg }
-
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
 // Validate reports whether b is one YAML document this package can edit.
@@ -103,7 +92,7 @@ func (d *document) entry(w Where) (map[string]any, error) {
 	}
 	var m map[string]any
 	if err := loc.node.Decode(&m); err != nil {
-		return nil, &ShapeError{Msg: fmt.Sprintf("%s.%s is not a mapping", w.Key, w.Name)}
+		return nil, &configerr.ShapeError{Msg: fmt.Sprintf("%s.%s is not a mapping", w.Key, w.Name)}
 	}
 	return m, nil
 }
@@ -230,21 +219,21 @@ func load(b []byte, edit bool) (*document, error) {
 		return d, nil
 	}
 	if err != nil {
-		return nil, &SyntaxError{Msg: "yaml: " + strings.TrimPrefix(err.Error(), "yaml: ")}
+		return nil, &configerr.SyntaxError{Msg: "yaml: " + strings.TrimPrefix(err.Error(), "yaml: ")}
 	}
 	var more yaml.Node
 	if err := dec.Decode(&more); !errors.Is(err, io.EOF) {
 		if err != nil {
-			return nil, &SyntaxError{Msg: "yaml: " + strings.TrimPrefix(err.Error(), "yaml: ")}
+			return nil, &configerr.SyntaxError{Msg: "yaml: " + strings.TrimPrefix(err.Error(), "yaml: ")}
 		}
-		return nil, &ShapeError{Msg: "the file holds several YAML documents (---); edit it by hand"}
+		return nil, &configerr.ShapeError{Msg: "the file holds several YAML documents (---); edit it by hand"}
 	}
 	if len(doc.Content) == 0 {
 		return d, nil
 	}
 	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode || root.Style&yaml.FlowStyle != 0 {
-		return nil, &ShapeError{Msg: "the top level is not a block mapping (key: value lines); edit it by hand"}
+		return nil, &configerr.ShapeError{Msg: "the top level is not a block mapping (key: value lines); edit it by hand"}
 	}
 	d.root = root
 	return d, nil
@@ -393,7 +382,7 @@ func (d *document) colonEnd(p member) (int, error) {
 			return i + 1, nil
 		}
 	}
-	return 0, &ShapeError{Msg: fmt.Sprintf("line %d: a key we could not follow (multi-line or explicit ? key); edit it by hand", p.key.Line)}
+	return 0, &configerr.ShapeError{Msg: fmt.Sprintf("line %d: a key we could not follow (multi-line or explicit ? key); edit it by hand", p.key.Line)}
 }
 
 // valueSpan is the text after p's colon that holds its value: to the end
@@ -547,7 +536,7 @@ func (d *document) set(w Where, fields []Field, undo *Undo) ([]byte, bool, error
 		}
 		before := string(d.b[start:end])
 		if null && strings.TrimSpace(before) != "" {
-			return nil, false, &ShapeError{Msg: fmt.Sprintf("%s is set to %s; make it a mapping or remove it, then run the installer again", w.Key, strings.TrimSpace(before))}
+			return nil, false, &configerr.ShapeError{Msg: fmt.Sprintf("%s is set to %s; make it a mapping or remove it, then run the installer again", w.Key, strings.TrimSpace(before))}
 		}
 		undo.Appended, undo.EmptyBefore = true, &before
 		last := d.lastOf(s)
@@ -555,7 +544,7 @@ func (d *document) set(w Where, fields []Field, undo *Undo) ([]byte, bool, error
 		return splice(ins, start, end, ""), true, nil
 	}
 	if v.Kind != wantKind || !isBlock(v) {
-		return nil, false, &ShapeError{Msg: fmt.Sprintf("%s is not written as a block %s (it is %s); add the %s entry by hand", w.Key, kindName(wantKind), describe(v), w.Name)}
+		return nil, false, &configerr.ShapeError{Msg: fmt.Sprintf("%s is not written as a block %s (it is %s); add the %s entry by hand", w.Key, kindName(wantKind), describe(v), w.Name)}
 	}
 	l, err := d.locate(w)
 	if err != nil {
@@ -582,7 +571,7 @@ func (d *document) set(w Where, fields []Field, undo *Undo) ([]byte, bool, error
 		return d.insertAfter(last, render(w, fields, ind, unit)), true, nil
 	}
 	if l.node.Kind != yaml.MappingNode || !isBlock(l.node) || len(l.node.Content) == 0 {
-		return nil, false, &ShapeError{Msg: fmt.Sprintf("%s.%s exists but is %s; edit or remove it by hand, then run the installer again", w.Key, w.Name, describe(l.node))}
+		return nil, false, &configerr.ShapeError{Msg: fmt.Sprintf("%s.%s exists but is %s; edit or remove it by hand, then run the installer again", w.Key, w.Name, describe(l.node))}
 	}
 	return d.update(w, fields, undo)
 }

@@ -3,6 +3,7 @@ package yamlcfg
 import (
 	"bytes"
 	"errors"
+	"github.com/getcodegraph/codegraph-install/installer/configerr"
 	"reflect"
 	"strings"
 	"testing"
@@ -169,27 +170,27 @@ func TestRefuses(t *testing.T) {
 		where    Where
 		want     any
 	}{
-		{"syntax", "extensions:\n  a: [\n", goose, &SyntaxError{}},
-		{"tabs", "extensions:\n\tcodegraph: 1\n", goose, &SyntaxError{}},
-		{"flow-mapping", "extensions: {developer: {enabled: true}}\n", goose, &ShapeError{}},
-		{"top-level-list", "- a\n- b\n", goose, &ShapeError{}},
-		{"several-documents", "a: 1\n---\nb: 2\n", goose, &ShapeError{}},
-		{"explicit-null", "extensions: ~\n", goose, &ShapeError{}},
-		{"entry-not-mapping", "extensions:\n  codegraph: off\n", goose, &ShapeError{}},
-		{"list-not-list", "mcpServers:\n  a: 1\n", cont, &ShapeError{}},
+		{"syntax", "extensions:\n  a: [\n", goose, &configerr.SyntaxError{}},
+		{"tabs", "extensions:\n\tcodegraph: 1\n", goose, &configerr.SyntaxError{}},
+		{"flow-mapping", "extensions: {developer: {enabled: true}}\n", goose, &configerr.ShapeError{}},
+		{"top-level-list", "- a\n- b\n", goose, &configerr.ShapeError{}},
+		{"several-documents", "a: 1\n---\nb: 2\n", goose, &configerr.ShapeError{}},
+		{"explicit-null", "extensions: ~\n", goose, &configerr.ShapeError{}},
+		{"entry-not-mapping", "extensions:\n  codegraph: off\n", goose, &configerr.ShapeError{}},
+		{"list-not-list", "mcpServers:\n  a: 1\n", cont, &configerr.ShapeError{}},
 	}
 	for _, tc := range cases {
 		_, _, _, err := Set([]byte(tc.in), tc.where, plainFields)
 		switch tc.want.(type) {
-		case *SyntaxError:
-			var e *SyntaxError
+		case *configerr.SyntaxError:
+			var e *configerr.SyntaxError
 			if !errors.As(err, &e) {
-				t.Errorf("%s: err = %v, want a SyntaxError", tc.name, err)
+				t.Errorf("%s: err = %v, want a configerr.SyntaxError", tc.name, err)
 			}
-		case *ShapeError:
-			var e *ShapeError
+		case *configerr.ShapeError:
+			var e *configerr.ShapeError
 			if !errors.As(err, &e) {
-				t.Errorf("%s: err = %v, want a ShapeError", tc.name, err)
+				t.Errorf("%s: err = %v, want a configerr.ShapeError", tc.name, err)
 			}
 		}
 	}
@@ -206,9 +207,9 @@ func TestDeepNestingRefusedFast(t *testing.T) {
 	for name, src := range map[string]string{"block": sb.String(), "flow": flow, "dashes": dashes} {
 		start := time.Now()
 		_, _, _, err := Set([]byte(src), goose, plainFields)
-		var le *LimitError
+		var le *configerr.LimitError
 		if !errors.As(err, &le) {
-			t.Errorf("%s: err = %v, want a LimitError", name, err)
+			t.Errorf("%s: err = %v, want a configerr.LimitError", name, err)
 		}
 		if d := time.Since(start); d > time.Second {
 			t.Errorf("%s: refusing took %v", name, d)
