@@ -66,13 +66,22 @@ func (w redactingWriter) Write(p []byte) (int, error) {
 
 // Run serves srv on ln until ctx ends, then shuts the server down (letting
 // in-flight requests finish, within shutdownTimeout) and closes the sink,
-// which drains its queue within drainTimeout.
+// which drains its queue within drainTimeout. With srv.TLSConfig set (see
+// Certs.TLSConfig) it serves HTTPS.
 func Run(ctx context.Context, srv *http.Server, ln net.Listener, sink Sink, shutdownTimeout, drainTimeout time.Duration, logger *slog.Logger) error {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ln) }()
+	go func() {
+		if srv.TLSConfig != nil {
+			// The certificate comes from TLSConfig.GetCertificate, so no
+			// file names are given here.
+			serveErr <- srv.ServeTLS(ln, "", "")
+			return
+		}
+		serveErr <- srv.Serve(ln)
+	}()
 	var err error
 	select {
 	case <-ctx.Done():

@@ -15,8 +15,10 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -33,6 +35,9 @@ type Env struct {
 	Now func() time.Time
 	// HTTPClient sends to PostHog; defaults to a client with a timeout.
 	HTTPClient *http.Client
+	// Reload: each value received makes serve read --tls-cert and
+	// --tls-key again. When nil, serve subscribes to SIGHUP itself.
+	Reload <-chan os.Signal
 }
 
 // Run executes one command line (args after the program name) and returns
@@ -64,7 +69,7 @@ func NewRoot(env Env) *cobra.Command {
 	}
 	root.SetOut(env.Stdout)
 	root.SetErr(env.Stderr)
-	root.AddCommand(newServe(env), newReport(env))
+	root.AddCommand(newServe(env), newReport(env), newHealthcheck(env))
 	// Every flag of every command can also come from its variable (see
 	// EnvPrefix); cobra runs the root's persistent hook for each command.
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error { return applyEnv(cmd, env.Getenv) }
@@ -87,6 +92,8 @@ type ServeOptions struct {
 	// each machine ID gets.
 	RateLimit float64
 	RateBurst int
+	// TLSCert and TLSKey, both or neither, make serve speak HTTPS.
+	TLSCert, TLSKey string
 }
 
 // DefaultMaxDBSize is serve's size budget unless --max-db-size says
@@ -117,6 +124,9 @@ With POSTHOG_API_KEY (and optional POSTHOG_HOST, default ` + ingest.DefaultPostH
 accepted events are forwarded to PostHog's batch API as anonymous events.
 Each machine ID may send --rate-limit requests a minute, --rate-burst at once;
 past that it gets 429.
+With --tls-cert and --tls-key, serve speaks HTTPS itself; SIGHUP reads both
+files again (after a renewal), and a pair that cannot be used is logged and
+leaves the previous one in place.
 SIGINT or SIGTERM stops accepting, finishes in-flight requests and drains the queue.
 
 Every flag can also be set with the variable shown beside it
@@ -134,6 +144,8 @@ Every flag can also be set with the variable shown beside it
 	f.StringVar(&opts.DashboardToken, "dashboard-token", "", "token /dashboard requires of every request (without one, loopback only; the variable keeps it out of ps)")
 	f.Float64Var(&opts.RateLimit, "rate-limit", ingest.DefaultRatePerMinute, "requests a minute each machine ID may send (the rate its bucket refills at)")
 	f.IntVar(&opts.RateBurst, "rate-burst", ingest.DefaultBurst, "requests a machine ID may send at once before --rate-limit holds it back")
+	f.StringVar(&opts.TLSCert, "tls-cert", "", "PEM certificate chain to serve HTTPS with (with --tls-key; read again on SIGHUP)")
+	f.StringVar(&opts.TLSKey, "tls-key", "", "PEM private key of --tls-cert")
 	return cmd
 }
 
@@ -149,8 +161,18 @@ func runServe(ctx context.Context, env Env, opts ServeOptions) error {
 	if !(opts.RateLimit > 0) || math.IsInf(opts.RateLimit, 0) || opts.RateBurst <= 0 {
 		return exitcode.Usagef("--rate-limit and --rate-burst must be positive")
 	}
+	if (opts.TLSCert == "") != (opts.TLSKey == "") {
+		return exitcode.Usagef("--tls-cert and --tls-key go together")
+	}
 	token := opts.DashboardToken
 	logger := slog.New(slog.NewJSONHandler(env.Stderr, nil))
+	var certs *ingest.Certs
+	if opts.TLSCert != "" {
+		// Read before anything is opened: a bad pair stops serve at once.
+		if certs, err = ingest.LoadCerts(ingest.CertConfig{CertFile: opts.TLSCert, KeyFile: opts.TLSKey, Now: env.Now, Logger: logger}); err != nil {
+			return err
+		}
+	}
 	metrics := &ingest.Metrics{}
 	var sink ingest.Sink
 	var dash *ingest.Dashboard
@@ -208,9 +230,44 @@ func runServe(ctx context.Context, env Env, opts ServeOptions) error {
 	if err != nil {
 		return stop(fmt.Errorf("listen on %s: %w", opts.Addr, err))
 	}
-	logger.Info("listening", "addr", ln.Addr().String())
 	srv := ingest.NewServer(opts.Addr, h, logger)
+	scheme := "http"
+	if certs != nil {
+		srv.TLSConfig = certs.TLSConfig()
+		scheme = "https"
+	}
+	logger.Info("listening", "addr", ln.Addr().String(), "scheme", scheme, "rate_limit", opts.RateLimit, "rate_burst", opts.RateBurst)
+	reload := env.Reload
+	if reload == nil {
+		// Subscribed with TLS or without: a SIGHUP meant for a reload
+		// must not end a server that has nothing to reload (its default
+		// action would, with no drain).
+		hup := make(chan os.Signal, 1)
+		signal.Notify(hup, syscall.SIGHUP)
+		defer signal.Stop(hup)
+		reload = hup
+	}
+	rctx, stopReload := context.WithCancel(ctx)
+	defer stopReload()
+	go reloadOn(rctx, reload, certs, logger)
 	return ingest.Run(ctx, srv, ln, sink, 10*time.Second, 15*time.Second, logger)
+}
+
+// reloadOn reads the certificate pair again each time reload delivers,
+// until ctx ends. Certs.Reload logs what happened.
+func reloadOn(ctx context.Context, reload <-chan os.Signal, certs *ingest.Certs, logger *slog.Logger) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-reload:
+			if certs == nil {
+				logger.Info("reload asked: nothing to reload without --tls-cert")
+				continue
+			}
+			_ = certs.Reload()
+		}
+	}
 }
 
 // parseSize reads a byte count with an optional unit: B, KB/MB/GB/TB
