@@ -186,21 +186,6 @@ func (a *app) termWidth() int {
 // paths shortens paths on screen for the project in dir.
 func (a *app) paths(dir string) tui.Paths { return tui.Paths{Home: a.env.Home, Project: dir} }
 
-// printResults writes per-target outcomes, styled when stdout is a terminal.
-// printResults renders the results of an apply. A change that Ctrl+C
-// stopped before it was done is not a failure of that agent: it is left
-// out, and interrupted says what it means.
-func (a *app) printResults(results []installer.Result, paths tui.Paths) {
-	shown := results[:0:0]
-	for _, r := range results {
-		if !errors.Is(r.Err, context.Canceled) {
-			shown = append(shown, r)
-		}
-	}
-	w := tui.Writer(a.env.Stdout, a.env.StdoutTTY, a.env.Getenv)
-	_, _ = io.WriteString(w, tui.RenderResults(shown, paths))
-}
-
 // interrupted ends a command that Ctrl+C (or SIGTERM) stopped while it
 // changed agent files: each file is replaced whole or not at all, so what
 // was not reported above is as it was, or holds an entry not yet checked.
@@ -227,6 +212,38 @@ func Abandon(env Env) int {
 	return exitcode.Interrupted
 }
 
+// parse checks every flag: the request they make (the targets named, the
+// scope, the server command), and the --telemetry choice, nil when absent.
+func (f *installFlags) parse() (installer.Request, *bool, error) {
+	targets, err := checkTargets(f.targets)
+	if err != nil {
+		return installer.Request{}, nil, err
+	}
+	scope := installer.ScopeGlobal
+	if f.project != "" {
+		scope = installer.ScopeLocal
+	}
+	if f.scope != "" {
+		if scope, err = parseScope(f.scope); err != nil {
+			return installer.Request{}, nil, err
+		}
+	}
+	share, err := parseTelemetryFlag(f.telemetry)
+	if err != nil {
+		return installer.Request{}, nil, err
+	}
+	var server installer.Server
+	if f.serverCommand != "" {
+		if server, err = installer.ParseServerCommand(f.serverCommand); err != nil {
+			return installer.Request{}, nil, exitcode.Usagef("--server-command: %v", err)
+		}
+	}
+	if f.json && !f.yes {
+		return installer.Request{}, nil, exitcode.Usagef("--json goes with --yes (a headless install)")
+	}
+	return installer.Request{Targets: targets, Scope: scope, Server: server}, share, nil
+}
+
 func (a *app) runInstall(cmd *cobra.Command, f *installFlags) (err error) {
 	// An install refused before any agent file was touched records
 	// nothing: not even its usage count, which would turn telemetry's
@@ -238,32 +255,11 @@ func (a *app) runInstall(cmd *cobra.Command, f *installFlags) (err error) {
 		}
 	}()
 	// Every flag is checked before anything is asked or written.
-	targets, err := checkTargets(f.targets)
+	req, share, err := f.parse()
 	if err != nil {
 		return err
 	}
-	scope := installer.ScopeGlobal
-	if f.project != "" {
-		scope = installer.ScopeLocal
-	}
-	if f.scope != "" {
-		if scope, err = parseScope(f.scope); err != nil {
-			return err
-		}
-	}
-	share, err := parseTelemetryFlag(f.telemetry)
-	if err != nil {
-		return err
-	}
-	var server installer.Server
-	if f.serverCommand != "" {
-		if server, err = installer.ParseServerCommand(f.serverCommand); err != nil {
-			return exitcode.Usagef("--server-command: %v", err)
-		}
-	}
-	if f.json && !f.yes {
-		return exitcode.Usagef("--json goes with --yes (a headless install)")
-	}
+	targets, scope, server := req.Targets, req.Scope, req.Server
 	interactive := !f.yes && !f.dryRun
 	env, err := a.installerSetup(f.project, interactive, "no terminal for the interactive installer: run with --yes (and --targets, --scope) for a headless install")
 	// No is stored as soon as it is given, whatever happens to the install
@@ -283,7 +279,6 @@ func (a *app) runInstall(cmd *cobra.Command, f *installFlags) (err error) {
 			return err
 		}
 	}
-	store := a.tel.Consent()
 	named := len(targets) > 0
 	if !named {
 		targets = installer.Detected(env)
@@ -293,61 +288,8 @@ func (a *app) runInstall(cmd *cobra.Command, f *installFlags) (err error) {
 	}
 
 	if interactive {
-		// A detected agent whose config cannot be edited is shown with
-		// the reason, not pre-selected: Enter through the defaults must
-		// not end in a failure.
-		broken := map[string]string{}
-		if !named {
-			if p, err := plan(targets, scope); err == nil {
-				targets = targets[:0:0]
-				for _, c := range p.Changes {
-					if fe := (*installer.FileError)(nil); c.Action == installer.ActionError && errors.As(c.Err, &fe) {
-						broken[c.Target] = "(" + brokenReason(fe) + ")"
-					} else {
-						targets = append(targets, c.Target)
-					}
-				}
-			}
-		}
-		ask, preset := false, false
-		if share == nil {
-			ask, preset = store.InstallerQuestion()
-		}
-		ans, err := tui.Run(cmd.Context(), tui.Config{
-			Selected:     targets,
-			Named:        named,
-			Broken:       broken,
-			Scope:        scope,
-			ProjectDir:   env.ProjectDir,
-			AskConsent:   ask,
-			ShareDefault: preset,
-			ConsentNote:  envOverrideNote(store.Resolve()),
-			Home:         a.env.Home,
-			Plan: func(ans tui.Answers) (*installer.Plan, error) {
-				return plan(ans.Targets, ans.Scope)
-			},
-			Version:    buildinfo.CodegraphVersion(),
-			Accessible: a.accessible(f.accessible),
-			Environ:    tui.Environ(a.env.Getenv),
-		}, a.env.Stdin, a.formOutput(f.accessible))
-		switch {
-		case errors.Is(err, tui.ErrCancelled), errors.Is(err, tui.ErrInterrupted):
-			return a.cancelled(err)
-		case errors.Is(err, tui.ErrNoTargets):
-			a.uncounted = true
-			fmt.Fprintln(a.env.Stderr, "No agents selected: nothing was changed.")
-			return exitcode.Silent(exitcode.Failure)
-		case err != nil:
+		if targets, scope, share, err = a.askInstall(cmd.Context(), env, f, targets, scope, share, named, plan); err != nil {
 			return err
-		}
-		targets, scope = ans.Targets, ans.Scope
-		if ans.ShareUsage != nil {
-			share = ans.ShareUsage
-			if !*share {
-				if err := a.storeNo(); err != nil {
-					return err
-				}
-			}
 		}
 	} else if len(targets) == 0 {
 		return exitcode.Usagef("no agents detected on this machine: name them with --targets (known: %s)", strings.Join(installer.TargetIDs(), ", "))
@@ -371,67 +313,122 @@ func (a *app) runInstall(cmd *cobra.Command, f *installFlags) (err error) {
 		return nil
 	}
 
+	applying = true
+	err = a.finishInstall(cmd.Context(), env, installer.Request{Targets: targets, Scope: scope, Server: server, Plan: p}, share, f.json)
+	if errors.As(err, new(nothingDoneError)) {
+		applying = false
+	}
+	return err
+}
+
+// finishInstall stores a Yes, installs req and renders its report: the
+// per-agent lines or --json, the next steps, and the install event.
+func (a *app) finishInstall(ctx context.Context, env installer.Env, req installer.Request, share *bool, asJSON bool) error {
 	// The consent choice is stored first: `--telemetry on` in the pro build
 	// (or over a consent file that cannot be used) fails before any agent
 	// file changes. No is the same off as `telemetry off`: the queue goes.
 	if share != nil && *share {
 		if err := a.choose(consent.InstallerYes); err != nil {
-			return fmt.Errorf("your choice about %s could not be stored, so no agent was configured: %w", consent.UsageName, err)
+			return nothingDone(fmt.Errorf("your choice about %s could not be stored, so no agent was configured: %w", consent.UsageName, err))
 		}
 	}
 
-	// Run from npm or from a temporary build (go run): the agents get a
-	// copy that stays put (see installer.NeedsStableCopy); it is made
-	// before any config names it.
-	if stable, err := installer.InstallStableBinary(env); err != nil {
-		return err
-	} else if stable != "" {
-		why := "npm's folders do not last"
-		if !installer.NPMManaged(env.Executable) {
-			why = "go run deletes its build"
-		}
+	rep, err := installer.Install(ctx, env, req)
+	if err != nil {
+		return nothingDone(err)
+	}
+	if rep.Copied != "" {
 		// Short: a line a terminal wraps mid-word reads badly.
-		fmt.Fprint(a.env.Stderr, tui.Wrap(fmt.Sprintf("Copied codegraph to %s for your agents (%s).", a.homeRelative(stable), why), a.termWidth()))
-		if link, err := installer.LinkOnPath(env); err == nil && link != "" {
-			fmt.Fprintf(a.env.Stderr, "Linked %s to it, so that codegraph runs in your shell.\n", a.homeRelative(link))
+		fmt.Fprint(a.env.Stderr, tui.Wrap(fmt.Sprintf("Copied codegraph to %s for your agents (%s).", a.homeRelative(rep.Copied), rep.CopiedWhy), a.termWidth()))
+		if rep.Linked != "" {
+			fmt.Fprintf(a.env.Stderr, "Linked %s to it, so that codegraph runs in your shell.\n", a.homeRelative(rep.Linked))
 		}
 	}
-	applying = true
-	results, applyErr := installer.Apply(cmd.Context(), env, p)
-	if f.json {
-		if err := a.printJSONReport(installer.OpInstall, string(p.Kind), results); err != nil {
-			return err
-		}
-	} else {
-		a.printResults(results, a.paths(env.ProjectDir))
-	}
-	if err := a.interrupted(cmd.Context()); err != nil {
+	if err := a.printReport(rep, env, asJSON); err != nil {
 		return err
 	}
-	if applyErr != nil {
-		fmt.Fprintf(a.env.Stderr, "%s: %v\n", a.env.Program, applyErr)
+	if err := a.interrupted(ctx); err != nil {
+		return err
 	}
-	var done []string
-	failed := applyErr != nil
-	for _, r := range results {
-		if r.OK() {
-			done = append(done, r.Target)
-		} else {
-			failed = true
-		}
+	a.printNextSteps(env, req.Scope, rep.Results)
+	if done := rep.Done(); len(done) > 0 {
+		a.tel.Emit(telemetry.InstallEvent(done, req.Scope, rep.Kind))
+		a.flushCapped(ctx)
 	}
-	if failed && !f.json && len(results) > 1 {
-		fmt.Fprintln(a.env.Stderr, capitalizeFirst(summary(installer.OpInstall, results))+".")
-	}
-	a.printNextSteps(env, scope, results)
-	if len(done) > 0 {
-		a.tel.Emit(telemetry.InstallEvent(done, scope, p.Kind))
-		a.flushCapped(cmd.Context())
-	}
-	if failed {
+	if rep.Failed() {
 		return exitcode.Silent(exitcode.Failure)
 	}
 	return nil
+}
+
+// nothingDoneError marks an install that stopped before any agent file
+// was touched: it is not counted (see runInstall).
+type nothingDoneError struct{ error }
+
+func (e nothingDoneError) Unwrap() error { return e.error }
+
+func nothingDone(err error) error { return nothingDoneError{err} }
+
+// askInstall asks the form's questions: which agents (a detected agent
+// whose config cannot be edited is shown with the reason, not
+// pre-selected, so Enter through the defaults never ends in a failure),
+// which scope, and about usage data when no choice is stored. A No is
+// stored as soon as it is given.
+func (a *app) askInstall(ctx context.Context, env installer.Env, f *installFlags, targets []string, scope installer.Scope, share *bool, named bool, plan func([]string, installer.Scope) (*installer.Plan, error)) ([]string, installer.Scope, *bool, error) {
+	store := a.tel.Consent()
+	broken := map[string]string{}
+	if !named {
+		if p, err := plan(targets, scope); err == nil {
+			targets = targets[:0:0]
+			for _, c := range p.Changes {
+				if fe := (*installer.FileError)(nil); c.Action == installer.ActionError && errors.As(c.Err, &fe) {
+					broken[c.Target] = "(" + brokenReason(fe) + ")"
+				} else {
+					targets = append(targets, c.Target)
+				}
+			}
+		}
+	}
+	ask, preset := false, false
+	if share == nil {
+		ask, preset = store.InstallerQuestion()
+	}
+	ans, err := tui.Run(ctx, tui.Config{
+		Selected:     targets,
+		Named:        named,
+		Broken:       broken,
+		Scope:        scope,
+		ProjectDir:   env.ProjectDir,
+		AskConsent:   ask,
+		ShareDefault: preset,
+		ConsentNote:  envOverrideNote(store.Resolve()),
+		Home:         a.env.Home,
+		Plan: func(ans tui.Answers) (*installer.Plan, error) {
+			return plan(ans.Targets, ans.Scope)
+		},
+		Version:    buildinfo.CodegraphVersion(),
+		Accessible: a.accessible(f.accessible),
+		Environ:    tui.Environ(a.env.Getenv),
+	}, a.env.Stdin, a.formOutput(f.accessible))
+	switch {
+	case errors.Is(err, tui.ErrCancelled), errors.Is(err, tui.ErrInterrupted):
+		return nil, "", nil, a.cancelled(err)
+	case errors.Is(err, tui.ErrNoTargets):
+		a.uncounted = true
+		fmt.Fprintln(a.env.Stderr, "No agents selected: nothing was changed.")
+		return nil, "", nil, exitcode.Silent(exitcode.Failure)
+	case err != nil:
+		return nil, "", nil, err
+	}
+	if ans.ShareUsage != nil {
+		share = ans.ShareUsage
+		if !*share {
+			if err := a.storeNo(); err != nil {
+				return nil, "", nil, err
+			}
+		}
+	}
+	return ans.Targets, ans.Scope, share, nil
 }
 
 // storeNo stores the installer's No (the form's toggle, --telemetry off):

@@ -2,82 +2,37 @@ package installcli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/getcodegraph/codegraph-install/installer"
+	"github.com/getcodegraph/codegraph-install/installer/tui"
 )
 
-// jsonReport is what --json prints for an install or uninstall: one
-// object on stdout, for scripts and for people who keep a record of what
-// an install did (no other installer we compared prints one).
-type jsonReport struct {
-	OK        bool         `json:"ok"`
-	Operation string       `json:"operation"` // install or uninstall
-	Kind      string       `json:"kind,omitempty"`
-	Summary   string       `json:"summary"`
-	Targets   []jsonTarget `json:"targets"`
-}
-
-type jsonTarget struct {
-	ID      string   `json:"id"`
-	Scope   string   `json:"scope"`
-	Path    string   `json:"path"`
-	Result  string   `json:"result"` // created, updated, unchanged, removed, restored, pasted, failed
-	Error   string   `json:"error,omitempty"`
-	Command []string `json:"command,omitempty"`
-	// A paste target: where to paste, and what (nothing was written).
-	Where   string `json:"where,omitempty"`
-	Snippet string `json:"snippet,omitempty"`
-}
-
-// printJSONReport writes the report of results on stdout.
-func (a *app) printJSONReport(op installer.Operation, kind string, results []installer.Result) error {
-	rep := jsonReport{OK: true, Operation: string(op), Kind: kind, Summary: summary(op, results), Targets: []jsonTarget{}}
-	for _, r := range results {
-		t := jsonTarget{ID: r.Target, Scope: string(r.Scope), Path: r.Path, Result: r.Word(), Where: r.Where, Snippet: r.Paste}
-		if r.Err != nil {
-			rep.OK = false
-			t.Error = r.Err.Error()
-			if errors.Is(r.Err, context.Canceled) {
-				t.Error = "interrupted"
-			}
-		}
-		if r.Server != nil && r.Server.Command != "" {
-			t.Command = append([]string{r.Server.Command}, r.Server.Args...)
-		}
-		rep.Targets = append(rep.Targets, t)
+// printReport renders what an install or uninstall did: with --json, the
+// one JSON object on stdout; otherwise a line per agent on stdout (styled
+// on a terminal), then on stderr the error of the run as a whole and, when
+// something failed among several, the count ("5 installed, 1 failed"). A
+// change that Ctrl+C stopped before it was done is not a failure of that
+// agent: it is left out, and interrupted says what it means.
+func (a *app) printReport(rep installer.Report, env installer.Env, asJSON bool) error {
+	if rep.Err != nil {
+		defer fmt.Fprintf(a.env.Stderr, "%s: %v\n", a.env.Program, rep.Err)
 	}
-	enc := json.NewEncoder(a.env.Stdout)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(rep)
-}
-
-// summary counts what was done and what failed: "5 installed, 1 failed".
-func summary(op installer.Operation, results []installer.Result) string {
-	done, pasted, failed := 0, 0, 0
-	for _, r := range results {
-		switch {
-		case !r.OK():
-			failed++
-		case r.Action == installer.ActionPaste:
-			pasted++
-		default:
-			done++
+	if asJSON {
+		return rep.WriteJSON(a.env.Stdout)
+	}
+	shown := rep.Results[:0:0]
+	for _, r := range rep.Results {
+		if !errors.Is(r.Err, context.Canceled) {
+			shown = append(shown, r)
 		}
 	}
-	verb := "installed"
-	if op == installer.OpUninstall {
-		verb = "removed"
+	w := tui.Writer(a.env.Stdout, a.env.StdoutTTY, a.env.Getenv)
+	_, _ = io.WriteString(w, tui.RenderResults(shown, a.paths(env.ProjectDir)))
+	if rep.Failed() && len(rep.Results) > 1 {
+		fmt.Fprintln(a.env.Stderr, capitalizeFirst(rep.Summary())+".")
 	}
-	s := fmt.Sprintf("%d %s", done, verb)
-	if pasted > 0 {
-		s += fmt.Sprintf(", %d to paste", pasted)
-	}
-	if failed > 0 {
-		s += fmt.Sprintf(", %d failed", failed)
-	}
-	return s
+	return nil
 }

@@ -48,7 +48,11 @@ func (a *app) runUninit(ctx context.Context, arg string) error {
 	}
 	a.unrecordedNote(p)
 	if len(p.Changes) > 0 {
-		_, failed = a.applyAll(ctx, env, []*installer.Plan{p}, false)
+		rep := installer.Uninstall(ctx, env, []*installer.Plan{p})
+		if err := a.printReport(rep, env, false); err != nil {
+			return err
+		}
+		failed = rep.Failed()
 		if err := a.interrupted(ctx); err != nil {
 			return err
 		}

@@ -1,7 +1,6 @@
 package installcli
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -95,7 +94,7 @@ func (a *app) runUninstall(cmd *cobra.Command, f *uninstallFlags) error {
 	}
 	if len(plans) == 0 {
 		if f.json {
-			if err := a.printJSONReport(installer.OpUninstall, "", nil); err != nil {
+			if err := (installer.Report{Op: installer.OpUninstall}).WriteJSON(a.env.Stdout); err != nil {
 				return err
 			}
 		}
@@ -132,7 +131,11 @@ func (a *app) runUninstall(cmd *cobra.Command, f *uninstallFlags) error {
 			return err
 		}
 	}
-	removed, failed := a.applyAll(cmd.Context(), env, plans, f.json)
+	rep := installer.Uninstall(cmd.Context(), env, plans)
+	if err := a.printReport(rep, env, f.json); err != nil {
+		return err
+	}
+	removed := rep.Done()
 	a.tel.Emit(telemetry.UninstallEvent(removed))
 	if err := a.interrupted(cmd.Context()); err != nil {
 		return err
@@ -149,49 +152,10 @@ func (a *app) runUninstall(cmd *cobra.Command, f *uninstallFlags) error {
 		fmt.Fprintf(a.env.Stderr, "\nNext: restart %s, so that it stops starting codegraph.\n", joinNames(names))
 	}
 	a.flushCapped(cmd.Context())
-	if failed {
+	if rep.Failed() {
 		return exitcode.Silent(exitcode.Failure)
 	}
 	return nil
-}
-
-// applyAll applies each plan, prints the results, and returns the targets
-// done and whether anything failed.
-func (a *app) applyAll(ctx context.Context, env installer.Env, plans []*installer.Plan, asJSON bool) ([]string, bool) {
-	var done []string
-	failed := false
-	seen := map[string]bool{}
-	var all []installer.Result
-	defer func() {
-		if asJSON {
-			_ = a.printJSONReport(installer.OpUninstall, "", all)
-		} else if failed && len(all) > 1 {
-			fmt.Fprintln(a.env.Stderr, capitalizeFirst(summary(installer.OpUninstall, all))+".")
-		}
-	}()
-	for _, p := range plans {
-		results, err := installer.Apply(ctx, env, p)
-		all = append(all, results...)
-		if !asJSON {
-			a.printResults(results, a.paths(env.ProjectDir))
-		}
-		if err != nil {
-			fmt.Fprintf(a.env.Stderr, "%s: %v\n", a.env.Program, err)
-			failed = true
-		}
-		for _, r := range results {
-			if errors.Is(r.Err, context.Canceled) {
-				continue // interrupted, said once by interrupted
-			}
-			if !r.OK() {
-				failed = true
-			} else if !seen[r.Target] {
-				seen[r.Target] = true
-				done = append(done, r.Target)
-			}
-		}
-	}
-	return done, failed
 }
 
 // unrecordedNote says why a project's own .codegraph/install.json was not
