@@ -31,11 +31,6 @@ func runAccessible(ctx context.Context, cfg Config, in io.Reader, out io.Writer)
 	s := newState(cfg)
 	fmt.Fprintln(out, "codegraph — MCP server installer", cfg.Version)
 	fmt.Fprintln(out)
-	ask := func(f huh.Field) error {
-		_ = huh.NewForm(huh.NewGroup(f)).WithAccessible(true).WithInput(pi).WithOutput(out).Run()
-		return pi.err()
-	}
-
 	// The agents and the scope are asked by our own numbered prompts:
 	// huh's accessible multi-select says "Select up to 40 options.", its
 	// numbers lose their alignment from 10 on, and a typo gets "invalid
@@ -80,7 +75,7 @@ func runAccessible(ctx context.Context, cfg Config, in io.Reader, out io.Writer)
 		for _, l := range consentLines(cfg) {
 			fmt.Fprintln(out, l)
 		}
-		if err := ask(huh.NewConfirm().Title(ConsentQuestion).Affirmative("Yes").Negative("No").Value(&s.share)); err != nil {
+		if s.share, err = askYesNo(pi, out, ConsentQuestion, "Yes", "No", s.share); err != nil {
 			return Answers{}, err
 		}
 	}
@@ -90,8 +85,7 @@ func runAccessible(ctx context.Context, cfg Config, in io.Reader, out io.Writer)
 		fmt.Fprintln(out, l.text)
 	}
 	// When nothing can be installed, Enter cancels rather than fails.
-	s.confirmed = ok
-	if err := ask(huh.NewConfirm().Title(confirmTitle).Affirmative("Install").Negative("Cancel").Value(&s.confirmed)); err != nil {
+	if s.confirmed, err = askYesNo(pi, out, confirmTitle, "Install", "Cancel", ok); err != nil {
 		return Answers{}, err
 	}
 	return s.result(cfg)
@@ -155,6 +149,54 @@ func askOne(pi *promptInput, out io.Writer, title string, options []string, def 
 		}
 		fmt.Fprintf(out, "%q is not one of them: type a number from 1 to %d.\n", line, len(options))
 	}
+}
+
+// askYesNo asks a yes/no question with huh's accessible Confirm ("Title
+// [Y/n]"), def for Enter. Only answers it accepts reach it: y, yes, n, no,
+// and the words of the two choices (yes, no: "install", "cancel"), in any
+// case; anything else gets our own hint and the question again, rather
+// than huh's "invalid input. please try again".
+func askYesNo(pi *promptInput, out io.Writer, title, yes, no string, def bool) (bool, error) {
+	v := def
+	opts := map[bool]string{true: "[Y/n]", false: "[y/N]"}[def] // as huh writes them
+	in := &yesNoInput{pi: pi, out: out, yes: strings.ToLower(yes), no: strings.ToLower(no),
+		again: fmt.Sprintf("Type y for %s or n for %s, or press Enter for %s.\n%s %s ", yes, no, map[bool]string{true: yes, false: no}[def], title, opts)}
+	field := huh.NewConfirm().Title(title).Affirmative(yes).Negative(no).Value(&v)
+	_ = huh.NewForm(huh.NewGroup(field)).WithAccessible(true).WithInput(in).WithOutput(out).Run()
+	return v, pi.err()
+}
+
+// yesNoInput hands huh's Confirm one accepted line per read, as "y", "n"
+// or "" (the default); it re-asks for anything else itself.
+type yesNoInput struct {
+	pi      *promptInput
+	out     io.Writer
+	yes, no string // lower case
+	again   string // the hint, then the prompt again
+	pending []byte
+}
+
+func (r *yesNoInput) Read(b []byte) (int, error) {
+	for len(r.pending) == 0 {
+		line, err := answer(r.pi)
+		if err != nil {
+			return 0, io.EOF // pi.err() says why
+		}
+		switch l := strings.ToLower(line); {
+		case l == "":
+			r.pending = []byte("\n")
+		case l == "y" || l == "yes" || l == r.yes:
+			r.pending = []byte("y\n")
+		case l == "n" || l == "no" || l == r.no:
+			r.pending = []byte("n\n")
+		default:
+			// huh printed its prompt once: again ends with it.
+			fmt.Fprintf(r.out, "%q is not an answer here. %s", line, r.again)
+		}
+	}
+	n := copy(b, r.pending)
+	r.pending = r.pending[n:]
+	return n, nil
 }
 
 // answer is the next line typed, trimmed; the end of input or of ctx is

@@ -29,7 +29,6 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
-	"charm.land/huh/v2"
 
 	"github.com/getcodegraph/codegraph-install/consent"
 	"github.com/getcodegraph/codegraph-install/installer"
@@ -161,14 +160,11 @@ func Confirm(ctx context.Context, opt ConfirmOptions, in io.Reader, out io.Write
 		opt.Yes, opt.No = "Yes", "No"
 	}
 	if opt.Accessible {
-		ok := true
-		field := huh.NewConfirm().Title(opt.Title).Affirmative(opt.Yes).Negative(opt.No).Value(&ok)
 		pi := newPromptInput(ctx, in)
 		pw := pi.gate(plainWriter(out))
 		fmt.Fprintln(pw, strings.TrimRight(opt.Details, "\n"))
-		_ = huh.NewForm(huh.NewGroup(field)).WithAccessible(true).
-			WithInput(pi).WithOutput(pw).Run()
-		if err := pi.err(); err != nil {
+		ok, err := askYesNo(pi, pw, opt.Title, opt.Yes, opt.No, true)
+		if err != nil {
 			return err
 		}
 		if !ok {
