@@ -112,10 +112,18 @@ func WriteNew(path string, data []byte, perm fs.FileMode, sync Sync) error {
 	return failed(path, err)
 }
 
+// TempPattern matches the temporary files that Write and WriteNew make
+// beside path (filepath.Glob syntax; a pattern in path's base name carries
+// over). Only a process killed mid-write leaves one behind, so a caller
+// that serialises its writes can remove whatever matches.
+func TempPattern(path string) string {
+	return filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".codegraph-tmp-*")
+}
+
 // writeTemp writes data to a new temporary file beside path and returns
 // its name; on error nothing is left behind.
 func writeTemp(path string, data []byte, perm fs.FileMode, sync Sync) (string, error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".codegraph-tmp-*")
+	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(TempPattern(path)))
 	if err != nil {
 		return "", failed(path, err)
 	}

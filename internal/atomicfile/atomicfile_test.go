@@ -158,3 +158,28 @@ func TestBeforeRename(t *testing.T) {
 		t.Errorf("content %q after a passing check", b)
 	}
 }
+
+// TestTempPatternMatchesTheTemporaryFile: what a process killed between
+// the write and the rename leaves is found by TempPattern, and nothing
+// else in the directory is.
+func TestTempPatternMatchesTheTemporaryFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "queue.jsonl")
+	os.WriteFile(path, []byte("old"), 0o600)
+	os.WriteFile(filepath.Join(dir, "other.jsonl"), []byte("x"), 0o600)
+	var during []string
+	err := Write(path, []byte("new"), 0o600, Derived, BeforeRename(func() error {
+		during, _ = filepath.Glob(TempPattern(path))
+		return nil
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(during) != 1 || filepath.Dir(during[0]) != dir {
+		t.Errorf("before the rename TempPattern matched %v, want the one temporary file", during)
+	}
+	if after, _ := filepath.Glob(TempPattern(path)); len(after) != 0 {
+		t.Errorf("after the rename TempPattern matched %v", after)
+	}
+}
