@@ -1,6 +1,8 @@
 package telemetry
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -22,19 +24,21 @@ import (
 //
 // A sender that dies leaves its claim unlocked; after StaleClaim another
 // process merges its pending lines back and drops its sending ones, which
-// may have reached the endpoint. Every change of a file's content is a new
-// file renamed over the old one, and a put-back renames the claim itself
-// over the queue, so a kill at any instant leaves each line in exactly one
+// may have reached the endpoint. A put-back renames the claim itself over
+// the queue, so a kill at any instant leaves each line in exactly one
 // place: never twice, and lost only as one that was sending.
 
-// claim is a queue taken by one sender, open and locked until finish.
+// claim is a queue taken by one sender. f is the claim, open and locked
+// whenever the sender does not hold the queue's lock (nil once that
+// failed): a merger, which holds the queue's lock, finds it locked for as
+// long as the sender lives.
 type claim struct {
 	q     queue
 	token string
 	path  string
-	h     handle
+	f     *os.File
 	// marks holds the offset of each batch's state byte once the claim
-	// is rewritten by sections (divide).
+	// is divided into sections.
 	marks []int64
 }
 
@@ -43,43 +47,35 @@ type claim struct {
 // and returns it with the queue's lines. It returns nil when there is
 // nothing to send or the queue cannot be had.
 func (q queue) claim(now time.Time, due func([]entry) bool) (*claim, []entry) {
-	claims := q.claimPaths()
-	// A queue is created only to put claims back into; otherwise a missing
-	// queue means nothing to send.
-	qh, qst, err := q.lockQueue(len(claims) > 0)
+	unlock, err := q.lock()
 	if err != nil {
-		return nil, nil
+		return nil, nil // no state directory yet, or busy: nothing to send now
 	}
-	hook("claim:locked")
-	if len(claims) > 0 {
-		qh, qst = q.mergeStaleLocked(qh, qst, claims, now)
-	}
-	q.removeStaleTemps()
-	data, err := readTail(qh, qst, readWindow, 0)
+	defer unlock()
+	q.hook("claim:locked")
+	q.mergeStale(now)
+	q.removeLeftovers()
+	data, _, err := readFile(q.path, readWindow)
 	if err != nil {
-		qh.close()
 		return nil, nil
 	}
 	entries, _ := parseLines(data, "")
 	if !due(entries) {
-		qh.close()
 		return nil, nil
 	}
 	token := uuid.NewString()
 	cl := &claim{q: q, token: token, path: q.dir.Sending(token)}
-	qh.beforeRename()
-	if err := os.Rename(q.path, cl.path); err != nil {
-		qh.close()
+	if os.Rename(q.path, cl.path) != nil {
 		return nil, nil
 	}
-	hook("claim:renamed")
-	qh.releaseLock() // where the lock is the name's, not the file's
-	// The claim's time is its sender's, not the last append's: another
-	// process must not take it for a dead sender's.
+	q.hook("claim:renamed")
+	// The claim's time is its sender's, not the last append's: a merger
+	// must never take a fresh claim for a dead sender's, locked or not.
 	t := time.Now()
 	os.Chtimes(cl.path, t, t)
-	qh.path = cl.path
-	cl.h = qh
+	if cl.f, err = lockFile(cl.path, os.O_RDWR); err != nil {
+		return nil, nil // left as it is: merged back after StaleClaim
+	}
 	return cl, entries
 }
 
@@ -92,25 +88,32 @@ func (cl *claim) divide(batches [][]entry, keep []entry) error {
 		buf, marks[i] = appendMarker(buf, cl.token, statePending)
 		buf = appendLines(buf, b)
 	}
-	tmp, err := cl.q.writeAside(buf)
+	unlock, err := cl.q.lock()
 	if err != nil {
 		return err
 	}
-	hook("divide:written")
-	if err := cl.q.replace(tmp, cl.h, cl.path); err != nil {
-		return err
+	defer unlock()
+	cl.f.Close()
+	err = cl.q.rewrite(cl.path, buf, "divide")
+	// Old content or new, the claim is locked again before the queue is.
+	var lerr error
+	if cl.f, lerr = lockFile(cl.path, os.O_RDWR); err == nil {
+		err = lerr
 	}
-	hook("divide:renamed")
-	cl.h.close()
-	tmp.path = cl.path
-	cl.h, cl.marks = tmp, marks
-	return nil
+	if err == nil {
+		cl.marks = marks
+	}
+	return err
 }
 
 // mark sets the state of batch i's section in place: one byte, written
 // before the batch's request starts (S) or after it made no connection (P).
 func (cl *claim) mark(i int, state byte) error {
-	return cl.h.writeAt([]byte{state}, cl.marks[i])
+	if cl.f == nil {
+		return fs.ErrClosed
+	}
+	_, err := cl.f.WriteAt([]byte{state}, cl.marks[i])
+	return err
 }
 
 // finish ends the claim: the lines of rest go back to the queue (keep
@@ -118,34 +121,43 @@ func (cl *claim) mark(i int, state byte) error {
 // too long), the claim stays as it is, its pending lines exactly those of
 // rest, and is merged back by a later flush once it is StaleClaim old.
 func (cl *claim) finish(rest []entry, keep bool) {
-	defer func() { cl.h.close() }()
 	if !keep || len(rest) == 0 {
+		// Nothing in it is pending but what is to be dropped, so no lock:
+		// a merger could only drop it too.
+		cl.close()
 		if os.Remove(cl.path) == nil {
-			hook("finish:removed")
+			cl.q.hook("finish:removed")
 		}
 		return
 	}
-	qh, qst, err := cl.q.lockQueue(true)
+	unlock, err := cl.q.lock()
+	cl.close()
 	if err != nil {
 		return
 	}
-	hook("putback:locked")
-	qh, _, _ = cl.q.putBackLocked(qh, qst, cl.h, cl.path, cl.token, appendLines(nil, rest))
-	qh.close()
+	defer unlock()
+	cl.q.hook("putback:locked")
+	cl.q.putBack(cl.path, cl.token, appendLines(nil, rest))
 }
 
-// putBackLocked returns the lines own of the claim at path (open as ch)
-// to the queue, whose lock qh holds: in one new file, own followed by the
-// queue's lines behind a sending marker of the claim's token, renamed first
-// over the claim (which then still holds own alone, the queue's copy being
-// a section it ignores) and then over the queue (the claim is gone and the
-// queue holds both, in one rename). Within the cap the queue's lines come
-// first, being the newer. It returns the queue's handle afterwards: the new
-// file, locked, or qh unchanged on failure.
-func (q queue) putBackLocked(qh handle, qst fileState, ch handle, path, token string, own []byte) (handle, fileState, error) {
-	queued, err := readTail(qh, qst, QueueCap, 0)
-	if err != nil {
-		return qh, qst, err
+func (cl *claim) close() {
+	if cl.f != nil {
+		cl.f.Close()
+		cl.f = nil
+	}
+}
+
+// putBack returns the lines own of the claim at path to the queue, under
+// the queue's lock and with the claim closed: in one new file, own followed
+// by the queue's lines behind a sending marker of the claim's token,
+// renamed first over the claim (which then still holds own alone, the
+// queue's copy being a section it ignores) and then over the queue (the
+// claim is gone and the queue holds both, in one rename). Within the cap
+// the queue's lines are kept first, being the newer.
+func (q queue) putBack(path, token string, own []byte) error {
+	queued, _, err := readFile(q.path, QueueCap)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err // something that is not our queue stands there: leave it
 	}
 	var marker []byte
 	if len(queued) > 0 {
@@ -154,85 +166,65 @@ func (q queue) putBackLocked(qh handle, qst fileState, ch handle, path, token st
 	own = keepNewest(own, QueueCap-len(queued)-len(marker))
 	if len(own) == 0 {
 		// All of them older than a full queue: dropped by the cap.
-		os.Remove(path)
-		return qh, qst, nil
+		return os.Remove(path)
 	}
-	buf := make([]byte, 0, len(own)+len(marker)+len(queued))
-	buf = append(append(append(buf, own...), marker...), queued...)
-	tmp, err := q.writeAside(buf)
-	if err != nil {
-		return qh, qst, err
+	if err := q.rewrite(path, append(append(own, marker...), queued...), "putback"); err != nil {
+		return err
 	}
-	hook("putback:written")
-	if err := q.replace(tmp, ch, path); err != nil {
-		return qh, qst, err
-	}
-	hook("putback:claimed")
-	qh.beforeRename()
 	if err := os.Rename(path, q.path); err != nil {
-		// The claim holds own and an ignored copy: merged back later.
-		tmp.close()
-		return qh, qst, err
+		return err // the claim holds own and an ignored copy: merged back later
 	}
-	hook("putback:queued")
-	tmp.takeLock(qh)
-	qh.close()
-	tmp.path = q.path
-	st, err := tmp.state()
-	return tmp, st, err
+	q.hook("putback:queued")
+	return nil
 }
 
-// mergeStaleLocked puts back the pending lines of every claim whose sender
-// is gone (its lock is free) and that is StaleClaim old, and removes such
-// claims that hold nothing pending. qh is the locked queue; the returned
-// handle is the queue afterwards.
-func (q queue) mergeStaleLocked(qh handle, qst fileState, paths []string, now time.Time) (handle, fileState) {
-	for _, p := range paths {
-		token, ok := q.dir.SendingToken(p)
-		if !ok {
-			continue
-		}
-		h, err := openHandle(p, os.O_RDWR, "")
+// mergeStale puts back, under the queue's lock, the pending lines of every
+// claim that no sender holds and that is StaleClaim old, and removes such
+// claims that hold nothing pending.
+func (q queue) mergeStale(now time.Time) {
+	for _, p := range q.claimPaths() {
+		token, _ := q.dir.SendingToken(p)
+		f, err := lockFile(p, os.O_RDWR)
 		if err != nil {
-			continue // not a regular file, or gone: left alone
+			continue // its sender is alive, or it is not a regular file: left alone
 		}
-		if ok, err := h.tryLock(); !ok || err != nil {
-			h.close() // its sender is alive
-			continue
+		fi, err := f.Stat()
+		stale := err == nil && now.Sub(fi.ModTime()) >= StaleClaim
+		var data []byte
+		if stale {
+			data, err = readTail(f, fi.Size(), readWindow)
 		}
-		st, err := h.state()
-		if err != nil || !st.linked || !h.namedHere(st) || now.Sub(st.mtime) < StaleClaim {
-			h.close()
-			continue
-		}
-		data, err := readTail(h, st, readWindow, 0)
-		if err != nil {
-			h.close()
+		f.Close()
+		if !stale || err != nil {
 			continue
 		}
 		_, raw := parseLines(data, token)
 		if len(raw) == 0 {
 			os.Remove(p)
-			h.close()
 			continue
 		}
-		hook("merge:read")
-		nq, nst, err := q.putBackLocked(qh, qst, h, p, token, joinLines(raw))
-		h.close()
-		if err == nil {
-			qh, qst = nq, nst
-		}
+		q.hook("merge:read")
+		q.putBack(p, token, joinLines(raw))
 	}
-	return qh, qst
 }
 
-// removeStaleTemps deletes files written aside by processes that died
-// before renaming them: copies, never the only place of a line.
-func (q queue) removeStaleTemps() {
-	temps, _ := filepath.Glob(q.dir.QueueTempPattern())
-	for _, p := range temps {
-		if fi, err := os.Lstat(p); err == nil && time.Since(fi.ModTime()) > StaleClaim {
-			os.Remove(p)
+// removeLeftovers deletes, under the queue's lock, what interrupted writes
+// left: copies, never the only place of a line. A temporary file of this
+// version is written under the lock, so one found now is a dead process's;
+// earlier versions wrote aside without it, so theirs go once they are
+// StaleClaim old, and the spare copy of the queue they kept goes now.
+func (q queue) removeLeftovers() {
+	patterns := q.leftoverPatterns()
+	for i, pattern := range patterns {
+		paths, _ := filepath.Glob(pattern)
+		for _, p := range paths {
+			fi, err := os.Lstat(p)
+			if err != nil || !fi.Mode().IsRegular() {
+				continue
+			}
+			if i < len(patterns)-1 || p == q.dir.QueueSpare() || time.Since(fi.ModTime()) > StaleClaim {
+				os.Remove(p)
+			}
 		}
 	}
 }

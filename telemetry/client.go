@@ -277,7 +277,6 @@ func (c *Client) Close() {
 	c.mu.Unlock()
 	if !closed {
 		c.Persist()
-		c.queue.closeKept()
 	}
 }
 
@@ -388,6 +387,5 @@ func (c *Client) DeleteQueue() error {
 	c.mu.Lock()
 	c.harvestLocked()
 	c.mu.Unlock()
-	c.queue.closeKept()
 	return c.queue.removeAll()
 }

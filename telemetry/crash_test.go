@@ -27,8 +27,9 @@ import (
 
 // The crash tests run this test binary again as a child process that does
 // one queue operation (a persist or a flush) in a real home directory,
-// and kill it with SIGKILL: at each step of the operation (crashHook stops
-// the child there and tells the parent), or at a random instant. After each
+// and kill it with SIGKILL: at each step of the operation (the queue's
+// crash hook stops the child there and tells the parent), or at a random
+// instant. After each
 // kill they check what is on disk, let later processes recover, and hold
 // the result to the contract: every line is in the queue once or done, only
 // the oldest lines are dropped by the cap, a line marked sending may be
@@ -45,8 +46,8 @@ const (
 )
 
 // TestHelperProcess is not a test: it is the child of the crash tests,
-// and skips when run any other way. The hook it sets exists only in this
-// test binary.
+// and skips when run any other way. It sets the crash hook of every
+// client it makes; nothing else ever sets one.
 func TestHelperProcess(t *testing.T) {
 	mode := os.Getenv(helperEnv)
 	if mode == "" {
@@ -58,7 +59,7 @@ func TestHelperProcess(t *testing.T) {
 		n, _ = strconv.Atoi(count)
 	}
 	seen := map[string]int{}
-	crashHook = func(step string) {
+	crash := func(step string) {
 		seen[step]++
 		if os.Getenv(helperTrace) != "" {
 			fmt.Printf("STEP %s#%d\n", step, seen[step])
@@ -78,7 +79,9 @@ func TestHelperProcess(t *testing.T) {
 	}
 	env := map[string]string{EnvEndpoint: os.Getenv(EnvEndpoint)}
 	client := func(at time.Time) *Client {
-		return New(Options{Home: os.Getenv(helperHome), Getenv: func(k string) string { return env[k] }, Now: func() time.Time { return at }})
+		c := New(Options{Home: os.Getenv(helperHome), Getenv: func(k string) string { return env[k] }, Now: func() time.Time { return at }})
+		c.queue.crash = crash
+		return c
 	}
 	switch mode {
 	case "persist":
@@ -358,13 +361,15 @@ func crashScenarios() []scenario {
 		},
 		endpoint: okEndpoint,
 	})
-	// The same with something else than a file at the spare's name: the
-	// compaction writes a new file aside and renames it.
+	// The same with what earlier versions and killed writers leave: the
+	// spare copy of the queue, a temporary file of a compaction.
 	out = append(out, scenario{
-		name: "compact-aside", mode: "persist", initial: full, args: names("m", 5), capDrops: true,
+		name: "compact-leftovers", mode: "persist", initial: full, args: names("m", 5), capDrops: true,
 		prepare: func(t *testing.T, home string, now time.Time) {
+			dir := statedir.ForHome(home)
 			writeQueue(t, home, linesOf(full, now.Add(-72*time.Hour)))
-			os.Mkdir(statedir.ForHome(home).QueueSpare(), 0o700)
+			os.WriteFile(dir.QueueSpare(), []byte(linesOf(full[:100], now.Add(-96*time.Hour))), 0o600)
+			os.WriteFile(filepath.Join(dir.Root(), ".telemetry-queue.jsonl.codegraph-tmp-1"), []byte(linesOf(full[:100], now)), 0o600)
 		},
 		endpoint: okEndpoint,
 	})
@@ -603,10 +608,11 @@ func TestCrashAtRandomInstants(t *testing.T) {
 	}
 }
 
-// TestAppendAfterTheQueueWasReplaced: a process opens the queue, and before
-// it takes the lock another compacts the queue (swapping in the spare, or
-// renaming a new file over it). Its line must land in the queue, not in the
-// file that was the queue a moment ago.
+// TestAppendAfterTheQueueWasReplaced: a process is about to take the
+// queue's lock, and before it does another compacts the queue (renaming a
+// new file over it), with or without an earlier version's spare copy
+// lying beside it. Its line must land in the queue, not in the file that
+// was the queue a moment ago.
 func TestAppendAfterTheQueueWasReplaced(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a child process: not in -short")
@@ -621,14 +627,8 @@ func TestAppendAfterTheQueueWasReplaced(t *testing.T) {
 			full := names("f", (QueueCap-300)/len(rollupLine("f00000", old)))
 			writeQueue(t, home, linesOf(full, old))
 			dir := statedir.ForHome(home)
-			if !spare {
-				os.Mkdir(dir.QueueSpare(), 0o700)
-			} else {
-				// A first compaction makes the spare exist.
-				c := New(Options{Home: home, Now: func() time.Time { return old }})
-				c.Counter(schema.UsageCLICommand, "first").Record(true)
-				c.Persist()
-				writeQueue(t, home, linesOf(full, old))
+			if spare {
+				os.WriteFile(dir.QueueSpare(), []byte(linesOf(full, old)), 0o600)
 			}
 			cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$", "-test.count=1")
 			cmd.Env = append(os.Environ(), helperEnv+"=persist", helperHome+"="+home, helperNow+"="+old.Format(time.RFC3339Nano),
@@ -642,7 +642,7 @@ func TestAppendAfterTheQueueWasReplaced(t *testing.T) {
 			sc := bufio.NewScanner(stdout)
 			for sc.Scan() && !strings.HasPrefix(sc.Text(), "STOPPED") {
 			}
-			// The child has the queue open, without its lock: compact it.
+			// The child is about to lock the queue: compact it first.
 			c := New(Options{Home: home, Now: func() time.Time { return old }})
 			c.Counter(schema.UsageCLICommand, "compactor").Record(true)
 			c.Persist()
@@ -658,6 +658,9 @@ func TestAppendAfterTheQueueWasReplaced(t *testing.T) {
 			}
 			if d.pending[full[0]] != 0 {
 				t.Errorf("no compaction happened")
+			}
+			if _, err := os.Lstat(dir.QueueSpare()); err == nil {
+				t.Errorf("an earlier version's spare copy of the queue is still there after a compaction")
 			}
 		})
 	}

@@ -302,15 +302,15 @@ func (c *Client) Flush(ctx context.Context) {
 			rest = appendBatches(rest, batches[i:])
 			break
 		}
-		hook("send:marked")
+		c.queue.hook("send:marked")
 		res := c.send(ctx, machineID, b)
-		hook("send:returned")
+		c.queue.hook("send:returned")
 		if res == delivered {
 			continue
 		}
 		c.sendFailed.Store(true)
 		if res == notSent && cl.mark(i, statePending) == nil {
-			hook("send:unmarked")
+			c.queue.hook("send:unmarked")
 			rest = appendBatches(rest, batches[i:])
 		} else {
 			rest = appendBatches(rest, batches[i+1:])

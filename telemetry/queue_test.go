@@ -101,12 +101,12 @@ func TestPutBackStaysWithinCap(t *testing.T) {
 		os.WriteFile(claim, []byte(c.String()), 0o600)
 		old := time.Now().Add(-2 * StaleClaim)
 		os.Chtimes(claim, old, old)
-		qh, qst, err := q.lockQueue(false)
+		unlock, err := q.lock()
 		if err != nil {
 			t.Fatal(err)
 		}
-		qh, _ = q.mergeStaleLocked(qh, qst, q.claimPaths(), time.Now())
-		qh.close()
+		q.mergeStale(time.Now())
+		unlock()
 		data, _ := os.ReadFile(q.dir.Queue())
 		if len(data) > QueueCap {
 			t.Errorf("queue of %d bytes: %d after the put-back", queued, len(data))
