@@ -227,17 +227,10 @@ func LinkOnPath(env Env) (string, error) {
 	if env.GOOS == "windows" || !NeedsStableCopy(env) {
 		return "", nil
 	}
-	dir := filepath.Join(env.Home, ".local", "bin")
-	onIt := false
-	for _, d := range filepath.SplitList(env.getenv("PATH")) {
-		if d != "" && filepath.Clean(d) == dir {
-			onIt = true
-		}
-	}
-	if !onIt {
+	link, target := pathLink(env), StableBinary(env)
+	if !dirOnPath(env, filepath.Dir(link)) {
 		return "", nil
 	}
-	link, target := filepath.Join(dir, "codegraph"), StableBinary(env)
 	if fi, err := os.Lstat(link); err == nil {
 		if fi.Mode()&os.ModeSymlink == 0 {
 			return "", nil // someone's own codegraph
@@ -247,13 +240,26 @@ func LinkOnPath(env Env) (string, error) {
 		}
 		return link, nil
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(link), 0o755); err != nil {
 		return "", err
 	}
 	if err := os.Symlink(target, link); err != nil {
 		return "", err
 	}
 	return link, nil
+}
+
+// pathLink is the link LinkOnPath makes: ~/.local/bin/codegraph.
+func pathLink(env Env) string { return filepath.Join(env.Home, ".local", "bin", "codegraph") }
+
+// dirOnPath reports whether dir is one of env's PATH directories.
+func dirOnPath(env Env, dir string) bool {
+	for _, d := range filepath.SplitList(env.getenv("PATH")) {
+		if d != "" && filepath.Clean(d) == dir {
+			return true
+		}
+	}
+	return false
 }
 
 // CommandName is how the commands an install prints should name codegraph
@@ -263,6 +269,11 @@ func CommandName(env Env) string {
 	// Under npx, PATH holds npm's own bin directories for this run only:
 	// a codegraph found there is gone when the user types the command.
 	if p, ok := onPath(env); ok && !NPMManaged(p) && !NPMManaged(realPath(p)) {
+		return "codegraph"
+	}
+	// The user's own PATH follows npm's directories: once npx has ended,
+	// "codegraph" is our link in ~/.local/bin (LinkOnPath).
+	if link := pathLink(env); env.GOOS != "windows" && dirOnPath(env, filepath.Dir(link)) && realPath(link) == realPath(StableBinary(env)) {
 		return "codegraph"
 	}
 	bin, err := InstalledBinary(env)

@@ -199,6 +199,26 @@ func TestLinkOnPath(t *testing.T) {
 	if got := CommandName(env); got != "codegraph" {
 		t.Errorf("CommandName with the link = %q", got)
 	}
+	// Under npx, npm's bin directory comes first on the PATH for this run
+	// only: the commands printed still say "codegraph", which is the link
+	// once npx has ended.
+	npmBin := filepath.Join(t.TempDir(), "node_modules", ".bin")
+	writeFile(t, filepath.Join(npmBin, "codegraph"), "#!/bin/sh\n")
+	if err := os.Chmod(filepath.Join(npmBin, "codegraph"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	goBuild := env.Executable
+	env.Executable = filepath.Join(filepath.Dir(npmBin), "@getcodegraph", "cli", "bin", "codegraph-install")
+	path["PATH"] = npmBin + ":" + local + ":/usr/bin"
+	if got := CommandName(env); got != "codegraph" {
+		t.Errorf("CommandName under npx with the link = %q", got)
+	}
+	path["PATH"] = npmBin + ":/usr/bin"
+	if got := CommandName(env); got != "~/.codegraph/bin/codegraph" {
+		t.Errorf("CommandName under npx without ~/.local/bin on the PATH = %q", got)
+	}
+	env.Executable = goBuild
+	path["PATH"] = local + ":/usr/bin"
 	// Someone's own codegraph there is left alone.
 	mine := filepath.Join(local, "codegraph")
 	_ = os.Remove(mine)
