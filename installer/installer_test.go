@@ -256,6 +256,8 @@ func TestInstallUninstallPerTarget(t *testing.T) {
 		{"opencode", ScopeLocal, fixture{"opencode.json", ""}, "json"},
 		{"vscode", ScopeLocal, fixture{".vscode/mcp.json", "{\n\t\"servers\": {},\n}\n"}, "json"},
 		{"gemini", ScopeGlobal, fixture{".gemini/settings.json", "{\n  \"theme\": \"GitHub\"\n}\n"}, "json"},
+		{"gemini", ScopeLocal, fixture{".gemini/settings.json", ""}, "json"},
+		{"vscode", ScopeGlobal, fixture{".config/Code/User/mcp.json", "{\n\t// my servers\n\t\"servers\": {\n\t\t\"github\": {\"type\": \"http\", \"url\": \"https://api.githubcopilot.com/mcp/\"}\n\t},\n\t\"inputs\": []\n}\n"}, "json"},
 		{"windsurf", ScopeGlobal, fixture{".codeium/windsurf/mcp_config.json", ""}, "json"},
 		{"claude-desktop", ScopeGlobal, fixture{".config/Claude/claude_desktop_config.json", claudeDesktopJSON}, "json"},
 		{"zed", ScopeGlobal, fixture{".config/zed/settings.json", zedSettings}, "jsonc"},
@@ -299,6 +301,22 @@ func TestInstallUninstallPerTarget(t *testing.T) {
 		{"witsy", ScopeGlobal, fixture{".config/Witsy/settings.json", "{\"general\":{\"locale\":\"en-US\"},\"llm\":{\"engine\":\"openai\"}}"}, "json"},
 		{"vscode-insiders", ScopeGlobal, fixture{".config/Code - Insiders/User/mcp.json", ""}, "json"},
 		{"augment", ScopeGlobal, fixture{".augment/settings.json", "{\n  \"model\": \"sonnet4\"\n}\n"}, "json"},
+	}
+	// Every target and scope of the registry that writes a file here has
+	// its case: a new agent comes with its golden.
+	covered := map[string]bool{}
+	for _, tc := range cases {
+		covered[tc.target+"/"+string(tc.scope)] = true
+	}
+	for _, tg := range TargetsFor("linux") {
+		if _, paste := tg.Pasted(); paste {
+			continue
+		}
+		for _, sc := range tg.Scopes() {
+			if !covered[tg.ID+"/"+string(sc)] {
+				t.Errorf("no install/uninstall case for %s, scope %s", tg.ID, sc)
+			}
+		}
 	}
 	for _, tc := range cases {
 		name := tc.target + "-" + string(tc.scope)
