@@ -192,6 +192,12 @@ type storeWriter struct {
 	insSeenNew     *batchStmt // for machines inserted in the same transaction
 	upMachineCount *batchStmt
 	upRawDay       *sql.Stmt
+	selDataVersion *sql.Stmt
+
+	// dataVersion is PRAGMA data_version as the last transaction saw it:
+	// it changes only when another connection commits (forget, run as its
+	// own process), and then the caches may name rows that are gone.
+	dataVersion int64
 
 	words     *wordTable
 	machines  map[string]int64
@@ -305,6 +311,7 @@ func newStoreWriter(ctx context.Context, conn *sql.Conn, cfg SQLiteConfig) (*sto
 			`ON CONFLICT (dim, period, value) DO UPDATE SET machines = machines + excluded.machines`),
 		prep(&w.upRawDay, `INSERT INTO raw_days (day, first_id, last_id) VALUES (?, ?, ?)
 			ON CONFLICT (day) DO UPDATE SET first_id = min(first_id, excluded.first_id), last_id = max(last_id, excluded.last_id)`),
+		prep(&w.selDataVersion, `PRAGMA data_version`),
 	)
 	if err != nil {
 		w.close()
@@ -317,6 +324,10 @@ func newStoreWriter(ctx context.Context, conn *sql.Conn, cfg SQLiteConfig) (*sto
 	if err := w.reload(ctx); err != nil {
 		w.close()
 		return nil, err
+	}
+	if err := w.selDataVersion.QueryRowContext(ctx).Scan(&w.dataVersion); err != nil {
+		w.close()
+		return nil, fmt.Errorf("read data_version: %w", err)
 	}
 	return w, nil
 }
@@ -348,7 +359,7 @@ func (w *storeWriter) close() error {
 			errs = append(errs, c.Close())
 		}
 	}
-	for _, st := range []*sql.Stmt{w.selMachine, w.selEnvelope, w.insEnvelope, w.insWord, w.upRawDay} {
+	for _, st := range []*sql.Stmt{w.selMachine, w.selEnvelope, w.insEnvelope, w.insWord, w.upRawDay, w.selDataVersion} {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}
@@ -380,6 +391,19 @@ func (w *storeWriter) commit(ctx context.Context, group []*prepared) (err error)
 			err = errors.Join(err, rerr)
 		}
 	}()
+	// Under the write lock nobody else can commit until ours: if another
+	// connection did since our last transaction (forget deleted a
+	// machine's rows), the caches are read again from what is there now.
+	var version int64
+	if err := w.selDataVersion.QueryRowContext(ctx).Scan(&version); err != nil {
+		return fmt.Errorf("sqlite data_version: %w", err)
+	}
+	if version != w.dataVersion {
+		if err := w.reload(ctx); err != nil {
+			return err
+		}
+		w.dataVersion = version
+	}
 	for _, wd := range words {
 		if _, err := w.insWord.ExecContext(ctx, wd.id, wd.word); err != nil {
 			return fmt.Errorf("sqlite words: %w", err)

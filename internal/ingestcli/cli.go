@@ -69,7 +69,7 @@ func NewRoot(env Env) *cobra.Command {
 	}
 	root.SetOut(env.Stdout)
 	root.SetErr(env.Stderr)
-	root.AddCommand(newServe(env), newReport(env), newBackup(env), newHealthcheck(env))
+	root.AddCommand(newServe(env), newReport(env), newBackup(env), newForget(env), newHealthcheck(env))
 	// Every flag of every command can also come from its variable (see
 	// EnvPrefix); cobra runs the root's persistent hook for each command.
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error { return applyEnv(cmd, env.Getenv) }
