@@ -1,10 +1,10 @@
 package telemetry
 
 import (
+	"bytes"
 	"errors"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/google/uuid"
@@ -25,31 +25,61 @@ import (
 // A sender that dies leaves its claim unlocked; after StaleClaim another
 // process merges its pending lines back and drops its sending ones, which
 // may have reached the endpoint. A put-back renames the claim itself over
-// the queue, so a kill at any instant leaves each line in exactly one
-// place: never twice, and lost only as one that was sending.
+// the queue, so a kill at any instant leaves each line in one place: never
+// twice, and lost only as one that was sending.
+
+// A claim is divided into sections by marker lines of its own token,
+// {"claim":"<token>","state":"P"}: the lines after a marker are pending (P,
+// merged back if the sender dies) or sending (S: their request may have
+// started, so they never are). Lines before the first marker are pending.
+// A marker of another token is an ordinary skipped line: a put-back leaves
+// one in the queue, meaningless once the file is claimed under a new
+// token. Markers are JSON objects, so every line stays one JSON object.
+const (
+	markerPrefix = `{"claim":"`
+	markerMiddle = `","state":"`
+	markerEnd    = `"}`
+	statePending = 'P'
+	stateSending = 'S'
+)
+
+// appendMarker appends the marker line of token in state and returns the
+// offset of its state byte, which mark flips in place.
+func appendMarker(buf []byte, token string, state byte) ([]byte, int64) {
+	buf = append(append(append(buf, markerPrefix...), token...), markerMiddle...)
+	off := int64(len(buf))
+	return append(append(buf, state), markerEnd+"\n"...), off
+}
+
+// parseMarker returns the token and state of a marker line.
+func parseMarker(line []byte) (string, byte, bool) {
+	rest, ok := bytes.CutPrefix(line, []byte(markerPrefix))
+	token, rest, found := bytes.Cut(rest, []byte(markerMiddle))
+	if !ok || !found || len(rest) != 1+len(markerEnd) || string(rest[1:]) != markerEnd {
+		return "", 0, false
+	}
+	return string(token), rest[0], true
+}
 
 // claim is a queue taken by one sender. f is the claim, open and locked
-// whenever the sender does not hold the queue's lock (nil once that
-// failed): a merger, which holds the queue's lock, finds it locked for as
-// long as the sender lives.
+// whenever the sender does not hold the queue's lock (nil once reopening
+// it failed): a merger, which holds the queue's lock, finds it locked for
+// as long as the sender lives.
 type claim struct {
-	q     queue
-	token string
-	path  string
-	f     *os.File
-	// marks holds the offset of each batch's state byte once the claim
-	// is divided into sections.
-	marks []int64
+	q           queue
+	token, path string
+	f           *os.File
+	marks       []int64 // each batch's state byte, once divided
 }
 
 // claim merges back the claims of dead senders, then, if due says the
 // queue holds something to send, renames the queue to a claim of its own
-// and returns it with the queue's lines. It returns nil when there is
-// nothing to send or the queue cannot be had.
+// and returns it with the queue's lines; nil when there is nothing to
+// send or the queue cannot be had.
 func (q queue) claim(now time.Time, due func([]entry) bool) (*claim, []entry) {
 	unlock, err := q.lock()
 	if err != nil {
-		return nil, nil // no state directory yet, or busy: nothing to send now
+		return nil, nil
 	}
 	defer unlock()
 	q.hook("claim:locked")
@@ -69,8 +99,8 @@ func (q queue) claim(now time.Time, due func([]entry) bool) (*claim, []entry) {
 		return nil, nil
 	}
 	q.hook("claim:renamed")
-	// The claim's time is its sender's, not the last append's: a merger
-	// must never take a fresh claim for a dead sender's, locked or not.
+	// Its time is the sender's, not the last append's: a merger must not
+	// take a fresh claim for a dead sender's, locked or not.
 	t := time.Now()
 	os.Chtimes(cl.path, t, t)
 	if cl.f, err = lockFile(cl.path, os.O_RDWR); err != nil {
@@ -80,7 +110,7 @@ func (q queue) claim(now time.Time, due func([]entry) bool) (*claim, []entry) {
 }
 
 // divide rewrites the claim as its lines to keep (pending) followed by one
-// section per request batch, each pending until mark flips it.
+// pending section per request batch.
 func (cl *claim) divide(batches [][]entry, keep []entry) error {
 	buf := appendLines(nil, keep)
 	marks := make([]int64, len(batches))
@@ -93,11 +123,11 @@ func (cl *claim) divide(batches [][]entry, keep []entry) error {
 		return err
 	}
 	defer unlock()
-	cl.f.Close()
+	cl.close()
 	err = cl.q.rewrite(cl.path, buf, "divide")
 	// Old content or new, the claim is locked again before the queue is.
-	var lerr error
-	if cl.f, lerr = lockFile(cl.path, os.O_RDWR); err == nil {
+	f, lerr := lockFile(cl.path, os.O_RDWR)
+	if cl.f = f; err == nil {
 		err = lerr
 	}
 	if err == nil {
@@ -117,13 +147,13 @@ func (cl *claim) mark(i int, state byte) error {
 }
 
 // finish ends the claim: the lines of rest go back to the queue (keep
-// them) or are dropped. When the put-back fails (a full disk, a lock held
-// too long), the claim stays as it is, its pending lines exactly those of
-// rest, and is merged back by a later flush once it is StaleClaim old.
+// them) or are dropped. When the put-back fails (a full disk, the lock
+// held too long), the claim stays, its pending lines exactly rest, and is
+// merged back by a later flush once StaleClaim old.
 func (cl *claim) finish(rest []entry, keep bool) {
 	if !keep || len(rest) == 0 {
-		// Nothing in it is pending but what is to be dropped, so no lock:
-		// a merger could only drop it too.
+		// Nothing pending in it is to be kept, so no lock: a merger could
+		// only drop it too.
 		cl.close()
 		if os.Remove(cl.path) == nil {
 			cl.q.hook("finish:removed")
@@ -147,26 +177,23 @@ func (cl *claim) close() {
 	}
 }
 
-// putBack returns the lines own of the claim at path to the queue, under
-// the queue's lock and with the claim closed: in one new file, own followed
-// by the queue's lines behind a sending marker of the claim's token,
-// renamed first over the claim (which then still holds own alone, the
-// queue's copy being a section it ignores) and then over the queue (the
-// claim is gone and the queue holds both, in one rename). Within the cap
-// the queue's lines are kept first, being the newer.
+// putBack returns the lines own of the claim at path (closed) to the
+// queue, under the lock: one new file, own followed by the queue's lines
+// behind a sending marker of the claim's token, is renamed over the claim
+// (which then holds own alone: the queue's copy is a section it ignores),
+// then the claim over the queue (the claim is gone and the queue holds
+// both, in one rename). Within the cap the queue's lines, newer, win.
 func (q queue) putBack(path, token string, own []byte) error {
 	queued, _, err := readFile(q.path, QueueCap)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return err // something that is not our queue stands there: leave it
+		return err // not our queue standing there: leave both alone
 	}
 	var marker []byte
 	if len(queued) > 0 {
 		marker, _ = appendMarker(nil, token, stateSending)
 	}
-	own = keepNewest(own, QueueCap-len(queued)-len(marker))
-	if len(own) == 0 {
-		// All of them older than a full queue: dropped by the cap.
-		return os.Remove(path)
+	if own = keepNewest(own, QueueCap-len(queued)-len(marker)); len(own) == 0 {
+		return os.Remove(path) // all older than a full queue: the cap drops them
 	}
 	if err := q.rewrite(path, append(append(own, marker...), queued...), "putback"); err != nil {
 		return err
@@ -178,15 +205,14 @@ func (q queue) putBack(path, token string, own []byte) error {
 	return nil
 }
 
-// mergeStale puts back, under the queue's lock, the pending lines of every
-// claim that no sender holds and that is StaleClaim old, and removes such
-// claims that hold nothing pending.
+// mergeStale puts back, under the lock, the pending lines of every claim
+// that no sender holds and that is StaleClaim old, and removes such claims
+// with nothing pending.
 func (q queue) mergeStale(now time.Time) {
 	for _, p := range q.claimPaths() {
-		token, _ := q.dir.SendingToken(p)
 		f, err := lockFile(p, os.O_RDWR)
 		if err != nil {
-			continue // its sender is alive, or it is not a regular file: left alone
+			continue // its sender is alive, or it is no regular file: left alone
 		}
 		fi, err := f.Stat()
 		stale := err == nil && now.Sub(fi.ModTime()) >= StaleClaim
@@ -198,33 +224,12 @@ func (q queue) mergeStale(now time.Time) {
 		if !stale || err != nil {
 			continue
 		}
-		_, raw := parseLines(data, token)
-		if len(raw) == 0 {
+		token, _ := q.dir.SendingToken(p)
+		if _, raw := parseLines(data, token); len(raw) == 0 {
 			os.Remove(p)
-			continue
-		}
-		q.hook("merge:read")
-		q.putBack(p, token, joinLines(raw))
-	}
-}
-
-// removeLeftovers deletes, under the queue's lock, what interrupted writes
-// left: copies, never the only place of a line. A temporary file of this
-// version is written under the lock, so one found now is a dead process's;
-// earlier versions wrote aside without it, so theirs go once they are
-// StaleClaim old, and the spare copy of the queue they kept goes now.
-func (q queue) removeLeftovers() {
-	patterns := q.leftoverPatterns()
-	for i, pattern := range patterns {
-		paths, _ := filepath.Glob(pattern)
-		for _, p := range paths {
-			fi, err := os.Lstat(p)
-			if err != nil || !fi.Mode().IsRegular() {
-				continue
-			}
-			if i < len(patterns)-1 || p == q.dir.QueueSpare() || time.Since(fi.ModTime()) > StaleClaim {
-				os.Remove(p)
-			}
+		} else {
+			q.hook("merge:read")
+			q.putBack(p, token, bytes.Join(append(raw, nil), []byte{'\n'}))
 		}
 	}
 }

@@ -191,16 +191,24 @@ func (c *Client) Tick() {
 	c.day.Store(today)
 }
 
-// harvest takes the counts of one day slot. The entry carries the counter
-// and its counts rather than props: a persist encodes it straight into its
-// line (appendEntry), with no map to build.
+// harvest takes the counts of one day slot as a rollup delta.
 func (ctr *Counter) harvest(slot, day int64) (entry, bool) {
 	v := ctr.slots[slot].Swap(0)
 	if v == 0 {
 		return entry{}, false
 	}
 	calls, errs := splitSlot(v)
-	return entry{Event: schema.EventUsageRollup, TS: dayTS(day), ctr: ctr, calls: calls, errs: errs}, true
+	props := map[string]any{"kind": ctr.kind, "name": ctr.name, "count": calls}
+	if errs > 0 {
+		props["error_count"] = errs
+	}
+	if ctr.clientName != "" {
+		props["client_name"] = ctr.clientName
+	}
+	if ctr.clientVersion != "" {
+		props["client_version"] = ctr.clientVersion
+	}
+	return entry{Event: schema.EventUsageRollup, TS: dayTS(day), Props: props}, true
 }
 
 // dayTS is the time of a rollup: the start of its UTC day.

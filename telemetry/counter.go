@@ -22,8 +22,6 @@ type Counter struct {
 	kind, name    string
 	clientName    string
 	clientVersion string
-	// The parts of its rollup lines that never change, encoded once.
-	clientJSON, kindNameJSON []byte
 	// slots[day&1] collects the counts of that UTC day.
 	slots [2]atomic.Uint64
 }
@@ -78,7 +76,6 @@ func (c *Client) CounterFor(kind, name, clientName, clientVersion string) *Count
 		return ctr
 	}
 	ctr := &Counter{client: c, kind: key.kind, name: key.name, clientName: key.clientName, clientVersion: key.clientVersion}
-	ctr.encodeStatic()
 	c.counters[key] = ctr
 	return ctr
 }

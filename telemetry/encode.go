@@ -1,160 +1,103 @@
 package telemetry
 
 import (
-	"strconv"
-	"unicode/utf8"
+	"bytes"
+	"time"
 
 	"github.com/getcodegraph/codegraph-install/telemetry/schema"
 )
 
-// appendEntry writes e as one JSON object, byte for byte what encoding/json
-// writes for it (keys sorted, no HTML escaping; a fuzz test holds it to
-// that). Queue lines are written at every persist, and reflection over
-// their maps was a quarter of a persist's time. Props hold the schema's
-// canonical types (string, bool, int64, []string); anything else falls back
-// to encoding/json.
-func appendEntry(buf []byte, e entry) []byte {
-	if e.ctr != nil {
-		return e.ctr.appendRollup(buf, e.TS, e.calls, e.errs)
-	}
-	buf = append(buf, `{"event":`...)
-	buf = appendString(buf, e.Event)
-	buf = append(buf, `,"ts":`...)
-	buf = appendString(buf, e.TS)
-	buf = append(buf, `,"props":`...)
-	if e.Props == nil {
-		return append(buf, "null}"...)
-	}
-	var keyArr [8]string
-	keys := keyArr[:0]
-	for k := range e.Props {
-		keys = append(keys, k)
-	}
-	for i := 1; i < len(keys); i++ { // insertion sort: a handful of keys
-		for j := i; j > 0 && keys[j] < keys[j-1]; j-- {
-			keys[j], keys[j-1] = keys[j-1], keys[j]
-		}
-	}
-	buf = append(buf, '{')
-	for i, k := range keys {
-		if i > 0 {
-			buf = append(buf, ',')
-		}
-		buf = appendString(buf, k)
-		buf = append(buf, ':')
-		buf = appendValue(buf, e.Props[k])
-	}
-	return append(buf, "}}"...)
+// entry is one queue line and one event of a request: the wire shape.
+type entry struct {
+	Event string         `json:"event"`
+	TS    string         `json:"ts"`
+	Props map[string]any `json:"props"`
 }
 
-func appendValue(buf []byte, v any) []byte {
-	switch x := v.(type) {
-	case string:
-		return appendString(buf, x)
-	case int64:
-		return strconv.AppendInt(buf, x, 10)
-	case bool:
-		return strconv.AppendBool(buf, x)
-	case []string:
-		if x == nil {
-			return append(buf, "null"...)
-		}
-		buf = append(buf, '[')
-		for i, s := range x {
-			if i > 0 {
-				buf = append(buf, ',')
-			}
-			buf = appendString(buf, s)
-		}
-		return append(buf, ']')
+// lineStart is how every line marshalEntry writes begins.
+const lineStart = `{"event":`
+
+// marshalEntry renders an entry as one line of JSON: keys in struct order,
+// props sorted (encoding/json sorts map keys), so a line is stable, and no
+// HTML escaping, so people reading the queue see "<10s".
+func marshalEntry(e entry) []byte { return mustJSON(e) }
+
+// appendLines renders entries as queue lines.
+func appendLines(buf []byte, entries []entry) []byte {
+	for _, e := range entries {
+		buf = append(append(buf, mustJSON(e)...), '\n')
 	}
-	return append(buf, mustJSON(v)...)
+	return buf
 }
 
-// appendString quotes s as encoding/json does with HTML escaping off:
-// quote, backslash and control characters escaped, invalid UTF-8 replaced
-// by U+FFFD, U+2028 and U+2029 escaped.
-func appendString(buf []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	buf = append(buf, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		if b := s[i]; b < utf8.RuneSelf {
-			if b >= 0x20 && b != '"' && b != '\\' {
-				i++
-				continue
+// parseLine reads one queue line with the schema's strict parser, the one
+// the ingest reads bodies with. Anything that is not an event the schema
+// accepts, with a parsable time, is skipped: a damaged or hand-edited queue
+// can never make the client send something outside the allowlist. Keys
+// other than event, ts and props are ignored.
+func parseLine(line []byte) (entry, bool) {
+	ev, err := schema.ParseEvent(line)
+	if err != nil {
+		return entry{}, false
+	}
+	name, _ := ev.Name.(string)
+	ts, ok := ev.TS.(string)
+	if !ok {
+		return entry{}, false
+	}
+	if _, err := time.Parse(time.RFC3339Nano, ts); err != nil {
+		return entry{}, false
+	}
+	var props map[string]any
+	switch p := ev.Props.(type) {
+	case map[string]any:
+		props = p
+	case nil:
+		props = map[string]any{}
+	default:
+		return entry{}, false
+	}
+	// props was parsed from this line and nothing else holds it, so it is
+	// cleaned in place: `telemetry status` reads thousands of lines.
+	if _, ok := schema.CleanEventInPlace(name, props); !ok {
+		return entry{}, false
+	}
+	return entry{Event: name, TS: ts, Props: props}, true
+}
+
+// parseLines parses every line once and returns the events that parse,
+// as entries and as their raw bytes, in order; corrupt lines are skipped
+// without a word. With the token of a claim, the lines of its sending
+// sections are left out (see appendMarker).
+func parseLines(data []byte, token string) (entries []entry, raw [][]byte) {
+	include := true
+	for len(data) > 0 {
+		var line []byte
+		line, data, _ = bytes.Cut(data, []byte{'\n'})
+		if tok, state, ok := parseMarker(line); ok && token != "" {
+			if tok == token {
+				include = state != stateSending
 			}
-			buf = append(buf, s[start:i]...)
-			switch b {
-			case '"', '\\':
-				buf = append(buf, '\\', b)
-			case '\n':
-				buf = append(buf, '\\', 'n')
-			case '\r':
-				buf = append(buf, '\\', 'r')
-			case '\t':
-				buf = append(buf, '\\', 't')
-			case '\b':
-				buf = append(buf, '\\', 'b')
-			case '\f':
-				buf = append(buf, '\\', 'f')
-			default:
-				buf = append(buf, '\\', 'u', '0', '0', hex[b>>4], hex[b&0xf])
-			}
-			i++
-			start = i
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			buf = append(buf, s[start:i]...)
-			buf = append(buf, `\ufffd`...)
-			i += size
-			start = i
+		if !include {
 			continue
 		}
-		if r == '\u2028' || r == '\u2029' {
-			buf = append(buf, s[start:i]...)
-			buf = append(buf, '\\', 'u', '2', '0', '2', hex[r&0xf])
-			i += size
-			start = i
-			continue
+		e, ok := parseLine(line)
+		if !ok {
+			// A line appended right after a torn one (its writer died, or
+			// the disk filled up) shares its physical line, from the last
+			// `{"event":`: no valid line holds one but at its start (no
+			// value the schema allows contains a quote or a brace).
+			if i := bytes.LastIndex(line, []byte(lineStart)); i > 0 {
+				line = line[i:]
+				e, ok = parseLine(line)
+			}
 		}
-		i += size
+		if ok {
+			entries = append(entries, e)
+			raw = append(raw, line)
+		}
 	}
-	buf = append(buf, s[start:]...)
-	return append(buf, '"')
-}
-
-// appendRollup writes the line of one of the counter's deltas: what
-// appendEntry writes for it with props, keys sorted (client_name,
-// client_version, count, error_count, kind, name), from the parts encoded
-// once when the counter was registered.
-func (ctr *Counter) appendRollup(buf []byte, ts string, calls, errs int64) []byte {
-	buf = append(buf, `{"event":"`+schema.EventUsageRollup+`","ts":`...)
-	buf = appendString(buf, ts)
-	buf = append(buf, `,"props":{`...)
-	buf = append(buf, ctr.clientJSON...)
-	buf = append(buf, `"count":`...)
-	buf = strconv.AppendInt(buf, calls, 10)
-	if errs > 0 {
-		buf = append(buf, `,"error_count":`...)
-		buf = strconv.AppendInt(buf, errs, 10)
-	}
-	return append(buf, ctr.kindNameJSON...)
-}
-
-// encodeStatic encodes the props of a counter that never change.
-func (ctr *Counter) encodeStatic() {
-	var b []byte
-	if ctr.clientName != "" {
-		b = append(appendString(append(b, `"client_name":`...), ctr.clientName), ',')
-	}
-	if ctr.clientVersion != "" {
-		b = append(appendString(append(b, `"client_version":`...), ctr.clientVersion), ',')
-	}
-	ctr.clientJSON = b
-	b = appendString(append([]byte(nil), `,"kind":`...), ctr.kind)
-	b = appendString(append(b, `,"name":`...), ctr.name)
-	ctr.kindNameJSON = append(b, "}}"...)
+	return entries, raw
 }

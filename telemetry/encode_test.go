@@ -1,43 +1,35 @@
 package telemetry
 
 import (
-	"bytes"
 	"testing"
+	"time"
+
+	"github.com/getcodegraph/codegraph-install/telemetry/schema"
 )
 
-// FuzzAppendEntryMatchesEncodingJSON holds the hand-written encoder to
-// encoding/json's exact bytes for every entry shape a queue line can have.
-func FuzzAppendEntryMatchesEncodingJSON(f *testing.F) {
-	f.Add("usage_rollup", "2026-11-24T00:00:00Z", "name", "codegraph_status", "client_name", "Claude \"Code\"\n\u2028<x>&", int64(3), true, "go")
-	f.Add("index", "\xff", "languages", "\x00\x1f\\", "kind", "é", int64(-1), false, "\xe2\x80")
-	f.Fuzz(func(t *testing.T, event, ts, k1, v1, k2, v2 string, n int64, b bool, item string) {
-		for _, props := range []map[string]any{
-			nil,
-			{},
-			{k1: v1, k2: v2, "count": n, "flag": b, "list": []string{item, v1}},
-			{"empty": []string{}, "nil": []string(nil)},
-		} {
-			e := entry{Event: event, TS: ts, Props: props}
-			if got, want := appendEntry(nil, e), mustJSON(e); !bytes.Equal(got, want) {
-				t.Fatalf("appendEntry:\n%s\nencoding/json:\n%s", got, want)
-			}
+// TestQueueLineBytes pins what a queue line looks like, byte for byte:
+// event, ts, then props with sorted keys, no HTML escaping (people read
+// the queue), U+2028 escaped, as earlier versions wrote them.
+func TestQueueLineBytes(t *testing.T) {
+	t.Parallel()
+	c := New(Options{Home: t.TempDir(), Getenv: func(k string) string { return map[string]string{"CODEGRAPH_TELEMETRY": "1"}[k] }, Now: func() time.Time { return day1 }})
+	ctr := c.CounterFor(schema.UsageMCPTool, "codegraph_status", "Claude Code (x)", "2.0.14")
+	ctr.Record(true)
+	ctr.Record(false)
+	e, ok := ctr.harvest(dayNumber(day1)&1, dayNumber(day1))
+	if !ok {
+		t.Fatal("nothing harvested")
+	}
+	for _, tc := range []struct {
+		e    entry
+		want string
+	}{
+		{e, `{"event":"usage_rollup","ts":"2026-11-24T00:00:00Z","props":{"client_name":"Claude Code (x)","client_version":"2.0.14","count":2,"error_count":1,"kind":"mcp_tool","name":"codegraph_status"}}`},
+		{entry{Event: "index", TS: "2026-11-24T10:00:00Z", Props: map[string]any{"duration_bucket": "<10s", "languages": []string{"go"}}}, `{"event":"index","ts":"2026-11-24T10:00:00Z","props":{"duration_bucket":"<10s","languages":["go"]}}`},
+		{entry{Event: "x", TS: "\u2028\xff", Props: nil}, `{"event":"x","ts":"\u2028\ufffd","props":null}`},
+	} {
+		if got := string(marshalEntry(tc.e)); got != tc.want {
+			t.Errorf("line\n%s\nwant\n%s", got, tc.want)
 		}
-	})
-}
-
-// FuzzRollupLine holds the direct encoding of a harvested rollup to what
-// appendEntry writes for the same entry with its props.
-func FuzzRollupLine(f *testing.F) {
-	f.Add("mcp_tool", "codegraph_status", "Claude Code", "2.0.14", int64(3), int64(1))
-	f.Add("cli_command", "init", "", "", int64(1), int64(0))
-	f.Add("mcp_tool", "x", "\\\"<é>\u2028", "", int64(1_000_000), int64(7))
-	f.Fuzz(func(t *testing.T, kind, name, clientName, clientVersion string, calls, errs int64) {
-		c := &Client{}
-		ctr := &Counter{client: c, kind: kind, name: name, clientName: clientName, clientVersion: clientVersion}
-		ctr.encodeStatic()
-		e := entry{Event: "usage_rollup", TS: "2026-11-24T00:00:00Z", ctr: ctr, calls: calls, errs: errs}
-		if got, want := appendEntry(nil, e), appendEntry(nil, e.withProps()); !bytes.Equal(got, want) {
-			t.Fatalf("direct:\n%s\nwith props:\n%s", got, want)
-		}
-	})
+	}
 }

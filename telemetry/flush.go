@@ -69,7 +69,6 @@ func sumRollups(entries []entry) []entry {
 	sums := map[rollupKey]*entry{}
 	var keys []rollupKey
 	for _, e := range entries {
-		e = e.withProps()
 		if e.Event != schema.EventUsageRollup {
 			lifecycle = append(lifecycle, e)
 			continue

@@ -13,255 +13,82 @@ import (
 	"github.com/getcodegraph/codegraph-install/internal/atomicfile"
 	"github.com/getcodegraph/codegraph-install/internal/safefile"
 	"github.com/getcodegraph/codegraph-install/internal/statedir"
-	"github.com/getcodegraph/codegraph-install/telemetry/schema"
 )
 
-// Queue limits, as TELEMETRY.md states them: the queue file never holds
-// more than 256 KiB (oldest lines dropped), and a claim left by a process that
-// died is merged back after an hour.
+// Queue limits, as TELEMETRY.md states them.
 const (
 	// QueueCap bounds the queue file; past it the oldest lines are dropped.
 	QueueCap = 256 << 10
 	// compactTo is what a compaction keeps: a full queue is rewritten once
-	// per 128 KiB of appends, not on every append.
+	// per 128 KiB of appends, not at every append.
 	compactTo = QueueCap / 2
 	// StaleClaim is when a claim left by a sender that died is merged back.
 	StaleClaim = time.Hour
-)
-
-const (
-	// readWindow bounds every read of the queue or a claim: the newest
-	// QueueCap bytes and room for the markers of a claim's sections. Of a
-	// larger file (a sparse 20 GiB file, a queue written by something
-	// else) only the end is read; the rest is past the cap, and the next
-	// write cuts it.
+	// readWindow bounds every read: the newest QueueCap bytes and room for
+	// a claim's markers. Of a larger file (a sparse 20 GiB one) only the
+	// end is read; the rest is past the cap, and the next rewrite cuts it.
 	readWindow = QueueCap + 8<<10
-	// lockWait bounds the wait for another process's lock on the queue,
-	// held for microseconds (an append) to a millisecond (a rewrite); a
-	// process that cannot get it in time gives up silently.
+	// lockWait bounds the wait for the queue's lock, held for microseconds
+	// to a millisecond; a process that cannot get it gives up silently.
 	lockWait = time.Second
 	// maxClaims bounds how many claim files one flush or read looks at.
 	maxClaims = 32
 )
 
-// entry is one queue line and one event of a request: the wire shape.
-type entry struct {
-	Event string         `json:"event"`
-	TS    string         `json:"ts"`
-	Props map[string]any `json:"props"`
-	// A rollup just harvested from a counter holds the counter and its
-	// counts instead of Props (see withProps).
-	ctr         *Counter
-	calls, errs int64
+// queue is the file of buffered events of one state directory, and its
+// claims (claim.go).
+//
+// Every change to either, but for a sender's one-byte marks in its own
+// claim, is made under the queue's lock (lock_unix.go, lock_windows.go).
+// Appends are whole lines with O_APPEND; every rewrite is a new file
+// renamed over the old one (internal/atomicfile), so a kill at any instant
+// leaves the old file or the new, whole, and a full disk leaves the old.
+// Readers take no lock. A file is closed before it is renamed or removed,
+// as Windows requires; the lock keeps everyone else out meanwhile.
+type queue struct {
+	dir  statedir.Dir
+	path string
+	// crash is called between the steps of every operation with the
+	// step's name. Only the crash tests set it: their child process stops
+	// there and is killed (crash_test.go).
+	crash func(step string)
 }
 
-// withProps returns e with its props as a map, for code that reads them.
-func (e entry) withProps() entry {
-	if e.ctr == nil {
-		return e
-	}
-	ctr := e.ctr
-	props := map[string]any{"kind": ctr.kind, "name": ctr.name, "count": e.calls}
-	if e.errs > 0 {
-		props["error_count"] = e.errs
-	}
-	if ctr.clientName != "" {
-		props["client_name"] = ctr.clientName
-	}
-	if ctr.clientVersion != "" {
-		props["client_version"] = ctr.clientVersion
-	}
-	return entry{Event: e.Event, TS: e.TS, Props: props}
-}
+func newQueue(dir statedir.Dir) queue { return queue{dir: dir, path: dir.Queue()} }
 
-// parseLine reads one queue line with the schema's strict parser, the one
-// the ingest reads bodies with. Anything that is not an event the schema
-// accepts, with a parsable time, is skipped: a damaged or hand-edited queue
-// can never make the client send something outside the allowlist. Keys
-// other than event, ts and props are ignored.
-func parseLine(line []byte) (entry, bool) {
-	ev, err := schema.ParseEvent(line)
-	if err != nil {
-		return entry{}, false
+func (q queue) hook(step string) {
+	if q.crash != nil {
+		q.crash(step)
 	}
-	name, _ := ev.Name.(string)
-	ts, ok := ev.TS.(string)
-	if !ok {
-		return entry{}, false
-	}
-	if _, err := time.Parse(time.RFC3339Nano, ts); err != nil {
-		return entry{}, false
-	}
-	var props map[string]any
-	switch p := ev.Props.(type) {
-	case map[string]any:
-		props = p
-	case nil:
-		props = map[string]any{}
-	default:
-		return entry{}, false
-	}
-	// props was parsed from this line and nothing else holds it, so it is
-	// cleaned in place: `telemetry status` reads thousands of lines.
-	if _, ok := schema.CleanEventInPlace(name, props); !ok {
-		return entry{}, false
-	}
-	return entry{Event: name, TS: ts, Props: props}, true
-}
-
-// marshalEntry renders an entry as one line (keys sorted, so output is stable).
-func marshalEntry(e entry) []byte { return appendEntry(nil, e) }
-
-// appendLines renders entries as queue lines.
-func appendLines(buf []byte, entries []entry) []byte {
-	for _, e := range entries {
-		buf = append(appendEntry(buf, e), '\n')
-	}
-	return buf
-}
-
-// A claim file is divided into sections by marker lines of its own token,
-// {"claim":"<token>","state":"P"}: the lines after a marker belong to its
-// state, P (pending: merged back if the sender dies) or S (sending: their
-// request may have started, so they are never merged back). The state is
-// one byte, flipped in place before a request starts. Lines before the
-// first marker are pending. A marker with another token is an ordinary
-// skipped line: a put-back leaves one in the queue, and it means nothing
-// once the file is claimed again under a new token. Markers are JSON
-// objects, so every line of the queue stays one JSON object.
-const (
-	markerPrefix = `{"claim":"`
-	markerMiddle = `","state":"`
-	markerEnd    = `"}`
-	statePending = 'P'
-	stateSending = 'S'
-)
-
-// appendMarker appends the marker line of token in state and returns the
-// offset of its state byte.
-func appendMarker(buf []byte, token string, state byte) ([]byte, int64) {
-	buf = append(append(append(buf, markerPrefix...), token...), markerMiddle...)
-	off := int64(len(buf))
-	return append(append(buf, state), markerEnd+"\n"...), off
-}
-
-// parseMarker returns the token and state of a marker line.
-func parseMarker(line []byte) (string, byte, bool) {
-	rest, ok := bytes.CutPrefix(line, []byte(markerPrefix))
-	if !ok {
-		return "", 0, false
-	}
-	token, rest, ok := bytes.Cut(rest, []byte(markerMiddle))
-	if !ok || len(rest) != 1+len(markerEnd) || string(rest[1:]) != markerEnd {
-		return "", 0, false
-	}
-	return string(token), rest[0], true
-}
-
-// lineStart is how every queue line written by appendEntry begins.
-const lineStart = `{"event":`
-
-// parseLines parses every line once and returns the events that parse,
-// both as entries and as their raw bytes, in order; corrupt lines are
-// skipped without a word. With the token of a claim, lines in its sending
-// sections are left out (see appendMarker).
-func parseLines(data []byte, token string) (entries []entry, raw [][]byte) {
-	include := true
-	for len(data) > 0 {
-		line, rest, _ := bytes.Cut(data, []byte{'\n'})
-		data = rest
-		if tok, state, ok := parseMarker(line); ok && token != "" {
-			if tok == token {
-				include = state != stateSending
-			}
-			continue
-		}
-		if !include {
-			continue
-		}
-		e, ok := parseLine(line)
-		if !ok {
-			// A line appended right after a torn one (its writer died, or
-			// the disk filled up) shares its physical line. It starts at
-			// the last `{"event":`, which no valid line holds anywhere
-			// but at its start (no value the schema allows contains a
-			// quote or a brace). Appends never read the last byte to
-			// avoid this: readers pay for it, rarely, instead.
-			if i := bytes.LastIndex(line, []byte(lineStart)); i > 0 {
-				line = line[i:]
-				e, ok = parseLine(line)
-			}
-		}
-		if ok {
-			entries = append(entries, e)
-			raw = append(raw, line)
-		}
-	}
-	return entries, raw
-}
-
-// joinLines puts raw lines back together, each ended by a newline.
-func joinLines(raw [][]byte) []byte {
-	var buf []byte
-	for _, l := range raw {
-		buf = append(append(buf, l...), '\n')
-	}
-	return buf
-}
-
-// keepNewest returns the newest whole lines of data that fit in max bytes.
-// It cuts by bytes only: lines are validated when they are read for
-// sending.
-func keepNewest(data []byte, max int) []byte {
-	if len(data) <= max {
-		return data
-	}
-	if max <= 0 {
-		return nil
-	}
-	cut := len(data) - max
-	if data[cut-1] == '\n' {
-		return data[cut:]
-	}
-	if i := bytes.IndexByte(data[cut:], '\n'); i >= 0 {
-		return data[cut+i+1:]
-	}
-	return nil
-}
-
-// readTail reads the newest whole lines of the open file f of size bytes,
-// at most window bytes of them: a queue is never read whole. A torn last
-// line gets its newline, so that what the caller appends stays a line of
-// its own.
-func readTail(f *os.File, size int64, window int) ([]byte, error) {
-	off := max(0, size-int64(window)-1) // one byte more: does the window start a line?
-	buf := make([]byte, size-off)
-	n, err := f.ReadAt(buf, off)
-	if err != nil && !errors.Is(err, io.EOF) {
-		return nil, err
-	}
-	buf = buf[:n]
-	if off > 0 {
-		// Up to the first newline is the end of a line that started
-		// before the window.
-		_, buf, _ = bytes.Cut(buf, []byte{'\n'})
-	}
-	if len(buf) > 0 && buf[len(buf)-1] != '\n' {
-		buf = append(buf, '\n')
-	}
-	return buf, nil
 }
 
 var (
 	errLockTimeout = errors.New("stays locked by another codegraph process")
+	errBusy        = errors.New("is locked by another codegraph process")
 	errHardLinked  = errors.New("has other hard links, so it may be someone else's file as well")
-	errBusy        = errors.New("is in use by another codegraph process")
 )
 
+// lock takes the queue's lock, waiting at most lockWait. It fails with
+// fs.ErrNotExist while there is no state directory.
+func (q queue) lock() (unlock func(), err error) {
+	q.hook("lock:opened")
+	deadline := time.Now().Add(lockWait)
+	for {
+		unlock, err := q.tryLock()
+		if !errors.Is(err, errBusy) {
+			return unlock, err
+		}
+		if time.Now().After(deadline) {
+			return nil, &fs.PathError{Op: "lock", Path: q.path, Err: errLockTimeout}
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
 // openFile opens a queue or claim file without following a symlink or
-// blocking on a FIFO, refusing anything but a regular file with one link
-// (another name for it may be outside the state directory, and an append
-// would change that file too).
+// blocking on a FIFO, and refuses anything but a regular file of one name
+// (another name may be outside the state directory: an append would
+// change that file too).
 func openFile(path string, flag int) (*os.File, fs.FileInfo, error) {
 	f, err := safefile.Open(path, flag, 0o600)
 	if err != nil {
@@ -278,7 +105,26 @@ func openFile(path string, flag int) (*os.File, fs.FileInfo, error) {
 	return f, fi, nil
 }
 
-// readFile reads the newest window bytes of lines of the file at path.
+// readTail reads the newest whole lines of f, of size bytes, within window
+// bytes: a queue is never read whole. A torn last line gets its newline,
+// so that what the caller appends stays a line of its own.
+func readTail(f *os.File, size int64, window int) ([]byte, error) {
+	off := max(0, size-int64(window)-1) // one byte more: does the window start a line?
+	buf := make([]byte, size-off)
+	n, err := f.ReadAt(buf, off)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	if buf = buf[:n]; off > 0 {
+		_, buf, _ = bytes.Cut(buf, []byte{'\n'}) // the end of a line begun before
+	}
+	if len(buf) > 0 && buf[len(buf)-1] != '\n' {
+		buf = append(buf, '\n')
+	}
+	return buf, nil
+}
+
+// readFile reads the newest lines of the file at path, within window bytes.
 func readFile(path string, window int) ([]byte, fs.FileInfo, error) {
 	f, fi, err := openFile(path, os.O_RDONLY)
 	if err != nil {
@@ -289,76 +135,37 @@ func readFile(path string, window int) ([]byte, fs.FileInfo, error) {
 	return data, fi, err
 }
 
-// queue is the file of buffered events of one state directory and its
-// claims.
+// keepNewest returns the newest whole lines of data within max bytes.
+func keepNewest(data []byte, max int) []byte {
+	if len(data) <= max {
+		return data
+	}
+	if max <= 0 {
+		return nil
+	}
+	if cut := len(data) - max; data[cut-1] == '\n' {
+		return data[cut:]
+	} else if i := bytes.IndexByte(data[cut:], '\n'); i >= 0 {
+		return data[cut+i+1:]
+	}
+	return nil
+}
+
+// appendEntries adds entries to the queue as whole lines, compacting it
+// first when they would take it past the cap. It returns how many entries
+// are in the file now (or were dropped by the cap as the oldest); the
+// caller keeps the others.
 //
-// Every change to the queue or a claim, but for a sender's one-byte marks
-// in its own claim, is made under one lock, taken for microseconds to a
-// millisecond (lock_unix.go, lock_windows.go). Every rewrite is a new file
-// renamed over the old one (internal/atomicfile), so a kill at any instant
-// leaves the old file or the new, whole. A sender also holds a lock on its
-// claim, which the kernel drops when it dies: that is how a live sender's
-// claim is told from a dead one's. A file is closed before it is renamed
-// or removed, which Windows requires; the queue's lock keeps everyone else
-// out meanwhile.
-type queue struct {
-	dir  statedir.Dir
-	path string
-	// crash, when set (by this package's crash tests only), is called
-	// between the steps of every queue operation with the step's name: the
-	// tests stop a child process there and kill it (crash_test.go).
-	crash func(step string)
-}
-
-func newQueue(dir statedir.Dir) queue { return queue{dir: dir, path: dir.Queue()} }
-
-func (q queue) hook(step string) {
-	if q.crash != nil {
-		q.crash(step)
-	}
-}
-
-// lock takes the queue's lock, waiting at most lockWait.
-func (q queue) lock() (unlock func(), err error) {
-	deadline := time.Now().Add(lockWait)
-	l, err := q.openLock()
-	if err != nil {
-		return nil, err
-	}
-	q.hook("lock:opened")
-	for {
-		ok, err := l.try()
-		if ok || err != nil {
-			if err != nil {
-				l.close()
-				return nil, err
-			}
-			return l.close, nil
-		}
-		if time.Now().After(deadline) {
-			l.close()
-			return nil, &fs.PathError{Op: "lock", Path: q.path, Err: errLockTimeout}
-		}
-		time.Sleep(time.Millisecond)
-	}
-}
-
-// appendEntries adds entries to the queue as whole lines (O_APPEND),
-// compacting first when the file would pass the cap. It returns how many
-// entries are in the file now (or were dropped by the cap as the oldest);
-// the others were not written, and the caller keeps them.
-//
-// If the file ends in a torn line, the first of ours continues it on the
-// same physical line, and readers find it by its start (parseLines).
+// After a torn last line the first of ours continues its physical line;
+// readers find it by its start (parseLines), so appends read nothing.
 func (q queue) appendEntries(entries []entry) (int, error) {
 	if len(entries) == 0 {
 		return 0, nil
 	}
-	data := appendLines(make([]byte, 0, 200*len(entries)), entries)
+	data := appendLines(nil, entries)
 	unlock, err := q.lock()
 	if errors.Is(err, fs.ErrNotExist) {
-		// First use: create the 0700 state directory. Doing it only here
-		// keeps its stat off every persist.
+		// First use. Only here, so that a persist does not stat it.
 		if err := q.dir.Ensure(); err != nil {
 			return 0, err
 		}
@@ -374,18 +181,16 @@ func (q queue) appendEntries(entries []entry) (int, error) {
 		return 0, err
 	}
 	if fi.Size()+int64(len(data)) > QueueCap {
-		// The newest lines that fit in compactTo with ours, written aside
-		// and renamed over the queue: a crash or a full disk leaves the
-		// old queue or the new one, never less. The oldest lines are the
-		// ones the cap drops.
+		// The newest lines that fit in compactTo with ours: the oldest are
+		// those the cap drops.
 		data = keepNewest(data, QueueCap)
-		content, err := readTail(f, fi.Size(), compactTo-min(len(data), compactTo))
+		kept, err := readTail(f, fi.Size(), compactTo-min(len(data), compactTo))
 		f.Close()
-		if err != nil {
-			return 0, err
+		if err == nil {
+			q.removeLeftovers()
+			err = q.rewrite(q.path, append(kept, data...), "compact")
 		}
-		q.removeLeftovers()
-		if err := q.rewrite(q.path, append(content, data...), "compact"); err != nil {
+		if err != nil {
 			return 0, err
 		}
 		return len(entries), nil
@@ -393,17 +198,14 @@ func (q queue) appendEntries(entries []entry) (int, error) {
 	n, err := f.Write(data)
 	f.Close()
 	q.hook("append:written")
-	if err != nil {
-		// A full disk: the lines that made it whole are queued; a torn one
-		// is skipped by readers.
-		return bytes.Count(data[:n], []byte{'\n'}), err
-	}
-	return len(entries), nil
+	// On a full disk the lines that made it whole are queued; a torn one
+	// is skipped by readers.
+	return bytes.Count(data[:n], []byte{'\n'}), err
 }
 
-// rewrite replaces the file at path by content, under the queue's lock.
-// The telemetry queue is worth no fsync (a power cut may cost counts; a
-// kill cannot, the page cache survives it).
+// rewrite replaces the file at path by content. The queue is worth no
+// fsync: a power cut may cost counts, a kill cannot (the page cache
+// outlives the process).
 func (q queue) rewrite(path string, content []byte, step string) error {
 	err := atomicfile.Write(path, content, 0o600, atomicfile.Derived, atomicfile.BeforeRename(func() error {
 		q.hook(step + ":written")
@@ -422,17 +224,14 @@ func (q queue) claimPaths() []string {
 }
 
 // pendingEntries is everything buffered on disk: the queue and the pending
-// lines of every claim, read without the lock (appends are whole lines,
-// rewrites are renames). With staleOnly, only claims the next flush would
-// merge back count: what `telemetry show` describes.
+// lines of every claim. With staleOnly, only claims the next flush would
+// merge back count (what `telemetry show` describes).
 func (q queue) pendingEntries(now time.Time, staleOnly bool) []entry {
 	data, _, _ := readFile(q.path, readWindow)
 	out, _ := parseLines(data, "")
 	for _, p := range q.claimPaths() {
-		token, _ := q.dir.SendingToken(p)
 		if staleOnly {
-			// A claim its sender still holds is not stale, however old.
-			f, err := lockFile(p, os.O_RDONLY)
+			f, err := lockFile(p, os.O_RDONLY) // one its sender holds is not stale
 			if err != nil {
 				continue
 			}
@@ -442,23 +241,45 @@ func (q queue) pendingEntries(now time.Time, staleOnly bool) []entry {
 		if err != nil || staleOnly && now.Sub(fi.ModTime()) < StaleClaim {
 			continue
 		}
+		token, _ := q.dir.SendingToken(p)
 		entries, _ := parseLines(data, token)
 		out = append(out, entries...)
 	}
 	return out
 }
 
-// removeAll deletes the queue, every claim and file left by an interrupted
-// write, and the lock file (Windows): `telemetry off` and reset. A
-// symlink is removed, not its target.
-func (q queue) removeAll() error {
-	var errs []error
-	paths := []string{q.path, q.dir.QueueLock()}
-	for _, pattern := range q.leftoverPatterns() {
-		m, _ := filepath.Glob(pattern)
-		paths = append(paths, m...)
+// leftovers lists what interrupted rewrites left: atomicfile's temporary
+// files of the queue and of claims (written under the lock, so one found
+// under it is a dead process's), then the files earlier versions wrote
+// aside without it, their spare copy of the queue among them.
+func (q queue) leftovers() (ours, earlier []string) {
+	ours, _ = filepath.Glob(atomicfile.TempPattern(q.path))
+	claims, _ := filepath.Glob(atomicfile.TempPattern(q.dir.SendingPattern()))
+	earlier, _ = filepath.Glob(q.dir.QueueTempPattern())
+	return append(ours, claims...), earlier
+}
+
+// removeLeftovers deletes, under the lock, the copies interrupted rewrites
+// left (never the only place of a line): ours at once, an earlier
+// version's spare at once, its other files once StaleClaim old (it may
+// still be running, and it does not take our lock).
+func (q queue) removeLeftovers() {
+	ours, earlier := q.leftovers()
+	for i, p := range append(ours, earlier...) {
+		fi, err := os.Lstat(p)
+		if err == nil && fi.Mode().IsRegular() && (i < len(ours) || p == q.dir.QueueSpare() || time.Since(fi.ModTime()) > StaleClaim) {
+			os.Remove(p)
+		}
 	}
-	for _, p := range append(paths, q.claimPaths()...) {
+}
+
+// removeAll deletes the queue, every claim, every leftover and the lock
+// file (Windows's): `telemetry off` and reset. A symlink is removed, not
+// its target.
+func (q queue) removeAll() error {
+	ours, earlier := q.leftovers()
+	var errs []error
+	for _, p := range append(append(append([]string{q.path, q.dir.QueueLock()}, q.claimPaths()...), ours...), earlier...) {
 		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			errs = append(errs, fmt.Errorf("%w; codegraph removes only its own files: delete it by hand", err))
 		}
@@ -466,32 +287,20 @@ func (q queue) removeAll() error {
 	return errors.Join(errs...)
 }
 
-// leftoverPatterns match what interrupted writes leave: atomicfile's
-// temporary files of the queue and of claims, and the files written aside
-// by earlier versions (their spare copy of the queue included).
-func (q queue) leftoverPatterns() []string {
-	return []string{atomicfile.TempPattern(q.path), atomicfile.TempPattern(q.dir.SendingPattern()), q.dir.QueueTempPattern()}
-}
-
 // problem describes a file that stands where the queue or a claim belongs
 // and cannot be used, with what to do; nil when there is none.
 func (q queue) problem() error {
 	for _, p := range append([]string{q.path}, q.claimPaths()...) {
 		f, _, err := openFile(p, os.O_RDONLY)
-		switch {
-		case err == nil:
+		if err == nil {
 			f.Close()
-		case errors.Is(err, fs.ErrNotExist):
-		case isDir(p):
+			continue
+		}
+		if fi, lerr := os.Lstat(p); lerr == nil && fi.IsDir() {
 			return fmt.Errorf("%w; telemetry skips it: delete that directory by hand", err)
-		default:
+		} else if !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("%w; telemetry skips it until it is removed: delete it, or run `codegraph telemetry reset`", err)
 		}
 	}
 	return nil
-}
-
-func isDir(path string) bool {
-	fi, err := os.Lstat(path)
-	return err == nil && fi.IsDir()
 }
