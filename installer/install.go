@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
+	"strings"
 )
 
 // Request is an install as the user asked for it, whoever asked: the
@@ -63,9 +65,13 @@ func Install(ctx context.Context, env Env, req Request) (Report, error) {
 		return Report{}, err
 	}
 	if rep.Copied != "" {
-		rep.CopiedWhy = "npm's folders do not last"
-		if !NPMManaged(env.Executable) {
+		switch {
+		case NPMManaged(env.Executable):
+			rep.CopiedWhy = "npm's folders do not last"
+		case strings.Contains(filepath.ToSlash(env.Executable), "/go-build"):
 			rep.CopiedWhy = "go run deletes its build"
+		default:
+			rep.CopiedWhy = "it runs from a temporary folder"
 		}
 		if link, err := LinkOnPath(env); err == nil {
 			rep.Linked = link

@@ -103,3 +103,31 @@ func TestInstallAppliesTheGivenPlan(t *testing.T) {
 		t.Errorf("after the install:\n%s", b)
 	}
 }
+
+// TestInstallCopiesATemporaryBuild: run from go run's build folder, or from
+// another temporary folder, with no codegraph on the PATH, Install copies
+// the binary to ~/.codegraph/bin and says why in the user's words.
+func TestInstallCopiesATemporaryBuild(t *testing.T) {
+	t.Parallel()
+	tmp := t.TempDir()
+	for _, tc := range []struct{ exe, why string }{
+		{filepath.Join(tmp, "go-build123", "b001", "exe", "codegraph-install"), "go run deletes its build"},
+		{filepath.Join(tmp, "cg"), "it runs from a temporary folder"},
+	} {
+		env := testEnv(t)
+		env.Getenv = func(k string) string { return map[string]string{"TMPDIR": tmp}[k] }
+		env.LookPath = func(string) (string, error) { return "", os.ErrNotExist }
+		env.Executable = tc.exe
+		writeFile(t, tc.exe, "#!/bin/sh\n")
+		rep, err := Install(context.Background(), env, Request{Targets: []string{"cursor"}, Scope: ScopeGlobal})
+		if err != nil || rep.Failed() {
+			t.Fatalf("%s: %v, %s", tc.exe, err, rep.Summary())
+		}
+		if rep.Copied != StableBinary(env) || rep.CopiedWhy != tc.why {
+			t.Errorf("%s: copied %q (%q), want %q (%q)", tc.exe, rep.Copied, rep.CopiedWhy, StableBinary(env), tc.why)
+		}
+		if rep.Results[0].Server == nil || rep.Results[0].Server.Command != StableBinary(env) {
+			t.Errorf("%s: the entry runs %+v, want the copy", tc.exe, rep.Results[0].Server)
+		}
+	}
+}
