@@ -2,7 +2,6 @@ package telemetry
 
 import (
 	"testing"
-	"time"
 
 	"github.com/getcodegraph/codegraph-install/telemetry/schema"
 )
@@ -12,11 +11,10 @@ import (
 // the queue), U+2028 escaped, as earlier versions wrote them.
 func TestQueueLineBytes(t *testing.T) {
 	t.Parallel()
-	c := New(Options{Home: t.TempDir(), Getenv: func(k string) string { return map[string]string{"CODEGRAPH_TELEMETRY": "1"}[k] }, Now: func() time.Time { return day1 }})
-	ctr := c.CounterFor(schema.UsageMCPTool, "codegraph_status", "Claude Code (x)", "2.0.14")
-	ctr.Record(true)
-	ctr.Record(false)
-	e, ok := ctr.harvest(dayNumber(day1)&1, dayNumber(day1))
+	ctr := &Counter{kind: schema.UsageMCPTool, name: "codegraph_status", clientName: "Claude Code (x)", clientVersion: "2.0.14"}
+	ctr.slots[0].Add(callUnit)
+	ctr.slots[0].Add(errorUnit)
+	e, ok := ctr.harvest(0, dayNumber(day1))
 	if !ok {
 		t.Fatal("nothing harvested")
 	}

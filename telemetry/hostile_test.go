@@ -9,8 +9,10 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -197,4 +199,111 @@ func snapshot(t *testing.T, root string) string {
 	})
 	sort.Strings(out)
 	return strings.Join(out, "; ")
+}
+
+// TestSparseTwoGiBQueue: a queue file of 2 GiB, sparse but for real lines
+// at its end (a runaway writer, a copy gone wrong). Every call ends within
+// 2 s and reads only the end: the lines there are counted and sent, the
+// next persist cuts the file to the cap, and the process never holds more
+// than a few cap's worth of memory for it.
+func TestSparseTwoGiBQueue(t *testing.T) {
+	t.Parallel()
+	home := t.TempDir()
+	setChoiceOn(t, home)
+	old := day1.Add(-72 * time.Hour)
+	writeQueue(t, home, "")
+	path := statedir.ForHome(home).Queue()
+	tail := linesOf(names("e", 20), old)
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.WriteAt([]byte(tail), 2<<30-int64(len(tail)))
+	f.Close()
+	if err != nil {
+		t.Skipf("a sparse 2 GiB file: %v", err)
+	}
+	srv := newCollector(t, http.StatusNoContent)
+	env := map[string]string{EnvEndpoint: srv.srv.URL}
+	c := New(Options{Home: home, Getenv: func(k string) string { return env[k] }, Now: func() time.Time { return day1 }})
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	var pending int
+	within(t, "PendingEvents", func() { pending = c.PendingEvents() })
+	within(t, "Persist", func() {
+		c.Counter(schema.UsageCLICommand, "init").Record(true)
+		c.Persist()
+	})
+	runtime.ReadMemStats(&after)
+	if pending != 20 {
+		t.Errorf("pending %d, want the 20 lines at the end", pending)
+	}
+	if got := after.TotalAlloc - before.TotalAlloc; got > 16<<20 {
+		t.Errorf("%d MiB allocated for a 2 GiB queue: it was read, not its end", got>>20)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Size() > QueueCap {
+		t.Fatalf("the persist did not cut the queue to the cap: %v %v", fi.Size(), err)
+	}
+	c = New(Options{Home: home, Getenv: func(k string) string { return env[k] }, Now: func() time.Time { return day1.Add(48 * time.Hour) }})
+	within(t, "Flush", func() { c.Flush(context.Background()) })
+	got := receivedNames(srv)
+	for _, n := range append(names("e", 20), "init") {
+		if got[n] != 1 {
+			t.Errorf("line %s sent %d times", n, got[n])
+		}
+	}
+}
+
+// TestFIFOInPlaceOfTheQueue: a FIFO where the queue belongs, once without
+// a writer and once with one that keeps it open (where a read would wait
+// for data). Every call ends within 2 s, QueueProblem says what stands
+// there, nothing connects, and the counts stay in memory: once the FIFO is
+// gone, the same process writes them and a flush sends them.
+func TestFIFOInPlaceOfTheQueue(t *testing.T) {
+	t.Parallel()
+	for _, writer := range []bool{false, true} {
+		t.Run(fmt.Sprintf("writer=%v", writer), func(t *testing.T) {
+			t.Parallel()
+			home := t.TempDir()
+			setChoiceOn(t, home)
+			path := statedir.ForHome(home).Queue()
+			if err := syscall.Mkfifo(path, 0o600); err != nil {
+				t.Skipf("mkfifo: %v", err)
+			}
+			if writer {
+				// O_RDWR opens a FIFO without waiting for the other end.
+				w, err := os.OpenFile(path, os.O_RDWR, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer w.Close()
+			}
+			srv := newCollector(t, http.StatusNoContent)
+			env := map[string]string{EnvEndpoint: srv.srv.URL}
+			c := New(Options{Home: home, Getenv: func(k string) string { return env[k] }, Now: func() time.Time { return day1.Add(48 * time.Hour) }})
+			c.Counter(schema.UsageCLICommand, "init").Record(true)
+			within(t, "Persist", c.Persist)
+			within(t, "PendingEvents", func() { c.PendingEvents() })
+			within(t, "Show", func() { c.Show() })
+			within(t, "Flush", func() { c.Flush(context.Background()) })
+			var problem error
+			within(t, "QueueProblem", func() { problem = c.QueueProblem() })
+			if !errors.Is(problem, safefile.ErrNotRegular) || !strings.Contains(problem.Error(), "FIFO") {
+				t.Errorf("QueueProblem = %v, want a FIFO named as such", problem)
+			}
+			if n := srv.conns.Load(); n != 0 {
+				t.Errorf("%d connections with a FIFO for a queue", n)
+			}
+			if err := os.Remove(path); err != nil {
+				t.Fatal(err)
+			}
+			c.Persist() // what it kept in memory
+			// A later day's process: the 26th's count has become due.
+			later := New(Options{Home: home, Getenv: func(k string) string { return env[k] }, Now: func() time.Time { return day1.Add(72 * time.Hour) }})
+			later.Flush(context.Background())
+			if got := receivedNames(srv); got["init"] != 1 {
+				t.Errorf("the count kept while the FIFO stood there was sent %d times", got["init"])
+			}
+		})
+	}
 }

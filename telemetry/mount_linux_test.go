@@ -232,3 +232,73 @@ func TestReadOnlyStateDir(t *testing.T) {
 		t.Errorf("the read-only state directory changed:\nbefore %s\nafter  %s", before, after)
 	}
 }
+
+// TestDiskFillsMidCompaction: the state directory's file system has room
+// for appends but not for the copy a compaction writes, so the copy fails
+// part-way. Nothing queued is lost, no partial copy stays, the lines of
+// the failed persist stay in memory, and once there is room again every
+// line reaches the endpoint once (only the oldest dropped by the cap).
+func TestDiskFillsMidCompaction(t *testing.T) {
+	t.Parallel()
+	home, dir := mountStateDir(t, "1m")
+	setChoiceOn(t, home)
+	old := day1.Add(-72 * time.Hour)
+	initial := names("f", (QueueCap-1000)/(len(rollupLine("f00000", old))+1))
+	writeQueue(t, home, linesOf(initial, old))
+	free := fillDisk(t, dir)
+	// 32 KiB free: a few appends fit, the compaction's 128 KiB copy does not.
+	filler := filepath.Join(dir.Root(), "filler")
+	fi, err := os.Stat(filler)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(filler, fi.Size()-32<<10); err != nil {
+		t.Fatal(err)
+	}
+	srv := newCollector(t, http.StatusNoContent)
+	env := map[string]string{EnvEndpoint: srv.srv.URL}
+	writer := New(Options{Home: home, Getenv: func(k string) string { return env[k] }, Now: func() time.Time { return day1 }})
+	extra := longNames("m", 40)
+	for _, n := range extra {
+		writer.Counter(schema.UsageCLICommand, n).Record(true)
+	}
+	within(t, "Persist", writer.Persist)
+	at := readDisk(t, home)
+	for _, n := range initial {
+		if at.pending[n] != 1 {
+			t.Fatalf("line %s on disk %d times after the compaction failed", n, at.pending[n])
+		}
+	}
+	for _, n := range extra {
+		if at.pending[n] != 0 {
+			t.Fatalf("line %s written though the compaction failed", n)
+		}
+	}
+	if ours, earlier := newQueue(dir).leftovers(); len(ours)+len(earlier) > 0 {
+		t.Errorf("a partial copy left behind: %v %v", ours, earlier)
+	}
+	if st, _ := os.Stat(dir.Queue()); st.Size() > QueueCap {
+		t.Errorf("the queue is %d bytes", st.Size())
+	}
+	free()
+	writer.Persist() // the lines kept in memory
+	recoverQueue(t, home, srv.srv.URL)
+	got := receivedNames(srv)
+	after := readDisk(t, home)
+	// Of the initial lines, the cap drops the oldest: what is left is a
+	// run of the newest. Every new line is there.
+	survived := false
+	for i, n := range append(append([]string{}, initial...), extra...) {
+		k := got[n] + after.pending[n]
+		if k > 1 {
+			t.Errorf("line %s received %d times and queued %d times", n, got[n], after.pending[n])
+		}
+		if k == 0 && (survived || i >= len(initial)) {
+			t.Errorf("line %s lost", n)
+		}
+		survived = survived || k == 1
+	}
+	if got[initial[0]]+after.pending[initial[0]] != 0 {
+		t.Errorf("the compaction after the disk was freed dropped nothing")
+	}
+}

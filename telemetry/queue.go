@@ -116,7 +116,14 @@ func readTail(f *os.File, size int64, window int) ([]byte, error) {
 		return nil, err
 	}
 	if buf = buf[:n]; off > 0 {
-		_, buf, _ = bytes.Cut(buf, []byte{'\n'}) // the end of a line begun before
+		// Up to the first newline is the end of a line begun before the
+		// window, but for a whole line glued to it (see parseLines).
+		first, _, _ := bytes.Cut(buf, []byte{'\n'})
+		if i := bytes.LastIndex(first, []byte(lineStart)); i >= 0 {
+			buf = buf[i:]
+		} else {
+			buf = buf[min(len(first)+1, len(buf)):]
+		}
 	}
 	if len(buf) > 0 && buf[len(buf)-1] != '\n' {
 		buf = append(buf, '\n')
