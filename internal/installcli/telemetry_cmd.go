@@ -212,7 +212,7 @@ func (a *app) printStatus(asJSON bool) error {
 		fmt.Fprintf(w, "Queue problem:   %s\n", *st.QueueProblem)
 	}
 	fmt.Fprintf(w, "Endpoint:        %s\n", orNone(st.Endpoint, "none: telemetry is not part of this build"))
-	fmt.Fprintf(w, "Config:          %s\n", st.ConfigPath)
+	fmt.Fprintf(w, "Config:          %s\n", a.homeRelative(st.ConfigPath))
 	if len(st.OffSwitches) > 0 {
 		fmt.Fprintf(w, "Turn it off:     %s\n", strings.Join(st.OffSwitches, ", or "))
 	}
