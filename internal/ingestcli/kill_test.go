@@ -38,7 +38,9 @@ func TestMain(m *testing.M) {
 		stop()
 		os.Exit(code)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	removeBuilt()
+	os.Exit(code)
 }
 
 // TestKillAfter204KeepsRows: 204 means stored, with group commit too. A
