@@ -69,9 +69,8 @@ func TestScripts(t *testing.T) {
 
 // mcpSession runs `BINARY serve --mcp` as an agent does: it initialises,
 // lists the tools and calls codegraph_status once, keeping stdin open until
-// each answer arrives (a pipe closed straight after a request may end the
-// session before the answer is written, as the SDK cancels on EOF). The
-// server's stdout lines become the script's stdout.
+// each answer arrives, as a host does. The server's stdout lines become the
+// script's stdout.
 //
 //	mcp-session BINARY
 func mcpSession(ts *testscript.TestScript, neg bool, args []string) {

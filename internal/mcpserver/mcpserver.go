@@ -122,8 +122,10 @@ func NewServer(opts Options) *mcp.Server {
 // Serve runs the MCP server on opts.In and opts.Out until the client closes
 // stdin (EOF), ctx is cancelled, or the input is not JSON-RPC.
 //
-// On EOF the SDK cancels calls still running (with cause io.EOF), waits for
-// their handlers and Run returns nil; cancelling ctx closes the session the
+// The end of input reaches the SDK once every request read has been
+// answered, or after DrainTimeout (drain.go). On EOF the SDK cancels calls
+// still running (with cause io.EOF), waits for their handlers and Run
+// returns nil; cancelling ctx closes the session the
 // same way. Either way Serve then persists the usage counts once and
 // returns, so a host that closes stdin sees the process gone well within
 // the 2 s it waits before SIGTERM. A cancelled ctx is a normal shutdown and
@@ -145,9 +147,11 @@ func Serve(ctx context.Context, opts Options) error {
 	// lines over a channel and stops waiting on it when the session closes
 	// (its goroutine stays blocked in In.Read until the process exits, as
 	// the SDK documents for stdin).
+	// The end of input waits for the answers to what was read (drain.go).
+	answers := newInflight()
 	runErr := server.Run(ctx, &mcp.IOTransport{
-		Reader: io.NopCloser(opts.In),
-		Writer: nopWriteCloser{opts.Out},
+		Reader: io.NopCloser(&drainingReader{r: opts.In, f: answers, timeout: DrainTimeout}),
+		Writer: nopWriteCloser{&countingWriter{w: opts.Out, f: answers}},
 	})
 
 	// Stop the timers before the final persist, so that no periodic
