@@ -219,6 +219,7 @@ func TestLoadCertsRefuses(t *testing.T) {
 	now := time.Now()
 	good := newTestPair(t, 1, now.Add(-time.Hour), now.Add(time.Hour))
 	expired := newTestPair(t, 2, now.Add(-2*time.Hour), now.Add(-time.Hour))
+	other := newTestPair(t, 3, now.Add(-time.Hour), now.Add(time.Hour))
 	for _, tc := range []struct {
 		name      string
 		cert, key []byte
@@ -228,6 +229,7 @@ func TestLoadCertsRefuses(t *testing.T) {
 		{name: "missing files", files: [2]string{"absent.pem", "absent.key"}},
 		{name: "expired", cert: expired.cert, key: expired.key, files: [2]string{"c.pem", "k.pem"}},
 		{name: "swapped", cert: good.key, key: good.cert, files: [2]string{"c.pem", "k.pem"}},
+		{name: "key of another certificate", cert: good.cert, key: other.key, files: [2]string{"c.pem", "k.pem"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -1,5 +1,6 @@
-// Package ingestcli is the command tree of codegraph-ingest (serve, report):
-// it parses flags and environment, wires package ingest together and
+// Package ingestcli is the command tree of codegraph-ingest (serve, report,
+// backup, forget, healthcheck): it parses flags and environment (every flag
+// also a CODEGRAPH_INGEST_ variable), wires package ingest together and
 // nothing else. It never exits the process: Run returns the exit code,
 // decided by package exitcode like every command of this module.
 package ingestcli

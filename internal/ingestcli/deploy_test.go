@@ -19,6 +19,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
 	"github.com/getcodegraph/codegraph-install/internal/harness"
 )
 
@@ -616,4 +619,45 @@ func TestSystemdUnitStarts(t *testing.T) {
 		t.Fatal(err)
 	}
 	stopWith(t, proc, exited, logs, syscall.SIGTERM, stop)
+}
+
+// TestReadmeListsEveryServeVariable: README's "Deploy" section has a row
+// for every flag of serve with its variable and default, so a new flag
+// cannot go undocumented.
+func TestReadmeListsEveryServeVariable(t *testing.T) {
+	t.Parallel()
+	data, err := os.ReadFile(filepath.Join(harness.RepoRoot(), "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(data)
+	start := strings.Index(readme, "\n## Deploy\n")
+	if start < 0 {
+		t.Fatal(`README.md has no "## Deploy" section`)
+	}
+	section := readme[start+1:]
+	if end := strings.Index(section[1:], "\n## "); end >= 0 {
+		section = section[:end+1]
+	}
+	var serve *cobra.Command
+	for _, c := range NewRoot(Env{}).Commands() {
+		if c.Name() == "serve" {
+			serve = c
+		}
+	}
+	serve.LocalFlags().VisitAll(func(f *pflag.Flag) {
+		var row string
+		for _, line := range strings.Split(section, "\n") {
+			if strings.HasPrefix(line, "| ") && strings.Contains(line, "`--"+f.Name+"`") {
+				row = line
+			}
+		}
+		if row == "" || !strings.Contains(row, "`"+EnvName(f.Name)+"`") {
+			t.Errorf("README's Deploy table has no row for --%s with %s", f.Name, EnvName(f.Name))
+			return
+		}
+		if f.DefValue != "" && !strings.Contains(row, "`"+f.DefValue+"`") {
+			t.Errorf("README's row for --%s does not give its default %q: %s", f.Name, f.DefValue, row)
+		}
+	})
 }
