@@ -84,3 +84,32 @@ func BenchmarkPersistNearCap(b *testing.B) {
 		b.Fatalf("queue %v %v", fi, err)
 	}
 }
+
+// BenchmarkPersistCompacting is the costliest persist: the queue is full
+// before each one, so every persist compacts (reads the newest half, writes
+// it with the new deltas to a new file, renames it over the queue).
+func BenchmarkPersistCompacting(b *testing.B) {
+	c := benchClient(b, map[string]string{"CODEGRAPH_TELEMETRY": "1"})
+	line := `{"event":"usage_rollup","ts":"2026-11-24T00:00:00Z","props":{"count":3,"kind":"mcp_tool","name":"codegraph_status","client_name":"claude-code","client_version":"2.0.14"}}` + "\n"
+	// 50 bytes short of the cap: no delta line fits.
+	fill := strings.Repeat(line, (QueueCap-200)/len(line))
+	fill = fill + strings.Repeat("x", QueueCap-50-len(fill)-1) + "\n"
+	if err := c.dir.Ensure(); err != nil {
+		b.Fatal(err)
+	}
+	ctr := c.Counter(schema.UsageMCPTool, "codegraph_status")
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		if err := os.WriteFile(c.dir.Queue(), []byte(fill), 0o600); err != nil {
+			b.Fatal(err)
+		}
+		ctr.Record(true)
+		b.StartTimer()
+		c.Persist()
+	}
+	b.StopTimer()
+	if fi, err := os.Stat(c.dir.Queue()); err != nil || fi.Size() > compactTo+1024 {
+		b.Fatalf("the persist did not compact: %v %v", fi, err)
+	}
+}

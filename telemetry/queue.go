@@ -194,7 +194,6 @@ func (q queue) appendEntries(entries []entry) (int, error) {
 		kept, err := readTail(f, fi.Size(), compactTo-min(len(data), compactTo))
 		f.Close()
 		if err == nil {
-			q.removeLeftovers()
 			err = q.rewrite(q.path, append(kept, data...), "compact")
 		}
 		if err != nil {

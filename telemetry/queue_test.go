@@ -122,3 +122,44 @@ func TestPutBackStaysWithinCap(t *testing.T) {
 		}
 	}
 }
+
+// TestLeftoversAreRemovedAtAClaim: a flush's claim, under the queue's
+// lock, deletes what interrupted rewrites left: this version's temporary
+// files at once (they are written under that lock, so the writer is dead),
+// an earlier version's spare copy of the queue at once, its other files
+// once an hour old (it takes no lock of ours and may still be running).
+// The queue and directories are left alone.
+func TestLeftoversAreRemovedAtAClaim(t *testing.T) {
+	t.Parallel()
+	home := testkit.Home(t)
+	writeQueue(t, home, `{"event":"uninstall","ts":"2026-11-24T10:00:00Z","props":{}}`+"\n")
+	q := newQueue(statedir.ForHome(home))
+	dir := q.dir.Root()
+	gone := []string{
+		dir + "/.telemetry-queue.jsonl.codegraph-tmp-123",
+		dir + "/.telemetry-queue.sending.abc.jsonl.codegraph-tmp-456",
+		q.dir.QueueSpare(),
+		q.dir.QueueTemp("dead"),
+	}
+	kept := []string{q.dir.QueueTemp("live")}
+	for _, p := range append(gone, kept...) {
+		os.WriteFile(p, []byte("copy\n"), 0o600)
+	}
+	old := time.Now().Add(-2 * StaleClaim)
+	os.Chtimes(q.dir.QueueTemp("dead"), old, old)
+	os.Mkdir(dir+"/.telemetry-queue.jsonl.codegraph-tmp-789", 0o700)
+	kept = append(kept, dir+"/.telemetry-queue.jsonl.codegraph-tmp-789", q.path)
+	if cl, _ := q.claim(time.Now(), func([]entry) bool { return false }); cl != nil {
+		t.Fatal("claimed though nothing was due")
+	}
+	for _, p := range gone {
+		if _, err := os.Lstat(p); err == nil {
+			t.Errorf("%s is still there", p)
+		}
+	}
+	for _, p := range kept {
+		if _, err := os.Lstat(p); err != nil {
+			t.Errorf("%s was removed", p)
+		}
+	}
+}
