@@ -36,9 +36,6 @@ type Env struct {
 	Now func() time.Time
 	// HTTPClient sends to PostHog; defaults to a client with a timeout.
 	HTTPClient *http.Client
-	// Reload: each value received makes serve read --tls-cert and
-	// --tls-key again. When nil, serve subscribes to SIGHUP itself.
-	Reload <-chan os.Signal
 }
 
 // Run executes one command line (args after the program name) and returns
@@ -165,7 +162,6 @@ func runServe(ctx context.Context, env Env, opts ServeOptions) error {
 	if (opts.TLSCert == "") != (opts.TLSKey == "") {
 		return exitcode.Usagef("--tls-cert and --tls-key go together")
 	}
-	token := opts.DashboardToken
 	logger := slog.New(slog.NewJSONHandler(env.Stderr, nil))
 	var certs *ingest.Certs
 	if opts.TLSCert != "" {
@@ -207,10 +203,10 @@ func runServe(ctx context.Context, env Env, opts ServeOptions) error {
 		if err != nil {
 			return errors.Join(err, sink.Close(context.Background()))
 		}
-		dash = &ingest.Dashboard{DB: rdb, Token: token, Now: env.Now}
+		dash = &ingest.Dashboard{DB: rdb, Token: opts.DashboardToken, Now: env.Now}
 		logger.Info("storing in SQLite", "db", opts.DB, "retention_days", opts.RetentionDays, "max_db_bytes", maxBytes,
-			"dashboard", map[bool]string{true: "token", false: "loopback only"}[token != ""])
-		if token == "" {
+			"dashboard", map[bool]string{true: "token", false: "loopback only"}[opts.DashboardToken != ""])
+		if opts.DashboardToken == "" {
 			// The loopback rule sees a proxy only by its forwarding
 			// headers; nginx's default proxy_pass adds none.
 			logger.Warn("the dashboard has no token: it is served to any request that reaches loopback without a forwarding header, " +
@@ -238,19 +234,15 @@ func runServe(ctx context.Context, env Env, opts ServeOptions) error {
 		scheme = "https"
 	}
 	logger.Info("listening", "addr", ln.Addr().String(), "scheme", scheme, "rate_limit", opts.RateLimit, "rate_burst", opts.RateBurst)
-	reload := env.Reload
-	if reload == nil {
-		// Subscribed with TLS or without: a SIGHUP meant for a reload
-		// must not end a server that has nothing to reload (its default
-		// action would, with no drain).
-		hup := make(chan os.Signal, 1)
-		signal.Notify(hup, syscall.SIGHUP)
-		defer signal.Stop(hup)
-		reload = hup
-	}
+	// SIGHUP is taken with TLS or without: one meant for a reload must
+	// not end a server that has nothing to reload (its default action
+	// would, with no drain).
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	rctx, stopReload := context.WithCancel(ctx)
 	defer stopReload()
-	go reloadOn(rctx, reload, certs, logger)
+	go reloadOn(rctx, hup, certs, logger)
 	return ingest.Run(ctx, srv, ln, sink, 10*time.Second, 15*time.Second, logger)
 }
 
