@@ -25,46 +25,13 @@ import (
 // A sender that dies leaves its claim unlocked; after StaleClaim another
 // process merges its pending lines back and drops its sending ones, which
 // may have reached the endpoint. A put-back renames the claim itself over
-// the queue, so a kill at any instant leaves each line in one place: never
-// twice, and lost only as one that was sending.
-
-// A claim is divided into sections by marker lines of its own token,
-// {"claim":"<token>","state":"P"}: the lines after a marker are pending (P,
-// merged back if the sender dies) or sending (S: their request may have
-// started, so they never are). Lines before the first marker are pending.
-// A marker of another token is an ordinary skipped line: a put-back leaves
-// one in the queue, meaningless once the file is claimed under a new
-// token. Markers are JSON objects, so every line stays one JSON object.
-const (
-	markerPrefix = `{"claim":"`
-	markerMiddle = `","state":"`
-	markerEnd    = `"}`
-	statePending = 'P'
-	stateSending = 'S'
-)
-
-// appendMarker appends the marker line of token in state and returns the
-// offset of its state byte, which mark flips in place.
-func appendMarker(buf []byte, token string, state byte) ([]byte, int64) {
-	buf = append(append(append(buf, markerPrefix...), token...), markerMiddle...)
-	off := int64(len(buf))
-	return append(append(buf, state), markerEnd+"\n"...), off
-}
-
-// parseMarker returns the token and state of a marker line.
-func parseMarker(line []byte) (string, byte, bool) {
-	rest, ok := bytes.CutPrefix(line, []byte(markerPrefix))
-	token, rest, found := bytes.Cut(rest, []byte(markerMiddle))
-	if !ok || !found || len(rest) != 1+len(markerEnd) || string(rest[1:]) != markerEnd {
-		return "", 0, false
-	}
-	return string(token), rest[0], true
-}
+// the queue: a kill at any instant leaves each line in one place.
 
 // claim is a queue taken by one sender. f is the claim, open and locked
 // whenever the sender does not hold the queue's lock (nil once reopening
-// it failed): a merger, which holds the queue's lock, finds it locked for
-// as long as the sender lives.
+// it failed; an *os.File's methods fail on nil, and a second Close only
+// returns an error), so a merger, which holds that lock, finds it locked
+// for as long as the sender lives.
 type claim struct {
 	q           queue
 	token, path string
@@ -123,25 +90,20 @@ func (cl *claim) divide(batches [][]entry, keep []entry) error {
 		return err
 	}
 	defer unlock()
-	cl.close()
+	cl.f.Close()
 	err = cl.q.rewrite(cl.path, buf, "divide")
 	// Old content or new, the claim is locked again before the queue is.
 	f, lerr := lockFile(cl.path, os.O_RDWR)
-	if cl.f = f; err == nil {
+	if cl.f, cl.marks = f, marks; err == nil {
 		err = lerr
-	}
-	if err == nil {
-		cl.marks = marks
 	}
 	return err
 }
 
 // mark sets the state of batch i's section in place: one byte, written
-// before the batch's request starts (S) or after it made no connection (P).
+// before the batch's request starts (S) or after it made no connection
+// (P). With f nil (not locked again after divide) it fails: nothing sent.
 func (cl *claim) mark(i int, state byte) error {
-	if cl.f == nil {
-		return fs.ErrClosed
-	}
 	_, err := cl.f.WriteAt([]byte{state}, cl.marks[i])
 	return err
 }
@@ -154,27 +116,20 @@ func (cl *claim) finish(rest []entry, keep bool) {
 	if !keep || len(rest) == 0 {
 		// Nothing pending in it is to be kept, so no lock: a merger could
 		// only drop it too.
-		cl.close()
+		cl.f.Close()
 		if os.Remove(cl.path) == nil {
 			cl.q.hook("finish:removed")
 		}
 		return
 	}
 	unlock, err := cl.q.lock()
-	cl.close()
+	cl.f.Close()
 	if err != nil {
 		return
 	}
 	defer unlock()
 	cl.q.hook("putback:locked")
 	cl.q.putBack(cl.path, cl.token, appendLines(nil, rest))
-}
-
-func (cl *claim) close() {
-	if cl.f != nil {
-		cl.f.Close()
-		cl.f = nil
-	}
 }
 
 // putBack returns the lines own of the claim at path (closed) to the

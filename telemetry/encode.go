@@ -65,6 +65,39 @@ func parseLine(line []byte) (entry, bool) {
 	return entry{Event: name, TS: ts, Props: props}, true
 }
 
+// A claim is divided into sections by marker lines of its own token,
+// {"claim":"<token>","state":"P"}: the lines after a marker are pending (P,
+// merged back if the sender dies) or sending (S: their request may have
+// started, so they never are). Lines before the first marker are pending.
+// A marker of another token is an ordinary skipped line: a put-back leaves
+// one in the queue, meaningless once the file is claimed under a new
+// token. Markers are JSON objects, so every line stays one JSON object.
+const (
+	markerPrefix = `{"claim":"`
+	markerMiddle = `","state":"`
+	markerEnd    = `"}`
+	statePending = 'P'
+	stateSending = 'S'
+)
+
+// appendMarker appends the marker line of token in state and returns the
+// offset of its state byte, which mark flips in place.
+func appendMarker(buf []byte, token string, state byte) ([]byte, int64) {
+	buf = append(append(append(buf, markerPrefix...), token...), markerMiddle...)
+	off := int64(len(buf))
+	return append(append(buf, state), markerEnd+"\n"...), off
+}
+
+// parseMarker returns the token and state of a marker line.
+func parseMarker(line []byte) (string, byte, bool) {
+	rest, ok := bytes.CutPrefix(line, []byte(markerPrefix))
+	token, rest, found := bytes.Cut(rest, []byte(markerMiddle))
+	if !ok || !found || len(rest) != 1+len(markerEnd) || string(rest[1:]) != markerEnd {
+		return "", 0, false
+	}
+	return string(token), rest[0], true
+}
+
 // parseLines parses every line once and returns the events that parse,
 // as entries and as their raw bytes, in order; corrupt lines are skipped
 // without a word. With the token of a claim, the lines of its sending

@@ -2,10 +2,12 @@ package telemetry
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
-	"sort"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/getcodegraph/codegraph-install/telemetry/schema"
@@ -87,22 +89,10 @@ func sumRollups(entries []entry) []entry {
 		sums[k] = &entry{Event: e.Event, TS: k.day + "T00:00:00Z", Props: props}
 		keys = append(keys, k)
 	}
-	sort.SliceStable(lifecycle, func(i, j int) bool { return lifecycle[i].TS < lifecycle[j].TS })
-	sort.Slice(keys, func(i, j int) bool {
-		a, b := keys[i], keys[j]
-		if a.day != b.day {
-			return a.day < b.day
-		}
-		if a.kind != b.kind {
-			return a.kind < b.kind
-		}
-		if a.name != b.name {
-			return a.name < b.name
-		}
-		if a.clientName != b.clientName {
-			return a.clientName < b.clientName
-		}
-		return a.clientVersion < b.clientVersion
+	slices.SortStableFunc(lifecycle, func(a, b entry) int { return strings.Compare(a.TS, b.TS) })
+	slices.SortFunc(keys, func(a, b rollupKey) int {
+		return cmp.Or(strings.Compare(a.day, b.day), strings.Compare(a.kind, b.kind), strings.Compare(a.name, b.name),
+			strings.Compare(a.clientName, b.clientName), strings.Compare(a.clientVersion, b.clientVersion))
 	})
 	out := lifecycle
 	for _, k := range keys {

@@ -9,7 +9,7 @@ import (
 )
 
 // tryLock takes the queue's lock without waiting: an flock on the state
-// directory itself, which is never renamed, replaced or removed while
+// directory itself, which nothing renames, replaces or removes while
 // codegraph runs, and where no stray file can stand in the way (a lock
 // file could be a FIFO, a directory or a link that someone left). The
 // kernel drops an flock when its process dies: a crash locks nothing.
@@ -25,18 +25,17 @@ func (q queue) tryLock() (unlock func(), err error) {
 	return nil, &fs.PathError{Op: "lock", Path: q.dir.Root(), Err: err}
 }
 
-// lockFile opens a claim and takes its flock without waiting (errBusy
-// while its sender holds it).
+// lockFile opens a claim and takes its flock without waiting: errBusy
+// while its sender holds it.
 func lockFile(path string, flag int) (*os.File, error) {
 	f, _, err := openFile(path, flag)
-	if err != nil {
-		return nil, err
+	if err == nil {
+		if err = flock(int(f.Fd())); err != nil {
+			f.Close()
+			return nil, &fs.PathError{Op: "lock", Path: path, Err: err}
+		}
 	}
-	if err := flock(int(f.Fd())); err != nil {
-		f.Close()
-		return nil, &fs.PathError{Op: "lock", Path: path, Err: err}
-	}
-	return f, nil
+	return f, err
 }
 
 func flock(fd int) error {

@@ -13,8 +13,8 @@ import (
 // Windows has no flock. A file opened with no sharing at all is the lock
 // instead: while one process has it open, every other open fails with a
 // sharing violation, and the system closes it when the process dies. The
-// queue's lock is a lock file of its own, and a sender holds its claim the
-// same way (readers skip a claim while it is sent).
+// queue's lock is a lock file of its own; a sender holds its claim the
+// same way (so readers skip a claim while it is being sent).
 func (q queue) tryLock() (unlock func(), err error) {
 	f, err := lockFile(q.dir.QueueLock(), os.O_RDWR|os.O_CREATE)
 	if err != nil {
@@ -26,11 +26,9 @@ func (q queue) tryLock() (unlock func(), err error) {
 // errSharingViolation is ERROR_SHARING_VIOLATION, which syscall does not name.
 const errSharingViolation = syscall.Errno(32)
 
-// lockFile opens path with no sharing (errBusy while another process has
-// it open). A link is opened as itself, and refused with anything else
-// but a regular file.
+// lockFile opens path with no sharing: errBusy while another process has
+// it open. A link is opened as itself, and refused as no regular file.
 func lockFile(path string, flag int) (*os.File, error) {
-	name, err := syscall.UTF16PtrFromString(path)
 	access, disposition := uint32(syscall.GENERIC_READ), uint32(syscall.OPEN_EXISTING)
 	if flag&(os.O_WRONLY|os.O_RDWR) != 0 {
 		access |= syscall.GENERIC_WRITE
@@ -38,6 +36,7 @@ func lockFile(path string, flag int) (*os.File, error) {
 	if flag&os.O_CREATE != 0 {
 		disposition = syscall.OPEN_ALWAYS
 	}
+	name, err := syscall.UTF16PtrFromString(path)
 	h := syscall.InvalidHandle
 	if err == nil {
 		h, err = syscall.CreateFile(name, access, 0, nil, disposition, syscall.FILE_ATTRIBUTE_NORMAL|syscall.FILE_FLAG_OPEN_REPARSE_POINT, 0)

@@ -24,9 +24,9 @@ const (
 	compactTo = QueueCap / 2
 	// StaleClaim is when a claim left by a sender that died is merged back.
 	StaleClaim = time.Hour
-	// readWindow bounds every read: the newest QueueCap bytes and room for
-	// a claim's markers. Of a larger file (a sparse 20 GiB one) only the
-	// end is read; the rest is past the cap, and the next rewrite cuts it.
+	// readWindow bounds every read: the cap and room for a claim's
+	// markers. Of a larger file (a sparse 20 GiB one) only the end is
+	// read; the rest is past the cap, and the next rewrite cuts it.
 	readWindow = QueueCap + 8<<10
 	// lockWait bounds the wait for the queue's lock, held for microseconds
 	// to a millisecond; a process that cannot get it gives up silently.
@@ -40,11 +40,11 @@ const (
 //
 // Every change to either, but for a sender's one-byte marks in its own
 // claim, is made under the queue's lock (lock_unix.go, lock_windows.go).
-// Appends are whole lines with O_APPEND; every rewrite is a new file
-// renamed over the old one (internal/atomicfile), so a kill at any instant
-// leaves the old file or the new, whole, and a full disk leaves the old.
-// Readers take no lock. A file is closed before it is renamed or removed,
-// as Windows requires; the lock keeps everyone else out meanwhile.
+// Appends are whole lines (O_APPEND); every rewrite is a new file renamed
+// over the old one (internal/atomicfile), so a kill at any instant leaves
+// the old file or the new, and a full disk the old. Readers take no lock.
+// A file is closed before it is renamed or removed, as Windows requires;
+// the lock keeps everyone else out meanwhile.
 type queue struct {
 	dir  statedir.Dir
 	path string
@@ -63,32 +63,26 @@ func (q queue) hook(step string) {
 }
 
 var (
-	errLockTimeout = errors.New("stays locked by another codegraph process")
-	errBusy        = errors.New("is locked by another codegraph process")
-	errHardLinked  = errors.New("has other hard links, so it may be someone else's file as well")
+	errBusy       = errors.New("is locked by another codegraph process")
+	errHardLinked = errors.New("has other hard links, so it may be someone else's file as well")
 )
 
-// lock takes the queue's lock, waiting at most lockWait. It fails with
-// fs.ErrNotExist while there is no state directory.
+// lock takes the queue's lock within lockWait; fs.ErrNotExist while there
+// is no state directory.
 func (q queue) lock() (unlock func(), err error) {
 	q.hook("lock:opened")
-	deadline := time.Now().Add(lockWait)
-	for {
+	for deadline := time.Now().Add(lockWait); ; time.Sleep(time.Millisecond) {
 		unlock, err := q.tryLock()
-		if !errors.Is(err, errBusy) {
+		if !errors.Is(err, errBusy) || time.Now().After(deadline) {
 			return unlock, err
 		}
-		if time.Now().After(deadline) {
-			return nil, &fs.PathError{Op: "lock", Path: q.path, Err: errLockTimeout}
-		}
-		time.Sleep(time.Millisecond)
 	}
 }
 
 // openFile opens a queue or claim file without following a symlink or
-// blocking on a FIFO, and refuses anything but a regular file of one name
-// (another name may be outside the state directory: an append would
-// change that file too).
+// blocking on a FIFO (safefile), and refuses anything but a regular file
+// of one name: another name may be outside the state directory, and an
+// append would change that file too.
 func openFile(path string, flag int) (*os.File, fs.FileInfo, error) {
 	f, err := safefile.Open(path, flag, 0o600)
 	if err != nil {
@@ -105,7 +99,7 @@ func openFile(path string, flag int) (*os.File, fs.FileInfo, error) {
 	return f, fi, nil
 }
 
-// readTail reads the newest whole lines of f, of size bytes, within window
+// readTail reads the newest whole lines of f (size bytes) within window
 // bytes: a queue is never read whole. A torn last line gets its newline,
 // so that what the caller appends stays a line of its own.
 func readTail(f *os.File, size int64, window int) ([]byte, error) {
@@ -131,7 +125,7 @@ func readTail(f *os.File, size int64, window int) ([]byte, error) {
 	return buf, nil
 }
 
-// readFile reads the newest lines of the file at path, within window bytes.
+// readFile is readTail of the file at path.
 func readFile(path string, window int) ([]byte, fs.FileInfo, error) {
 	f, fi, err := openFile(path, os.O_RDONLY)
 	if err != nil {
@@ -150,21 +144,17 @@ func keepNewest(data []byte, max int) []byte {
 	if max <= 0 {
 		return nil
 	}
-	if cut := len(data) - max; data[cut-1] == '\n' {
-		return data[cut:]
-	} else if i := bytes.IndexByte(data[cut:], '\n'); i >= 0 {
-		return data[cut+i+1:]
+	if i := bytes.IndexByte(data[len(data)-max-1:], '\n'); i >= 0 {
+		return data[len(data)-max+i:]
 	}
 	return nil
 }
 
 // appendEntries adds entries to the queue as whole lines, compacting it
-// first when they would take it past the cap. It returns how many entries
-// are in the file now (or were dropped by the cap as the oldest); the
-// caller keeps the others.
-//
+// first when they would take it past the cap, and returns how many are in
+// it now (or were dropped as the oldest); the caller keeps the others.
 // After a torn last line the first of ours continues its physical line;
-// readers find it by its start (parseLines), so appends read nothing.
+// readers find it by its start (parseLines), so an append reads nothing.
 func (q queue) appendEntries(entries []entry) (int, error) {
 	if len(entries) == 0 {
 		return 0, nil
@@ -188,8 +178,7 @@ func (q queue) appendEntries(entries []entry) (int, error) {
 		return 0, err
 	}
 	if fi.Size()+int64(len(data)) > QueueCap {
-		// The newest lines that fit in compactTo with ours: the oldest are
-		// those the cap drops.
+		// The newest lines that fit in compactTo with ours: the oldest go.
 		data = keepNewest(data, QueueCap)
 		kept, err := readTail(f, fi.Size(), compactTo-min(len(data), compactTo))
 		f.Close()
@@ -204,14 +193,11 @@ func (q queue) appendEntries(entries []entry) (int, error) {
 	n, err := f.Write(data)
 	f.Close()
 	q.hook("append:written")
-	// On a full disk the lines that made it whole are queued; a torn one
-	// is skipped by readers.
-	return bytes.Count(data[:n], []byte{'\n'}), err
+	return bytes.Count(data[:n], []byte{'\n'}), err // a full disk: the whole lines are queued
 }
 
-// rewrite replaces the file at path by content. The queue is worth no
-// fsync: a power cut may cost counts, a kill cannot (the page cache
-// outlives the process).
+// rewrite replaces the file at path by content. No fsync: a power cut may
+// cost counts, a kill cannot (the page cache outlives the process).
 func (q queue) rewrite(path string, content []byte, step string) error {
 	err := atomicfile.Write(path, content, 0o600, atomicfile.Derived, atomicfile.BeforeRename(func() error {
 		q.hook(step + ":written")
@@ -244,20 +230,19 @@ func (q queue) pendingEntries(now time.Time, staleOnly bool) []entry {
 			f.Close()
 		}
 		data, fi, err := readFile(p, readWindow)
-		if err != nil || staleOnly && now.Sub(fi.ModTime()) < StaleClaim {
-			continue
+		if err == nil && (!staleOnly || now.Sub(fi.ModTime()) >= StaleClaim) {
+			token, _ := q.dir.SendingToken(p)
+			entries, _ := parseLines(data, token)
+			out = append(out, entries...)
 		}
-		token, _ := q.dir.SendingToken(p)
-		entries, _ := parseLines(data, token)
-		out = append(out, entries...)
 	}
 	return out
 }
 
 // leftovers lists what interrupted rewrites left: atomicfile's temporary
-// files of the queue and of claims (written under the lock, so one found
-// under it is a dead process's), then the files earlier versions wrote
-// aside without it, their spare copy of the queue among them.
+// files of the queue and of claims (made under the lock, so one found
+// under it is a dead process's), then what earlier versions wrote aside
+// without it, their spare copy of the queue among them.
 func (q queue) leftovers() (ours, earlier []string) {
 	ours, _ = filepath.Glob(atomicfile.TempPattern(q.path))
 	claims, _ := filepath.Glob(atomicfile.TempPattern(q.dir.SendingPattern()))
@@ -265,10 +250,10 @@ func (q queue) leftovers() (ours, earlier []string) {
 	return append(ours, claims...), earlier
 }
 
-// removeLeftovers deletes, under the lock, the copies interrupted rewrites
-// left (never the only place of a line): ours at once, an earlier
+// removeLeftovers deletes, under the lock, the copies that interrupted
+// rewrites left (never the only place of a line): ours and an earlier
 // version's spare at once, its other files once StaleClaim old (it may
-// still be running, and it does not take our lock).
+// still run, and it takes no lock of ours).
 func (q queue) removeLeftovers() {
 	ours, earlier := q.leftovers()
 	for i, p := range append(ours, earlier...) {
@@ -279,9 +264,9 @@ func (q queue) removeLeftovers() {
 	}
 }
 
-// removeAll deletes the queue, every claim, every leftover and the lock
-// file (Windows's): `telemetry off` and reset. A symlink is removed, not
-// its target.
+// removeAll deletes the queue, every claim and leftover, and the lock file
+// (Windows's): `telemetry off` and reset. A symlink is removed, not its
+// target.
 func (q queue) removeAll() error {
 	ours, earlier := q.leftovers()
 	var errs []error
@@ -300,9 +285,7 @@ func (q queue) problem() error {
 		f, _, err := openFile(p, os.O_RDONLY)
 		if err == nil {
 			f.Close()
-			continue
-		}
-		if fi, lerr := os.Lstat(p); lerr == nil && fi.IsDir() {
+		} else if fi, lerr := os.Lstat(p); lerr == nil && fi.IsDir() {
 			return fmt.Errorf("%w; telemetry skips it: delete that directory by hand", err)
 		} else if !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("%w; telemetry skips it until it is removed: delete it, or run `codegraph telemetry reset`", err)
