@@ -242,7 +242,7 @@ func TestSparseTwoGiBQueue(t *testing.T) {
 		t.Errorf("%d MiB allocated for a 2 GiB queue: it was read, not its end", got>>20)
 	}
 	if fi, err := os.Stat(path); err != nil || fi.Size() > QueueCap {
-		t.Fatalf("the persist did not cut the queue to the cap: %v %v", fi.Size(), err)
+		t.Fatalf("the persist did not cut the queue to the cap: %v %v", fi, err)
 	}
 	c = New(Options{Home: home, Getenv: func(k string) string { return env[k] }, Now: func() time.Time { return day1.Add(48 * time.Hour) }})
 	within(t, "Flush", func() { c.Flush(context.Background()) })
