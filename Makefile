@@ -16,7 +16,7 @@ BUILD    := CGO_ENABLED=0 $(GO) build -trimpath
 BIN      := bin
 GOBIN    ?= $(shell $(GO) env GOPATH)/bin
 
-.PHONY: all build test unit pro portable e2e bench golden lint run ingest install audit dist npm clean
+.PHONY: all build test unit pro portable unprivileged e2e bench golden lint run ingest install audit dist npm clean
 
 all: build
 
@@ -26,8 +26,8 @@ build:
 	cp $(BIN)/codegraph-install $(BIN)/codegraph
 	$(BUILD) -ldflags '$(LDFLAGS)' -o $(BIN)/codegraph-ingest ./cmd/codegraph-ingest
 
-## test: format and vet checks, every test with the race detector, the pro build's tests, the end-to-end run
-test: lint unit pro portable e2e
+## test: format and vet checks, every test with the race detector, the pro build's tests, the permission tests as an unprivileged user, the end-to-end run
+test: lint unit pro portable e2e unprivileged
 
 unit:
 	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v /e2e)
@@ -41,6 +41,10 @@ pro:
 portable:
 	GOOS=windows $(GO) vet ./telemetry/...
 	GOOS=darwin $(GO) vet ./telemetry/...
+
+## unprivileged: the permission tests that root skips, run as the user nobody when make runs as root (CI)
+unprivileged:
+	./.ci/unprivileged
 
 ## e2e: the whole pipeline against the real binaries and ingest, and the privacy runs traced with strace
 e2e:
