@@ -3,12 +3,15 @@
 //
 // # The state machine
 //
-// What is stored is one of five states (State):
+// What is stored is one of six states (State):
 //
 //	no choice yet          no file: on by default, the notice not shown
 //	default, notice shown  a "default-notice" record: on by default; not a choice
 //	chosen on              a choice (installer or cli): on
 //	chosen off             a choice (installer or cli): off
+//	outdated               an on choice or a notice for an older collection
+//	                       version than this binary's: the notice is shown
+//	                       again (with what is new) before anything is sent
 //	unreadable             a file that cannot be used: off until reset
 //
 // and it changes only through the named transitions of Next (Transition):
@@ -63,6 +66,7 @@ import (
 	"time"
 
 	"github.com/getcodegraph/codegraph-install/internal/statedir"
+	"github.com/getcodegraph/codegraph-install/telemetry/schema"
 )
 
 // What decided the state, as `telemetry status --json` reports it.
@@ -97,6 +101,11 @@ type Config struct {
 	// machine (since the last reset).
 	FirstRunNoticeShown bool      `json:"first_run_notice_shown"`
 	UpdatedAt           time.Time `json:"updated_at"`
+	// ConsentVersion is the collection version (schema.CollectionVersion)
+	// that this choice or notice covers: an on choice or a notice covers
+	// only what was collected when it was given. A file without it covers
+	// version 1; 0 is older than any.
+	ConsentVersion int `json:"consent_version"`
 }
 
 // Explicit reports whether the record is a choice the user made (in the
@@ -166,21 +175,7 @@ func (s *Store) Resolve() Decision {
 	}
 	cfg, cfgErr := s.Load()
 	d := Decision{State: stateOf(cfg, cfgErr), Config: cfg, ConfigErr: cfgErr}
-	if v := s.Getenv(EnvDoNotTrack); doNotTrackSet(v) {
-		d.DecidedBy, d.Reason = ByDoNotTrack, fmt.Sprintf("DO_NOT_TRACK=%s is set", v)
-		return d
-	}
-	if raw := s.Getenv(EnvTelemetry); raw != "" {
-		d.DecidedBy = ByEnv
-		switch strings.ToLower(strings.TrimSpace(raw)) {
-		case "0", "false", "off", "no":
-			d.Reason = fmt.Sprintf("CODEGRAPH_TELEMETRY=%s turns it off", raw)
-		case "1", "true", "on", "yes":
-			d.Enabled = true
-			d.Reason = fmt.Sprintf("CODEGRAPH_TELEMETRY=%s turns it on", raw)
-		default:
-			d.Reason = fmt.Sprintf("CODEGRAPH_TELEMETRY=%q is not understood (use 0/false/off/no or 1/true/on/yes), so telemetry stays off", raw)
-		}
+	if s.decideByEnv(&d) {
 		return d
 	}
 	d.Enabled = d.State.On()
@@ -191,6 +186,14 @@ func (s *Store) Resolve() Decision {
 	case DefaultNoticeShown:
 		d.DecidedBy = ByDefault
 		d.Reason = "default, notice shown: on by default; no choice is stored"
+	case Outdated:
+		d.DecidedBy = ByConfig
+		what := "the notice was shown"
+		if cfg.Explicit() {
+			what = "your choice was on, " + setBy(cfg) + ","
+		}
+		d.Reason = fmt.Sprintf("%s for version %d of what is collected; this version collects more (%s): the next run with something to send shows the notice again and sends nothing",
+			what, cfg.ConsentVersion, schema.NewSince(cfg.ConsentVersion))
 	case ChosenOn, ChosenOff:
 		d.DecidedBy = ByConfig
 		d.Reason = fmt.Sprintf("your choice: %s, set %s", onOff(d.Enabled), setBy(cfg))
@@ -199,6 +202,37 @@ func (s *Store) Resolve() Decision {
 		d.Reason = fmt.Sprintf("%v: telemetry stays off until you remove it or run `codegraph telemetry reset`", cfgErr)
 	}
 	return d
+}
+
+// decideByEnv applies the environment's overrides (steps 1 and 2 of the
+// order) to d, and reports whether one decided.
+func (s *Store) decideByEnv(d *Decision) bool {
+	if v := s.Getenv(EnvDoNotTrack); doNotTrackSet(v) {
+		d.DecidedBy, d.Reason = ByDoNotTrack, fmt.Sprintf("DO_NOT_TRACK=%s is set", v)
+		return true
+	}
+	raw := s.Getenv(EnvTelemetry)
+	if raw == "" {
+		return false
+	}
+	d.DecidedBy = ByEnv
+	switch strings.ToLower(strings.TrimSpace(raw)) {
+	case "0", "false", "off", "no":
+		d.Reason = fmt.Sprintf("CODEGRAPH_TELEMETRY=%s turns it off", raw)
+	case "1", "true", "on", "yes":
+		d.Enabled = true
+		d.Reason = fmt.Sprintf("CODEGRAPH_TELEMETRY=%s turns it on", raw)
+	default:
+		d.Reason = fmt.Sprintf("CODEGRAPH_TELEMETRY=%q is not understood (use 0/false/off/no or 1/true/on/yes), so telemetry stays off", raw)
+	}
+	return true
+}
+
+// envKeepsOff reports whether an environment variable keeps telemetry
+// off whatever is stored.
+func (s *Store) envKeepsOff() bool {
+	var d Decision
+	return s.decideByEnv(&d) && !d.Enabled
 }
 
 func onOff(on bool) string {
@@ -238,7 +272,7 @@ func (s *Store) InstallerQuestion() (ask, preset bool) {
 	}
 	d := s.Resolve()
 	switch d.State {
-	case NoChoice, DefaultNoticeShown:
+	case NoChoice, DefaultNoticeShown, Outdated:
 		return true, d.Enabled
 	}
 	return false, false

@@ -15,6 +15,7 @@ import (
 
 	"github.com/getcodegraph/codegraph-install/internal/statedir"
 	"github.com/getcodegraph/codegraph-install/internal/testkit"
+	"github.com/getcodegraph/codegraph-install/telemetry/schema"
 )
 
 func TestResolveOrder(t *testing.T) {
@@ -65,7 +66,15 @@ func TestResolveOrder(t *testing.T) {
 		// A record that says on carries the ID it sends under; without
 		// one every send went out under a new random ID.
 		{"on with a null machine id fails closed", nil, `{"enabled":true,"machine_id":null,"consent_source":"cli"}`, false, ByConfig, `"machine_id" is not a UUID`},
-		{"on with an empty machine id fails closed", nil, `{"enabled":true,"machine_id":"","consent_source":"cli"}`, false, ByConfig, `"machine_id" is not a UUID`},
+		// "" is what `telemetry on` stores while DO_NOT_TRACK keeps it off
+		// (no ID on disk while off): the first send mints one and keeps it.
+		{"on with an empty machine id is on, its ID minted when first sent", nil, `{"enabled":true,"machine_id":"","consent_source":"cli"}`, true, ByConfig, "your choice: on"},
+		{"consent for an older collection version is asked again", nil, cfgOutdated, true, ByConfig, "for version 0 of what is collected; this version collects more"},
+		{"a notice for an older collection version is shown again", nil, `{"enabled":true,"machine_id":"` + testID + `","consent_source":"default-notice","first_run_notice_shown":true,"consent_version":0}`, true, ByConfig, "the notice was shown for version 0"},
+		{"off for an older collection version stays off", nil, `{"enabled":false,"machine_id":"","consent_source":"cli","consent_version":0}`, false, ByConfig, "your choice: off"},
+		{"consent version of another type fails closed", nil, `{"enabled":true,"machine_id":"` + testID + `","consent_version":"1"}`, false, ByConfig, `"consent_version"`},
+		{"negative consent version fails closed", nil, `{"enabled":true,"machine_id":"` + testID + `","consent_version":-1}`, false, ByConfig, `"consent_version"`},
+		{"fractional consent version fails closed", nil, `{"enabled":true,"machine_id":"` + testID + `","consent_version":1.5}`, false, ByConfig, `"consent_version"`},
 		{"on without a machine id fails closed", nil, `{"enabled":true,"consent_source":"installer"}`, false, ByConfig, `"machine_id" is not a UUID`},
 		{"notice shown with a null machine id fails closed", nil, `{"enabled":true,"machine_id":null,"consent_source":"default-notice","first_run_notice_shown":true}`, false, ByConfig, `"machine_id" is not a UUID`},
 		{"on with a number for machine id fails closed", nil, `{"enabled":true,"machine_id":7}`, false, ByConfig, `"machine_id" is not a UUID`},
@@ -97,6 +106,7 @@ var transitionTable = map[State]map[Transition]string{
 	ChosenOn:           {InstallerYes: "chosen-on", InstallerNo: "chosen-off", CLIOn: "chosen-on", CLIOff: "chosen-off", NoticeShown: "chosen-on", Reset: "no-choice"},
 	ChosenOff:          {InstallerYes: "chosen-on", InstallerNo: "chosen-off", CLIOn: "chosen-on", CLIOff: "chosen-off", NoticeShown: "chosen-off", Reset: "no-choice"},
 	Unreadable:         {InstallerYes: "err", InstallerNo: "err", CLIOn: "err", CLIOff: "err", NoticeShown: "unreadable", Reset: "no-choice"},
+	Outdated:           {InstallerYes: "chosen-on", InstallerNo: "chosen-off", CLIOn: "chosen-on", CLIOff: "chosen-off", NoticeShown: "default-notice-shown", Reset: "no-choice"},
 }
 
 func TestNextTable(t *testing.T) {
@@ -167,7 +177,7 @@ func TestApplyEveryStateEveryTransition(t *testing.T) {
 				case !d.State.On() && cfg.MachineID != "":
 					t.Errorf("off with a machine ID on disk: %+v", cfg)
 				}
-				if (from == ChosenOn || from == DefaultNoticeShown) && d.State.On() && cfg.MachineID != testID {
+				if (from == ChosenOn || from == DefaultNoticeShown || from == Outdated) && d.State.On() && cfg.MachineID != testID {
 					t.Errorf("machine ID changed while on: %s", cfg.MachineID)
 				}
 				if _, source, ok := tr.choice(); ok && cfg.ConsentSource != source {
@@ -323,7 +333,7 @@ func TestGraceRun(t *testing.T) {
 	t.Parallel()
 	first := newStore(t, nil)
 	notices := 0
-	notify := func() { notices++ }
+	notify := func(string) { notices++ }
 	for i := 0; i < 3; i++ {
 		if id, ok := first.PrepareSend(notify); ok || id != "" {
 			t.Fatalf("call %d of the notice run: PrepareSend = %q, %v; want no send", i, id, ok)
@@ -354,7 +364,7 @@ func TestPrepareSendAfterExplicitChoiceShowsNoNotice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if id, ok := s.PrepareSend(func() { t.Error("notice shown after an explicit choice") }); !ok || id != cfg.MachineID {
+	if id, ok := s.PrepareSend(func(string) { t.Error("notice shown after an explicit choice") }); !ok || id != cfg.MachineID {
 		t.Errorf("PrepareSend = %q, %v after opting in", id, ok)
 	}
 }
@@ -363,7 +373,7 @@ func TestPrepareSendWhenOff(t *testing.T) {
 	t.Parallel()
 	for _, env := range []map[string]string{{"DO_NOT_TRACK": "1"}, {"CODEGRAPH_TELEMETRY": "0"}} {
 		s := newStore(t, env)
-		if _, ok := s.PrepareSend(func() { t.Error("notice shown while off") }); ok {
+		if _, ok := s.PrepareSend(func(string) { t.Error("notice shown while off") }); ok {
 			t.Errorf("%v: send allowed", env)
 		}
 		if _, err := os.Stat(s.Dir.Root()); !os.IsNotExist(err) {
@@ -372,7 +382,7 @@ func TestPrepareSendWhenOff(t *testing.T) {
 	}
 	s := newStore(t, nil)
 	setState(t, s, ChosenOff)
-	if _, ok := s.PrepareSend(func() { t.Error("notice shown while off") }); ok {
+	if _, ok := s.PrepareSend(func(string) { t.Error("notice shown while off") }); ok {
 		t.Error("stored off: send allowed")
 	}
 }
@@ -384,8 +394,8 @@ func TestPrepareSendEnvOnOverStoredOff(t *testing.T) {
 	s := newStore(t, map[string]string{"CODEGRAPH_TELEMETRY": "1"})
 	setState(t, s, ChosenOff)
 	before, _ := os.ReadFile(s.Dir.TelemetryConfig())
-	id1, ok1 := s.PrepareSend(func() { t.Error("notice after a choice") })
-	id2, ok2 := s.PrepareSend(func() {})
+	id1, ok1 := s.PrepareSend(func(string) { t.Error("notice after a choice") })
+	id2, ok2 := s.PrepareSend(func(string) {})
 	if !ok1 || !ok2 || id1 == "" || id1 != id2 {
 		t.Errorf("PrepareSend = %q %v, %q %v", id1, ok1, id2, ok2)
 	}
@@ -395,7 +405,8 @@ func TestPrepareSendEnvOnOverStoredOff(t *testing.T) {
 }
 
 // TestOddOnRecordNeverSends: a record that says on with a repeated key or
-// without a usable machine ID is off, for every process. Before, each
+// without a usable machine ID (null, missing, not a UUID) is off, for every
+// process. ("" is `telemetry on` under DO_NOT_TRACK: TestOnWithoutAnIDMintsOne.) Before, each
 // process (each flush) sent under a new random ID: three flushes, three
 // machines at the ingest.
 func TestOddOnRecordNeverSends(t *testing.T) {
@@ -403,7 +414,6 @@ func TestOddOnRecordNeverSends(t *testing.T) {
 	for _, content := range []string{
 		`{"enabled":false,"enabled":true,"machine_id":"` + testID + `","consent_source":"cli"}`,
 		`{"enabled":true,"machine_id":null,"consent_source":"cli"}`,
-		`{"enabled":true,"machine_id":"","consent_source":"cli"}`,
 		`{"enabled":true,"consent_source":"cli"}`,
 		`{"enabled":true,"machine_id":"not-a-uuid","consent_source":"cli"}`,
 	} {
@@ -417,7 +427,7 @@ func TestOddOnRecordNeverSends(t *testing.T) {
 			if d := s.Resolve(); d.Enabled || d.State != Unreadable || d.Reason == "" {
 				t.Errorf("%s: resolved %+v; want off, unreadable, with a reason", content, d)
 			}
-			if id, ok := s.PrepareSend(func() { t.Errorf("%s: notice shown", content) }); ok {
+			if id, ok := s.PrepareSend(func(string) { t.Errorf("%s: notice shown", content) }); ok {
 				ids[id] = true
 			}
 		}
@@ -438,7 +448,7 @@ func TestPrepareSendDoesNotSendIfNoticeCannotBeRecorded(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := &Store{Dir: statedir.ForHome(home), Getenv: func(string) string { return "" }, Now: time.Now}
-	if _, ok := s.PrepareSend(func() { t.Error("notice shown without being recorded") }); ok {
+	if _, ok := s.PrepareSend(func(string) { t.Error("notice shown without being recorded") }); ok {
 		t.Error("send allowed although the notice could not be recorded")
 	}
 }
@@ -458,7 +468,7 @@ func TestNoticeNeverClobbersAChoice(t *testing.T) {
 		}
 		return fixedNow
 	}
-	if _, ok := s.PrepareSend(func() { t.Error("notice shown although the record was not written") }); ok {
+	if _, ok := s.PrepareSend(func(string) { t.Error("notice shown although the record was not written") }); ok {
 		t.Error("send allowed")
 	}
 	if d := other.Resolve(); d.State != ChosenOff {
@@ -516,5 +526,90 @@ func TestCachedStoreSeesEveryChange(t *testing.T) {
 	}
 	if d := cached.Resolve(); d.DecidedBy != ByDefault {
 		t.Errorf("after reset: decided by %s", d.DecidedBy)
+	}
+}
+
+// TestOnWithoutAnIDMintsOne: `codegraph telemetry on` under DO_NOT_TRACK
+// stores the choice and no ID (none exists on disk while telemetry is
+// off); once the variable is gone, the first send mints one and stores it,
+// and every later process sends under that one: one machine, one ID. When
+// it cannot be stored, nothing is sent.
+func TestOnWithoutAnIDMintsOne(t *testing.T) {
+	t.Parallel()
+	home := testkit.Home(t)
+	dnt := &Store{Dir: statedir.ForHome(home), Getenv: testkit.Env("DO_NOT_TRACK=1"), Now: time.Now}
+	out, err := dnt.Apply(CLIOn)
+	if err != nil || out.Config.MachineID != "" || !out.Config.Enabled {
+		t.Fatalf("telemetry on under DO_NOT_TRACK stored %+v, %v; want on without an ID", out.Config, err)
+	}
+	if _, ok := dnt.PrepareSend(func(string) { t.Error("notice under DO_NOT_TRACK") }); ok {
+		t.Error("sent under DO_NOT_TRACK")
+	}
+	ids := map[string]bool{}
+	for i := 0; i < 3; i++ {
+		s := &Store{Dir: statedir.ForHome(home), Getenv: func(string) string { return "" }, Now: time.Now}
+		id, ok := s.PrepareSend(func(string) { t.Error("notice after a choice") })
+		if !ok || id == "" {
+			t.Fatalf("process %d: PrepareSend = %q, %v", i, id, ok)
+		}
+		ids[id] = true
+	}
+	if len(ids) != 1 {
+		t.Errorf("three processes sent under %d IDs, want 1", len(ids))
+	}
+	if d := (&Store{Dir: statedir.ForHome(home), Getenv: func(string) string { return "" }, Now: time.Now}).Resolve(); !ids[d.Config.MachineID] {
+		t.Errorf("the ID sent under is not the one stored: %+v", d.Config)
+	}
+
+	// The ID cannot be stored (the state folder turns into a file right
+	// before the write): nothing is sent, rather than a new ID each time.
+	home2 := testkit.Home(t)
+	dir := statedir.ForHome(home2)
+	s := &Store{Dir: dir, Getenv: func(string) string { return "" }, Now: time.Now}
+	writeConfig(t, s, `{"enabled":true,"machine_id":"","consent_source":"cli"}`)
+	s.Now = func() time.Time { // called right before the write
+		if err := os.Rename(dir.Root(), dir.Root()+".aside"); err != nil {
+			t.Error(err)
+		}
+		if err := os.WriteFile(dir.Root(), nil, 0o600); err != nil {
+			t.Error(err)
+		}
+		return fixedNow
+	}
+	if id, ok := s.PrepareSend(func(string) {}); ok {
+		t.Errorf("sent under %q with an ID that could not be stored", id)
+	}
+}
+
+// TestOutdatedConsentShowsTheNoticeAgain: an on choice for an older
+// collection version is not a yes to this one. The first process that
+// would send prints the notice with what is new and sends nothing; the
+// record then covers this version (as a notice, not a choice, so the
+// installer asks again), the machine ID stays, and the next process sends.
+func TestOutdatedConsentShowsTheNoticeAgain(t *testing.T) {
+	t.Parallel()
+	home := testkit.Home(t)
+	first := &Store{Dir: statedir.ForHome(home), Getenv: func(string) string { return "" }, Now: time.Now}
+	writeConfig(t, first, cfgOutdated)
+	if ask, preset := first.InstallerQuestion(); !ask || !preset {
+		t.Errorf("InstallerQuestion = %v, %v over an outdated yes; want asked, pre-set to yes", ask, preset)
+	}
+	var shown []string
+	if _, ok := first.PrepareSend(func(text string) { shown = append(shown, text) }); ok {
+		t.Error("the run that shows the notice again sent")
+	}
+	if len(shown) != 1 || !strings.HasPrefix(shown[0], Notice+"\n") || !strings.Contains(shown[0], NewSinceLine(0)) {
+		t.Fatalf("notice = %q; want the notice and the line of what is new", shown)
+	}
+	if _, ok := first.PrepareSend(func(string) { t.Error("a second notice") }); ok {
+		t.Error("the grace run sent on its second try")
+	}
+	next := &Store{Dir: statedir.ForHome(home), Getenv: func(string) string { return "" }, Now: time.Now}
+	d := next.Resolve()
+	if d.State != DefaultNoticeShown || d.Config.ConsentVersion != schema.CollectionVersion || d.Config.MachineID != testID {
+		t.Errorf("after the notice: %v %+v", d.State, d.Config)
+	}
+	if id, ok := next.PrepareSend(func(string) { t.Error("notice again") }); !ok || id != testID {
+		t.Errorf("next process: PrepareSend = %q, %v; want %s, true", id, ok, testID)
 	}
 }

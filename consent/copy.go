@@ -1,6 +1,10 @@
 package consent
 
-import "github.com/getcodegraph/codegraph-install/telemetry/schema"
+import (
+	"fmt"
+
+	"github.com/getcodegraph/codegraph-install/telemetry/schema"
+)
 
 // The words every screen and message uses for what is shared, so the
 // installer's question, the first-run notice and `telemetry status` name
@@ -33,3 +37,10 @@ const (
 	// Question is the installer's consent toggle.
 	Question = "Share anonymous usage data? (no code, paths, or names — see TELEMETRY.md)"
 )
+
+// NewSinceLine is the line under the notice shown again to someone whose
+// consent covers an older collection version.
+func NewSinceLine(covered int) string {
+	return fmt.Sprintf("New since what you agreed to (version %d of what is collected; this is version %d): %s. Nothing is sent by this run.",
+		covered, schema.CollectionVersion, schema.NewSince(covered))
+}

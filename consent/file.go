@@ -161,12 +161,25 @@ func ParseConfig(data []byte) (*Config, error) {
 		}
 		cfg.UpdatedAt = t
 	}
-	// Every record that says on is written with the machine ID it sends
-	// under (Apply mints one with each on; only an off record holds ""). An
-	// on record without one is not ours: sending anyway meant a new random
-	// ID for each process, so one machine counted as many.
-	if cfg.Enabled && cfg.MachineID == "" {
+	// An on record holds the ID it sends under, or "" when the choice was
+	// made while an environment variable kept telemetry off (no ID exists
+	// on disk while telemetry is off, CONTRACT §4): PrepareSend then mints
+	// one, stores it and sends under it, or sends nothing. A null or
+	// missing ID is not ours: sending anyway once meant a new random ID for
+	// each process, so one machine counted as many.
+	if id, present := m["machine_id"]; cfg.Enabled && cfg.MachineID == "" && (!present || id != "") {
 		return nil, errors.New(`"machine_id" is not a UUID: a record that says on needs the ID it sends under`)
+	}
+	// consent_version: the collection version the choice or notice covers
+	// (schema.CollectionVersion); absent means 1, the list before versions.
+	cfg.ConsentVersion = 1
+	if v, present := m["consent_version"]; present {
+		n, ok := v.(json.Number)
+		i, err := n.Int64()
+		if !ok || err != nil || i < 0 || i > 1<<20 {
+			return nil, errors.New(`"consent_version" is not a whole number of 0 or more`)
+		}
+		cfg.ConsentVersion = int(i)
 	}
 	return cfg, nil
 }

@@ -36,6 +36,9 @@ const (
 	cfgOff    = `{"enabled":false,"machine_id":"","consent_source":"cli","first_run_notice_shown":true,"updated_at":"2026-11-01T00:00:00Z"}`
 	cfgNotice = `{"enabled":true,"machine_id":"` + testID + `","consent_source":"default-notice","first_run_notice_shown":true,"updated_at":"2026-11-01T00:00:00Z"}`
 	cfgBroken = `{"enabled": "yes please"`
+	// cfgOutdated: an installer yes for collection version 0, older than
+	// any this binary collects.
+	cfgOutdated = `{"enabled":true,"machine_id":"` + testID + `","consent_source":"installer","first_run_notice_shown":true,"updated_at":"2026-11-01T00:00:00Z","consent_version":0}`
 )
 
 // setState puts the stored state st on disk.
@@ -51,6 +54,8 @@ func setState(t *testing.T, s *Store, st State) {
 		writeConfig(t, s, cfgOff)
 	case Unreadable:
 		writeConfig(t, s, cfgBroken)
+	case Outdated:
+		writeConfig(t, s, cfgOutdated)
 	default:
 		t.Fatalf("no fixture for %v", st)
 	}

@@ -77,7 +77,7 @@ func TestHostileFiles(t *testing.T) {
 				if ask, _ := s.InstallerQuestion(); ask {
 					t.Error("the installer would ask over it")
 				}
-				if _, ok := s.PrepareSend(func() { t.Error("notice shown") }); ok {
+				if _, ok := s.PrepareSend(func(string) { t.Error("notice shown") }); ok {
 					t.Error("send allowed")
 				}
 				if _, err := s.SetChoice(false, SourceCLI); !errors.Is(err, ErrUnusableFile) || strings.Count(err.Error(), path) != 1 {

@@ -6,6 +6,8 @@ import (
 	"io/fs"
 
 	"github.com/google/uuid"
+
+	"github.com/getcodegraph/codegraph-install/telemetry/schema"
 )
 
 // State is what the consent file says, before environment overrides.
@@ -26,6 +28,13 @@ const (
 	// Unreadable: a file is there that cannot be used (unparsable, a
 	// symlink, a FIFO, a directory, too large). Off until reset.
 	Unreadable
+	// Outdated: an on choice or a "default-notice" record that covers an
+	// older collection version than this binary's (Config.ConsentVersion <
+	// schema.CollectionVersion). On, like "no choice yet", behind the
+	// notice: the first process that would send shows it again with what
+	// is new and sends nothing; the installer asks again. Off is never
+	// outdated: off stays off.
+	Outdated
 )
 
 // String is the state's stable name, as `telemetry status --json` shows it.
@@ -41,6 +50,8 @@ func (s State) String() string {
 		return "chosen-off"
 	case Unreadable:
 		return "unreadable"
+	case Outdated:
+		return "outdated"
 	}
 	return fmt.Sprintf("State(%d)", int(s))
 }
@@ -58,13 +69,17 @@ func (s State) Phrase() string {
 		return "your choice: off"
 	case Unreadable:
 		return "the file cannot be used (off until reset)"
+	case Outdated:
+		return "given for an earlier list of what is collected (asked again)"
 	}
 	return s.String()
 }
 
 // On reports whether the state means on when no environment variable
 // decides.
-func (s State) On() bool { return s == NoChoice || s == DefaultNoticeShown || s == ChosenOn }
+func (s State) On() bool {
+	return s == NoChoice || s == DefaultNoticeShown || s == ChosenOn || s == Outdated
+}
 
 // Choice reports whether the state is a choice the user made.
 func (s State) Choice() bool { return s == ChosenOn || s == ChosenOff }
@@ -80,6 +95,8 @@ func stateOf(cfg *Config, err error) State {
 		return NoChoice
 	case !cfg.Enabled:
 		return ChosenOff
+	case cfg.ConsentVersion < schema.CollectionVersion:
+		return Outdated
 	case cfg.ConsentSource == SourceDefaultNotice:
 		return DefaultNoticeShown
 	}
@@ -110,7 +127,7 @@ const (
 var Transitions = []Transition{InstallerYes, InstallerNo, CLIOn, CLIOff, NoticeShown, Reset}
 
 // States lists every state.
-var States = []State{NoChoice, DefaultNoticeShown, ChosenOn, ChosenOff, Unreadable}
+var States = []State{NoChoice, DefaultNoticeShown, ChosenOn, ChosenOff, Unreadable, Outdated}
 
 func (t Transition) String() string {
 	switch t {
@@ -189,7 +206,7 @@ func Next(from State, t Transition) (State, error) {
 	case Reset:
 		return NoChoice, nil
 	case NoticeShown:
-		if from == NoChoice {
+		if from == NoChoice || from == Outdated {
 			return DefaultNoticeShown, nil
 		}
 		return from, nil
@@ -247,11 +264,24 @@ func (s *Store) Apply(t Transition) (Outcome, error) {
 		return out, err
 	}
 	if t == NoticeShown {
-		if out.From != NoChoice {
+		if out.From != NoChoice && out.From != Outdated {
 			out.Config = cur
 			return out, nil
 		}
-		cfg := &Config{Enabled: true, MachineID: uuid.NewString(), ConsentSource: SourceDefaultNotice, FirstRunNoticeShown: true}
+		cfg := &Config{Enabled: true, MachineID: uuid.NewString(), ConsentSource: SourceDefaultNotice, FirstRunNoticeShown: true, ConsentVersion: schema.CollectionVersion}
+		if out.From == Outdated {
+			// The notice now covers this version; the machine stays the
+			// same machine. An older choice of on is no longer a choice:
+			// the installer asks (pre-set to on).
+			if cur.MachineID != "" {
+				cfg.MachineID = cur.MachineID
+			}
+			if err := s.write(cfg, false); err != nil {
+				return out, err
+			}
+			out.To, out.Config = to, cfg
+			return out, nil
+		}
 		if err := s.write(cfg, true); err != nil {
 			if errors.Is(err, fs.ErrExist) {
 				return out, fmt.Errorf("%s was written by another process meanwhile: %w", s.Dir.TelemetryConfig(), fs.ErrExist)
@@ -262,14 +292,17 @@ func (s *Store) Apply(t Transition) (Outcome, error) {
 		return out, nil
 	}
 	enabled, source, _ := t.choice()
-	cfg := &Config{Enabled: enabled, ConsentSource: source}
+	cfg := &Config{Enabled: enabled, ConsentSource: source, ConsentVersion: schema.CollectionVersion}
 	if cur != nil {
 		cfg.FirstRunNoticeShown = cur.FirstRunNoticeShown
 		if enabled && cur.Enabled {
 			cfg.MachineID = cur.MachineID
 		}
 	}
-	if enabled && cfg.MachineID == "" {
+	// No ID is minted while an environment variable keeps telemetry off
+	// (DO_NOT_TRACK=1 codegraph telemetry on): PrepareSend mints it when
+	// something is first sent.
+	if enabled && cfg.MachineID == "" && !s.envKeepsOff() {
 		cfg.MachineID = uuid.NewString()
 	}
 	if err := s.write(cfg, false); err != nil {

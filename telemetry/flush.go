@@ -274,7 +274,7 @@ func (c *Client) Flush(ctx context.Context) {
 		cl.finish(keep, c.consent.Resolve().Enabled)
 		return
 	}
-	machineID, ok := c.consent.PrepareSend(func() { fmt.Fprintln(c.opts.Stderr, Notice) })
+	machineID, ok := c.consent.PrepareSend(func(text string) { fmt.Fprintln(c.opts.Stderr, text) })
 	if !ok {
 		// Consent changed, or the notice could not be recorded: send nothing.
 		cl.finish(entries, c.consent.Resolve().Enabled)

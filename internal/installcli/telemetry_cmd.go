@@ -14,6 +14,7 @@ import (
 	"github.com/getcodegraph/codegraph-install/consent"
 	"github.com/getcodegraph/codegraph-install/internal/exitcode"
 	"github.com/getcodegraph/codegraph-install/telemetry"
+	"github.com/getcodegraph/codegraph-install/telemetry/schema"
 )
 
 func (a *app) telemetryCommand() *cobra.Command {
@@ -95,9 +96,16 @@ type Status struct {
 	Reason    string `json:"reason"`
 	// State is the stored consent state (consent.State), whatever the
 	// environment says on top: no-choice, default-notice-shown,
-	// chosen-on, chosen-off or unreadable; null in a build without
-	// telemetry, which does not read the file.
-	State               *string `json:"state"`
+	// chosen-on, chosen-off, outdated or unreadable; null in a build
+	// without telemetry, which does not read the file.
+	State *string `json:"state"`
+	// ConsentVersion is the collection version the stored choice or
+	// notice covers (null when nothing usable is stored);
+	// CollectionVersion is what this binary collects, and NewSince what it
+	// adds to the covered version ("" when nothing).
+	ConsentVersion      *int    `json:"consent_version"`
+	CollectionVersion   int     `json:"collection_version"`
+	NewSince            string  `json:"new_since,omitempty"`
 	MachineID           *string `json:"machine_id"`
 	ConsentSource       *string `json:"consent_source"`
 	FirstRunNoticeShown bool    `json:"first_run_notice_shown"`
@@ -134,6 +142,7 @@ func (a *app) status() (Status, consent.Decision) {
 		datedInFuture:           pending.DatedInFuture,
 		ConfigPath:              a.state.TelemetryConfig(),
 		OffSwitches:             []string{consent.OffCommand, consent.OffEnv, "DO_NOT_TRACK=1"},
+		CollectionVersion:       schema.CollectionVersion,
 	}
 	if !pending.DayEnds.IsZero() {
 		st.PendingDayEnds = pending.DayEnds.UTC().Format(time.RFC3339)
@@ -143,6 +152,11 @@ func (a *app) status() (Status, consent.Decision) {
 		st.QueueProblem = &msg
 	}
 	if cfg := d.Config; cfg != nil {
+		v := cfg.ConsentVersion
+		st.ConsentVersion = &v
+		if cfg.Enabled {
+			st.NewSince = schema.NewSince(v)
+		}
 		if cfg.MachineID != "" {
 			st.MachineID = &cfg.MachineID
 		}
@@ -163,6 +177,18 @@ func (a *app) status() (Status, consent.Decision) {
 	return st, d
 }
 
+// coversPhrase says which list of what is collected the stored consent
+// covers, against the one this binary collects.
+func coversPhrase(st Status) string {
+	switch {
+	case st.ConsentVersion == nil:
+		return fmt.Sprintf("nothing stored (this build collects version %d of the list)", st.CollectionVersion)
+	case st.NewSince != "":
+		return fmt.Sprintf("version %d of what is collected; this build collects version %d, which adds: %s", *st.ConsentVersion, st.CollectionVersion, st.NewSince)
+	}
+	return fmt.Sprintf("version %d of what is collected, what this build collects", *st.ConsentVersion)
+}
+
 // machineIDNone says why there is no machine ID.
 func machineIDNone(d consent.Decision) string {
 	switch {
@@ -172,6 +198,8 @@ func machineIDNone(d consent.Decision) string {
 		return "none (none is kept while telemetry is off)"
 	case d.State == consent.Unreadable:
 		return "none (the consent file cannot be used)"
+	case d.State == consent.ChosenOn:
+		return "none yet (one is made when something is first sent)"
 	}
 	return "none yet (one is made when telemetry is turned on, or with the first-run notice)"
 }
@@ -197,6 +225,7 @@ func (a *app) printStatus(asJSON bool) error {
 	fmt.Fprintf(w, "Decided by:      %s (%s)\n", st.DecidedBy, st.Reason)
 	if d.DecidedBy != consent.ByBuild {
 		fmt.Fprintf(w, "Consent:         %s\n", d.State.Phrase())
+		fmt.Fprintf(w, "Covers:          %s\n", coversPhrase(st))
 	}
 	fmt.Fprintf(w, "Machine ID:      %s\n", orNone(st.MachineID, machineIDNone(d)))
 	source := "none (nothing stored)"
@@ -305,22 +334,17 @@ func (a *app) setTelemetry(enabled bool) error {
 	if err := a.choose(consent.CLIOn); err != nil {
 		return err
 	}
+	// Under DO_NOT_TRACK (or CODEGRAPH_TELEMETRY=0) the choice is stored,
+	// and said to be only that: nothing is on, and no machine ID exists
+	// until something is first sent.
+	if d := a.tel.Consent().Resolve(); !d.Enabled && (d.DecidedBy == consent.ByDoNotTrack || d.DecidedBy == consent.ByEnv) {
+		fmt.Fprintf(a.env.Stderr, "Stored your choice: on. In this environment telemetry stays off all the same (%s): nothing is sent while that is so, and no machine ID is made until something is.\n", d.Reason)
+		return nil
+	}
 	fmt.Fprintf(a.env.Stderr, "Telemetry is on: codegraph shares %s (%s; %s). Details: %s\n",
 		consent.UsageName, consent.WhatIsShared, consent.NeverShared, consent.DocsURL)
 	fmt.Fprintln(a.env.Stderr, "To turn it off: "+consent.HowToTurnOff)
-	a.warnEnvOff()
 	return nil
-}
-
-// warnEnvOff says so when an environment variable keeps telemetry off
-// whatever is stored.
-func (a *app) warnEnvOff() {
-	switch d := a.tel.Consent().Resolve(); d.DecidedBy {
-	case consent.ByDoNotTrack, consent.ByEnv:
-		if !d.Enabled {
-			fmt.Fprintf(a.env.Stderr, "warning: %s in this environment, and it still wins: telemetry stays off while it is set.\n", d.Reason)
-		}
-	}
 }
 
 // resetTelemetry deletes the consent file and the queue, then says what

@@ -32,6 +32,10 @@ func Markdown() string {
 	}
 	b.WriteString("\n### Language ids\n\n")
 	b.WriteString("The only language names that can leave a machine: " + codeList(languages) + ".\n")
+	fmt.Fprintf(&b, "\n### Collection version\n\nThis list is collection version %d. Your consent covers the version it was given for (`consent_version` in `~/.codegraph/telemetry.json`; absent means 1):\n\n| version | what it added |\n|---|---|\n", CollectionVersion)
+	for v := 1; v <= CollectionVersion; v++ {
+		fmt.Fprintf(&b, "| %d | %s |\n", v, Changes[v])
+	}
 	return b.String()
 }
 
