@@ -11,6 +11,7 @@ package main
 import (
 	_ "bufio"
 	_ "bytes"
+	_ "cmp"
 	_ "context"
 	_ "crypto/sha256"
 	_ "encoding/hex"
@@ -44,7 +45,6 @@ import (
 	_ "unicode"
 	_ "unicode/utf16"
 	_ "unicode/utf8"
-	_ "unsafe"
 
 	_ "charm.land/bubbletea/v2"
 	_ "charm.land/huh/v2"
