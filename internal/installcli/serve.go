@@ -25,24 +25,28 @@ stdin closes.`,
 			if !mcp {
 				return exitcode.Usagef("serve needs --mcp (codegraph serves MCP over stdio)")
 			}
-			// Send what earlier processes left due, in the background, at
-			// the start of this long-lived process; wait for it before
-			// exiting so a send is never cut off halfway.
+			// Send what earlier processes left due, in the background,
+			// once this long-lived process has answered initialize (so
+			// that the send never delays the agent's session); wait for
+			// it before exiting so a send is never cut off halfway.
 			var flushing sync.WaitGroup
-			flushing.Add(1)
-			go func() {
-				defer flushing.Done()
-				ctx, cancel := context.WithTimeout(cmd.Context(), telemetry.SendTimeout)
-				defer cancel()
-				a.tel.Flush(ctx)
-			}()
+			startFlush := func() {
+				flushing.Add(1)
+				go func() {
+					defer flushing.Done()
+					ctx, cancel := context.WithTimeout(cmd.Context(), telemetry.SendTimeout)
+					defer cancel()
+					a.tel.Flush(ctx)
+				}()
+			}
 			err := mcpserver.Serve(cmd.Context(), mcpserver.Options{
-				In:        a.env.Stdin,
-				Out:       a.env.Stdout,
-				Dir:       a.env.Cwd,
-				Telemetry: a.tel,
-				Version:   buildinfo.CodegraphVersion(),
-				Now:       a.env.Now,
+				AfterFirstAnswer: startFlush,
+				In:               a.env.Stdin,
+				Out:              a.env.Stdout,
+				Dir:              a.env.Cwd,
+				Telemetry:        a.tel,
+				Version:          buildinfo.CodegraphVersion(),
+				Now:              a.env.Now,
 			})
 			flushing.Wait()
 			return err

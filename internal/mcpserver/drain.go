@@ -171,11 +171,13 @@ func (d *drainingReader) Read(b []byte) (int, error) {
 	return n, err
 }
 
-// countingWriter is the server's side: it counts the answers written.
+// countingWriter is the server's side: it counts the answers written, and
+// calls first (if set) once the first one is out.
 type countingWriter struct {
 	w     io.Writer
 	f     *inflight
 	split lines
+	first func()
 }
 
 func (c *countingWriter) Write(b []byte) (int, error) {
@@ -183,6 +185,11 @@ func (c *countingWriter) Write(b []byte) (int, error) {
 	c.split.feed(b[:n], func(line []byte) {
 		_, resp := count(line)
 		c.f.done(resp)
+		if resp > 0 && c.first != nil {
+			first := c.first
+			c.first = nil
+			first()
+		}
 	})
 	return n, err
 }

@@ -59,6 +59,10 @@ type Options struct {
 	Version string
 	// Now is the clock of codegraph_status's "how long ago"; nil is time.Now.
 	Now func() time.Time
+	// AfterFirstAnswer, when set, is called once, right after the first
+	// response is written (the answer to initialize): work that must not
+	// slow the start of a session waits for it.
+	AfterFirstAnswer func()
 	// PersistEvery and FlushEvery are the telemetry upkeep intervals; 0
 	// means DefaultPersistEvery and DefaultFlushEvery, a negative value
 	// disables that upkeep (counts are still persisted when Serve returns).
@@ -151,7 +155,7 @@ func Serve(ctx context.Context, opts Options) error {
 	answers := newInflight()
 	runErr := server.Run(ctx, &mcp.IOTransport{
 		Reader: io.NopCloser(&drainingReader{r: opts.In, f: answers, timeout: DrainTimeout}),
-		Writer: nopWriteCloser{&countingWriter{w: opts.Out, f: answers}},
+		Writer: nopWriteCloser{&countingWriter{w: opts.Out, f: answers, first: opts.AfterFirstAnswer}},
 	})
 
 	// Stop the timers before the final persist, so that no periodic
