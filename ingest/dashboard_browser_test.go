@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -69,7 +70,7 @@ func TestDashboardInChromium(t *testing.T) {
 		chromedp.ExecPath(bin),
 		chromedp.NoSandbox, // CI runs as root
 		chromedp.DisableGPU,
-		chromedp.WindowSize(1400, 1500),
+		chromedp.WindowSize(1280, 900),
 		chromedp.UserDataDir(t.TempDir()),
 		// Belt and braces: a name other than the test server's could not
 		// even be resolved. The request log below is the check.
@@ -110,13 +111,45 @@ func TestDashboardInChromium(t *testing.T) {
 	if _, err := chromedp.Call(browser, runtime.Enable, cdp.Empty{}); err != nil {
 		t.Fatal(err)
 	}
+	dir := os.Getenv("CODEGRAPH_SCREENSHOT_DIR")
+	if dir == "" {
+		if dir, err = os.MkdirTemp("", "codegraph-dashboard-"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, width := range []int64{1280, 390} {
+		t.Run(fmt.Sprintf("width=%d", width), func(t *testing.T) {
+			checkInChromium(t, browser, srv.URL+DashboardPath, width, filepath.Join(dir, fmt.Sprintf("dashboard-%d.png", width)), report, sd)
+		})
+	}
+
+	mu.Lock()
+	defer mu.Unlock()
+	if len(requests) == 0 {
+		t.Fatal("no request seen: the check below would prove nothing")
+	}
+	for _, u := range requests {
+		if !strings.HasPrefix(u, srv.URL+"/") {
+			t.Errorf("the page fetched %s", u)
+		}
+	}
+	for _, p := range problems {
+		t.Errorf("browser reported %s", p)
+	}
+}
+
+// checkInChromium loads url in a window width CSS pixels wide and checks
+// the page as a person would see it: every chart drawn at a visible size
+// and styled, every figure the report's and the seed's, and every label
+// whole, inside its chart and clear of every other label.
+func checkInChromium(t *testing.T, browser context.Context, url string, width int64, shot string, report *Report, sd seeded) {
 	if err := chromedp.Do(browser,
-		chromedp.Navigate(srv.URL+DashboardPath),
-		chromedp.WaitVisible(chromedp.CSS(`section[data-chart="platforms"] svg`)),
+		chromedp.EmulateViewport(width, 900),
+		chromedp.Navigate(url),
+		chromedp.WaitVisible(chromedp.CSS(`section[data-chart="durations"] svg`)),
 	); err != nil {
 		t.Fatalf("chromium: %v", err)
 	}
-
 	type figure struct {
 		Chart, Series, Key string
 		Value              int64
@@ -141,6 +174,24 @@ func TestDashboardInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Every text of every chart: its box, its chart's box, what it shows
+	// and the full name of its title (if any).
+	type label struct {
+		Chart, Text, Title              string
+		X, Y, W, H, SX, SY, SW, SH      float64
+		ScrollW, ClientW, DocW, WindowW float64
+	}
+	labels, err := chromedp.Run(browser, chromedp.Evaluate[[]label](`[...document.querySelectorAll('section[data-chart] svg text')].map(el => {
+		const r = el.getBoundingClientRect(), s = el.closest('svg').getBoundingClientRect();
+		const title = el.querySelector('title');
+		const own = [...el.childNodes].filter(n => n.nodeType === 3).map(n => n.textContent).join('');
+		return {Chart: el.closest('section').dataset.chart, Text: own, Title: title ? title.textContent : '',
+			X: r.left, Y: r.top, W: r.width, H: r.height, SX: s.left, SY: s.top, SW: s.width, SH: s.height,
+			DocW: document.documentElement.scrollWidth, WindowW: window.innerWidth};
+	})`))
+	if err != nil {
+		t.Fatal(err)
+	}
 	fill, err := chromedp.Run(browser, chromedp.Evaluate[string](`getComputedStyle(document.querySelector('rect.s0')).fill`))
 	if err != nil {
 		t.Fatal(err)
@@ -149,26 +200,17 @@ func TestDashboardInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-
-	dir := os.Getenv("CODEGRAPH_SCREENSHOT_DIR")
-	if dir == "" {
-		if dir, err = os.MkdirTemp("", "codegraph-dashboard-"); err != nil {
-			t.Fatal(err)
-		}
-	}
-	shot := filepath.Join(dir, "dashboard.png")
 	if err := os.WriteFile(shot, png, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("screenshot of the dashboard: %s", shot)
 
-	want := []string{"weekly-active", "installs", "usage", "versions", "languages", "platforms"}
-	if len(charts) != len(want) {
-		t.Fatalf("charts on the page: %+v, want %v", charts, want)
+	if len(charts) != len(dashboardCharts) {
+		t.Fatalf("charts on the page: %+v, want %v", charts, dashboardCharts)
 	}
 	for i, c := range charts {
-		if c.ID != want[i] || c.W < 200 || c.H < 80 {
-			t.Errorf("chart %d: %+v, want %s drawn at a visible size", i, c, want[i])
+		if c.ID != dashboardCharts[i] || c.W < min(300, 0.8*float64(width)) || c.H < 40 {
+			t.Errorf("chart %d: %+v, want %s drawn at a visible size", i, c, dashboardCharts[i])
 		}
 	}
 	if fill != "rgb(0, 114, 178)" {
@@ -181,19 +223,39 @@ func TestDashboardInChromium(t *testing.T) {
 		}
 		got = append(got, shown{f.Chart, f.Series, f.Key, f.Value})
 	}
-	checkShown(t, got, report, sd, fixedNow)
+	checkShown(t, got, report, sd, fixedNow, DashboardWeeks)
 
-	mu.Lock()
-	defer mu.Unlock()
-	if len(requests) == 0 {
-		t.Fatal("no request seen: the check below would prove nothing")
+	if len(labels) < 100 {
+		t.Fatalf("%d labels: the checks below would prove little", len(labels))
 	}
-	for _, u := range requests {
-		if !strings.HasPrefix(u, srv.URL+"/") {
-			t.Errorf("the page fetched %s", u)
+	if labels[0].DocW > labels[0].WindowW+0.5 {
+		t.Errorf("the page is %.0f px wide in a %.0f px window: it scrolls sideways", labels[0].DocW, labels[0].WindowW)
+	}
+	const slack = 0.5
+	long := 0
+	for i, l := range labels {
+		if strings.Contains(l.Text, "…") {
+			t.Errorf("%s: label %q is cut", l.Chart, l.Text)
+		}
+		if l.Title != "" {
+			// What is shown is the full name or whole parts of it.
+			if l.Text != l.Title && !strings.HasPrefix(l.Title, l.Text+" · ") {
+				t.Errorf("%s: label %q is not whole parts of %q", l.Chart, l.Text, l.Title)
+			}
+			if strings.Contains(l.Title, longTool) {
+				long++
+			}
+		}
+		if l.X < l.SX-slack || l.Y < l.SY-slack || l.X+l.W > l.SX+l.SW+slack || l.Y+l.H > l.SY+l.SH+slack {
+			t.Errorf("%s: label %q (%.1f,%.1f %.1f×%.1f) runs out of its chart (%.1f,%.1f %.1f×%.1f)", l.Chart, l.Text, l.X, l.Y, l.W, l.H, l.SX, l.SY, l.SW, l.SH)
+		}
+		for _, o := range labels[i+1:] {
+			if o.Chart == l.Chart && l.X+slack < o.X+o.W && o.X+slack < l.X+l.W && l.Y+slack < o.Y+o.H && o.Y+slack < l.Y+l.H {
+				t.Errorf("%s: labels %q and %q overlap", l.Chart, l.Text, o.Text)
+			}
 		}
 	}
-	for _, p := range problems {
-		t.Errorf("browser reported %s", p)
+	if long == 0 {
+		t.Error("the longest tool name is on no label: the seed no longer tests it")
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"database/sql"
 	"net"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -75,6 +77,10 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) int {
 	} else if !overLoopback(r) {
 		return plain(w, http.StatusForbidden, "the dashboard is served over loopback only; set a dashboard token to serve it elsewhere\n")
 	}
+	weeks, ok := rangeWeeks(r)
+	if !ok {
+		return plain(w, http.StatusBadRequest, "weeks must be one of 4, 12 or 52\n")
+	}
 	rep, err := BuildReport(r.Context(), d.DB, false)
 	if err != nil {
 		h.log.Error("dashboard report failed", "err", err)
@@ -85,7 +91,7 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) int {
 		now = d.Now
 	}
 	var page bytes.Buffer
-	if err := WriteDashboard(&page, rep, now()); err != nil {
+	if err := WriteDashboardWeeks(&page, rep, now(), weeks); err != nil {
 		h.log.Error("dashboard render failed", "err", err)
 		return plain(w, http.StatusInternalServerError, "could not render the dashboard\n")
 	}
@@ -95,6 +101,20 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) int {
 		_, _ = w.Write(page.Bytes())
 	}
 	return http.StatusOK
+}
+
+// rangeWeeks reads ?weeks=N, one of DashboardRanges (DashboardWeeks when
+// absent).
+func rangeWeeks(r *http.Request) (int, bool) {
+	v := r.URL.Query().Get("weeks")
+	if v == "" {
+		return DashboardWeeks, true
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || !slices.Contains(DashboardRanges, n) {
+		return 0, false
+	}
+	return n, true
 }
 
 // tokenMatches compares the request's bearer token or Basic password with

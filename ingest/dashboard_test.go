@@ -6,12 +6,14 @@ import (
 	"database/sql"
 	"fmt"
 	"html"
+	"maps"
 	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -24,18 +26,35 @@ import (
 // seeded is what dashboardSeed sent, counted on the sending side, so a test
 // can hold the page and the report against the traffic itself.
 type seeded struct {
-	weekly    map[string][2]int64 // ISO week → prod, CI machines
-	installs  map[string]int64    // target "/" scope → installs
-	usage     map[string][2]int64 // name " · " client → calls, errors
-	versions  map[string]int64    // ISO week "/" version → machines
-	languages map[string]int64
-	platforms map[string]int64 // os "/" arch → machines
+	daily        map[string]int64    // UTC day → machines
+	weekly       map[string][2]int64 // ISO week → prod, CI machines
+	newInWeek    map[string]int64    // ISO week → machines first seen
+	installWeeks map[string]int64    // ISO week "/" kind → events ("uninstall" too)
+	installs     map[string]int64    // target "/" scope → installs
+	usage        map[string][2]int64 // name " · " client → calls, errors
+	versions     map[string]int64    // ISO week "/" version → machines
+	versionDays  map[int64]map[string]int64
+	languages    map[string]int64
+	files        map[string]int64
+	durations    map[string]int64
+	platforms    map[string]int64 // os "/" arch → machines
+	runtimes     map[string]int64
+	backends     map[string]int64
 }
+
+// Names as long as the schema allows, to show that no label is cut.
+var (
+	longTool   = "codegraph_" + strings.Repeat("x", 54)                                   // a token of 64
+	longClient = "Visual Studio Code Insiders (remote) @ work/" + strings.Repeat("z", 20) // a label of 64
+)
 
 // dashboardSeed sends ten weeks of made-up but plausible traffic through a
 // handler backed by a SQLite store: 40 machines adopting over time, some in
-// CI, upgrading versions, calling tools from several agents, indexing
-// several languages. The clock is moved along with it and left at fixedNow.
+// CI, some Node clients, upgrading versions, calling tools from several
+// agents (one without a client name, one with the longest name a client
+// may send, calling a tool of the longest name far more than any other),
+// indexing several languages, installing, upgrading and uninstalling. The
+// clock is moved along with it and left at fixedNow.
 func dashboardSeed(t *testing.T, clk *testClock) (*SQLiteSink, seeded) {
 	t.Helper()
 	s := openStore(t, SQLiteConfig{Now: clk.now})
@@ -43,15 +62,26 @@ func dashboardSeed(t *testing.T, clk *testClock) (*SQLiteSink, seeded) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sd := seeded{weekly: map[string][2]int64{}, installs: map[string]int64{}, usage: map[string][2]int64{},
-		versions: map[string]int64{}, languages: map[string]int64{}, platforms: map[string]int64{}}
+	sd := seeded{daily: map[string]int64{}, weekly: map[string][2]int64{}, newInWeek: map[string]int64{}, installWeeks: map[string]int64{},
+		installs: map[string]int64{}, usage: map[string][2]int64{}, versions: map[string]int64{}, versionDays: map[int64]map[string]int64{},
+		languages: map[string]int64{}, files: map[string]int64{}, durations: map[string]int64{}, platforms: map[string]int64{},
+		runtimes: map[string]int64{}, backends: map[string]int64{}}
 	rng := rand.New(rand.NewPCG(1, 2))
 	tools := []string{"codegraph_explore", "codegraph_search", "codegraph_callers", "codegraph_status", "codegraph_affected"}
 	clients := []string{"claude-code", "cursor", "codex", "opencode"}
 	targets := []string{"claude", "cursor", "codex", "opencode", "vscode"}
 	langs := []string{"go", "typescript", "python", "rust", "java", "tsx", "yaml"}
+	fileB := []string{"<100", "100-1k", "1k-10k", "10k+"}
+	durB := []string{"<10s", "10-60s", "1-5m"}
 	platforms := [][2]string{{"linux", "amd64"}, {"darwin", "arm64"}, {"windows", "amd64"}, {"linux", "arm64"}}
-	seenPlatform := map[int]bool{}
+	seen := map[string]bool{} // machine "/" what, for the all-time distinct counts
+	once := func(machine, what string) bool {
+		if seen[machine+"/"+what] {
+			return false
+		}
+		seen[machine+"/"+what] = true
+		return true
+	}
 	installed := map[int]bool{}
 	thisWeek := weekOf(dayOf(fixedNow))
 	for w := range 10 {
@@ -60,6 +90,7 @@ func dashboardSeed(t *testing.T, clk *testClock) (*SQLiteSink, seeded) {
 		for i := range 12 + 3*w {
 			machine := machineN(i + 1)
 			ci := i%7 == 3
+			node := i%9 == 8
 			version := fmt.Sprintf("0.9.%d", min(maxVersions-1, (w+i%3)/2)) // all drawn
 			pl := platforms[i%len(platforms)]
 			day := monday + int64(i%5)
@@ -70,33 +101,85 @@ func dashboardSeed(t *testing.T, clk *testClock) (*SQLiteSink, seeded) {
 			clk.set(ts.Add(time.Hour))
 			var events []string
 			tsJSON := ts.Format(time.RFC3339)
-			if !installed[i] {
+			backend := ""
+			if node {
+				backend = []string{"native", "wasm"}[i%2]
+			}
+			withBackend := func(props string) string {
+				if backend == "" {
+					return props
+				}
+				if once(machine, "backend") {
+					sd.backends[backend]++
+				}
+				return props + fmt.Sprintf(`,"sqlite_backend":%q`, backend)
+			}
+			kind := ""
+			switch {
+			case !installed[i]:
+				kind = "fresh"
+			case w == 6 && i%4 == 0:
+				kind = "upgrade"
+			case w == 8 && i%5 == 1:
+				kind = "reinstall"
+			}
+			if kind != "" {
 				installed[i] = true
 				scope := []string{"global", "local"}[i%2]
 				tg := []string{targets[i%len(targets)]}
 				if i%2 == 1 {
 					tg = append(tg, targets[(i+1)%len(targets)])
 				}
-				events = append(events, fmt.Sprintf(`{"event":"install","ts":%q,"props":{"targets":["%s"],"scope":%q,"kind":"fresh"}}`, tsJSON, strings.Join(tg, `","`), scope))
+				events = append(events, fmt.Sprintf(`{"event":"install","ts":%q,"props":{%s}}`, tsJSON,
+					withBackend(fmt.Sprintf(`"targets":["%s"],"scope":%q,"kind":%q`, strings.Join(tg, `","`), scope, kind))))
 				for _, x := range tg {
 					sd.installs[x+"/"+scope]++
 				}
+				sd.installWeeks[week+"/"+kind]++
+			}
+			if kind == "fresh" {
 				ls := []string{langs[i%len(langs)], langs[(i+2)%len(langs)]}
-				events = append(events, fmt.Sprintf(`{"event":"index","ts":%q,"props":{"languages":["%s","%s"],"file_count_bucket":"1k-10k","duration_bucket":"<10s"}}`, tsJSON, ls[0], ls[1]))
+				fb, db := fileB[i%len(fileB)], durB[i%len(durB)]
+				events = append(events, fmt.Sprintf(`{"event":"index","ts":%q,"props":{%s}}`, tsJSON,
+					withBackend(fmt.Sprintf(`"languages":["%s","%s"],"file_count_bucket":%q,"duration_bucket":%q`, ls[0], ls[1], fb, db))))
 				for _, l := range ls {
 					sd.languages[l]++
 				}
+				sd.files[fb]++
+				sd.durations[db]++
+			}
+			if w == 7 && i%6 == 2 {
+				events = append(events, fmt.Sprintf(`{"event":"uninstall","ts":%q,"props":{"targets":["cursor"]}}`, tsJSON))
+				sd.installWeeks[week+"/uninstall"]++
 			}
 			client := clients[i%len(clients)]
+			if i%8 == 5 {
+				client = "" // sent no clientInfo name
+			}
+			if i == 0 {
+				client = longClient
+			}
 			for k := range 2 + i%3 {
 				tool := tools[(i+k)%len(tools)]
 				n := int64(5 + rng.IntN(40))
+				if i == 0 && k == 0 {
+					tool, n = longTool, 4000 // the outlier
+				}
 				e := int64(rng.IntN(3))
-				events = append(events, fmt.Sprintf(`{"event":"usage_rollup","ts":%q,"props":{"kind":"mcp_tool","name":%q,"count":%d,"error_count":%d,"client_name":%q,"client_version":"1.0"}}`, tsJSON, tool, n, e, client))
-				u := sd.usage[tool+" · "+client]
-				sd.usage[tool+" · "+client] = [2]int64{u[0] + n, u[1] + e}
+				clientProp := ""
+				if client != "" {
+					clientProp = fmt.Sprintf(`,"client_name":%q,"client_version":"1.0"`, client)
+				}
+				events = append(events, fmt.Sprintf(`{"event":"usage_rollup","ts":%q,"props":{"kind":"mcp_tool","name":%q,"count":%d,"error_count":%d%s}}`, tsJSON, tool, n, e, clientProp))
+				key := tool + " · " + clientName(client)
+				u := sd.usage[key]
+				sd.usage[key] = [2]int64{u[0] + n, u[1] + e}
 			}
-			env := fmt.Sprintf(`"machine_id":%q,"codegraph_version":%q,"os":%q,"arch":%q,"go_version":"1.26","ci":%t,"schema_version":1`, machine, version, pl[0], pl[1], ci)
+			runtime := `"go_version":"1.26"`
+			if node {
+				runtime = `"node_major":22`
+			}
+			env := fmt.Sprintf(`"machine_id":%q,"codegraph_version":%q,"os":%q,"arch":%q,%s,"ci":%t,"schema_version":1`, machine, version, pl[0], pl[1], runtime, ci)
 			rec := httptest.NewRecorder()
 			req := httptest.NewRequest("POST", EventsPath, strings.NewReader(body(env, events...)))
 			req.Header.Set("Content-Type", "application/json")
@@ -111,15 +194,50 @@ func dashboardSeed(t *testing.T, clk *testClock) (*SQLiteSink, seeded) {
 				c[0]++
 			}
 			sd.weekly[week] = c
+			sd.daily[dayTime(day).Format(time.DateOnly)]++
+			if once(machine, "first") {
+				sd.newInWeek[week]++
+			}
+			if sd.versionDays[day] == nil {
+				sd.versionDays[day] = map[string]int64{}
+			}
+			sd.versionDays[day][version]++
 			sd.versions[week+"/"+version]++
-			if !seenPlatform[i] {
-				seenPlatform[i] = true
+			if once(machine, "platform") {
 				sd.platforms[pl[0]+"/"+pl[1]]++
+			}
+			if once(machine, "runtime") {
+				sd.runtimes[map[bool]string{true: "node 22", false: "go 1.26"}[node]]++
 			}
 		}
 	}
 	clk.set(fixedNow)
 	return s, sd
+}
+
+// halfAdoption computes, from what was sent, each version's days from its
+// first day to the first day it ran on half of the day's machines (-1:
+// not yet).
+func (sd seeded) halfAdoption() map[string]int64 {
+	days := slices.Sorted(maps.Keys(sd.versionDays))
+	first := map[string]int64{}
+	out := map[string]int64{}
+	for _, d := range days {
+		var all int64
+		for _, n := range sd.versionDays[d] {
+			all += n // one version a machine a day in the seed
+		}
+		for v, n := range sd.versionDays[d] {
+			if _, ok := first[v]; !ok {
+				first[v] = d
+				out[v] = -1
+			}
+			if out[v] < 0 && 2*n >= all {
+				out[v] = d - first[v]
+			}
+		}
+	}
+	return out
 }
 
 // shown is one figure a chart draws: its data-series, data-key, data-value.
@@ -144,10 +262,14 @@ func shownInPage(t *testing.T, page string) []shown {
 	return out
 }
 
-// checkShown holds the figures a dashboard shows against the report built
-// from the same store and against what the seed sent: all three agree, and
-// every chart shows something.
-func checkShown(t *testing.T, got []shown, r *Report, sd seeded, now time.Time) {
+// dashboardCharts are the charts of the private page, in order.
+var dashboardCharts = []string{"daily-active", "weekly-active", "new-returning", "ci-share", "installs-weekly", "installs", "usage",
+	"versions", "version-speed", "platforms", "runtimes", "backends", "languages", "file-counts", "durations"}
+
+// checkShown holds the figures a dashboard over weeks shows against the
+// report built from the same store and against what the seed sent: all
+// three agree, every chart shows something, and nothing else is shown.
+func checkShown(t *testing.T, got []shown, r *Report, sd seeded, now time.Time, weeks int) {
 	t.Helper()
 	by := map[string]map[[2]string]int64{}
 	for _, s := range got {
@@ -159,7 +281,7 @@ func checkShown(t *testing.T, got []shown, r *Report, sd seeded, now time.Time) 
 		}
 		by[s.chart][[2]string{s.series, s.key}] = s.value
 	}
-	for _, c := range []string{"weekly-active", "installs", "usage", "versions", "languages", "platforms"} {
+	for _, c := range dashboardCharts {
 		if len(by[c]) == 0 {
 			t.Errorf("chart %s shows nothing", c)
 		}
@@ -172,36 +294,102 @@ func checkShown(t *testing.T, got []shown, r *Report, sd seeded, now time.Time) 
 		}
 		delete(by[chart], [2]string{series, key})
 	}
-	reportWeeks := map[string]WeeklyActive{}
-	for _, w := range r.WeeklyActive {
-		reportWeeks[w.Week] = w
+	daily := map[string]DailyActive{}
+	for _, d := range r.DailyActive {
+		daily[d.Day] = d
 	}
-	for _, wk := range lastWeeks(now, DashboardWeeks) {
+	for _, d := range lastDays(now, DashboardDays) {
+		key := dayTime(d).Format(time.DateOnly)
+		expect("daily-active", "machines", key, daily[key].Machines, sd.daily[key])
+	}
+	reportWeeks := weekMap(r)
+	installWeeks := map[string]int64{}
+	for _, iw := range r.InstallsByWeek {
+		installWeeks[iw.Week+"/"+iw.Kind] = iw.Events
+	}
+	for _, wk := range lastWeeks(now, weeks) {
 		label := isoWeekLabel(wk)
-		expect("weekly-active", "prod", label, reportWeeks[label].Prod, sd.weekly[label][0])
-		expect("weekly-active", "ci", label, reportWeeks[label].CI, sd.weekly[label][1])
+		w, sent := reportWeeks[label], sd.weekly[label]
+		expect("weekly-active", "prod", label, w.Prod, sent[0])
+		expect("weekly-active", "ci", label, w.CI, sent[1])
+		expect("new-returning", "new", label, w.New, sd.newInWeek[label])
+		expect("new-returning", "returning", label, w.Returning, sent[0]+sent[1]-sd.newInWeek[label])
+		expect("ci-share", "CI share", label, w.CI, sent[1])
+		for _, k := range installKinds {
+			expect("installs-weekly", k, label, installWeeks[label+"/"+k], sd.installWeeks[label+"/"+k])
+		}
 	}
 	installs := map[string]int64{}
-	for _, c := range r.Installs {
+	for _, c := range r.InstallTargets {
 		installs[c.Target+"/"+c.Scope] += c.Installs
 	}
 	for k, n := range sd.installs {
 		target, scope, _ := strings.Cut(k, "/")
 		expect("installs", scope, target, installs[k], n)
 	}
-	for _, u := range r.Usage {
-		key := u.Name + " · " + u.Client
+	var other [2]int64
+	for i, u := range r.Usage {
+		key := u.Name + " · " + clientName(u.Client)
+		if i >= maxBars-1 {
+			other[0] += u.ErrorCount
+			other[1] += u.Count - u.ErrorCount
+			continue
+		}
 		expect("usage", "errors", key, u.ErrorCount, sd.usage[key][1])
 		expect("usage", "ok", key, u.Count-u.ErrorCount, sd.usage[key][0]-sd.usage[key][1])
 	}
+	if len(r.Usage) <= maxBars {
+		t.Fatalf("the seed has %d usage rows: the chart's other row goes untested", len(r.Usage))
+	}
+	var sentOther [2]int64
+	for k, v := range sd.usage {
+		if !slices.ContainsFunc(r.Usage[:maxBars-1], func(u UsageCount) bool { return u.Name+" · "+clientName(u.Client) == k }) {
+			sentOther[0] += v[1]
+			sentOther[1] += v[0] - v[1]
+		}
+	}
+	expect("usage", "errors", "other", other[0], sentOther[0])
+	expect("usage", "ok", "other", other[1], sentOther[1])
+	inWindow := map[string]bool{}
+	for _, wk := range lastWeeks(now, weeks) {
+		inWindow[isoWeekLabel(wk)] = true
+	}
 	for _, v := range r.VersionAdoption {
-		expect("versions", v.Version, v.Week, v.Machines, sd.versions[v.Week+"/"+v.Version])
+		if inWindow[v.Week] {
+			expect("versions", v.Version, v.Week, v.Machines, sd.versions[v.Week+"/"+v.Version])
+		}
+	}
+	half := sd.halfAdoption()
+	for _, v := range r.VersionSpeed {
+		want := half[v.Version]
+		var got int64
+		if v.DaysToHalf != nil {
+			got = *v.DaysToHalf
+		} else {
+			got = -1
+		}
+		if got != want {
+			t.Errorf("version %s: %d days to half in the report, the seed says %d", v.Version, got, want)
+		}
+		expect("version-speed", "days", v.Version, max(got, 0), max(want, 0))
 	}
 	for _, l := range r.Languages {
 		expect("languages", "indexes", l.Language, l.Indexes, sd.languages[l.Language])
 	}
+	for _, x := range r.FileCounts {
+		expect("file-counts", "indexes", x.Bucket, x.Indexes, sd.files[x.Bucket])
+	}
+	for _, x := range r.Durations {
+		expect("durations", "indexes", x.Bucket, x.Indexes, sd.durations[x.Bucket])
+	}
 	for _, p := range r.Platforms {
 		expect("platforms", "machines", p.OS+"/"+p.Arch, p.Machines, sd.platforms[p.OS+"/"+p.Arch])
+	}
+	for _, x := range r.Runtimes {
+		expect("runtimes", "machines", x.Runtime, x.Machines, sd.runtimes[x.Runtime])
+	}
+	for _, x := range r.Backends {
+		expect("backends", "machines", x.Backend, x.Machines, sd.backends[x.Backend])
 	}
 	// What is left: zero-width segments (a scope a target never had, a week
 	// a version was not run) and nothing else.
@@ -231,7 +419,7 @@ func TestDashboardPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	testkit.Golden(t, "ingest/dashboard.html", page.Bytes())
-	checkShown(t, shownInPage(t, page.String()), r, sd, fixedNow)
+	checkShown(t, shownInPage(t, page.String()), r, sd, fixedNow, DashboardWeeks)
 	for _, banned := range []string{"<script", " src=", "url(", "@import", "<link", "<iframe", "<object", "<embed", "<img", "<form"} {
 		if i := strings.Index(strings.ToLower(page.String()), banned); i >= 0 {
 			t.Errorf("page holds %q: …%s…", banned, page.String()[max(0, i-40):min(page.Len(), i+40)])

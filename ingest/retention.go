@@ -206,8 +206,8 @@ func (w *storeWriter) pruneSeen(ctx context.Context, today, from int64) (int64, 
 	}
 	to := from + pruneChunk
 	_, err := w.conn.ExecContext(ctx, `DELETE FROM first_seen WHERE machine >= ? AND machine < ?
-		AND ((dim = ? AND period < ?) OR (dim IN (?, ?) AND period < ?))`,
-		from, to, seenDay, horizon, seenWeek, seenWeekVersion, weekOf(horizon))
+		AND ((dim IN (?, ?) AND period < ?) OR (dim IN (?, ?, ?) AND period < ?))`,
+		from, to, seenDay, seenDayVersion, horizon, seenWeek, seenWeekVersion, seenInstallWeek, weekOf(horizon))
 	if err != nil {
 		return 0, fmt.Errorf("prune first_seen: %w", err)
 	}

@@ -11,6 +11,7 @@ import (
 	"maps"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -26,16 +27,30 @@ const (
 	dimLanguage  = "language"   // a: language id
 	dimFiles     = "file_count" // a: file_count_bucket
 	dimDuration  = "duration"   // a: duration_bucket
+	// Layout 3:
+	dimInstallKind = "install_kind"   // a: kind; once per install event, whatever its targets
+	dimBackend     = "sqlite_backend" // a: sqlite_backend of install and index events
 )
 
 // Breakdowns of machine_counts (dim), with their period.
 const (
-	dimDay         = "day"          // period: day; value: "prod" or "ci"
+	dimDay         = "day"          // period: day; value: "", "prod" or "ci" ("" from layout 3 on)
 	dimWeek        = "week"         // period: week; value: "", "prod" or "ci"
 	dimWeekVersion = "week_version" // period: week; value: codegraph_version
 	dimVersion     = "version"      // period: 0 (all time); value: codegraph_version
 	dimPlatform    = "platform"     // period: 0; value: os "/" arch
 	dimNew         = "new"          // period: week of machines.first_day (no first_seen rows)
+	// Layout 3: the machines behind each figure, so that a public report
+	// can fold what too few machines stand behind (public.go).
+	dimDayVersion  = "day_version"    // period: day; value: codegraph_version
+	dimRuntime     = "runtime"        // period: 0; value: "go 1.26", "node 22" or "(unknown)"
+	dimMUsage      = "usage"          // period: 0; value: kind "|" name "|" client_name
+	dimMInstall    = "install"        // period: 0; value: target "|" scope
+	dimMLanguage   = "language"       // period: 0; value: language id
+	dimMFiles      = "file_count"     // period: 0; value: file_count_bucket
+	dimMDuration   = "duration"       // period: 0; value: duration_bucket
+	dimMBackend    = "sqlite_backend" // period: 0; value: sqlite_backend
+	dimInstallWeek = "install_week"   // period: week; value: install kind, or "uninstall"
 )
 
 // first_seen numbers its breakdowns (its rows are many and their keys are
@@ -46,9 +61,28 @@ const (
 	seenWeekVersion
 	seenVersion
 	seenPlatform
+	// Layout 3
+	seenDayVersion
+	seenRuntime
+	seenUsage
+	seenInstall
+	seenLanguage
+	seenFiles
+	seenDuration
+	seenBackend
+	seenInstallWeek
 )
 
-var seenDims = [...]string{seenDay: dimDay, seenWeek: dimWeek, seenWeekVersion: dimWeekVersion, seenVersion: dimVersion, seenPlatform: dimPlatform}
+var seenDims = [...]string{seenDay: dimDay, seenWeek: dimWeek, seenWeekVersion: dimWeekVersion, seenVersion: dimVersion, seenPlatform: dimPlatform,
+	seenDayVersion: dimDayVersion, seenRuntime: dimRuntime, seenUsage: dimMUsage, seenInstall: dimMInstall, seenLanguage: dimMLanguage,
+	seenFiles: dimMFiles, seenDuration: dimMDuration, seenBackend: dimMBackend, seenInstallWeek: dimInstallWeek}
+
+// cellSep joins the parts of a multi-part first_seen value: it is not a
+// token or label character, so no part holds it.
+const cellSep = "|"
+
+// uninstallKind is the value of install_week rows that count uninstalls.
+const uninstallKind = "uninstall"
 
 const (
 	noneTarget    = "(none)"
@@ -143,6 +177,18 @@ func (k envKey) versionValue() string {
 
 func (k envKey) platformValue() string { return k.os + "/" + k.arch }
 
+// runtimeValue names the client's runtime: the Go client's go_version or a
+// Node client's node_major.
+func (k envKey) runtimeValue() string {
+	switch {
+	case k.goVersion != "":
+		return "go " + k.goVersion
+	case k.node >= 0:
+		return "node " + strconv.FormatInt(k.node, 10)
+	}
+	return unknownValue
+}
+
 func (k envKey) ciValue() string {
 	if k.ci == 1 {
 		return valueCI
@@ -216,13 +262,32 @@ type storeWriter struct {
 	newCounts map[machineCountKey]int64
 	newIDs    map[int64]bool // machines inserted by this group
 	rawDays   map[int64]idRange
-	rawArgs   []any   // rawColumns values a row, not yet inserted
-	rawRecv   []int64 // the UTC day each of those rows was received
+	cellKeys  []seenKey // first_seen keys of the group's cells (eventCells)
+	rawArgs   []any     // rawColumns values a row, not yet inserted
+	rawRecv   []int64   // the UTC day each of those rows was received
 	named     []driver.NamedValue
 	args      []any // scratch for batch statements
 	args2     []any
 
 	maint maintenance
+
+	// backfill: the group is raw rows already stored, read back to fill
+	// the rollups layout 3 added (backfillV3): no raw row is written and
+	// only those rollups are, so nothing is counted twice.
+	backfill     bool
+	backfillDone int64 // the last raw_events id the group holds
+}
+
+// newInLayout3 reports whether k is of a breakdown layout 3 added: the
+// only first_seen rows a backfill writes.
+func newInLayout3(k seenKey) bool {
+	switch k.dim {
+	case seenDay:
+		return k.value == ""
+	case seenWeek, seenWeekVersion, seenVersion, seenPlatform:
+		return false
+	}
+	return true
 }
 
 // rawBatchSizes are the row counts of the prepared multi-row inserts of
@@ -412,6 +477,14 @@ func (w *storeWriter) commit(ctx context.Context, group []*prepared) (err error)
 	if err := w.apply(ctx, group); err != nil {
 		return err
 	}
+	if w.backfill {
+		// Progress goes in the same transaction as the rollups it
+		// filled, so a backfill cut short resumes without counting twice.
+		if _, err := w.conn.ExecContext(ctx, `INSERT INTO meta(key, value) VALUES (?, ?)
+			ON CONFLICT(key) DO UPDATE SET value = excluded.value`, backfillKey, strconv.FormatInt(w.backfillDone, 10)); err != nil {
+			return fmt.Errorf("sqlite backfill progress: %w", err)
+		}
+	}
 	if _, err := w.conn.ExecContext(ctx, "COMMIT"); err != nil {
 		return fmt.Errorf("sqlite commit: %w", err)
 	}
@@ -452,6 +525,14 @@ type segment struct {
 	firstDay int64 // UTC day of the segment's first event
 	end      int   // rows[previous end:end] belong to it
 	days     []int64
+	cells    []cell // the figures its events count in, each once
+}
+
+// cell is a figure an event counts in, for the machines behind it: a
+// first_seen breakdown (seenUsage, …), its period and value.
+type cell struct {
+	dim, period int64
+	value       string
 }
 
 type preparedRow struct {
@@ -501,6 +582,7 @@ func prepare(events []Accepted, words *wordTable) (*prepared, error) {
 			ts: tsArg, event: words.word(e.Event), props: buf[start:len(buf):len(buf)]})
 		seg.end = len(p.rows)
 		countEvent(p.counts, day, e)
+		seg.cells = eventCells(seg.cells, day, e)
 	}
 	return p, nil
 }
@@ -535,6 +617,13 @@ func (w *storeWriter) apply(ctx context.Context, group []*prepared) error {
 			}
 			for _, day := range sg.days {
 				w.active[activity{machine, day, envID}] = struct{}{}
+			}
+			for _, c := range sg.cells {
+				w.cellKeys = append(w.cellKeys, seenKey{machine, c.dim, c.period, c.value})
+			}
+			if w.backfill {
+				from = sg.end
+				continue // the raw rows are already there
 			}
 			// Boxed once for the segment's rows rather than once a row: an
 			// int64 in an interface is an allocation.
@@ -622,6 +711,7 @@ func countEvent(counts map[countKey]countVal, day int64, e *Accepted) {
 		for _, t := range targets() {
 			addCount(counts, countKey{dimInstall, day, t, scope, kind}, 1, 0)
 		}
+		addCount(counts, countKey{dimInstallKind, day, kind, "", ""}, 1, 0)
 	case schema.EventUninstall:
 		for _, t := range targets() {
 			addCount(counts, countKey{dimUninstall, day, t, "", ""}, 1, 0)
@@ -642,9 +732,62 @@ func countEvent(counts map[countKey]countVal, day int64, e *Accepted) {
 			addCount(counts, countKey{dimDuration, day, b, "", ""}, 1, 0)
 		}
 	}
+	if e.Event == schema.EventInstall || e.Event == schema.EventIndex {
+		if b := str("sqlite_backend"); b != "" {
+			addCount(counts, countKey{dimBackend, day, b, "", ""}, 1, 0)
+		}
+	}
 }
 
 var noTargets = []string{noneTarget}
+
+// eventCells adds to cells (once each) the figures e counts in whose
+// machines are counted too: what a public report needs to fold a figure
+// too few machines stand behind.
+func eventCells(cells []cell, day int64, e *Accepted) []cell {
+	add := func(dim, period int64, value string) {
+		c := cell{dim, period, value}
+		if !slices.Contains(cells, c) {
+			cells = append(cells, c)
+		}
+	}
+	str := func(k string) string { s, _ := e.Props[k].(string); return s }
+	targets := func() []string {
+		if l, _ := e.Props["targets"].([]string); len(l) > 0 {
+			return l
+		}
+		return noTargets
+	}
+	switch e.Event {
+	case schema.EventInstall:
+		scope := str("scope")
+		for _, t := range targets() {
+			add(seenInstall, 0, t+cellSep+scope)
+		}
+		add(seenInstallWeek, weekOf(day), str("kind"))
+	case schema.EventUninstall:
+		add(seenInstallWeek, weekOf(day), uninstallKind)
+	case schema.EventUsageRollup:
+		add(seenUsage, 0, str("kind")+cellSep+str("name")+cellSep+str("client_name"))
+	case schema.EventIndex:
+		langs, _ := e.Props["languages"].([]string)
+		for _, l := range langs {
+			add(seenLanguage, 0, l)
+		}
+		if b := str("file_count_bucket"); b != "" {
+			add(seenFiles, 0, b)
+		}
+		if b := str("duration_bucket"); b != "" {
+			add(seenDuration, 0, b)
+		}
+	}
+	if e.Event == schema.EventInstall || e.Event == schema.EventIndex {
+		if b := str("sqlite_backend"); b != "" {
+			add(seenBackend, 0, b)
+		}
+	}
+	return cells
+}
 
 func addCount(counts map[countKey]countVal, k countKey, n, errs int64) {
 	v := counts[k]
@@ -656,6 +799,9 @@ func addCount(counts map[countKey]countVal, k countKey, n, errs int64) {
 // writeRollups upserts the group's counts, records which machines are new
 // in which breakdown, and bumps the distinct-machine counts for those.
 func (w *storeWriter) writeRollups(ctx context.Context) error {
+	if w.backfill {
+		maps.DeleteFunc(w.counts, func(k countKey, _ countVal) bool { return k.dim != dimInstallKind && k.dim != dimBackend })
+	}
 	args := w.args[:0]
 	for k, v := range w.counts {
 		args = append(args, k.dim, k.day, k.a, k.b, k.c, v.n, v.errors)
@@ -682,28 +828,40 @@ func (w *storeWriter) writeRollups(ctx context.Context) error {
 	// breakdown.
 	args = args[:0]
 	known := w.args2[:0]
+	consider := func(k seenKey) {
+		if w.backfill && !newInLayout3(k) {
+			return
+		}
+		if _, ok := w.seen[k]; ok {
+			return
+		}
+		w.seen[k] = struct{}{} // dedupes within the group; reload clears it on failure
+		if w.newIDs[k.machine] {
+			args = append(args, k.machine, k.dim, k.period, k.value)
+			w.newCounts[machineCountKey{seenDims[k.dim], k.period, k.value}]++
+		} else {
+			known = append(known, k.machine, k.dim, k.period, k.value)
+		}
+	}
 	for a := range w.active {
 		week := weekOf(a.day)
 		env := w.groupEnvs[a.env]
 		for _, k := range [...]seenKey{
 			{a.machine, seenDay, a.day, env.ciValue()},
+			{a.machine, seenDay, a.day, ""},
+			{a.machine, seenDayVersion, a.day, env.versionValue()},
 			{a.machine, seenWeek, week, ""},
 			{a.machine, seenWeek, week, env.ciValue()},
 			{a.machine, seenWeekVersion, week, env.versionValue()},
 			{a.machine, seenVersion, 0, env.versionValue()},
 			{a.machine, seenPlatform, 0, env.platformValue()},
+			{a.machine, seenRuntime, 0, env.runtimeValue()},
 		} {
-			if _, ok := w.seen[k]; ok {
-				continue
-			}
-			w.seen[k] = struct{}{} // dedupes within the group; reload clears it on failure
-			if w.newIDs[k.machine] {
-				args = append(args, k.machine, k.dim, k.period, k.value)
-				w.newCounts[machineCountKey{seenDims[k.dim], k.period, k.value}]++
-			} else {
-				known = append(known, k.machine, k.dim, k.period, k.value)
-			}
+			consider(k)
 		}
+	}
+	for _, k := range w.cellKeys {
+		consider(k)
 	}
 	if err := w.insSeenNew.exec(ctx, args); err != nil {
 		return fmt.Errorf("sqlite first_seen: %w", err)
@@ -732,6 +890,8 @@ func (w *storeWriter) writeRollups(ctx context.Context) error {
 	}
 	clear(args)
 	w.args = args[:0]
+	clear(w.cellKeys)
+	w.cellKeys = w.cellKeys[:0]
 	for day, r := range w.rawDays {
 		if _, err := w.upRawDay.ExecContext(ctx, day, r.first, r.last); err != nil {
 			return fmt.Errorf("sqlite raw_days: %w", err)

@@ -127,8 +127,11 @@ FROM raw_events r JOIN machines m ON m.id = r.machine JOIN envelopes e ON e.id =
 `
 
 // layoutVersion is written to meta at creation. Version 1 was the single
-// events table with JSON props, which OpenSQLite migrates.
-const layoutVersion = "2"
+// events table with JSON props, which OpenSQLite migrates; version 2 had
+// neither the machines behind each figure nor the daily and runtime
+// breakdowns, which OpenSQLite fills from the raw rows still kept
+// (backfillV3).
+const layoutVersion = "3"
 
 // Defaults of SQLiteConfig.
 const (
@@ -259,18 +262,36 @@ func OpenSQLite(ctx context.Context, cfg SQLiteConfig) (*SQLiteSink, error) {
 	if _, err := conn.ExecContext(ctx, sqliteSchema); err != nil {
 		return fail(fmt.Errorf("create schema: %w", err))
 	}
-	if _, err := conn.ExecContext(ctx, `INSERT INTO meta(key, value) VALUES ('layout', ?) ON CONFLICT(key) DO NOTHING`, layoutVersion); err != nil {
-		return fail(fmt.Errorf("write layout version: %w", err))
+	var layout string
+	err = conn.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'layout'`).Scan(&layout)
+	if errors.Is(err, sql.ErrNoRows) {
+		// A new store, or the first layout (which had no meta rows):
+		// migrateV1 writes every rollup of this layout.
+		layout = layoutVersion
+		_, err = conn.ExecContext(ctx, `INSERT INTO meta(key, value) VALUES ('layout', ?)`, layoutVersion)
+	}
+	if err != nil {
+		return fail(fmt.Errorf("layout version: %w", err))
 	}
 	w, err := newStoreWriter(ctx, conn, cfg)
 	if err != nil {
 		return fail(err)
+	}
+	if layout == "2" {
+		if err := backfillV3(ctx, conn, w, cfg.Logger); err != nil {
+			w.close()
+			return fail(fmt.Errorf("fill the rollups of layout 3: %w", err))
+		}
 	}
 	if oldLayout {
 		if err := migrateV1(ctx, conn, w, cfg.Logger); err != nil {
 			w.close()
 			return fail(fmt.Errorf("migrate the events table: %w", err))
 		}
+	}
+	if _, err := conn.ExecContext(ctx, `INSERT INTO meta(key, value) VALUES ('layout', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`, layoutVersion); err != nil {
+		w.close()
+		return fail(fmt.Errorf("write layout version: %w", err))
 	}
 	// The log exists once anything was written, as the schema was. A
 	// handle of our own is what the syncer fsyncs; fsync flushes the file,

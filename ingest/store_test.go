@@ -462,12 +462,18 @@ func TestRetention(t *testing.T) {
 		t.Errorf("installs %d, want 9", installs)
 	}
 	// Machine 1's day and week rows in first_seen are pruned (closed
-	// periods); its all-time version and platform rows stay.
+	// periods); its all-time rows stay: version, platform, runtime, and
+	// the figures its events count in (three install targets, four
+	// languages, a file-count and a duration bucket, five tools).
 	waitFor(t, func() bool {
-		return countRows(t, db, `SELECT count(*) FROM first_seen WHERE machine = 1 AND dim IN (?, ?, ?)`, seenDay, seenWeek, seenWeekVersion) == 0
+		return countRows(t, db, `SELECT count(*) FROM first_seen WHERE machine = 1 AND dim IN (?, ?, ?, ?, ?)`,
+			seenDay, seenDayVersion, seenWeek, seenWeekVersion, seenInstallWeek) == 0
 	})
-	if n := countRows(t, db, `SELECT count(*) FROM first_seen WHERE machine = 1`); n != 2 {
-		t.Errorf("machine 1 keeps %d first_seen rows, want 2 (version, platform)", n)
+	if n := countRows(t, db, `SELECT count(*) FROM first_seen WHERE machine = 1 AND period != 0`); n != 0 {
+		t.Errorf("machine 1 keeps %d first_seen rows of closed periods", n)
+	}
+	if n := countRows(t, db, `SELECT count(*) FROM first_seen WHERE machine = 1`); n != 3+3+4+2+5 {
+		t.Errorf("machine 1 keeps %d first_seen rows, want 17 (version, platform, runtime, 3 targets, 4 languages, 2 buckets, 5 tools)", n)
 	}
 	if seenBefore == 0 {
 		t.Fatal("no first_seen rows to prune")
