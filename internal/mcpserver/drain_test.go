@@ -1,27 +1,14 @@
 package mcpserver_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"strings"
-	"sync"
 	"testing"
 
+	"github.com/getcodegraph/codegraph-install/internal/harness"
 	"github.com/getcodegraph/codegraph-install/internal/mcpserver"
 )
-
-// lockedBuffer is Out for a Serve whose output is read after it returns.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
 
 // TestServeAnswersWhatItReadBeforeEOF: a client that writes its requests
 // and closes stdin at once (`printf … | codegraph serve --mcp`) gets an
@@ -40,7 +27,7 @@ func TestServeAnswersWhatItReadBeforeEOF(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			var out lockedBuffer
+			var out harness.SyncBuffer
 			err := mcpserver.Serve(context.Background(), mcpserver.Options{
 				In: strings.NewReader(tc.in), Out: &out, Dir: initProject(t), PersistEvery: -1, FlushEvery: -1,
 			})
@@ -48,7 +35,7 @@ func TestServeAnswersWhatItReadBeforeEOF(t *testing.T) {
 				t.Fatal(err)
 			}
 			answered := map[int]bool{}
-			for _, line := range strings.Split(strings.TrimSpace(out.b.String()), "\n") {
+			for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
 				var m struct {
 					ID     int             `json:"id"`
 					Result json.RawMessage `json:"result"`
@@ -61,7 +48,7 @@ func TestServeAnswersWhatItReadBeforeEOF(t *testing.T) {
 			}
 			for id := 1; id <= 4; id++ {
 				if !answered[id] {
-					t.Errorf("request %d was not answered:\n%s", id, out.b.String())
+					t.Errorf("request %d was not answered:\n%s", id, out.String())
 				}
 			}
 		})
