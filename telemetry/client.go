@@ -389,8 +389,9 @@ func (c *Client) QueueProblem() error {
 	return c.queue.problem()
 }
 
-// DeleteQueue removes the queue and all claims (`telemetry off`, `reset`),
-// and forgets what this process holds in memory.
+// DeleteQueue removes the queue, all claims and the log of what was sent
+// (`telemetry off`, `reset`), and forgets what this process holds in
+// memory.
 func (c *Client) DeleteQueue() error {
 	c.mu.Lock()
 	c.harvestLocked()

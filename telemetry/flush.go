@@ -292,7 +292,7 @@ func (c *Client) Flush(ctx context.Context) {
 			break
 		}
 		c.queue.hook("send:marked")
-		res := c.send(ctx, machineID, b)
+		res := c.send(ctx, machineID, b).result
 		c.queue.hook("send:returned")
 		if res == delivered {
 			continue
@@ -316,8 +316,11 @@ func appendBatches(out []entry, batches [][]entry) []entry {
 	return out
 }
 
-// send POSTs one batch and says what became of it.
-func (c *Client) send(ctx context.Context, machineID string, batch []entry) sendResult {
+// send POSTs one batch and says what became of it. A request that left
+// the machine (answered, or handed to a connection that then failed) is
+// added to the log of what was sent (sentlog.go), which nothing here reads;
+// a failure to log it is as silent as any other.
+func (c *Client) send(ctx context.Context, machineID string, batch []entry) sendOutcome {
 	env := c.newEnvelope(machineID)
 	env.Events = batch
 	body := mustJSON(env)
@@ -327,5 +330,9 @@ func (c *Client) send(ctx context.Context, machineID string, batch []entry) send
 	}
 	ctx, cancel := context.WithTimeout(ctx, SendTimeout)
 	defer cancel()
-	return post(ctx, c.opts.HTTPClient, endpoint, body)
+	out := post(ctx, c.opts.HTTPClient, endpoint, body)
+	if out.left() {
+		c.queue.recordSent(SentRequest{Time: c.opts.Now(), Status: out.status, Endpoint: endpoint, Body: string(body)})
+	}
+	return out
 }

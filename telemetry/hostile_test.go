@@ -23,7 +23,8 @@ import (
 )
 
 // TestHostileStateFiles puts, where the queue, a claim, the lock file of
-// systems without flock or a file written aside belongs, each thing that a
+// systems without flock, a file written aside or the log of what was sent
+// belongs, each thing that a
 // careless or hostile program could leave there: a symlink to someone
 // else's file, a FIFO, a socket, a directory (empty or not), an empty file,
 // a 20 GiB sparse file and a read-only file. Persist, Flush, PendingEvents,
@@ -40,6 +41,9 @@ func TestHostileStateFiles(t *testing.T) {
 		"lock":  statedir.Dir.QueueLock,
 		"temp":  func(d statedir.Dir) string { return d.QueueTemp("x") },
 		"spare": statedir.Dir.QueueSpare,
+		// The log of what was sent: never read by the sender, so nothing
+		// standing there keeps the queue from being sent.
+		"sentlog": statedir.Dir.SentLog,
 	}
 	kinds := []string{"symlink", "hardlink", "fifo", "socket", "dir", "nonempty-dir", "empty", "sparse", "read-only"}
 	for target, pathOf := range targets {

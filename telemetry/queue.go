@@ -240,14 +240,15 @@ func (q queue) pendingEntries(now time.Time, staleOnly bool) []entry {
 }
 
 // leftovers lists what interrupted rewrites left: atomicfile's temporary
-// files of the queue and of claims (made under the lock, so one found
+// files of the queue, of claims and of the sent log (made under the lock, so one found
 // under it is a dead process's), then what earlier versions wrote aside
 // without it, their spare copy of the queue among them.
 func (q queue) leftovers() (ours, earlier []string) {
 	ours, _ = filepath.Glob(atomicfile.TempPattern(q.path))
 	claims, _ := filepath.Glob(atomicfile.TempPattern(q.dir.SendingPattern()))
+	logs, _ := filepath.Glob(atomicfile.TempPattern(q.dir.SentLog()))
 	earlier, _ = filepath.Glob(q.dir.QueueTempPattern())
-	return append(ours, claims...), earlier
+	return append(append(ours, claims...), logs...), earlier
 }
 
 // removeLeftovers deletes, under the lock, the copies that interrupted
@@ -264,13 +265,13 @@ func (q queue) removeLeftovers() {
 	}
 }
 
-// removeAll deletes the queue, every claim and leftover, and the lock file
-// (Windows's): `telemetry off` and reset. A symlink is removed, not its
-// target.
+// removeAll deletes the queue, every claim and leftover, the log of what
+// was sent and the lock file (Windows's): `telemetry off` and reset. A
+// symlink is removed, not its target.
 func (q queue) removeAll() error {
 	ours, earlier := q.leftovers()
 	var errs []error
-	for _, p := range append(append(append([]string{q.path, q.dir.QueueLock()}, q.claimPaths()...), ours...), earlier...) {
+	for _, p := range append(append(append([]string{q.path, q.dir.SentLog(), q.dir.QueueLock()}, q.claimPaths()...), ours...), earlier...) {
 		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			errs = append(errs, fmt.Errorf("%w; codegraph removes only its own files: delete it by hand", err))
 		}

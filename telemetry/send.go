@@ -15,3 +15,17 @@ const (
 	// have arrived: the lines go back, and this process sends nothing more.
 	notSent
 )
+
+// sendOutcome is what post reports of one request.
+type sendOutcome struct {
+	result sendResult
+	// status is the HTTP status of the response; 0 when none came.
+	status int
+	// why names, in a few words, what kept a request from being sent or
+	// answered ("connection refused", "timed out"); "" otherwise.
+	why string
+}
+
+// left reports whether the request left the machine: an HTTP response came
+// back, or the body was handed to a connection that then failed.
+func (o sendOutcome) left() bool { return o.status != 0 || o.result == lost }

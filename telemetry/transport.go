@@ -5,7 +5,9 @@ package telemetry
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptrace"
 	"sync/atomic"
@@ -30,7 +32,7 @@ const transportCompiled = true
 // sent again (RFC 9110 §15.4.8, §15.4.9), to any host, over plain http
 // too, and Go's client would do so up to ten times. Any HTTP response is
 // final (CONTRACT §7), a redirect included: its lines are done.
-func post(ctx context.Context, client *http.Client, endpoint string, body []byte) sendResult {
+func post(ctx context.Context, client *http.Client, endpoint string, body []byte) sendOutcome {
 	if client == nil {
 		client = &http.Client{Timeout: SendTimeout}
 	} else {
@@ -45,7 +47,8 @@ func post(ctx context.Context, client *http.Client, endpoint string, body []byte
 	})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(body))
 	if err != nil {
-		return delivered // a malformed endpoint will never work: drop, don't retry
+		// A malformed endpoint will never work: drop, don't retry.
+		return sendOutcome{result: delivered, why: "the endpoint is not a URL that can be sent to"}
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "codegraph-telemetry")
@@ -54,12 +57,32 @@ func post(ctx context.Context, client *http.Client, endpoint string, body []byte
 		// A transport that reports no trace (asked stays false) could have
 		// connected: only a failure seen before any connection puts back.
 		if asked.Load() && !connected.Load() {
-			return notSent
+			return sendOutcome{result: notSent, why: whyFailed(err)}
 		}
-		return lost
+		return sendOutcome{result: lost, why: whyFailed(err)}
 	}
 	// Read a little so the connection can be reused, then let it go.
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
 	resp.Body.Close()
-	return delivered
+	return sendOutcome{result: delivered, status: resp.StatusCode}
+}
+
+// whyFailed names a transport error in a few words: "timed out", "no such
+// host", or the system's own words at the bottom of it ("connection
+// refused"), without the URL and operation that wrap it.
+func whyFailed(err error) string {
+	var dns *net.DNSError
+	var ne net.Error
+	switch {
+	case errors.As(err, &dns):
+		return dns.Err
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+		return "timed out"
+	case errors.Is(err, context.Canceled):
+		return "interrupted"
+	}
+	for u := errors.Unwrap(err); u != nil; u = errors.Unwrap(err) {
+		err = u
+	}
+	return err.Error()
 }

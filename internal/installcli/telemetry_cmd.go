@@ -45,7 +45,20 @@ Every field is described in ` + consent.DocsURL,
 		},
 	}
 	status.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
-	cmd.AddCommand(status,
+	var logJSON bool
+	log := &cobra.Command{
+		Use:   "log",
+		Short: "Show the requests already sent (last 30 days), byte for byte, with their time and HTTP status",
+		Args:  exitcode.Args(cobra.NoArgs),
+		RunE: func(*cobra.Command, []string) error {
+			if err := a.needHome(); err != nil {
+				return err
+			}
+			return a.printSentLog(logJSON)
+		},
+	}
+	log.Flags().BoolVar(&logJSON, "json", false, `print one JSON array of {"time","status","endpoint","body"}`)
+	cmd.AddCommand(status, log,
 		&cobra.Command{
 			Use:   "on",
 			Short: "Share " + consent.UsageName + " (stored as your choice)",
@@ -328,7 +341,7 @@ func (a *app) setTelemetry(enabled bool) error {
 		if err := a.choose(consent.CLIOff); err != nil {
 			return err
 		}
-		fmt.Fprintln(a.env.Stderr, "Telemetry is off. Nothing will be sent from this machine; the queue was deleted.")
+		fmt.Fprintln(a.env.Stderr, "Telemetry is off. Nothing will be sent from this machine; the queue and the log of what was sent were deleted.")
 		return nil
 	}
 	if err := a.choose(consent.CLIOn); err != nil {
@@ -357,7 +370,7 @@ func (a *app) resetTelemetry() error {
 		return err
 	}
 	a.tel.Refresh()
-	fmt.Fprintln(a.env.Stderr, "Deleted the stored choice, the machine ID and the queue.")
+	fmt.Fprintln(a.env.Stderr, "Deleted the stored choice, the machine ID, the queue and the log of what was sent.")
 	switch d := a.tel.Consent().Resolve(); {
 	case d.DecidedBy == consent.ByBuild:
 		fmt.Fprintln(a.env.Stderr, "Telemetry is not part of this build: nothing is ever sent.")
@@ -395,6 +408,55 @@ func (a *app) showTelemetry() error {
 		fmt.Fprintln(a.env.Stderr, "machine_id is null: none is made yet. The first run that sends prints a one-time notice, makes one and sends nothing; the run after it sends under that ID.")
 	}
 	return writeJSON(a.env.Stdout, out)
+}
+
+// sentJSON is one request of `telemetry log --json`; status is null when
+// no answer came.
+type sentJSON struct {
+	Time     string `json:"time"`
+	Status   *int   `json:"status"`
+	Endpoint string `json:"endpoint"`
+	Body     string `json:"body"`
+}
+
+// printSentLog prints the log of what was sent, oldest first: in the text
+// form each request's time, status and endpoint on one line, then its body
+// exactly as sent (what an auditor compares with what the endpoint
+// received), then an empty line.
+func (a *app) printSentLog(asJSON bool) error {
+	sent, err := a.tel.Sent()
+	if err != nil {
+		return fmt.Errorf("the log of what was sent cannot be read: %w", err)
+	}
+	if asJSON {
+		out := make([]sentJSON, 0, len(sent))
+		for _, r := range sent {
+			j := sentJSON{Time: r.Time.Format(time.RFC3339), Endpoint: r.Endpoint, Body: r.Body}
+			if r.Status != 0 {
+				j.Status = &r.Status
+			}
+			out = append(out, j)
+		}
+		return writeJSON(a.env.Stdout, out)
+	}
+	if len(sent) == 0 && a.tel.Endpoint() == "" {
+		fmt.Fprintln(a.env.Stderr, "Telemetry is not part of this build: nothing is ever sent.")
+		return nil
+	}
+	if len(sent) == 0 {
+		fmt.Fprintf(a.env.Stderr, "Nothing was sent from this machine in the last %d days (or since `codegraph telemetry off` or `reset` deleted the log).\n", telemetry.SentLogAge/(24*time.Hour))
+		return nil
+	}
+	w := &strings.Builder{}
+	for _, r := range sent {
+		status := "no answer"
+		if r.Status != 0 {
+			status = fmt.Sprint(r.Status)
+		}
+		fmt.Fprintf(w, "%s  %s  POST %s\n%s\n\n", r.Time.Format(time.RFC3339), status, r.Endpoint, r.Body)
+	}
+	_, err = io.WriteString(a.env.Stdout, w.String())
+	return err
 }
 
 func writeJSON(w io.Writer, v any) error {

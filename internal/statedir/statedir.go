@@ -40,6 +40,11 @@ func (d Dir) TelemetryConfig() string { return filepath.Join(d.root, "telemetry.
 // Queue is the telemetry queue of rollup deltas and lifecycle events.
 func (d Dir) Queue() string { return filepath.Join(d.root, "telemetry-queue.jsonl") }
 
+// SentLog is the log of the telemetry requests that left the machine: each
+// body as sent, its time and the HTTP status. Only `codegraph telemetry
+// log` reads it; the sender never does.
+func (d Dir) SentLog() string { return filepath.Join(d.root, "telemetry-sent.jsonl") }
+
 // QueueLock serialises the short critical sections of processes that
 // append to, compact or claim the queue, on systems without flock (on
 // Unix the queue file itself is locked); `telemetry reset` removes it.

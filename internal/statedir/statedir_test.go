@@ -68,6 +68,7 @@ func TestPaths(t *testing.T) {
 		d.TelemetryConfig(): "/home/u/.codegraph/telemetry.json",
 		d.Queue():           "/home/u/.codegraph/telemetry-queue.jsonl",
 		d.QueueLock():       "/home/u/.codegraph/telemetry-queue.lock",
+		d.SentLog():         "/home/u/.codegraph/telemetry-sent.jsonl",
 		d.Sending("t"):      "/home/u/.codegraph/telemetry-queue.sending.t.jsonl",
 		d.QueueTemp("t"):    "/home/u/.codegraph/telemetry-queue.tmp.t",
 		d.QueueSpare():      "/home/u/.codegraph/telemetry-queue.tmp.spare",
