@@ -44,6 +44,9 @@ type Dashboard struct {
 	Token string
 	// Now ends the weekly charts' window; defaults to time.Now.
 	Now func() time.Time
+	// PublicMinMachines, when above 0, serves GET /public to anyone,
+	// token or not: the figures of Public with this K.
+	PublicMinMachines int
 }
 
 // forwardingHeaders are the headers a proxy adds to say who the client is.
@@ -99,6 +102,51 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) int {
 	w.WriteHeader(http.StatusOK)
 	if r.Method == http.MethodGet {
 		_, _ = w.Write(page.Bytes())
+	}
+	return http.StatusOK
+}
+
+// public serves GET /public: the folded figures, as the page or, with
+// ?format=json, as report --public --json prints them. It needs no token:
+// nothing in it is per machine and every figure stands behind at least K
+// machines.
+func (h *Handler) public(w http.ResponseWriter, r *http.Request) int {
+	d := h.dash
+	if d == nil || d.PublicMinMachines < 1 {
+		return plain(w, http.StatusNotFound, "not found\n")
+	}
+	dashboardHeaders(w.Header())
+	if !isGet(r) {
+		return methodNotAllowedGet(w)
+	}
+	rep, err := BuildReport(r.Context(), d.DB, false)
+	if err != nil {
+		h.log.Error("public report failed", "err", err)
+		return plain(w, http.StatusInternalServerError, "could not read the store\n")
+	}
+	now := time.Now
+	if d.Now != nil {
+		now = d.Now
+	}
+	p := Public(rep, d.PublicMinMachines, now())
+	var out bytes.Buffer
+	switch r.URL.Query().Get("format") {
+	case "", "html":
+		err = WritePublicDashboard(&out, p)
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	case "json":
+		err = p.WriteJSON(&out)
+		w.Header().Set("Content-Type", "application/json")
+	default:
+		return plain(w, http.StatusBadRequest, "format must be html or json\n")
+	}
+	if err != nil {
+		h.log.Error("public render failed", "err", err)
+		return plain(w, http.StatusInternalServerError, "could not render the figures\n")
+	}
+	w.WriteHeader(http.StatusOK)
+	if r.Method == http.MethodGet {
+		_, _ = w.Write(out.Bytes())
 	}
 	return http.StatusOK
 }

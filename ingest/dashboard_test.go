@@ -741,3 +741,59 @@ func yearStore(b *testing.B) string {
 	seedYear(b, path)
 	return path
 }
+
+// TestDashboardRanges: ?weeks=4, 12 and 52 draw the weekly charts over
+// that many weeks (the figures still the report's and the seed's), mark
+// the range chosen and link the others; any other value is 400.
+func TestDashboardRanges(t *testing.T) {
+	t.Parallel()
+	clk := newTestClock(fixedNow)
+	s, sd := dashboardSeed(t, clk)
+	db := openRead(t, s.cfg.Path)
+	r, err := BuildReport(context.Background(), db, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := NewHandler(Config{Sink: s, Now: clk.now, Dashboard: &Dashboard{DB: db, Now: clk.now}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	for _, tc := range []struct {
+		query string
+		weeks int
+		want  int
+	}{{"", 12, 200}, {"?weeks=4", 4, 200}, {"?weeks=12", 12, 200}, {"?weeks=52", 52, 200}, {"?weeks=5", 0, 400}, {"?weeks=x", 0, 400}} {
+		resp, err := srv.Client().Get(srv.URL + DashboardPath + tc.query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var page bytes.Buffer
+		page.ReadFrom(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tc.want {
+			t.Errorf("%q: %d, want %d", tc.query, resp.StatusCode, tc.want)
+			continue
+		}
+		if tc.want != 200 {
+			continue
+		}
+		checkShown(t, shownInPage(t, page.String()), r, sd, fixedNow, tc.weeks)
+		got := 0
+		for _, f := range shownInPage(t, page.String()) {
+			if f.chart == "weekly-active" && f.series == "prod" {
+				got++
+			}
+		}
+		if got != tc.weeks {
+			t.Errorf("%q: %d weeks drawn, want %d", tc.query, got, tc.weeks)
+		}
+		for _, n := range DashboardRanges {
+			link := fmt.Sprintf(`<a href="%s?weeks=%d">`, DashboardPath, n)
+			if (n == tc.weeks) == strings.Contains(page.String(), link) {
+				t.Errorf("%q: the link to %d weeks is there: %v", tc.query, n, strings.Contains(page.String(), link))
+			}
+		}
+	}
+}

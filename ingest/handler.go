@@ -120,6 +120,8 @@ func (h *Handler) route(w http.ResponseWriter, r *http.Request) int {
 		return http.StatusOK
 	case DashboardPath:
 		return h.dashboard(w, r)
+	case PublicPath:
+		return h.public(w, r)
 	case "/healthz":
 		if !isGet(r) {
 			return methodNotAllowedGet(w)

@@ -92,6 +92,10 @@ type ServeOptions struct {
 	RateBurst int
 	// TLSCert and TLSKey, both or neither, make serve speak HTTPS.
 	TLSCert, TLSKey string
+	// Public serves GET /public, without a token: the figures of report
+	// --public with MinMachines as K.
+	Public      bool
+	MinMachines int
 }
 
 // DefaultMaxDBSize is serve's size budget unless --max-db-size says
@@ -122,6 +126,10 @@ With POSTHOG_API_KEY (and optional POSTHOG_HOST, default ` + ingest.DefaultPostH
 accepted events are forwarded to PostHog's batch API as anonymous events.
 Each machine ID may send --rate-limit requests a minute, --rate-burst at once;
 past that it gets 429.
+With --public, GET /public serves to anyone, token or not, the figures of
+report --public: every figure fewer than --min-machines distinct machines
+stand behind folded into "other", nothing per machine (?format=json for
+JSON); the dashboard keeps its rules.
 With --tls-cert and --tls-key, serve speaks HTTPS itself; SIGHUP reads both
 files again (after a renewal), and a pair that cannot be used is logged and
 leaves the previous one in place.
@@ -144,6 +152,8 @@ Every flag can also be set with the variable shown beside it
 	f.IntVar(&opts.RateBurst, "rate-burst", ingest.DefaultBurst, "requests a machine ID may send at once before --rate-limit holds it back")
 	f.StringVar(&opts.TLSCert, "tls-cert", "", "PEM certificate chain to serve HTTPS with (with --tls-key; read again on SIGHUP)")
 	f.StringVar(&opts.TLSKey, "tls-key", "", "PEM private key of --tls-cert")
+	f.BoolVar(&opts.Public, "public", false, "serve GET /public without a token: the figures of report --public (SQLite store only)")
+	f.IntVar(&opts.MinMachines, "min-machines", ingest.DefaultMinMachines, "with --public: the fewest distinct machines a published figure stands behind")
 	return cmd
 }
 
@@ -161,6 +171,12 @@ func runServe(ctx context.Context, env Env, opts ServeOptions) error {
 	}
 	if (opts.TLSCert == "") != (opts.TLSKey == "") {
 		return exitcode.Usagef("--tls-cert and --tls-key go together")
+	}
+	if opts.MinMachines < 1 {
+		return exitcode.Usagef("--min-machines must be 1 or more")
+	}
+	if opts.Public && env.Getenv("POSTHOG_API_KEY") != "" {
+		return exitcode.Usagef("--public serves the SQLite store's figures; with POSTHOG_API_KEY there is none (docs/posthog.md has them as PostHog insights)")
 	}
 	logger := slog.New(slog.NewJSONHandler(env.Stderr, nil))
 	var certs *ingest.Certs
@@ -204,6 +220,10 @@ func runServe(ctx context.Context, env Env, opts ServeOptions) error {
 			return errors.Join(err, sink.Close(context.Background()))
 		}
 		dash = &ingest.Dashboard{DB: rdb, Token: opts.DashboardToken, Now: env.Now}
+		if opts.Public {
+			dash.PublicMinMachines = opts.MinMachines
+			logger.Info("serving the public figures", "path", ingest.PublicPath, "min_machines", opts.MinMachines)
+		}
 		logger.Info("storing in SQLite", "db", opts.DB, "retention_days", opts.RetentionDays, "max_db_bytes", maxBytes,
 			"dashboard", map[bool]string{true: "token", false: "loopback only"}[opts.DashboardToken != ""])
 		if opts.DashboardToken == "" {
@@ -295,6 +315,10 @@ type ReportOptions struct {
 	JSON   bool
 	Events bool
 	HTML   string
+	// Public folds every figure fewer than MinMachines distinct machines
+	// stand behind (ingest.Public).
+	Public      bool
+	MinMachines int
 }
 
 func newReport(env Env) *cobra.Command {
@@ -302,10 +326,17 @@ func newReport(env Env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "report",
 		Short: "Print the dashboards from the SQLite store",
-		Long: `Print the dashboards from the SQLite store's rollups: weekly active
-machines, installs by target, usage by tool × client, version adoption,
-languages indexed and the OS/arch mix. --html writes the page /dashboard
-serves, self-contained, to a file.`,
+		Long: `Print the dashboards from the SQLite store's rollups, one for each question
+of the telemetry design: daily and weekly active machines, new and returning,
+installs by kind and by target × scope with uninstalls, usage by tool × client
+with errors, version adoption and its speed, OS/arch, runtime, SQLite backend,
+languages, index size and duration, CI share. --html writes the page
+/dashboard serves, self-contained, to a file.
+
+--public prints the figures for publishing instead: every figure fewer than
+--min-machines distinct machines stand behind folded into "other" (and any
+figure that would let one work a folded one out folded too), nothing per
+machine; with --html, the page GET /public serves.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runReport(cmd.Context(), env, opts)
 		},
@@ -314,10 +345,18 @@ serves, self-contained, to a file.`,
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print one JSON object instead of tables")
 	cmd.Flags().BoolVar(&opts.Events, "events", false, "include every raw row still kept (machine_id, event, ts, props)")
 	cmd.Flags().StringVar(&opts.HTML, "html", "", "write the dashboard page to this file instead of printing")
+	cmd.Flags().BoolVar(&opts.Public, "public", false, "the figures for publishing: what fewer than --min-machines machines stand behind folded into other")
+	cmd.Flags().IntVar(&opts.MinMachines, "min-machines", ingest.DefaultMinMachines, "with --public: the fewest distinct machines a published figure stands behind")
 	return cmd
 }
 
 func runReport(ctx context.Context, env Env, opts ReportOptions) error {
+	if opts.Public && opts.Events {
+		return exitcode.Usagef("--events lists raw rows, per machine: it has no place in --public")
+	}
+	if opts.MinMachines < 1 {
+		return exitcode.Usagef("--min-machines must be 1 or more")
+	}
 	db, err := ingest.OpenReport(ctx, opts.DB)
 	if err != nil {
 		return err
@@ -326,6 +365,23 @@ func runReport(ctx context.Context, env Env, opts ReportOptions) error {
 	r, err := ingest.BuildReport(ctx, db, opts.Events)
 	if err != nil {
 		return fmt.Errorf("report from %s: %w", opts.DB, err)
+	}
+	if opts.Public {
+		p := ingest.Public(r, opts.MinMachines, env.Now())
+		switch {
+		case opts.HTML != "":
+			var page bytes.Buffer
+			if err := ingest.WritePublicDashboard(&page, p); err != nil {
+				return err
+			}
+			if err := os.WriteFile(opts.HTML, page.Bytes(), 0o644); err != nil {
+				return fmt.Errorf("write public page: %w", err)
+			}
+			return nil
+		case opts.JSON:
+			return p.WriteJSON(env.Stdout)
+		}
+		return p.WriteText(env.Stdout)
 	}
 	switch {
 	case opts.HTML != "":
