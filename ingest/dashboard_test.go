@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -794,6 +795,46 @@ func TestDashboardRanges(t *testing.T) {
 			if (n == tc.weeks) == strings.Contains(page.String(), link) {
 				t.Errorf("%q: the link to %d weeks is there: %v", tc.query, n, strings.Contains(page.String(), link))
 			}
+		}
+	}
+}
+
+// postHogInsights names, for every chart of the dashboard, the heading
+// of its HogQL insight in docs/posthog.md (the scale-out path draws the
+// same charts in PostHog).
+var postHogInsights = map[string]string{
+	"daily-active": "Daily active machines", "weekly-active": "Weekly active machines", "new-returning": "New and returning machines",
+	"ci-share": "CI share", "installs-weekly": "Installs per week by kind", "installs": "Installs by target and scope",
+	"usage": "Usage by tool × client", "versions": "Version adoption", "version-speed": "Days to half adoption",
+	"platforms": "OS and architecture", "runtimes": "Runtime", "backends": "SQLite backend", "languages": "Languages indexed",
+	"file-counts": "Index size", "durations": "duration",
+}
+
+// TestPostHogHasEveryChart: docs/posthog.md has a HogQL query under a
+// heading for every chart of the dashboard, so a new chart cannot leave
+// the PostHog path behind.
+func TestPostHogHasEveryChart(t *testing.T) {
+	t.Parallel()
+	data, err := os.ReadFile(filepath.Join("..", "docs", "posthog.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sections := strings.Split(string(data), "\n### ")[1:]
+	for _, chart := range dashboardCharts {
+		heading, ok := postHogInsights[chart]
+		if !ok {
+			t.Errorf("chart %s: no PostHog insight named in postHogInsights", chart)
+			continue
+		}
+		found := false
+		for _, sec := range sections {
+			title, rest, _ := strings.Cut(sec, "\n")
+			if strings.Contains(title, heading) && strings.Contains(rest, "```sql\nSELECT") {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("chart %s: docs/posthog.md has no heading with %q followed by a query", chart, heading)
 		}
 	}
 }
