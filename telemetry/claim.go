@@ -41,29 +41,38 @@ type claim struct {
 
 // claim merges back the claims of dead senders, then, if due says the
 // queue holds something to send, renames the queue to a claim of its own
-// and returns it with the queue's lines; nil when there is nothing to
-// send or the queue cannot be had.
-func (q queue) claim(now time.Time, due func([]entry) bool) (*claim, []entry) {
+// and returns it with the queue's lines. Without a queue, due is asked
+// about no lines. It returns a nil claim when there is nothing to send,
+// and an error when the queue cannot be had (its lock, a file that cannot
+// be used, a failed rename).
+func (q queue) claim(now time.Time, due func([]entry) bool) (*claim, []entry, error) {
 	unlock, err := q.lock()
+	if errors.Is(err, fs.ErrNotExist) {
+		due(nil) // no state directory: nothing queued
+		return nil, nil, nil
+	}
 	if err != nil {
-		return nil, nil
+		return nil, nil, err
 	}
 	defer unlock()
 	q.hook("claim:locked")
 	q.mergeStale(now)
 	q.removeLeftovers()
 	data, _, err := readFile(q.path, readWindow)
+	if errors.Is(err, fs.ErrNotExist) {
+		data, err = nil, nil
+	}
 	if err != nil {
-		return nil, nil
+		return nil, nil, err
 	}
 	entries, _ := parseLines(data, "")
 	if !due(entries) {
-		return nil, nil
+		return nil, nil, nil
 	}
 	token := uuid.NewString()
 	cl := &claim{q: q, token: token, path: q.dir.Sending(token)}
-	if os.Rename(q.path, cl.path) != nil {
-		return nil, nil
+	if err := os.Rename(q.path, cl.path); err != nil {
+		return nil, nil, err
 	}
 	q.hook("claim:renamed")
 	// Its time is the sender's, not the last append's: a merger must not
@@ -71,9 +80,9 @@ func (q queue) claim(now time.Time, due func([]entry) bool) (*claim, []entry) {
 	t := time.Now()
 	os.Chtimes(cl.path, t, t)
 	if cl.f, err = lockFile(cl.path, os.O_RDWR); err != nil {
-		return nil, nil // left as it is: merged back after StaleClaim
+		return nil, nil, err // left as it is: merged back after StaleClaim
 	}
-	return cl, entries
+	return cl, entries, nil
 }
 
 // divide rewrites the claim as its lines to keep (pending) followed by one

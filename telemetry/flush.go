@@ -241,6 +241,58 @@ func (c *Client) Show() [][]byte {
 	return out
 }
 
+// FlushResult is what one Flush did. Automatic flushes (the end of an
+// install, serve's interval) drop it: their failures stay silent. Only
+// `codegraph telemetry flush` says it.
+type FlushResult struct {
+	// Off: telemetry is off (or not part of this build); nothing was read
+	// or sent.
+	Off bool
+	// Notice: this process printed the first-run notice, so it sends
+	// nothing (the grace run); the lines stay queued.
+	Notice bool
+	// Endpoint is where requests went ("" when none was made).
+	Endpoint string
+	// Requests were answered by the endpoint, with Statuses (in order);
+	// Sent counts their events.
+	Requests, Sent int
+	Statuses       []int
+	// Lost counts the events of a request handed to a connection that then
+	// failed: no answer came, the body may have arrived, and they are never
+	// sent again.
+	Lost int
+	// Unreachable: no connection could be made (Why says why); Kept of the
+	// due events went back to the queue for a later process.
+	Unreachable bool
+	// Kept counts due events still queued: put back after no connection,
+	// over the cap of requests per flush, or left when ctx ended.
+	Kept int
+	// Dropped counts due events dropped unsent: the endpoint is not a URL
+	// that can ever be sent to (Why).
+	Dropped int
+	// Failed says why the queue could not be sent at all (its lock, a file
+	// that cannot be used, the notice that could not be recorded, an
+	// earlier failure of this process); "" when it could.
+	Failed string
+	// Why names a transport failure in a few words ("connection refused").
+	Why string
+	// Waiting counts the counts of the running UTC day, which wait until it
+	// ends (00:00 UTC).
+	Waiting int
+}
+
+// OK reports whether every request made reached the endpoint and was
+// accepted (a 2xx status), or none was due, or telemetry is off: nothing
+// failed. Events over the cap of requests per flush wait without a failure.
+func (r FlushResult) OK() bool {
+	for _, s := range r.Statuses {
+		if s < 200 || s > 299 {
+			return false
+		}
+	}
+	return r.Lost == 0 && !r.Unreachable && r.Dropped == 0 && r.Failed == ""
+}
+
 // Flush sends what is due: lifecycle events and rollups of completed UTC
 // days. It claims the queue by rename, so concurrent processes never send a
 // line twice, and sends at most once: each batch is marked sending in the
@@ -250,63 +302,111 @@ func (c *Client) Show() [][]byte {
 // connection was made (offline, refused, DNS) do the lines go back to the
 // queue, for a later process: this one sends nothing more. When consent is
 // off it returns before touching the network. It returns when done or when
-// ctx ends, and each request is bounded by SendTimeout.
-func (c *Client) Flush(ctx context.Context) {
-	if c == nil || !transportCompiled || c.sendFailed.Load() {
-		return
+// ctx ends, and each request is bounded by SendTimeout. The result says
+// what it did, for a caller that reports it; the others ignore it.
+func (c *Client) Flush(ctx context.Context) FlushResult {
+	if c == nil || !transportCompiled {
+		return FlushResult{Off: true}
+	}
+	if c.sendFailed.Load() {
+		return FlushResult{Failed: "an earlier send of this process failed, and it does not try again"}
 	}
 	if !c.resolve().Enabled {
-		return
+		return FlushResult{Off: true}
 	}
+	var res FlushResult
 	var batches [][]entry
 	var keep []entry
 	var redated bool
-	cl, entries := c.queue.claim(c.opts.Now(), func(entries []entry) bool {
+	now := c.opts.Now()
+	cl, entries, err := c.queue.claim(now, func(entries []entry) bool {
 		batches, keep, redated = c.plan(entries, placeholderID)
 		return len(batches) > 0 || redated
 	})
+	today := now.UTC().Format(time.DateOnly)
+	for _, e := range keep {
+		if waitsForDayEnd(e, today) {
+			res.Waiting++
+		} else {
+			res.Kept++ // over the cap of requests per flush
+		}
+	}
+	if err != nil {
+		return FlushResult{Failed: "the queue cannot be read: " + err.Error()}
+	}
 	if cl == nil {
-		return
+		return res
 	}
 	if len(batches) == 0 {
 		// Nothing to send, only counts dated in the future to store as
 		// today's: no notice, no connection.
 		cl.finish(keep, c.consent.Resolve().Enabled)
-		return
+		return res
 	}
 	machineID, ok := c.consent.PrepareSend(func(text string) { fmt.Fprintln(c.opts.Stderr, text) })
 	if !ok {
 		// Consent changed, or the notice could not be recorded: send nothing.
-		cl.finish(entries, c.consent.Resolve().Enabled)
-		return
+		on := c.consent.Resolve().Enabled
+		cl.finish(entries, on)
+		switch {
+		case c.consent.GraceRun():
+			return FlushResult{Notice: true, Waiting: res.Waiting}
+		case !on:
+			return FlushResult{Off: true}
+		}
+		return FlushResult{Failed: "the first-run notice could not be recorded in " + c.dir.TelemetryConfig()}
 	}
 	if err := cl.divide(batches, keep); err != nil {
 		// Nothing can be marked as sending, so nothing is sent.
 		cl.finish(entries, true)
-		return
+		return FlushResult{Failed: "the queue could not be prepared for sending: " + err.Error(), Waiting: res.Waiting}
 	}
+	res.Endpoint = c.Endpoint()
 	rest := keep
 	for i, b := range batches {
 		if ctx.Err() != nil || cl.mark(i, stateSending) != nil {
 			rest = appendBatches(rest, batches[i:])
+			res.Kept += countBatches(batches[i:])
 			break
 		}
 		c.queue.hook("send:marked")
-		res := c.send(ctx, machineID, b).result
+		out := c.send(ctx, machineID, b)
 		c.queue.hook("send:returned")
-		if res == delivered {
+		switch {
+		case out.status != 0:
+			res.Requests++
+			res.Sent += len(b)
+			res.Statuses = append(res.Statuses, out.status)
+			continue
+		case out.result == delivered:
+			res.Dropped += len(b)
+			res.Why = out.why
 			continue
 		}
+		res.Why = out.why
 		c.sendFailed.Store(true)
-		if res == notSent && cl.mark(i, statePending) == nil {
+		if out.result == notSent && cl.mark(i, statePending) == nil {
 			c.queue.hook("send:unmarked")
 			rest = appendBatches(rest, batches[i:])
+			res.Unreachable = true
+			res.Kept += countBatches(batches[i:])
 		} else {
 			rest = appendBatches(rest, batches[i+1:])
+			res.Lost += len(b)
+			res.Kept += countBatches(batches[i+1:])
 		}
 		break
 	}
 	cl.finish(rest, c.consent.Resolve().Enabled)
+	return res
+}
+
+func countBatches(batches [][]entry) int {
+	n := 0
+	for _, b := range batches {
+		n += len(b)
+	}
+	return n
 }
 
 func appendBatches(out []entry, batches [][]entry) []entry {

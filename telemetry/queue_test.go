@@ -149,7 +149,7 @@ func TestLeftoversAreRemovedAtAClaim(t *testing.T) {
 	os.Chtimes(q.dir.QueueTemp("dead"), old, old)
 	os.Mkdir(dir+"/.telemetry-queue.jsonl.codegraph-tmp-789", 0o700)
 	kept = append(kept, dir+"/.telemetry-queue.jsonl.codegraph-tmp-789", q.path)
-	if cl, _ := q.claim(time.Now(), func([]entry) bool { return false }); cl != nil {
+	if cl, _, _ := q.claim(time.Now(), func([]entry) bool { return false }); cl != nil {
 		t.Fatal("claimed though nothing was due")
 	}
 	for _, p := range gone {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -79,7 +80,7 @@ Every field is described in ` + consent.DocsURL,
 		},
 		&cobra.Command{
 			Use:   "flush",
-			Short: "Send what is due now (completed days and lifecycle events)",
+			Short: "Send what is due now (completed days and lifecycle events) and say what happened; exit 1 when it could not send",
 			Args:  exitcode.Args(cobra.NoArgs),
 			RunE: func(cmd *cobra.Command, _ []string) error {
 				if err := a.needHome(); err != nil {
@@ -88,8 +89,7 @@ Every field is described in ` + consent.DocsURL,
 				a.tel.Persist()
 				ctx, cancel := context.WithTimeout(cmd.Context(), telemetry.MaxRequestsPerFlush*telemetry.SendTimeout)
 				defer cancel()
-				a.tel.Flush(ctx)
-				return nil
+				return a.reportFlush(a.tel.Flush(ctx))
 			},
 		},
 		&cobra.Command{
@@ -408,6 +408,72 @@ func (a *app) showTelemetry() error {
 		fmt.Fprintln(a.env.Stderr, "machine_id is null: none is made yet. The first run that sends prints a one-time notice, makes one and sends nothing; the run after it sends under that ID.")
 	}
 	return writeJSON(a.env.Stdout, out)
+}
+
+// reportFlush says on stderr what an explicit flush did, in one line, and
+// fails (exit 1) when something could not be sent. Automatic flushes never
+// come here: their failures stay silent.
+func (a *app) reportFlush(r telemetry.FlushResult) error {
+	waiting := ""
+	if r.Waiting > 0 {
+		verb := "wait"
+		if r.Waiting == 1 {
+			verb = "waits"
+		}
+		waiting = fmt.Sprintf("%s %s until 00:00 UTC", plural(r.Waiting, "count"), verb)
+	}
+	var parts []string
+	switch {
+	case r.Off:
+		why := "nothing is sent"
+		if d := a.tel.Consent().Resolve(); d.Reason != "" {
+			why += " (" + d.Reason + ")"
+		}
+		parts = append(parts, "telemetry is off: "+why)
+	case r.Notice:
+		parts = append(parts, "nothing sent: this run printed the one-time notice above, so it sends nothing; sending starts with the next run")
+	case r.Failed != "":
+		parts = append(parts, "could not send: "+a.plainError(errors.New(r.Failed)))
+	case r.Requests == 0 && r.Lost == 0 && !r.Unreachable && r.Dropped == 0:
+		what := waiting
+		if what == "" {
+			what = "nothing queued"
+		}
+		fmt.Fprintln(a.env.Stderr, "nothing due: "+what)
+		return nil
+	}
+	if r.Requests > 0 {
+		var statuses []string
+		for _, s := range r.Statuses {
+			if st := fmt.Sprint(s); !slices.Contains(statuses, st) {
+				statuses = append(statuses, st)
+			}
+		}
+		msg := fmt.Sprintf("sent %s to %s (%s)", plural(r.Sent, "event"), r.Endpoint, strings.Join(statuses, ", "))
+		if !r.OK() && len(r.Statuses) > 0 && r.Lost == 0 && !r.Unreachable && r.Dropped == 0 {
+			msg += ": the endpoint did not accept them all; they are not sent again"
+		}
+		parts = append(parts, msg)
+	}
+	if r.Lost > 0 {
+		parts = append(parts, fmt.Sprintf("sent %s to %s, but no answer came (%s): they may have arrived, and are not sent again", plural(r.Lost, "event"), r.Endpoint, r.Why))
+	}
+	if r.Dropped > 0 {
+		parts = append(parts, fmt.Sprintf("could not send %s to %s (%s): dropped", plural(r.Dropped, "event"), r.Endpoint, r.Why))
+	}
+	if r.Unreachable {
+		parts = append(parts, fmt.Sprintf("could not reach %s: %s; kept for later", r.Endpoint, r.Why))
+	} else if r.Kept > 0 {
+		parts = append(parts, fmt.Sprintf("%s more wait for the next flush", plural(r.Kept, "event")))
+	}
+	if waiting != "" && !r.Off {
+		parts = append(parts, waiting)
+	}
+	fmt.Fprintln(a.env.Stderr, strings.Join(parts, "; "))
+	if !r.OK() {
+		return exitcode.Silent(1)
+	}
+	return nil
 }
 
 // sentJSON is one request of `telemetry log --json`; status is null when

@@ -14,7 +14,8 @@ import (
 )
 
 // TestTelemetryLogIsWhatTheEndpointReceived: the real binary flushes to a
-// loopback endpoint; `telemetry log --json` then holds each request's body
+// loopback endpoint, and says on stderr what it sent and the status;
+// `telemetry log --json` then holds each request's body
 // exactly as the endpoint received it (byte for byte), with status 204 and
 // the endpoint, and the text form prints each body as it was sent, on a
 // line of its own. `telemetry off` and `telemetry reset` delete the log.
@@ -52,7 +53,10 @@ func TestTelemetryLogIsWhatTheEndpointReceived(t *testing.T) {
 	if r := run("telemetry", "log"); r.Stdout != "" || !strings.Contains(r.Stderr, "Nothing was sent") {
 		t.Errorf("log before any send:\n%s", r)
 	}
-	run("telemetry", "flush")
+	// An explicit flush says what it did.
+	if r := run("telemetry", "flush"); !strings.HasPrefix(r.Stderr, "sent 131 events to "+ep.URL()+" (204)") {
+		t.Errorf("flush says:\n%s", r)
+	}
 	received := ep.Bodies()
 	if len(received) != 2 {
 		t.Fatalf("the endpoint received %d requests, want 2", len(received))
