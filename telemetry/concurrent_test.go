@@ -99,7 +99,7 @@ func TestKeptQueueFileFollowsTheName(t *testing.T) {
 			other.Persist()
 		},
 		"compacted past a spare copy": func(t *testing.T, home string, other *Client, _ *collector) {
-			os.WriteFile(statedir.ForHome(home).QueueSpare(), []byte(linesOf(names("s", 20), old)), 0o600)
+			os.WriteFile(statedir.ForHome(home).QueueTemp("spare"), []byte(linesOf(names("s", 20), old)), 0o600)
 			other.Counter(schema.UsageCLICommand, "other").Record(true)
 			other.Persist()
 		},

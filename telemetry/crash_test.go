@@ -368,7 +368,7 @@ func crashScenarios() []scenario {
 		prepare: func(t *testing.T, home string, now time.Time) {
 			dir := statedir.ForHome(home)
 			writeQueue(t, home, linesOf(full, now.Add(-72*time.Hour)))
-			os.WriteFile(dir.QueueSpare(), []byte(linesOf(full[:100], now.Add(-96*time.Hour))), 0o600)
+			os.WriteFile(dir.QueueTemp("spare"), []byte(linesOf(full[:100], now.Add(-96*time.Hour))), 0o600)
 			os.WriteFile(filepath.Join(dir.Root(), ".telemetry-queue.jsonl.codegraph-tmp-1"), []byte(linesOf(full[:100], now)), 0o600)
 		},
 		endpoint: okEndpoint,
@@ -628,7 +628,7 @@ func TestAppendAfterTheQueueWasReplaced(t *testing.T) {
 			writeQueue(t, home, linesOf(full, old))
 			dir := statedir.ForHome(home)
 			if spare {
-				os.WriteFile(dir.QueueSpare(), []byte(linesOf(full, old)), 0o600)
+				os.WriteFile(dir.QueueTemp("spare"), []byte(linesOf(full, old)), 0o600)
 			}
 			cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$", "-test.count=1")
 			cmd.Env = append(os.Environ(), helperEnv+"=persist", helperHome+"="+home, helperNow+"="+old.Format(time.RFC3339Nano),

@@ -40,7 +40,7 @@ func TestHostileStateFiles(t *testing.T) {
 		"claim": func(d statedir.Dir) string { return d.Sending("x") },
 		"lock":  statedir.Dir.QueueLock,
 		"temp":  func(d statedir.Dir) string { return d.QueueTemp("x") },
-		"spare": statedir.Dir.QueueSpare,
+		"spare": func(d statedir.Dir) string { return d.QueueTemp("spare") },
 		// The log of what was sent: never read by the sender, so nothing
 		// standing there keeps the queue from being sent.
 		"sentlog": statedir.Dir.SentLog,

@@ -253,13 +253,14 @@ func (q queue) leftovers() (ours, earlier []string) {
 
 // removeLeftovers deletes, under the lock, the copies that interrupted
 // rewrites left (never the only place of a line): ours and an earlier
-// version's spare at once, its other files once StaleClaim old (it may
-// still run, and it takes no lock of ours).
+// version's spare copy of the queue at once, its other files once
+// StaleClaim old (it may still run, and it takes no lock of ours).
 func (q queue) removeLeftovers() {
 	ours, earlier := q.leftovers()
+	spare := q.dir.QueueTemp("spare")
 	for i, p := range append(ours, earlier...) {
 		fi, err := os.Lstat(p)
-		if err == nil && fi.Mode().IsRegular() && (i < len(ours) || p == q.dir.QueueSpare() || time.Since(fi.ModTime()) > StaleClaim) {
+		if err == nil && fi.Mode().IsRegular() && (i < len(ours) || p == spare || time.Since(fi.ModTime()) > StaleClaim) {
 			os.Remove(p)
 		}
 	}

@@ -138,7 +138,7 @@ func TestLeftoversAreRemovedAtAClaim(t *testing.T) {
 	gone := []string{
 		dir + "/.telemetry-queue.jsonl.codegraph-tmp-123",
 		dir + "/.telemetry-queue.sending.abc.jsonl.codegraph-tmp-456",
-		q.dir.QueueSpare(),
+		q.dir.QueueTemp("spare"),
 		q.dir.QueueTemp("dead"),
 	}
 	kept := []string{q.dir.QueueTemp("live")}

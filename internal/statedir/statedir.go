@@ -1,6 +1,7 @@
 // Package statedir owns every path codegraph keeps on disk: the global state
 // directory (~/.codegraph: consent, telemetry queue and its lock and claims,
-// the global install manifest, config backups) and a project's state
+// the log of what telemetry sent, the global install manifest, config
+// backups) and a project's state
 // directory (<project>/.codegraph: the local install manifest and the init
 // census). No other package spells one of these names; each asks this one,
 // so tests point the whole set at a temporary directory and a reader finds
@@ -45,21 +46,21 @@ func (d Dir) Queue() string { return filepath.Join(d.root, "telemetry-queue.json
 // log` reads it; the sender never does.
 func (d Dir) SentLog() string { return filepath.Join(d.root, "telemetry-sent.jsonl") }
 
-// QueueLock serialises the short critical sections of processes that
-// append to, compact or claim the queue, on systems without flock (on
-// Unix the queue file itself is locked); `telemetry reset` removes it.
+// QueueLock is the queue's lock file on Windows, which has no flock: held
+// open without sharing for the short critical sections of processes that
+// append to, compact or claim the queue (on Unix the state directory
+// itself is flocked, and no lock file exists). `telemetry off` and
+// `reset` remove it.
 func (d Dir) QueueLock() string { return filepath.Join(d.root, "telemetry-queue.lock") }
 
-// QueueTemp names a file written aside before it replaces the queue or a
-// claim by rename. One left by a process that died is only a copy.
+// QueueTemp names a file that earlier versions wrote aside before it
+// replaced the queue by rename (their spare copy of the queue among them,
+// QueueTemp("spare")). This version writes none (its temporary files are
+// atomicfile's); one left behind is only a copy, which the next flush and
+// `telemetry off` remove.
 func (d Dir) QueueTemp(token string) string {
 	return filepath.Join(d.root, "telemetry-queue.tmp."+token)
 }
-
-// QueueSpare is the queue a compaction replaced, kept to be overwritten by
-// the next one (reusing a file is much cheaper than making one). Its
-// content is a stale copy, never read. It matches QueueTempPattern.
-func (d Dir) QueueSpare() string { return d.QueueTemp("spare") }
 
 // QueueTempPattern matches the files QueueTemp names (filepath.Glob syntax).
 func (d Dir) QueueTempPattern() string { return filepath.Join(d.root, "telemetry-queue.tmp.*") }

@@ -71,7 +71,6 @@ func TestPaths(t *testing.T) {
 		d.SentLog():         "/home/u/.codegraph/telemetry-sent.jsonl",
 		d.Sending("t"):      "/home/u/.codegraph/telemetry-queue.sending.t.jsonl",
 		d.QueueTemp("t"):    "/home/u/.codegraph/telemetry-queue.tmp.t",
-		d.QueueSpare():      "/home/u/.codegraph/telemetry-queue.tmp.spare",
 		d.InstallManifest(): "/home/u/.codegraph/install.json",
 		d.Backups():         "/home/u/.codegraph/backups",
 		p.Root():            "/src/app/.codegraph",
