@@ -14,6 +14,7 @@ package telemetry
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"runtime"
@@ -143,7 +144,7 @@ func dayStart(day int64) time.Time { return time.Unix(day*86400, 0).UTC() }
 // process must not let anything recorded before it through, and from here we
 // cannot tell whether an "off" came in between.
 func (c *Client) resolve() consent.Decision {
-	d := c.consent.Resolve()
+	d := c.Decide()
 	var stamp time.Time
 	if d.Config != nil {
 		stamp = d.Config.UpdatedAt
@@ -156,6 +157,31 @@ func (c *Client) resolve() consent.Decision {
 	c.seen, c.looked = stamp, true
 	c.on.Store(d.Enabled)
 	return d
+}
+
+// Decide resolves consent, unless the state directory itself cannot be
+// used (a symbolic link, or not a directory: statedir.Dir.Check): then
+// telemetry is off, and nothing in it or through it is read, the consent
+// file included. Every decision of the client is made here.
+func (c *Client) Decide() consent.Decision {
+	if err := c.dir.Check(); err != nil && consent.Compiled {
+		return consent.Decision{
+			DecidedBy: consent.ByConfig,
+			State:     consent.Unreadable,
+			ConfigErr: err,
+			Reason:    fmt.Sprintf("%v: telemetry stays off, and nothing is read or written through it, until it is a directory of its own", err),
+		}
+	}
+	return c.consent.Resolve()
+}
+
+// StateDirProblem describes a state directory that cannot be used (see
+// Decide); nil when it can.
+func (c *Client) StateDirProblem() error {
+	if c == nil {
+		return nil
+	}
+	return c.dir.Check()
 }
 
 // Refresh re-reads consent now. A command that changed the stored choice
@@ -364,6 +390,9 @@ func (c *Client) Pending() Pending {
 	}
 	now := c.opts.Now()
 	p := Pending{DayEnds: dayStart(dayNumber(now) + 1)}
+	if c.dir.Check() != nil {
+		return p // nothing is read through it
+	}
 	today := now.UTC().Format(time.DateOnly)
 	entries, future := treatFutureAsToday(c.queue.pendingEntries(now, false), today)
 	p.DatedInFuture = len(sumRollups(future))
@@ -383,8 +412,8 @@ func (c *Client) Pending() Pending {
 // nil when there is none. Telemetry itself never reports it: `telemetry
 // status` may.
 func (c *Client) QueueProblem() error {
-	if c == nil {
-		return nil
+	if c == nil || c.dir.Check() != nil {
+		return nil // the directory's problem is Decide's reason
 	}
 	return c.queue.problem()
 }
@@ -396,5 +425,8 @@ func (c *Client) DeleteQueue() error {
 	c.mu.Lock()
 	c.harvestLocked()
 	c.mu.Unlock()
+	if err := c.dir.Check(); err != nil {
+		return err // nothing is deleted through it
+	}
 	return c.queue.removeAll()
 }

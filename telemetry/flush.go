@@ -223,7 +223,7 @@ func (c *Client) Endpoint() string {
 // claiming or sending anything. machine_id is null when none is minted yet
 // (one is minted right before the first send).
 func (c *Client) Show() [][]byte {
-	if c == nil || !c.consent.Resolve().Enabled {
+	if c == nil || !c.Decide().Enabled {
 		return nil
 	}
 	entries := c.queue.pendingEntries(c.opts.Now(), true)
@@ -340,13 +340,13 @@ func (c *Client) Flush(ctx context.Context) FlushResult {
 	if len(batches) == 0 {
 		// Nothing to send, only counts dated in the future to store as
 		// today's: no notice, no connection.
-		cl.finish(keep, c.consent.Resolve().Enabled)
+		cl.finish(keep, c.Decide().Enabled)
 		return res
 	}
 	machineID, ok := c.consent.PrepareSend(func(text string) { fmt.Fprintln(c.opts.Stderr, text) })
 	if !ok {
 		// Consent changed, or the notice could not be recorded: send nothing.
-		on := c.consent.Resolve().Enabled
+		on := c.Decide().Enabled
 		cl.finish(entries, on)
 		switch {
 		case c.consent.GraceRun():
@@ -397,7 +397,7 @@ func (c *Client) Flush(ctx context.Context) FlushResult {
 		}
 		break
 	}
-	cl.finish(rest, c.consent.Resolve().Enabled)
+	cl.finish(rest, c.Decide().Enabled)
 	return res
 }
 

@@ -168,6 +168,9 @@ func (c *Client) Sent() ([]SentRequest, error) {
 	if c == nil {
 		return nil, nil
 	}
+	if err := c.dir.Check(); err != nil {
+		return nil, err // nothing is read through it
+	}
 	data, _, err := readFile(c.dir.SentLog(), SentLogCap)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil

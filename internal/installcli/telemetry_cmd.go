@@ -14,6 +14,7 @@ import (
 
 	"github.com/getcodegraph/codegraph-install/consent"
 	"github.com/getcodegraph/codegraph-install/internal/exitcode"
+	"github.com/getcodegraph/codegraph-install/internal/statedir"
 	"github.com/getcodegraph/codegraph-install/telemetry"
 	"github.com/getcodegraph/codegraph-install/telemetry/schema"
 )
@@ -143,7 +144,7 @@ type Status struct {
 // status is what `telemetry status` reports, and the consent decision it
 // was made from (the text form prints more of it).
 func (a *app) status() (Status, consent.Decision) {
-	d := a.tel.Consent().Resolve()
+	d := a.tel.Decide()
 	pending := a.tel.Pending()
 	st := Status{
 		Enabled:                 d.Enabled,
@@ -181,9 +182,15 @@ func (a *app) status() (Status, consent.Decision) {
 	if ep := a.tel.Endpoint(); ep != "" {
 		st.Endpoint = &ep
 	}
-	if d.DecidedBy == consent.ByBuild {
+	switch {
+	case d.DecidedBy == consent.ByBuild:
 		st.OffSwitches = nil
-	} else {
+	case stateDirRefused(d):
+		// `telemetry off` stores nothing through it: the environment's
+		// switches are what is left.
+		st.OffSwitches = st.OffSwitches[1:]
+		fallthrough
+	default:
 		state := d.State.String()
 		st.State = &state
 	}
@@ -202,11 +209,19 @@ func coversPhrase(st Status) string {
 	return fmt.Sprintf("version %d of what is collected, what this build collects", *st.ConsentVersion)
 }
 
+// stateDirRefused reports a decision made because ~/.codegraph itself
+// cannot be used (a symbolic link, not a directory): nothing in it was read.
+func stateDirRefused(d consent.Decision) bool {
+	return errors.Is(d.ConfigErr, statedir.ErrSymlink) || errors.Is(d.ConfigErr, statedir.ErrNotDirectory)
+}
+
 // machineIDNone says why there is no machine ID.
 func machineIDNone(d consent.Decision) string {
 	switch {
 	case d.DecidedBy == consent.ByBuild:
 		return "none (telemetry is not part of this build)"
+	case stateDirRefused(d):
+		return "none (the state directory cannot be used: nothing in it is read)"
 	case d.State == consent.ChosenOff:
 		return "none (none is kept while telemetry is off)"
 	case d.State == consent.Unreadable:
@@ -236,7 +251,10 @@ func (a *app) printStatus(asJSON bool) error {
 	w := &strings.Builder{}
 	fmt.Fprintf(w, "Telemetry:       %s\n", state)
 	fmt.Fprintf(w, "Decided by:      %s (%s)\n", st.DecidedBy, st.Reason)
-	if d.DecidedBy != consent.ByBuild {
+	switch {
+	case stateDirRefused(d):
+		fmt.Fprintf(w, "Consent:         not read (the state directory cannot be used)\n")
+	case d.DecidedBy != consent.ByBuild:
 		fmt.Fprintf(w, "Consent:         %s\n", d.State.Phrase())
 		fmt.Fprintf(w, "Covers:          %s\n", coversPhrase(st))
 	}
@@ -245,11 +263,17 @@ func (a *app) printStatus(asJSON bool) error {
 	switch {
 	case d.DecidedBy == consent.ByBuild:
 		source = "none (not read in this build)"
+	case stateDirRefused(d):
+		source = "none (not read: the state directory cannot be used)"
 	case d.State == consent.Unreadable:
 		source = "none (the file cannot be used)"
 	}
 	fmt.Fprintf(w, "Consent source:  %s\n", orNone(st.ConsentSource, source))
-	fmt.Fprintf(w, "Pending:         %s\n", pendingPhrase(st))
+	if stateDirRefused(d) {
+		fmt.Fprintf(w, "Pending:         not read (the state directory cannot be used)\n")
+	} else {
+		fmt.Fprintf(w, "Pending:         %s\n", pendingPhrase(st))
+	}
 	if st.QueueProblem != nil {
 		fmt.Fprintf(w, "Queue problem:   %s\n", *st.QueueProblem)
 	}
@@ -318,6 +342,9 @@ func plural(n int, word string) string {
 // what this process records next follows the choice, and its own change is
 // not taken for another process's off/on cycle.
 func (a *app) choose(t consent.Transition) error {
+	if err := a.stateDirUsable(); err != nil {
+		return err
+	}
 	var qerr error
 	if t.Off() {
 		qerr = a.tel.DeleteQueue()
@@ -350,7 +377,7 @@ func (a *app) setTelemetry(enabled bool) error {
 	// Under DO_NOT_TRACK (or CODEGRAPH_TELEMETRY=0) the choice is stored,
 	// and said to be only that: nothing is on, and no machine ID exists
 	// until something is first sent.
-	if d := a.tel.Consent().Resolve(); !d.Enabled && (d.DecidedBy == consent.ByDoNotTrack || d.DecidedBy == consent.ByEnv) {
+	if d := a.tel.Decide(); !d.Enabled && (d.DecidedBy == consent.ByDoNotTrack || d.DecidedBy == consent.ByEnv) {
 		fmt.Fprintf(a.env.Stderr, "Stored your choice: on. In this environment telemetry stays off all the same (%s): nothing is sent while that is so, and no machine ID is made until something is.\n", d.Reason)
 		return nil
 	}
@@ -360,10 +387,23 @@ func (a *app) setTelemetry(enabled bool) error {
 	return nil
 }
 
+// stateDirUsable refuses to store or delete anything when ~/.codegraph
+// itself cannot be used (a symbolic link, not a directory): nothing is
+// written or removed through it, and telemetry stays off meanwhile.
+func (a *app) stateDirUsable() error {
+	if err := a.tel.StateDirProblem(); err != nil {
+		return fmt.Errorf("%w: codegraph reads, writes and deletes nothing through it, so telemetry stays off, and nothing was stored or deleted; make it a directory of its own (or remove it), then run this again", err)
+	}
+	return nil
+}
+
 // resetTelemetry deletes the consent file and the queue, then says what
 // applies now and how to turn it off.
 func (a *app) resetTelemetry() error {
 	if err := a.needHome(); err != nil {
+		return err
+	}
+	if err := a.stateDirUsable(); err != nil {
 		return err
 	}
 	if err := errors.Join(a.tel.Consent().Reset(), a.tel.DeleteQueue()); err != nil {
@@ -371,7 +411,7 @@ func (a *app) resetTelemetry() error {
 	}
 	a.tel.Refresh()
 	fmt.Fprintln(a.env.Stderr, "Deleted the stored choice, the machine ID, the queue and the log of what was sent.")
-	switch d := a.tel.Consent().Resolve(); {
+	switch d := a.tel.Decide(); {
 	case d.DecidedBy == consent.ByBuild:
 		fmt.Fprintln(a.env.Stderr, "Telemetry is not part of this build: nothing is ever sent.")
 	case d.DecidedBy == consent.ByDoNotTrack || d.DecidedBy == consent.ByEnv:
@@ -388,7 +428,7 @@ func (a *app) showTelemetry() error {
 	if err := a.needHome(); err != nil {
 		return err
 	}
-	if !a.tel.Consent().Resolve().Enabled {
+	if !a.tel.Decide().Enabled {
 		fmt.Fprintln(a.env.Stderr, "Telemetry is off: nothing would be sent.")
 	}
 	bodies := a.tel.Show()
@@ -426,7 +466,7 @@ func (a *app) reportFlush(r telemetry.FlushResult) error {
 	switch {
 	case r.Off:
 		why := "nothing is sent"
-		if d := a.tel.Consent().Resolve(); d.Reason != "" {
+		if d := a.tel.Decide(); d.Reason != "" {
 			why += " (" + d.Reason + ")"
 		}
 		parts = append(parts, "telemetry is off: "+why)

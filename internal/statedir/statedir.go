@@ -15,7 +15,9 @@ package statedir
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -123,9 +125,51 @@ func (d Dir) Backup(path string) string {
 // installed through npm, whose own directories do not last.
 func (d Dir) Bin() string { return filepath.Join(d.root, "bin") }
 
+// ErrSymlink and ErrNotDirectory are what Check finds standing at the
+// state directory's path.
+var (
+	ErrSymlink      = errors.New("is a symbolic link, which codegraph does not follow")
+	ErrNotDirectory = errors.New("is not a directory")
+)
+
+// Check reports, without following it, whether what stands at the state
+// directory's path can be used: nothing yet, or a directory. A symbolic
+// link (to anywhere) or anything else is refused, as the files inside it
+// are: nothing is read or written through it. The error names the path
+// once and wraps ErrSymlink or ErrNotDirectory.
+func (d Dir) Check() error {
+	fi, err := os.Lstat(d.root)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return err // names the path
+	case fi.Mode()&fs.ModeSymlink != 0:
+		return &unusableError{path: d.root, err: ErrSymlink}
+	case !fi.IsDir():
+		return &unusableError{path: d.root, err: ErrNotDirectory}
+	}
+	return nil
+}
+
+// unusableError reads "<path> is a symbolic link, which …".
+type unusableError struct {
+	path string
+	err  error
+}
+
+func (e *unusableError) Error() string { return e.path + " " + e.err.Error() }
+func (e *unusableError) Unwrap() error { return e.err }
+
 // Ensure creates the directory with mode 0700 and tightens an existing one:
-// the machine ID and queue are nobody else's business.
-func (d Dir) Ensure() error { return ensure(d.root) }
+// the machine ID and queue are nobody else's business. What Check refuses
+// is left as it is (a chmod through a link would change its target).
+func (d Dir) Ensure() error {
+	if err := d.Check(); err != nil {
+		return err
+	}
+	return ensure(d.root)
+}
 
 // EnsureBackups creates the backups directory, owner-only like its parent:
 // a user's config may hold secrets.

@@ -1,6 +1,7 @@
 package statedir
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -124,5 +125,47 @@ func TestProjectDirKeepsItselfOutOfGit(t *testing.T) {
 	}
 	if gone, _ := p.RemoveIfEmpty(); gone {
 		t.Error("removed the user's own .gitignore")
+	}
+}
+
+// TestCheck: the state directory's path holding nothing or a directory is
+// usable; a symbolic link (to a directory or to nothing) or a file is
+// refused, by Check and by Ensure, which then changes nothing (a chmod
+// through the link would tighten someone else's directory).
+func TestCheck(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		place func(root, elsewhere string) error
+		want  error
+	}{
+		{name: "missing", place: func(string, string) error { return nil }},
+		{name: "directory", place: func(root, _ string) error { return os.Mkdir(root, 0o755) }},
+		{name: "symlink", place: func(root, elsewhere string) error { return os.Symlink(elsewhere, root) }, want: ErrSymlink},
+		{name: "dangling symlink", place: func(root, elsewhere string) error { return os.Symlink(filepath.Join(elsewhere, "nothing"), root) }, want: ErrSymlink},
+		{name: "file", place: func(root, _ string) error { return os.WriteFile(root, nil, 0o600) }, want: ErrNotDirectory},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			home, elsewhere := t.TempDir(), t.TempDir()
+			os.Chmod(elsewhere, 0o755)
+			d := ForHome(home)
+			if err := tc.place(d.Root(), elsewhere); err != nil {
+				t.Skip(err)
+			}
+			err := d.Check()
+			if !errors.Is(err, tc.want) || (err == nil) != (tc.want == nil) {
+				t.Fatalf("Check = %v, want %v", err, tc.want)
+			}
+			if err != nil && strings.Count(err.Error(), d.Root()) != 1 {
+				t.Errorf("%q names the path %d times", err, strings.Count(err.Error(), d.Root()))
+			}
+			if err := d.Ensure(); !errors.Is(err, tc.want) || (err == nil) != (tc.want == nil) {
+				t.Errorf("Ensure = %v, want %v", err, tc.want)
+			}
+			if fi, _ := os.Stat(elsewhere); fi.Mode().Perm() != 0o755 {
+				t.Errorf("the link's target is now %v", fi.Mode().Perm())
+			}
+		})
 	}
 }
