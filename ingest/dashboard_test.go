@@ -566,7 +566,9 @@ func basicAuth(user, pass string) string {
 	return r.Header.Get("Authorization")
 }
 
-// seedYear writes the rollups a year of 10 million events leaves behind,
+// seedYear writes the rollups a year of 10 million events leaves behind
+// (layout 3's included: daily machines and versions, the machines behind
+// each figure),
 // straight into the tables: 40,000 machines of which about 4,500 are active
 // each day and 12,000 each week, 40 versions (8 live in any week), 12
 // platforms, 25 CLI commands and 20 MCP tools from 15 clients, 16 targets,
@@ -628,6 +630,9 @@ func seedYear(tb testing.TB, path string) {
 		add(countKey{dim: dimEvent, a: "index"}, 1_500, 0)
 		add(countKey{dim: dimEvent, a: "install"}, 700, 0)
 		add(countKey{dim: dimEvent, a: "uninstall"}, 200, 0)
+		for _, kind := range []string{"fresh", "upgrade", "reinstall"} {
+			add(countKey{dim: dimInstallKind, a: kind}, int64(100+rng.IntN(200)), 0)
+		}
 		for _, tool := range tools {
 			for _, c := range clients {
 				add(countKey{dim: dimUsage, a: "mcp_tool", b: tool, c: c}, int64(20+rng.IntN(200)), int64(rng.IntN(10)))
@@ -647,8 +652,34 @@ func seedYear(tb testing.TB, path string) {
 		for _, l := range languagesForSeed() {
 			add(countKey{dim: dimLanguage, a: l}, int64(rng.IntN(300)), 0)
 		}
-		exec(`INSERT INTO machine_counts (dim, period, value, machines) VALUES (?, ?, 'prod', ?), (?, ?, 'ci', ?)`,
-			dimDay, day, 4_000+rng.IntN(500), dimDay, day, 400+rng.IntN(100))
+		exec(`INSERT INTO machine_counts (dim, period, value, machines) VALUES (?, ?, 'prod', ?), (?, ?, 'ci', ?), (?, ?, '', ?)`,
+			dimDay, day, 4_000+rng.IntN(500), dimDay, day, 400+rng.IntN(100), dimDay, day, 4_300+rng.IntN(500))
+		v0 := int((day - first) * 40 / 365)
+		for v := v0; v < v0+8 && v < 40; v++ {
+			exec(`INSERT INTO machine_counts (dim, period, value, machines) VALUES (?, ?, ?, ?)`, dimDayVersion, day, fmt.Sprintf("1.%d.0", v), 50+rng.IntN(2000))
+		}
+	}
+	// The machines behind each all-time figure.
+	cell := func(dim, value string) {
+		exec(`INSERT INTO machine_counts (dim, period, value, machines) VALUES (?, 0, ?, ?)`, dim, value, 1+rng.IntN(20_000))
+	}
+	for _, tool := range tools {
+		for _, c := range clients {
+			cell(dimMUsage, "mcp_tool|"+tool+"|"+c)
+		}
+	}
+	for _, c := range commands {
+		cell(dimMUsage, "cli_command|"+c+"|")
+	}
+	for _, tg := range targets {
+		cell(dimMInstall, tg+"|local")
+		cell(dimMInstall, tg+"|global")
+	}
+	for _, l := range languagesForSeed() {
+		cell(dimMLanguage, l)
+	}
+	for _, rt := range []string{"go 1.26", "go 1.25", "node 22", "node 20"} {
+		cell(dimRuntime, rt)
 	}
 	for k, v := range counts {
 		exec(`INSERT INTO totals (dim, a, b, c, n, errors) VALUES (?, ?, ?, ?, ?, ?)`, k.dim, k.a, k.b, k.c, v.n, v.errors)
@@ -656,6 +687,9 @@ func seedYear(tb testing.TB, path string) {
 	for wk := weekOf(first); wk <= last; wk += 7 {
 		exec(`INSERT INTO machine_counts (dim, period, value, machines) VALUES (?, ?, '', ?), (?, ?, 'prod', ?), (?, ?, 'ci', ?), (?, ?, '', ?)`,
 			dimWeek, wk, 12_000+rng.IntN(500), dimWeek, wk, 11_000+rng.IntN(500), dimWeek, wk, 1_200+rng.IntN(100), dimNew, wk, 770)
+		for _, kind := range []string{"fresh", "upgrade", "reinstall", "uninstall"} {
+			exec(`INSERT INTO machine_counts (dim, period, value, machines) VALUES (?, ?, ?, ?)`, dimInstallWeek, wk, kind, 500+rng.IntN(1000))
+		}
 		v0 := int((wk - weekOf(first)) / 7 * 40 / 53)
 		for v := v0; v < v0+8 && v < 40; v++ {
 			exec(`INSERT INTO machine_counts (dim, period, value, machines) VALUES (?, ?, ?, ?)`, dimWeekVersion, wk, fmt.Sprintf("1.%d.0", v), 200+rng.IntN(3000))

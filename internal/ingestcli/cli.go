@@ -99,7 +99,7 @@ type ServeOptions struct {
 }
 
 // DefaultMaxDBSize is serve's size budget unless --max-db-size says
-// otherwise: room for about 15 million raw events at the 60–80 bytes an
+// otherwise: room for about 10 to 15 million raw events at the 60–100 bytes an
 // event that BENCHMARKS.md measures.
 const DefaultMaxDBSize = "1GiB"
 
