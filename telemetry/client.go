@@ -84,6 +84,8 @@ type Client struct {
 	seen   time.Time
 	looked bool
 	closed bool
+	// last is the decision of the last resolve (Snapshot reports it).
+	last consent.Decision
 }
 
 // New returns a client for the state directory of opts.Home and resolves
@@ -155,6 +157,7 @@ func (c *Client) resolve() consent.Decision {
 		c.harvestLocked() // discard
 	}
 	c.seen, c.looked = stamp, true
+	c.last = d
 	c.on.Store(d.Enabled)
 	return d
 }
@@ -393,8 +396,14 @@ func (c *Client) Pending() Pending {
 	if c.dir.Check() != nil {
 		return p // nothing is read through it
 	}
+	return pendingOf(c.queue.pendingEntries(now, false), now)
+}
+
+// pendingOf splits buffered entries by when they may be sent, at now.
+func pendingOf(entries []entry, now time.Time) Pending {
+	p := Pending{DayEnds: dayStart(dayNumber(now) + 1)}
 	today := now.UTC().Format(time.DateOnly)
-	entries, future := treatFutureAsToday(c.queue.pendingEntries(now, false), today)
+	entries, future := treatFutureAsToday(entries, today)
 	p.DatedInFuture = len(sumRollups(future))
 	for _, e := range sumRollups(entries) {
 		if waitsForDayEnd(e, today) {
@@ -404,6 +413,38 @@ func (c *Client) Pending() Pending {
 		}
 	}
 	return p
+}
+
+// Snapshot is what `codegraph telemetry status` reports, read in one
+// pass: the consent decision this client made last (New makes one, so
+// the consent file is not read again), and what is pending on disk with
+// the first queue or claim file that cannot be used, each file read once.
+type Snapshot struct {
+	Decision consent.Decision
+	Pending  Pending
+	// QueueProblem is as QueueProblem reports it.
+	QueueProblem error
+}
+
+// Snapshot reads what `telemetry status` reports, each file once (see
+// Snapshot). Nothing is read when the state directory cannot be used
+// (Decide).
+func (c *Client) Snapshot() Snapshot {
+	if c == nil {
+		return Snapshot{}
+	}
+	c.mu.Lock()
+	s := Snapshot{Decision: c.last}
+	c.mu.Unlock()
+	now := c.opts.Now()
+	s.Pending.DayEnds = dayStart(dayNumber(now) + 1)
+	if c.dir.Check() != nil {
+		return s // nothing is read through it (Decide said why)
+	}
+	entries, problem := c.queue.scan(now, false)
+	s.Pending = pendingOf(entries, now)
+	s.QueueProblem = problem
+	return s
 }
 
 // QueueProblem describes a file that stands where the queue or a claim

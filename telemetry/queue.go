@@ -2,6 +2,7 @@ package telemetry
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -219,7 +220,16 @@ func (q queue) claimPaths() []string {
 // lines of every claim. With staleOnly, only claims the next flush would
 // merge back count (what `telemetry show` describes).
 func (q queue) pendingEntries(now time.Time, staleOnly bool) []entry {
-	data, _, _ := readFile(q.path, readWindow)
+	out, _ := q.scan(now, staleOnly)
+	return out
+}
+
+// scan reads the queue and every claim once each: their pending entries
+// (as pendingEntries), and the first file among them that cannot be used,
+// described with what to do (as problem).
+func (q queue) scan(now time.Time, staleOnly bool) ([]entry, error) {
+	data, _, err := readFile(q.path, readWindow)
+	problem := describeProblem(q.path, err)
 	out, _ := parseLines(data, "")
 	for _, p := range q.claimPaths() {
 		if staleOnly {
@@ -230,13 +240,29 @@ func (q queue) pendingEntries(now time.Time, staleOnly bool) []entry {
 			f.Close()
 		}
 		data, fi, err := readFile(p, readWindow)
-		if err == nil && (!staleOnly || now.Sub(fi.ModTime()) >= StaleClaim) {
+		if err != nil {
+			problem = cmp.Or(problem, describeProblem(p, err))
+			continue
+		}
+		if !staleOnly || now.Sub(fi.ModTime()) >= StaleClaim {
 			token, _ := q.dir.SendingToken(p)
 			entries, _ := parseLines(data, token)
 			out = append(out, entries...)
 		}
 	}
-	return out
+	return out, problem
+}
+
+// describeProblem says what to do about a queue or claim file at path that
+// openFile refused with err; nil for none, or none there.
+func describeProblem(path string, err error) error {
+	if err == nil || errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if fi, lerr := os.Lstat(path); lerr == nil && fi.IsDir() {
+		return fmt.Errorf("%w; telemetry skips it: delete that directory by hand", err)
+	}
+	return fmt.Errorf("%w; telemetry skips it until it is removed: delete it, or run `codegraph telemetry reset`", err)
 }
 
 // leftovers lists what interrupted rewrites left: atomicfile's temporary
@@ -283,15 +309,6 @@ func (q queue) removeAll() error {
 // problem describes a file that stands where the queue or a claim belongs
 // and cannot be used, with what to do; nil when there is none.
 func (q queue) problem() error {
-	for _, p := range append([]string{q.path}, q.claimPaths()...) {
-		f, _, err := openFile(p, os.O_RDONLY)
-		if err == nil {
-			f.Close()
-		} else if fi, lerr := os.Lstat(p); lerr == nil && fi.IsDir() {
-			return fmt.Errorf("%w; telemetry skips it: delete that directory by hand", err)
-		} else if !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("%w; telemetry skips it until it is removed: delete it, or run `codegraph telemetry reset`", err)
-		}
-	}
-	return nil
+	_, err := q.scan(time.Time{}, false)
+	return err
 }

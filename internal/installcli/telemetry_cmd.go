@@ -142,10 +142,14 @@ type Status struct {
 }
 
 // status is what `telemetry status` reports, and the consent decision it
-// was made from (the text form prints more of it).
+// was made from (the text form prints more of it). It reads each file
+// once: the consent file was read when the client was made, the queue
+// and each claim are read here once.
 func (a *app) status() (Status, consent.Decision) {
-	d := a.tel.Decide()
-	pending := a.tel.Pending()
+	// One pass: the decision made at start-up and each queue file read
+	// once (telemetry.Snapshot).
+	snap := a.tel.Snapshot()
+	d, pending := snap.Decision, snap.Pending
 	st := Status{
 		Enabled:                 d.Enabled,
 		DecidedBy:               d.DecidedBy,
@@ -161,7 +165,7 @@ func (a *app) status() (Status, consent.Decision) {
 	if !pending.DayEnds.IsZero() {
 		st.PendingDayEnds = pending.DayEnds.UTC().Format(time.RFC3339)
 	}
-	if err := a.tel.QueueProblem(); err != nil {
+	if err := snap.QueueProblem; err != nil {
 		msg := a.plainError(err)
 		st.QueueProblem = &msg
 	}
