@@ -49,6 +49,12 @@ func fileError(path string, err error) *FileError {
 // Load reads the consent file. It returns nil, nil when there is none, and
 // a *FileError when one is there but cannot be used.
 func (s *Store) Load() (*Config, error) {
+	// ~/.codegraph itself a symbolic link or a file: nothing is read
+	// through it (the file inside would be opened without following a
+	// link, but its folder would be someone else's).
+	if err := s.Dir.Check(); err != nil {
+		return nil, err
+	}
 	if s.cache == nil {
 		return s.load()
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/getcodegraph/codegraph-install/internal/statedir"
 	"github.com/getcodegraph/codegraph-install/internal/testkit"
 )
 
@@ -163,5 +164,31 @@ func within(t *testing.T, f func()) {
 	case <-done:
 	case <-time.After(2 * time.Second):
 		t.Fatal("took more than 2 s")
+	}
+}
+
+// TestStateDirThatIsALink: ~/.codegraph a symbolic link to a folder that
+// holds an "on" record: the record is not read through it; consent is
+// unreadable, off, with the link named, and no choice is written through.
+func TestStateDirThatIsALink(t *testing.T) {
+	t.Parallel()
+	home := testkit.Home(t)
+	elsewhere := t.TempDir()
+	if err := os.WriteFile(filepath.Join(elsewhere, "telemetry.json"), []byte(cfgOn), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(elsewhere, filepath.Join(home, ".codegraph")); err != nil {
+		t.Fatal(err)
+	}
+	s := &Store{Dir: statedir.ForHome(home), Getenv: func(string) string { return "" }, Now: time.Now}
+	d := s.Resolve()
+	if d.Enabled || d.State != Unreadable || !strings.Contains(d.Reason, filepath.Join(home, ".codegraph")) {
+		t.Errorf("Resolve = %+v; want off, unreadable, naming the link", d)
+	}
+	if _, err := s.Apply(CLIOff); err == nil {
+		t.Error("a choice was stored through the link")
+	}
+	if b, _ := os.ReadFile(filepath.Join(elsewhere, "telemetry.json")); string(b) != cfgOn {
+		t.Errorf("the file behind the link changed: %s", b)
 	}
 }
