@@ -162,11 +162,12 @@ func TestHostileStateFiles(t *testing.T) {
 	}
 }
 
-// within fails the test when fn panics or takes 2 s or more.
+// within fails the test when fn panics or hangs: a FIFO or a lock that
+// blocks it would hold it forever. The bound only tells a hang from a slow
+// machine (it is not a speed target: the benchmarks time things).
 func within(t *testing.T, what string, fn func()) {
 	t.Helper()
 	done := make(chan any, 1)
-	start := time.Now()
 	go func() {
 		defer func() { done <- recover() }()
 		fn()
@@ -176,11 +177,8 @@ func within(t *testing.T, what string, fn func()) {
 		if p != nil {
 			t.Fatalf("%s panicked: %v", what, p)
 		}
-		if took := time.Since(start); took >= 2*time.Second {
-			t.Errorf("%s took %v", what, took)
-		}
-	case <-time.After(2 * time.Second):
-		t.Fatalf("%s still running after 2s", what)
+	case <-time.After(30 * time.Second):
+		t.Fatalf("%s hangs: still running after 30 s", what)
 	}
 }
 

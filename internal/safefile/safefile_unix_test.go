@@ -9,7 +9,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/getcodegraph/codegraph-install/internal/testkit"
 )
@@ -32,15 +31,13 @@ func TestHostileFiles(t *testing.T) {
 		{"/dev/null", "device", ErrNotRegular},
 	} {
 		for _, flag := range []int{os.O_RDONLY, os.O_WRONLY | os.O_APPEND | os.O_CREATE, os.O_RDWR} {
-			start := time.Now()
+			// A FIFO must not block the open: a hang would end the test at
+			// its timeout (how long an open takes is not asserted).
 			f, err := Open(tc.path, flag, 0o600)
 			if err == nil {
 				f.Close()
 				t.Errorf("%s (flag %#x): opened", tc.what, flag)
 				continue
-			}
-			if took := time.Since(start); took > 2*time.Second {
-				t.Errorf("%s: open took %v", tc.what, took)
 			}
 			if !errors.Is(err, tc.want) && !errors.Is(err, syscall.EISDIR) && !errors.Is(err, syscall.ENXIO) && !errors.Is(err, syscall.EOPNOTSUPP) {
 				t.Errorf("%s (flag %#x): %v, want %v", tc.what, flag, err, tc.want)
@@ -63,7 +60,6 @@ func TestOpenFD(t *testing.T) {
 	dir, target, link, fifo, sock := hostileDir(t)
 	for _, path := range []string{link, fifo, sock, dir, "/dev/null"} {
 		for _, flag := range []int{os.O_RDONLY, os.O_RDWR | os.O_APPEND | os.O_CREATE} {
-			start := time.Now()
 			fd, err := OpenFD(path, flag, 0o600)
 			if err == nil {
 				_, err = StatFD(fd, path)
@@ -72,9 +68,6 @@ func TestOpenFD(t *testing.T) {
 			if err == nil {
 				t.Errorf("%s (flag %#x): accepted", path, flag)
 				continue
-			}
-			if took := time.Since(start); took > 2*time.Second {
-				t.Errorf("%s: took %v", path, took)
 			}
 			if !errors.Is(err, ErrSymlink) && !errors.Is(err, ErrNotRegular) {
 				t.Errorf("%s (flag %#x): %v, want ErrSymlink or ErrNotRegular", path, flag, err)
