@@ -22,6 +22,7 @@ import (
 	_ "io/fs"
 	_ "math"
 	_ "math/rand/v2"
+	_ "net"
 	_ "net/http"
 	_ "net/http/httptrace"
 	"os"
