@@ -3,15 +3,9 @@ package ingest
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"log/slog"
-	"math/big"
 	"net"
 	"net/http"
 	"os"
@@ -20,61 +14,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/getcodegraph/codegraph-install/internal/testkit"
 )
-
-// testPair is a self-signed certificate for 127.0.0.1 and its key, in PEM.
-type testPair struct {
-	cert, key []byte
-	serial    int64
-	x509      *x509.Certificate
-}
-
-// newTestPair makes a self-signed ECDSA P-256 certificate for the IP
-// address 127.0.0.1, valid from notBefore to notAfter.
-func newTestPair(t *testing.T, serial int64, notBefore, notAfter time.Time) testPair {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(serial),
-		Subject:      pkix.Name{CommonName: "codegraph-ingest test"},
-		NotBefore:    notBefore,
-		NotAfter:     notAfter,
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kder, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	parsed, _ := x509.ParseCertificate(der)
-	return testPair{
-		cert:   pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
-		key:    pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder}),
-		serial: serial, x509: parsed,
-	}
-}
-
-// write puts the pair at certFile and keyFile, each replaced by rename as
-// a renewal tool does, so a reload never reads half a file.
-func (p testPair) write(t *testing.T, certFile, keyFile string) {
-	t.Helper()
-	for path, data := range map[string][]byte{certFile: p.cert, keyFile: p.key} {
-		if err := os.WriteFile(path+".new", data, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Rename(path+".new", path); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
 
 // servedSerial makes a new TLS connection to addr, trusting only roots,
 // and returns the serial number of the certificate it was shown and the
@@ -123,8 +65,8 @@ func TestTLSReload(t *testing.T) {
 	dir := t.TempDir()
 	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
 	now := time.Now()
-	first := newTestPair(t, 1, now.Add(-time.Hour), now.Add(time.Hour))
-	first.write(t, certFile, keyFile)
+	first := testkit.SelfSigned(t, 1, now.Add(-time.Hour), now.Add(time.Hour))
+	first.Write(t, certFile, keyFile)
 	var logs syncLog
 	certs, err := LoadCerts(CertConfig{CertFile: certFile, KeyFile: keyFile, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
 	if err != nil {
@@ -152,7 +94,7 @@ func TestTLSReload(t *testing.T) {
 	}()
 	addr := ln.Addr().String()
 	roots := x509.NewCertPool()
-	roots.AddCert(first.x509)
+	roots.AddCert(first.X509)
 
 	if serial, code := servedSerial(t, addr, roots); serial != 1 || code != http.StatusOK {
 		t.Fatalf("serial %d, /healthz %d; want 1, 200", serial, code)
@@ -174,27 +116,33 @@ func TestTLSReload(t *testing.T) {
 		t.Errorf("the server's log names the client's address:\n%s", srvLogs.String())
 	}
 
-	renewed := newTestPair(t, 2, now.Add(-time.Hour), now.Add(48*time.Hour))
-	renewed.write(t, certFile, keyFile)
+	renewed := testkit.SelfSigned(t, 2, now.Add(-time.Hour), now.Add(48*time.Hour))
+	renewed.Write(t, certFile, keyFile)
 	if err := certs.Reload(); err != nil {
 		t.Fatal(err)
 	}
-	roots.AddCert(renewed.x509)
+	roots.AddCert(renewed.X509)
 	if serial, code := servedSerial(t, addr, roots); serial != 2 || code != http.StatusOK {
 		t.Fatalf("after a reload: serial %d, /healthz %d; want 2, 200", serial, code)
 	}
 
-	other := newTestPair(t, 3, now.Add(-time.Hour), now.Add(time.Hour))
+	other := testkit.SelfSigned(t, 3, now.Add(-time.Hour), now.Add(time.Hour))
 	for _, tc := range []struct {
 		name  string
 		write func()
 		why   string
 	}{
-		{"key of another certificate", func() { (testPair{cert: other.cert, key: renewed.key}).write(t, certFile, keyFile) }, "private key does not match"},
-		{"garbage", func() { (testPair{cert: []byte("not a certificate"), key: other.key}).write(t, certFile, keyFile) }, "failed to find any PEM data"},
+		{"key of another certificate", func() { (testkit.CertPair{Cert: other.Cert, Key: renewed.Key}).Write(t, certFile, keyFile) }, "private key does not match"},
+		{"garbage", func() {
+			(testkit.CertPair{Cert: []byte("not a certificate"), Key: other.Key}).Write(t, certFile, keyFile)
+		}, "failed to find any PEM data"},
 		{"missing file", func() { os.Remove(certFile) }, "no such file"},
-		{"expired", func() { newTestPair(t, 4, now.Add(-48*time.Hour), now.Add(-time.Hour)).write(t, certFile, keyFile) }, "not now"},
-		{"not yet valid", func() { newTestPair(t, 5, now.Add(time.Hour), now.Add(48*time.Hour)).write(t, certFile, keyFile) }, "not now"},
+		{"expired", func() {
+			testkit.SelfSigned(t, 4, now.Add(-48*time.Hour), now.Add(-time.Hour)).Write(t, certFile, keyFile)
+		}, "not now"},
+		{"not yet valid", func() {
+			testkit.SelfSigned(t, 5, now.Add(time.Hour), now.Add(48*time.Hour)).Write(t, certFile, keyFile)
+		}, "not now"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.write()
@@ -217,19 +165,19 @@ func TestLoadCertsRefuses(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	now := time.Now()
-	good := newTestPair(t, 1, now.Add(-time.Hour), now.Add(time.Hour))
-	expired := newTestPair(t, 2, now.Add(-2*time.Hour), now.Add(-time.Hour))
-	other := newTestPair(t, 3, now.Add(-time.Hour), now.Add(time.Hour))
+	good := testkit.SelfSigned(t, 1, now.Add(-time.Hour), now.Add(time.Hour))
+	expired := testkit.SelfSigned(t, 2, now.Add(-2*time.Hour), now.Add(-time.Hour))
+	other := testkit.SelfSigned(t, 3, now.Add(-time.Hour), now.Add(time.Hour))
 	for _, tc := range []struct {
 		name      string
 		cert, key []byte
 		files     [2]string
 	}{
-		{name: "no key file named", cert: good.cert, key: good.key, files: [2]string{"c.pem", ""}},
+		{name: "no key file named", cert: good.Cert, key: good.Key, files: [2]string{"c.pem", ""}},
 		{name: "missing files", files: [2]string{"absent.pem", "absent.key"}},
-		{name: "expired", cert: expired.cert, key: expired.key, files: [2]string{"c.pem", "k.pem"}},
-		{name: "swapped", cert: good.key, key: good.cert, files: [2]string{"c.pem", "k.pem"}},
-		{name: "key of another certificate", cert: good.cert, key: other.key, files: [2]string{"c.pem", "k.pem"}},
+		{name: "expired", cert: expired.Cert, key: expired.Key, files: [2]string{"c.pem", "k.pem"}},
+		{name: "swapped", cert: good.Key, key: good.Cert, files: [2]string{"c.pem", "k.pem"}},
+		{name: "key of another certificate", cert: good.Cert, key: other.Key, files: [2]string{"c.pem", "k.pem"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

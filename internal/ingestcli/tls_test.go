@@ -2,14 +2,8 @@ package ingestcli
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -24,48 +18,17 @@ import (
 
 	"github.com/getcodegraph/codegraph-install/internal/exitcode"
 	"github.com/getcodegraph/codegraph-install/internal/harness"
+	"github.com/getcodegraph/codegraph-install/internal/testkit"
 )
 
-// writeSelfSigned writes a fresh self-signed ECDSA certificate for the IP
-// address 127.0.0.1 (serial number serial) and its key to certFile and
-// keyFile, each replaced by rename as a renewal tool does, and returns the
-// certificate.
+// writeSelfSigned writes a fresh self-signed certificate for 127.0.0.1
+// (serial number serial), valid for the hour around now, and its key to
+// certFile and keyFile, and returns the certificate.
 func writeSelfSigned(t *testing.T, serial int64, certFile, keyFile string) *x509.Certificate {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(serial),
-		Subject:      pkix.Name{CommonName: "codegraph-ingest test"},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kder, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for path, data := range map[string][]byte{
-		certFile: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
-		keyFile:  pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder}),
-	} {
-		if err := os.WriteFile(path+".new", data, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Rename(path+".new", path); err != nil {
-			t.Fatal(err)
-		}
-	}
-	cert, _ := x509.ParseCertificate(der)
-	return cert
+	p := testkit.SelfSigned(t, serial, time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
+	p.Write(t, certFile, keyFile)
+	return p.X509
 }
 
 // startServeProcess runs `codegraph-ingest serve args…` as a process of its
