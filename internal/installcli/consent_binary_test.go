@@ -4,7 +4,6 @@ package installcli_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -27,24 +26,10 @@ import (
 // connections it accepts; CODEGRAPH_TEST_NOW makes yesterday's count due.
 func TestNoticeRunSendsNothing(t *testing.T) {
 	t.Parallel()
-	ep, err := harness.NewEndpoint()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ep.Close()
-	home := t.TempDir()
+	home, ep := loopbackHome(t, "")
 	run := func(now string, args ...string) harness.Result {
 		t.Helper()
-		r, err := harness.Run(context.Background(), harness.Cmd{
-			Bin:  filepath.Join(binDir, "codegraph"),
-			Args: args,
-			Env:  harness.Environ(home, "CODEGRAPH_TELEMETRY_ENDPOINT="+ep.URL(), "CODEGRAPH_TEST_NOW="+now),
-			Dir:  home,
-		})
-		if err != nil || r.Code != 0 {
-			t.Fatalf("%v: %v\n%s", args, err, r)
-		}
-		return r
+		return runCodegraph(t, home, harness.Environ(home, "CODEGRAPH_TELEMETRY_ENDPOINT="+ep.URL(), "CODEGRAPH_TEST_NOW="+now), args...)
 	}
 	const notice = "codegraph collects anonymous usage stats"
 

@@ -4,7 +4,6 @@ package installcli_test
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,30 +17,13 @@ import (
 // the session), and the send is done before the process exits.
 func TestServeSendsWhatIsDueAfterInitialize(t *testing.T) {
 	t.Parallel()
-	ep, err := harness.NewEndpoint()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ep.Close()
-	home := t.TempDir()
-	dir := filepath.Join(home, ".codegraph")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		t.Fatal(err)
-	}
 	yes := `{"enabled":true,"machine_id":"3f0c5e0e-8d0b-4a53-9b8e-5a3c2f9d1e77","consent_source":"cli","first_run_notice_shown":true,"updated_at":"2026-11-01T00:00:00Z","consent_version":1}` + "\n"
-	if err := os.WriteFile(filepath.Join(dir, "telemetry.json"), []byte(yes), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	home, ep := loopbackHome(t, yes)
 	env := harness.Environ(home, "CODEGRAPH_TELEMETRY_ENDPOINT="+ep.URL())
 	// An install leaves its event queued when its own send cannot reach
 	// the endpoint (a closed port).
-	closed := harness.Environ(home, "CODEGRAPH_TELEMETRY_ENDPOINT=http://127.0.0.1:9/v1/events")
-	if r, err := harness.Run(context.Background(), harness.Cmd{
-		Bin: filepath.Join(binDir, "codegraph"), Env: closed, Dir: home,
-		Args: []string{"--yes", "--targets", "cursor", "--scope", "global", "--server-command", "codegraph serve --mcp"},
-	}); err != nil || r.Code != 0 {
-		t.Fatalf("install: %v\n%s", err, r)
-	}
+	runCodegraph(t, home, harness.Environ(home, "CODEGRAPH_TELEMETRY_ENDPOINT=http://127.0.0.1:9/v1/events"),
+		"--yes", "--targets", "cursor", "--scope", "global", "--server-command", "codegraph serve --mcp")
 	if ep.Accepted() != 0 {
 		t.Fatal("the endpoint was reached before serve")
 	}

@@ -3,7 +3,6 @@
 package installcli_test
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -21,34 +20,20 @@ import (
 // line of its own. `telemetry off` and `telemetry reset` delete the log.
 func TestTelemetryLogIsWhatTheEndpointReceived(t *testing.T) {
 	t.Parallel()
-	ep, err := harness.NewEndpoint()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ep.Close()
-	home := t.TempDir()
-	state := filepath.Join(home, ".codegraph")
-	os.MkdirAll(state, 0o700)
 	const notice = `{"enabled":true,"machine_id":"3f0c5e0e-8d0b-4a53-9b8e-5a3c2f9d1e77","consent_source":"default-notice","first_run_notice_shown":true,"updated_at":"2026-11-01T00:00:00Z"}`
 	var queue strings.Builder
 	for i := 0; i < 130; i++ { // two requests
 		queue.WriteString(`{"event":"uninstall","ts":"2026-11-24T10:00:00Z","props":{"targets":["claude"]}}` + "\n")
 	}
 	queue.WriteString(`{"event":"index","ts":"2026-11-24T10:00:00Z","props":{"duration_bucket":"<10s","languages":["go"]}}` + "\n")
-	os.WriteFile(filepath.Join(state, "telemetry.json"), []byte(notice), 0o600)
-	os.WriteFile(filepath.Join(state, "telemetry-queue.jsonl"), []byte(queue.String()), 0o600)
+	home, ep := loopbackHome(t, notice)
+	if err := os.WriteFile(filepath.Join(home, ".codegraph", "telemetry-queue.jsonl"), []byte(queue.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := harness.Environ(home, "CODEGRAPH_TELEMETRY_ENDPOINT="+ep.URL(), "CODEGRAPH_TEST_NOW=2026-11-25T10:00:00Z")
 	run := func(args ...string) harness.Result {
 		t.Helper()
-		r, err := harness.Run(context.Background(), harness.Cmd{
-			Bin:  filepath.Join(binDir, "codegraph"),
-			Args: args,
-			Env:  harness.Environ(home, "CODEGRAPH_TELEMETRY_ENDPOINT="+ep.URL(), "CODEGRAPH_TEST_NOW=2026-11-25T10:00:00Z"),
-			Dir:  home,
-		})
-		if err != nil || r.Code != 0 {
-			t.Fatalf("%v: %v\n%s", args, err, r)
-		}
-		return r
+		return runCodegraph(t, home, env, args...)
 	}
 	if r := run("telemetry", "log"); r.Stdout != "" || !strings.Contains(r.Stderr, "Nothing was sent") {
 		t.Errorf("log before any send:\n%s", r)
@@ -89,7 +74,7 @@ func TestTelemetryLogIsWhatTheEndpointReceived(t *testing.T) {
 		t.Errorf("the text form has %d lines of time, status and endpoint:\n%s", n, text)
 	}
 
-	log := filepath.Join(state, "telemetry-sent.jsonl")
+	log := filepath.Join(home, ".codegraph", "telemetry-sent.jsonl")
 	for _, cmd := range [][]string{{"telemetry", "off"}, {"telemetry", "reset"}} {
 		os.WriteFile(log, []byte(`{"time":"2026-11-25T10:00:00Z","status":204,"endpoint":"e","body":"b"}`+"\n"), 0o600)
 		r := run(cmd...)
