@@ -313,29 +313,28 @@ func (a *app) runInstall(cmd *cobra.Command, f *installFlags) (err error) {
 		return nil
 	}
 
-	applying = true
-	err = a.finishInstall(cmd.Context(), env, installer.Request{Targets: targets, Scope: scope, Server: server, Plan: p}, share, f.json)
-	if errors.As(err, new(nothingDoneError)) {
-		applying = false
-	}
-	return err
+	applying = true // finishInstall says itself when nothing was done
+	return a.finishInstall(cmd.Context(), env, installer.Request{Targets: targets, Scope: scope, Server: server, Plan: p}, share, f.json)
 }
 
 // finishInstall stores a Yes, installs req and renders its report: the
-// per-agent lines or --json, the next steps, and the install event.
+// per-agent lines or --json, the next steps, and the install event. When
+// it stops before any agent file was touched, the run is not counted.
 func (a *app) finishInstall(ctx context.Context, env installer.Env, req installer.Request, share *bool, asJSON bool) error {
 	// The consent choice is stored first: `--telemetry on` in the pro build
 	// (or over a consent file that cannot be used) fails before any agent
 	// file changes. No is the same off as `telemetry off`: the queue goes.
 	if share != nil && *share {
 		if err := a.choose(consent.InstallerYes); err != nil {
-			return nothingDone(fmt.Errorf("your choice about %s could not be stored, so no agent was configured: %w", consent.UsageName, err))
+			a.uncounted = true
+			return fmt.Errorf("your choice about %s could not be stored, so no agent was configured: %w", consent.UsageName, err)
 		}
 	}
 
 	rep, err := installer.Install(ctx, env, req)
 	if err != nil {
-		return nothingDone(err)
+		a.uncounted = true
+		return err
 	}
 	if rep.Copied != "" {
 		// Short: a line a terminal wraps mid-word reads badly.
@@ -360,14 +359,6 @@ func (a *app) finishInstall(ctx context.Context, env installer.Env, req installe
 	}
 	return nil
 }
-
-// nothingDoneError marks an install that stopped before any agent file
-// was touched: it is not counted (see runInstall).
-type nothingDoneError struct{ error }
-
-func (e nothingDoneError) Unwrap() error { return e.error }
-
-func nothingDone(err error) error { return nothingDoneError{err} }
 
 // askInstall asks the form's questions: which agents (a detected agent
 // whose config cannot be edited is shown with the reason, not
