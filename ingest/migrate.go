@@ -88,21 +88,7 @@ func readV1(ctx context.Context, conn *sql.Conn, after int64, n int) ([]Accepted
 		if !ok {
 			continue
 		}
-		env := map[string]any{"machine_id": machine}
-		for k, v := range map[string]sql.NullString{"codegraph_version": version, "os": os, "arch": arch, "go_version": goVer} {
-			if v.Valid {
-				env[k] = v.String
-			}
-		}
-		if node.Valid {
-			env["node_major"] = node.Int64
-		}
-		if ci.Valid {
-			env["ci"] = ci.Int64 != 0
-		}
-		if schemaVer.Valid {
-			env["schema_version"] = schemaVer.Int64
-		}
+		env := storedEnvelope(machine, version, os, arch, goVer, node, ci, schemaVer)
 		out = append(out, Accepted{ReceivedAt: recvAt.UTC(), MachineID: machine, Envelope: env, Event: ev, TS: tsAt.UTC(), Props: clean})
 	}
 	if err := rows.Err(); err != nil {
@@ -212,21 +198,7 @@ func readRaw(ctx context.Context, conn *sql.Conn, after int64, n int, words map[
 		machine := uuidString(uuid)
 		env := envs[envID]
 		if env == nil || env["machine_id"] != machine {
-			env = map[string]any{"machine_id": machine}
-			for k, v := range map[string]sql.NullString{"codegraph_version": version, "os": os, "arch": arch, "go_version": goVer} {
-				if v.Valid {
-					env[k] = v.String
-				}
-			}
-			if node.Valid {
-				env["node_major"] = node.Int64
-			}
-			if ci.Valid {
-				env["ci"] = ci.Int64 != 0
-			}
-			if schemaVer.Valid {
-				env["schema_version"] = schemaVer.Int64
-			}
+			env = storedEnvelope(machine, version, os, arch, goVer, node, ci, schemaVer)
 			envs[envID] = env
 		}
 		at := time.Unix(ts, 0).UTC()
@@ -236,4 +208,25 @@ func readRaw(ctx context.Context, conn *sql.Conn, after int64, n int, words map[
 		return nil, after, fmt.Errorf("read raw events: %w", err)
 	}
 	return out, last, nil
+}
+
+// storedEnvelope is a stored row's envelope as Accepted carries it: the
+// machine ID and every field the row holds (NULL is a field not sent).
+func storedEnvelope(machine string, version, os, arch, goVer sql.NullString, node, ci, schemaVer sql.NullInt64) map[string]any {
+	env := map[string]any{"machine_id": machine}
+	for k, v := range map[string]sql.NullString{"codegraph_version": version, "os": os, "arch": arch, "go_version": goVer} {
+		if v.Valid {
+			env[k] = v.String
+		}
+	}
+	if node.Valid {
+		env["node_major"] = node.Int64
+	}
+	if ci.Valid {
+		env["ci"] = ci.Int64 != 0
+	}
+	if schemaVer.Valid {
+		env["schema_version"] = schemaVer.Int64
+	}
+	return env
 }
