@@ -81,9 +81,6 @@ func (c *Certs) Reload() error {
 	return nil
 }
 
-// Current is the pair presented now.
-func (c *Certs) Current() *tls.Certificate { return c.pair.Load() }
-
 // GetCertificate is tls.Config.GetCertificate: the pair loaded last.
 func (c *Certs) GetCertificate(*tls.ClientHelloInfo) (*tls.Certificate, error) {
 	return c.pair.Load(), nil

@@ -67,12 +67,6 @@ func (e *editor) applyAll(xs []edit) {
 	e.owned = true
 }
 
-func splice(b []byte, start, end int, with string) []byte {
-	e := editor{b: b}
-	e.apply(edit{start, end, with})
-	return e.b
-}
-
 // spliceAll returns b with the edits xs made, in a copy.
 func spliceAll(b []byte, xs []edit) []byte {
 	e := editor{b: b}

@@ -47,9 +47,6 @@ var styles = sync.OnceValue(func() *palette {
 // gets accessible mode from the caller; this only covers the first frame).
 const defaultWidth, defaultHeight = 80, 24
 
-// Banner is the title block shown above the form, drawn once.
-func Banner(version string) string { return bannerFor(version, "") }
-
 // bannerFor is the banner with what this screen is ("" is the installer).
 func bannerFor(version, what string) string {
 	return lipgloss.NewStyle().
