@@ -108,20 +108,19 @@ func (s *Store) load() (*Config, error) {
 // else is an error so that a damaged file turns telemetry off instead of
 // being guessed at.
 //
-// It reads the file with the ingest's strict parser (schema.ParseBody), not
+// It reads the file with the ingest's strict parser (schema.ParseObject), not
 // encoding/json, which keeps the last of a repeated key and matches keys in
 // any case: {"enabled":false,"enabled":true} or {"enabled":false,
 // "Enabled":true} read as on there. Here a repeated key is an error, and
 // only the exact spelling counts, as at the ingest (CONTRACT §8).
 func ParseConfig(data []byte) (*Config, error) {
-	body, err := schema.ParseBody(data)
+	m, err := schema.ParseObject(data)
 	if errors.Is(err, schema.ErrNotObject) {
 		return nil, errors.New("not a JSON object")
 	}
 	if err != nil {
 		return nil, err
 	}
-	m := body.Envelope
 	enabled, err := member[bool](m, "enabled", "a boolean")
 	if err != nil {
 		return nil, err

@@ -80,7 +80,7 @@ func TestStoredBodyIsNeverSentAgain(t *testing.T) {
 			if len(stored) != 1 || total != 7 {
 				t.Errorf("%d requests stored, init counted %d times, want 1 and 7", len(stored), total)
 			}
-			if n := h.client().PendingEvents(); n != 0 {
+			if n := pendingEvents(h.client()); n != 0 {
 				t.Errorf("%d events still pending", n)
 			}
 		})

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/getcodegraph/codegraph-install/telemetry/schema"
 )
 
 // A line's life in the queue:
@@ -37,6 +39,20 @@ type claim struct {
 	token, path string
 	f           *os.File
 	marks       []int64 // each batch's state byte, once divided
+	// unqueued is set for the lines of no file (see unqueued): it takes
+	// back those that are to be kept.
+	unqueued func([]entry)
+}
+
+// unqueued is the claim of lines that are in no file: this process's own
+// lifecycle events, sent from memory when the queue holds nothing due,
+// which saves a command's flush every rewrite of the queue. No other
+// process can have them, so nothing is marked; a kill loses them, as it
+// loses any count not yet persisted, and never sends them twice. What
+// made no connection, or was not sent, goes back to memory through
+// takeBack, and is persisted with the rest.
+func (q queue) unqueued(takeBack func([]entry)) *claim {
+	return &claim{q: q, unqueued: takeBack}
 }
 
 // claim merges back the claims of dead senders, then, if due says the
@@ -56,14 +72,18 @@ func (q queue) claim(now time.Time, due func([]entry) bool) (*claim, []entry, er
 	}
 	defer unlock()
 	q.hook("claim:locked")
-	q.mergeStale(now)
-	q.removeLeftovers()
+	files := q.list()
+	q.mergeStale(files.claims, now)
+	q.removeLeftovers(files)
 	data, _, err := readFile(q.path, readWindow)
 	if errors.Is(err, fs.ErrNotExist) {
 		data, err = nil, nil
 	}
 	if err != nil {
 		return nil, nil, err
+	}
+	if onlyCountsOf(data, now) {
+		return nil, nil, nil
 	}
 	entries, _ := parseLines(data, "")
 	if !due(entries) {
@@ -85,9 +105,28 @@ func (q queue) claim(now time.Time, due func([]entry) bool) (*claim, []entry, er
 	return cl, entries, nil
 }
 
+// onlyCountsOf reports whether every line of data begins as Persist writes
+// a count of now's UTC day: such a queue holds nothing due, whatever the
+// rest of each line says, so a command's flush decides without parsing it
+// (a busy day's counts are thousands of lines). A line that does not
+// begin so (an event, another day, a torn or edited line) means a parse.
+func onlyCountsOf(data []byte, now time.Time) bool {
+	prefix := []byte(lineStart + `"` + schema.EventUsageRollup + `","ts":"` + dayTS(dayNumber(now)) + `"`)
+	for len(data) > 0 {
+		var line []byte
+		if line, data, _ = bytes.Cut(data, []byte{'\n'}); !bytes.HasPrefix(line, prefix) {
+			return false
+		}
+	}
+	return true
+}
+
 // divide rewrites the claim as its lines to keep (pending) followed by one
 // pending section per request batch.
 func (cl *claim) divide(batches [][]entry, keep []entry) error {
+	if cl.unqueued != nil {
+		return nil
+	}
 	buf := appendLines(nil, keep)
 	marks := make([]int64, len(batches))
 	for i, b := range batches {
@@ -113,6 +152,9 @@ func (cl *claim) divide(batches [][]entry, keep []entry) error {
 // before the batch's request starts (S) or after it made no connection
 // (P). With f nil (not locked again after divide) it fails: nothing sent.
 func (cl *claim) mark(i int, state byte) error {
+	if cl.unqueued != nil {
+		return nil
+	}
 	_, err := cl.f.WriteAt([]byte{state}, cl.marks[i])
 	return err
 }
@@ -122,6 +164,12 @@ func (cl *claim) mark(i int, state byte) error {
 // held too long), the claim stays, its pending lines exactly rest, and is
 // merged back by a later flush once StaleClaim old.
 func (cl *claim) finish(rest []entry, keep bool) {
+	if cl.unqueued != nil {
+		if keep {
+			cl.unqueued(rest)
+		}
+		return
+	}
 	if !keep || len(rest) == 0 {
 		// Nothing pending in it is to be kept, so no lock: a merger could
 		// only drop it too.
@@ -170,10 +218,10 @@ func (q queue) putBack(path, token string, own []byte) error {
 }
 
 // mergeStale puts back, under the lock, the pending lines of every claim
-// that no sender holds and that is StaleClaim old, and removes such claims
-// with nothing pending.
-func (q queue) mergeStale(now time.Time) {
-	for _, p := range q.claimPaths() {
+// of claims that no sender holds and that is StaleClaim old, and removes
+// such claims with nothing pending.
+func (q queue) mergeStale(claims []string, now time.Time) {
+	for _, p := range claims {
 		f, err := lockFile(p, os.O_RDWR)
 		if err != nil {
 			continue // its sender is alive, or it is no regular file: left alone

@@ -132,9 +132,6 @@ func New(opts Options) *Client {
 // Consent is the store the client resolves with.
 func (c *Client) Consent() *consent.Store { return c.consent }
 
-// Enabled reports the last consent decision.
-func (c *Client) Enabled() bool { return c != nil && c.on.Load() }
-
 func dayNumber(t time.Time) int64 {
 	return t.UTC().Unix() / 86400
 }
@@ -269,6 +266,22 @@ func (c *Client) Emit(ev Event) {
 	c.mu.Unlock()
 }
 
+// takeEvents takes the lifecycle events not yet persisted out of memory.
+func (c *Client) takeEvents() []entry {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	own := c.pending
+	c.pending = nil
+	return own
+}
+
+// takeBack returns events to memory, to be persisted with the rest.
+func (c *Client) takeBack(events []entry) {
+	c.mu.Lock()
+	c.pending = append(c.pending, events...)
+	c.mu.Unlock()
+}
+
 // Persist appends the in-memory deltas to the queue file. When consent is
 // off by now they are discarded instead. Errors are swallowed: telemetry
 // never fails a command.
@@ -355,15 +368,6 @@ func (c *Client) Start(ctx context.Context, persistEvery, flushEvery time.Durati
 	}()
 }
 
-// PendingEvents counts the events buffered on disk, as they would be sent
-// (rollup deltas of the same day and key counted once): the queue and the
-// pending lines of every claim. Pending splits the same number by when
-// each event may leave.
-func (c *Client) PendingEvents() int {
-	p := c.Pending()
-	return p.Ready + p.WaitingForDayEnd
-}
-
 // Pending is what is buffered on disk, split by when it may be sent. A
 // day's counts are sent only once that UTC day has ended (a count of a day
 // still running would be sent again, larger, later), so right after a
@@ -385,19 +389,9 @@ type Pending struct {
 	DayEnds time.Time
 }
 
-// Pending reports the events buffered on disk (as PendingEvents counts
-// them) by when they may be sent, by the client's clock.
-func (c *Client) Pending() Pending {
-	if c == nil {
-		return Pending{}
-	}
-	now := c.opts.Now()
-	p := Pending{DayEnds: dayStart(dayNumber(now) + 1)}
-	if c.dir.Check() != nil {
-		return p // nothing is read through it
-	}
-	return pendingOf(c.queue.pendingEntries(now, false), now)
-}
+// Pending reports the events buffered on disk by when they may be sent,
+// by the client's clock (as Snapshot reads them).
+func (c *Client) Pending() Pending { return c.Snapshot().Pending }
 
 // pendingOf splits buffered entries by when they may be sent, at now.
 func pendingOf(entries []entry, now time.Time) Pending {
@@ -422,7 +416,11 @@ func pendingOf(entries []entry, now time.Time) Pending {
 type Snapshot struct {
 	Decision consent.Decision
 	Pending  Pending
-	// QueueProblem is as QueueProblem reports it.
+	// QueueProblem describes a file that stands where the queue or a claim
+	// belongs and that telemetry cannot use (a symbolic link, a FIFO, a
+	// directory, an unreadable file), naming it once and saying what to
+	// do; nil when there is none. Telemetry itself never reports it:
+	// `telemetry status` does.
 	QueueProblem error
 }
 
@@ -445,18 +443,6 @@ func (c *Client) Snapshot() Snapshot {
 	s.Pending = pendingOf(entries, now)
 	s.QueueProblem = problem
 	return s
-}
-
-// QueueProblem describes a file that stands where the queue or a claim
-// belongs and that telemetry cannot use (a symbolic link, a FIFO, a
-// directory, an unreadable file), naming it once and saying what to do;
-// nil when there is none. Telemetry itself never reports it: `telemetry
-// status` may.
-func (c *Client) QueueProblem() error {
-	if c == nil || c.dir.Check() != nil {
-		return nil // the directory's problem is Decide's reason
-	}
-	return c.queue.problem()
 }
 
 // DeleteQueue removes the queue, all claims and the log of what was sent

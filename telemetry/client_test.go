@@ -442,7 +442,7 @@ func TestCorruptQueueIsRecoveredSilently(t *testing.T) {
 	good := `{"event":"uninstall","ts":"2026-11-24T10:00:00Z","props":{"targets":["claude"]}}`
 	writeQueue(t, h.home, "\x00\xff garbage\n"+good+"\n{\"event\":\"page_view\",\"ts\":\"2026-11-24T10:00:00Z\",\"props\":{\"url\":\"/secret\"}}\n"+`{"event":"uninstall","ts":"2026-11-24T10:00:00Z","props":{"targets":["/home/alice"],"path":"/x"}}`+"\n{\"truncated")
 	c := h.client()
-	if n := c.PendingEvents(); n != 2 {
+	if n := pendingEvents(c); n != 2 {
 		t.Errorf("pending = %d, want 2 valid lines", n)
 	}
 	c.Counter(schema.UsageCLICommand, "init").Record(true)
@@ -479,7 +479,7 @@ func TestDeleteQueueRemovesClaimsToo(t *testing.T) {
 	if err := c.DeleteQueue(); err != nil {
 		t.Fatal(err)
 	}
-	if c.PendingEvents() != 0 {
+	if pendingEvents(c) != 0 {
 		t.Error("events pending after DeleteQueue")
 	}
 }

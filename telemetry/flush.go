@@ -276,9 +276,6 @@ type FlushResult struct {
 	Failed string
 	// Why names a transport failure in a few words ("connection refused").
 	Why string
-	// Waiting counts the counts of the running UTC day, which wait until it
-	// ends (00:00 UTC).
-	Waiting int
 }
 
 // OK reports whether every request made reached the endpoint and was
@@ -315,27 +312,30 @@ func (c *Client) Flush(ctx context.Context) FlushResult {
 		return FlushResult{Off: true}
 	}
 	var res FlushResult
-	var batches [][]entry
-	var keep []entry
-	var redated bool
 	now := c.opts.Now()
-	cl, entries, err := c.queue.claim(now, func(entries []entry) bool {
-		batches, keep, redated = c.plan(entries, placeholderID)
+	today := now.UTC().Format(time.DateOnly)
+	cl, entries, err := c.queue.claim(now, func(queued []entry) bool {
+		batches, _, redated := c.plan(queued, placeholderID)
 		return len(batches) > 0 || redated
 	})
-	today := now.UTC().Format(time.DateOnly)
-	for _, e := range keep {
-		if waitsForDayEnd(e, today) {
-			res.Waiting++
-		} else {
-			res.Kept++ // over the cap of requests per flush
-		}
-	}
 	if err != nil {
 		return FlushResult{Failed: "the queue cannot be read: " + err.Error()}
 	}
+	// This process's own lifecycle events, never queued, need no claim:
+	// the queue is claimed only when it holds something due.
+	own := c.takeEvents()
 	if cl == nil {
-		return res
+		if len(own) == 0 {
+			return res
+		}
+		cl = c.queue.unqueued(c.takeBack)
+	}
+	entries = append(entries, own...)
+	batches, keep, _ := c.plan(entries, placeholderID)
+	for _, e := range keep {
+		if !waitsForDayEnd(e, today) {
+			res.Kept++ // over the cap of requests per flush
+		}
 	}
 	if len(batches) == 0 {
 		// Nothing to send, only counts dated in the future to store as
@@ -350,7 +350,7 @@ func (c *Client) Flush(ctx context.Context) FlushResult {
 		cl.finish(entries, on)
 		switch {
 		case c.consent.GraceRun():
-			return FlushResult{Notice: true, Waiting: res.Waiting}
+			return FlushResult{Notice: true}
 		case !on:
 			return FlushResult{Off: true}
 		}
@@ -359,7 +359,7 @@ func (c *Client) Flush(ctx context.Context) FlushResult {
 	if err := cl.divide(batches, keep); err != nil {
 		// Nothing can be marked as sending, so nothing is sent.
 		cl.finish(entries, true)
-		return FlushResult{Failed: "the queue could not be prepared for sending: " + err.Error(), Waiting: res.Waiting}
+		return FlushResult{Failed: "the queue could not be prepared for sending: " + err.Error()}
 	}
 	res.Endpoint = c.Endpoint()
 	rest := keep
@@ -397,7 +397,7 @@ func (c *Client) Flush(ctx context.Context) FlushResult {
 		}
 		break
 	}
-	cl.finish(rest, c.Decide().Enabled)
+	cl.finish(rest, len(rest) > 0 && c.Decide().Enabled)
 	return res
 }
 

@@ -30,7 +30,7 @@ func TestFlushResult(t *testing.T) {
 		ok     bool
 	}{
 		{name: "sent", queue: dueQueue(3) + today, handler: status(204), ok: true,
-			want: FlushResult{Requests: 1, Sent: 3, Statuses: []int{204}, Waiting: 1}},
+			want: FlushResult{Requests: 1, Sent: 3, Statuses: []int{204}}},
 		{name: "two requests", queue: dueQueue(150), handler: status(204), ok: true,
 			want: FlushResult{Requests: 2, Sent: 150, Statuses: []int{204, 204}}},
 		{name: "refused by the endpoint", queue: dueQueue(2), handler: status(400),
@@ -38,14 +38,14 @@ func TestFlushResult(t *testing.T) {
 		{name: "over the cap of requests", queue: dueQueue(MaxRequestsPerFlush*100 + 5), handler: status(204), ok: true,
 			want: FlushResult{Requests: MaxRequestsPerFlush, Sent: MaxRequestsPerFlush * 100, Statuses: repeat(204, MaxRequestsPerFlush), Kept: 5}},
 		{name: "unreachable", queue: dueQueue(150) + today,
-			want: FlushResult{Unreachable: true, Kept: 150, Why: "connection refused", Waiting: 1}},
+			want: FlushResult{Unreachable: true, Kept: 150, Why: "connection refused"}},
 		{name: "no answer", queue: dueQueue(150), handler: func(w http.ResponseWriter, r *http.Request) {
 			if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
 				conn.Close()
 			}
 		}, anyWhy: true, want: FlushResult{Lost: 100, Kept: 50}},
 		{name: "not a URL", queue: dueQueue(2), url: "http://[::1", want: FlushResult{Dropped: 2, Why: "the endpoint is not a URL that can be sent to"}},
-		{name: "nothing due", queue: today, handler: status(204), ok: true, want: FlushResult{Waiting: 1}},
+		{name: "nothing due", queue: today, handler: status(204), ok: true, want: FlushResult{}},
 		{name: "nothing queued", handler: status(204), ok: true},
 		{name: "off", queue: dueQueue(2), handler: status(204), env: map[string]string{"DO_NOT_TRACK": "1"}, ok: true, want: FlushResult{Off: true}},
 	} {

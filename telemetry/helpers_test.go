@@ -211,3 +211,10 @@ func writeQueue(t *testing.T, home, content string) {
 		t.Fatal(err)
 	}
 }
+
+// pendingEvents counts the events buffered on disk, as they would be sent
+// (rollup deltas of the same day and key counted once).
+func pendingEvents(c *Client) int {
+	p := c.Pending()
+	return p.Ready + p.WaitingForDayEnd
+}

@@ -27,8 +27,8 @@ import (
 // belongs, each thing that a
 // careless or hostile program could leave there: a symlink to someone
 // else's file, a FIFO, a socket, a directory (empty or not), an empty file,
-// a 20 GiB sparse file and a read-only file. Persist, Flush, PendingEvents,
-// Show, QueueProblem and DeleteQueue each end within 2 s without a panic,
+// a 20 GiB sparse file and a read-only file. Persist, Flush, Pending,
+// Show, Snapshot and DeleteQueue each end within 2 s without a panic,
 // nothing outside the state directory changes, a refused queue is
 // described with the path once and what to do, and a bad claim, lock or
 // temporary file does not keep the queue from being sent.
@@ -88,10 +88,10 @@ func TestHostileStateFiles(t *testing.T) {
 					c.Persist()
 				})
 				c = New(Options{Home: home, Getenv: func(k string) string { return env[k] }, Now: func() time.Time { return day1.Add(48 * time.Hour) }})
-				within(t, "PendingEvents", func() { c.PendingEvents() })
+				within(t, "PendingEvents", func() { pendingEvents(c) })
 				within(t, "Show", func() { c.Show() })
 				var problem error
-				within(t, "QueueProblem", func() { problem = c.QueueProblem() })
+				within(t, "QueueProblem", func() { problem = c.Snapshot().QueueProblem })
 				within(t, "Flush", func() { c.Flush(context.Background()) })
 
 				unusable := kind == "symlink" || kind == "hardlink" || kind == "fifo" || kind == "socket" || kind == "dir" || kind == "nonempty-dir"
@@ -231,7 +231,7 @@ func TestSparseTwoGiBQueue(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	var pending int
-	within(t, "PendingEvents", func() { pending = c.PendingEvents() })
+	within(t, "PendingEvents", func() { pending = pendingEvents(c) })
 	within(t, "Persist", func() {
 		c.Counter(schema.UsageCLICommand, "init").Record(true)
 		c.Persist()
@@ -258,7 +258,7 @@ func TestSparseTwoGiBQueue(t *testing.T) {
 
 // TestFIFOInPlaceOfTheQueue: a FIFO where the queue belongs, once without
 // a writer and once with one that keeps it open (where a read would wait
-// for data). Every call ends within 2 s, QueueProblem says what stands
+// for data). Every call ends within 2 s, the snapshot says what stands
 // there, nothing connects, and the counts stay in memory: once the FIFO is
 // gone, the same process writes them and a flush sends them.
 func TestFIFOInPlaceOfTheQueue(t *testing.T) {
@@ -285,11 +285,11 @@ func TestFIFOInPlaceOfTheQueue(t *testing.T) {
 			c := New(Options{Home: home, Getenv: func(k string) string { return env[k] }, Now: func() time.Time { return day1.Add(48 * time.Hour) }})
 			c.Counter(schema.UsageCLICommand, "init").Record(true)
 			within(t, "Persist", c.Persist)
-			within(t, "PendingEvents", func() { c.PendingEvents() })
+			within(t, "PendingEvents", func() { pendingEvents(c) })
 			within(t, "Show", func() { c.Show() })
 			within(t, "Flush", func() { c.Flush(context.Background()) })
 			var problem error
-			within(t, "QueueProblem", func() { problem = c.QueueProblem() })
+			within(t, "QueueProblem", func() { problem = c.Snapshot().QueueProblem })
 			if !errors.Is(problem, safefile.ErrNotRegular) || !strings.Contains(problem.Error(), "FIFO") {
 				t.Errorf("QueueProblem = %v, want a FIFO named as such", problem)
 			}

@@ -121,8 +121,8 @@ func TestFullDiskLosesNoLine(t *testing.T) {
 						t.Fatalf("line %s on disk %d times after a failed %s", n, at.pending[n], tc.name)
 					}
 				}
-				if ours, earlier := newQueue(dir).leftovers(); len(ours)+len(earlier) > 0 {
-					t.Errorf("files written aside left behind: %v %v", ours, earlier)
+				if l := newQueue(dir).list(); len(l.ours)+len(l.earlier) > 0 {
+					t.Errorf("files written aside left behind: %v %v", l.ours, l.earlier)
 				}
 				written := 0
 				for _, n := range extra {
@@ -210,11 +210,11 @@ func TestReadOnlyStateDir(t *testing.T) {
 	})
 	within(t, "Flush", func() { c.Flush(context.Background()) })
 	var pending int
-	within(t, "PendingEvents", func() { pending = c.PendingEvents() })
+	within(t, "PendingEvents", func() { pending = pendingEvents(c) })
 	var shown [][]byte
 	within(t, "Show", func() { shown = c.Show() })
 	var problem, delErr error
-	within(t, "QueueProblem", func() { problem = c.QueueProblem() })
+	within(t, "QueueProblem", func() { problem = c.Snapshot().QueueProblem })
 	within(t, "DeleteQueue", func() { delErr = c.DeleteQueue() })
 	if n := srv.conns.Load(); n != 0 {
 		t.Errorf("%d connections: nothing could be claimed", n)
@@ -274,8 +274,8 @@ func TestDiskFillsMidCompaction(t *testing.T) {
 			t.Fatalf("line %s written though the compaction failed", n)
 		}
 	}
-	if ours, earlier := newQueue(dir).leftovers(); len(ours)+len(earlier) > 0 {
-		t.Errorf("a partial copy left behind: %v %v", ours, earlier)
+	if l := newQueue(dir).list(); len(l.ours)+len(l.earlier) > 0 {
+		t.Errorf("a partial copy left behind: %v %v", l.ours, l.earlier)
 	}
 	if st, _ := os.Stat(dir.Queue()); st.Size() > QueueCap {
 		t.Errorf("the queue is %d bytes", st.Size())

@@ -48,7 +48,7 @@ func TestPendingSplitsByDayEnd(t *testing.T) {
 		if got.Ready != s.ready || got.WaitingForDayEnd != s.wait {
 			t.Errorf("%s: %+v, want ready %d, waiting %d", s.name, got, s.ready, s.wait)
 		}
-		if n := c.PendingEvents(); n != s.ready+s.wait {
+		if n := pendingEvents(c); n != s.ready+s.wait {
 			t.Errorf("%s: PendingEvents = %d, want %d", s.name, n, s.ready+s.wait)
 		}
 		if !got.DayEnds.After(s.at) || got.DayEnds.Sub(s.at) > 24*time.Hour {
@@ -60,7 +60,7 @@ func TestPendingSplitsByDayEnd(t *testing.T) {
 func TestPendingNilClient(t *testing.T) {
 	t.Parallel()
 	var c *Client
-	if p := c.Pending(); p != (Pending{}) || c.PendingEvents() != 0 {
+	if p := c.Pending(); p != (Pending{}) || pendingEvents(c) != 0 {
 		t.Errorf("nil client: %+v", p)
 	}
 }

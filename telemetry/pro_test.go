@@ -28,8 +28,8 @@ func TestProBuildNeverSends(t *testing.T) {
 	if n := srv.conns.Load(); n != 0 {
 		t.Errorf("%d connections in the pro build", n)
 	}
-	if c.Endpoint() != "" || c.Enabled() || len(c.Show()) != 0 {
-		t.Errorf("endpoint %q enabled %v", c.Endpoint(), c.Enabled())
+	if c.Endpoint() != "" || c.Decide().Enabled || len(c.Show()) != 0 {
+		t.Errorf("endpoint %q enabled %v", c.Endpoint(), c.Decide().Enabled)
 	}
 	if lines := h.queueLines(t); len(lines) != 1 {
 		t.Errorf("queue changed: %q", lines)

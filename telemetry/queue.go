@@ -210,10 +210,40 @@ func (q queue) rewrite(path string, content []byte, step string) error {
 	return err
 }
 
-// claimPaths lists the claim files, at most maxClaims of them.
-func (q queue) claimPaths() []string {
-	paths, _ := filepath.Glob(q.dir.SendingPattern())
-	return paths[:min(len(paths), maxClaims)]
+// stateFiles is one reading of the state directory: the claim files (at
+// most maxClaims), what interrupted rewrites left (atomicfile's temporary
+// files of the queue, of claims and of the sent log, made under the lock,
+// so one found under it is a dead process's), and what earlier versions
+// wrote aside without the lock, their spare copy of the queue among them.
+type stateFiles struct{ claims, ours, earlier []string }
+
+// list reads the state directory once, by name only (no file is opened).
+func (q queue) list() stateFiles {
+	var l stateFiles
+	names, _ := os.ReadDir(q.dir.Root())
+	for _, n := range names {
+		name := n.Name()
+		p := filepath.Join(q.dir.Root(), name)
+		switch {
+		case matches(q.dir.SendingPattern(), name):
+			if len(l.claims) < maxClaims {
+				l.claims = append(l.claims, p)
+			}
+		case matches(atomicfile.TempPattern(q.path), name),
+			matches(atomicfile.TempPattern(q.dir.SendingPattern()), name),
+			matches(atomicfile.TempPattern(q.dir.SentLog()), name):
+			l.ours = append(l.ours, p)
+		case matches(q.dir.QueueTempPattern(), name):
+			l.earlier = append(l.earlier, p)
+		}
+	}
+	return l
+}
+
+// matches reports whether name matches the file name part of pattern.
+func matches(pattern, name string) bool {
+	ok, _ := filepath.Match(filepath.Base(pattern), name)
+	return ok
 }
 
 // pendingEntries is everything buffered on disk: the queue and the pending
@@ -231,7 +261,7 @@ func (q queue) scan(now time.Time, staleOnly bool) ([]entry, error) {
 	data, _, err := readFile(q.path, readWindow)
 	problem := describeProblem(q.path, err)
 	out, _ := parseLines(data, "")
-	for _, p := range q.claimPaths() {
+	for _, p := range q.list().claims {
 		if staleOnly {
 			f, err := lockFile(p, os.O_RDONLY) // one its sender holds is not stale
 			if err != nil {
@@ -265,28 +295,15 @@ func describeProblem(path string, err error) error {
 	return fmt.Errorf("%w; telemetry skips it until it is removed: delete it, or run `codegraph telemetry reset`", err)
 }
 
-// leftovers lists what interrupted rewrites left: atomicfile's temporary
-// files of the queue, of claims and of the sent log (made under the lock, so one found
-// under it is a dead process's), then what earlier versions wrote aside
-// without it, their spare copy of the queue among them.
-func (q queue) leftovers() (ours, earlier []string) {
-	ours, _ = filepath.Glob(atomicfile.TempPattern(q.path))
-	claims, _ := filepath.Glob(atomicfile.TempPattern(q.dir.SendingPattern()))
-	logs, _ := filepath.Glob(atomicfile.TempPattern(q.dir.SentLog()))
-	earlier, _ = filepath.Glob(q.dir.QueueTempPattern())
-	return append(append(ours, claims...), logs...), earlier
-}
-
 // removeLeftovers deletes, under the lock, the copies that interrupted
 // rewrites left (never the only place of a line): ours and an earlier
 // version's spare copy of the queue at once, its other files once
 // StaleClaim old (it may still run, and it takes no lock of ours).
-func (q queue) removeLeftovers() {
-	ours, earlier := q.leftovers()
+func (q queue) removeLeftovers(l stateFiles) {
 	spare := q.dir.QueueTemp("spare")
-	for i, p := range append(ours, earlier...) {
+	for i, p := range append(l.ours, l.earlier...) {
 		fi, err := os.Lstat(p)
-		if err == nil && fi.Mode().IsRegular() && (i < len(ours) || p == spare || time.Since(fi.ModTime()) > StaleClaim) {
+		if err == nil && fi.Mode().IsRegular() && (i < len(l.ours) || p == spare || time.Since(fi.ModTime()) > StaleClaim) {
 			os.Remove(p)
 		}
 	}
@@ -296,19 +313,12 @@ func (q queue) removeLeftovers() {
 // was sent and the lock file (Windows's): `telemetry off` and reset. A
 // symlink is removed, not its target.
 func (q queue) removeAll() error {
-	ours, earlier := q.leftovers()
+	l := q.list()
 	var errs []error
-	for _, p := range append(append(append([]string{q.path, q.dir.SentLog(), q.dir.QueueLock()}, q.claimPaths()...), ours...), earlier...) {
+	for _, p := range append(append(append([]string{q.path, q.dir.SentLog(), q.dir.QueueLock()}, l.claims...), l.ours...), l.earlier...) {
 		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			errs = append(errs, fmt.Errorf("%w; codegraph removes only its own files: delete it by hand", err))
 		}
 	}
 	return errors.Join(errs...)
-}
-
-// problem describes a file that stands where the queue or a claim belongs
-// and cannot be used, with what to do; nil when there is none.
-func (q queue) problem() error {
-	_, err := q.scan(time.Time{}, false)
-	return err
 }

@@ -105,7 +105,7 @@ func TestPutBackStaysWithinCap(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		q.mergeStale(time.Now())
+		q.mergeStale(q.list().claims, time.Now())
 		unlock()
 		data, _ := os.ReadFile(q.dir.Queue())
 		if len(data) > QueueCap {

@@ -261,14 +261,14 @@ func isTerminal(f *os.File) bool {
 	return isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())
 }
 
-// flushCapped persists and sends what is due, waiting at most about
-// telemetry.SendTimeout: the end of install/init, where a second is
-// invisible. A failure is silent and leaves the lines queued.
+// flushCapped sends what is due, this command's own events included,
+// waiting at most about telemetry.SendTimeout: the end of install/init,
+// where a second is invisible. A failure is silent and leaves the events
+// to be queued when the command ends (Close).
 func (a *app) flushCapped(ctx context.Context) {
 	if a.tel == nil {
 		return
 	}
-	a.tel.Persist()
 	ctx, cancel := context.WithTimeout(ctx, telemetry.SendTimeout)
 	defer cancel()
 	a.tel.Flush(ctx)

@@ -459,12 +459,12 @@ func (a *app) showTelemetry() error {
 // come here: their failures stay silent.
 func (a *app) reportFlush(r telemetry.FlushResult) error {
 	waiting := ""
-	if r.Waiting > 0 {
+	if n := a.tel.Pending().WaitingForDayEnd; n > 0 && !r.Off {
 		verb := "wait"
-		if r.Waiting == 1 {
+		if n == 1 {
 			verb = "waits"
 		}
-		waiting = fmt.Sprintf("%s %s until 00:00 UTC", plural(r.Waiting, "count"), verb)
+		waiting = fmt.Sprintf("%s %s until 00:00 UTC", plural(n, "count"), verb)
 	}
 	var parts []string
 	switch {
@@ -510,7 +510,7 @@ func (a *app) reportFlush(r telemetry.FlushResult) error {
 	} else if r.Kept > 0 {
 		parts = append(parts, fmt.Sprintf("%s more wait for the next flush", plural(r.Kept, "event")))
 	}
-	if waiting != "" && !r.Off {
+	if waiting != "" {
 		parts = append(parts, waiting)
 	}
 	fmt.Fprintln(a.env.Stderr, strings.Join(parts, "; "))

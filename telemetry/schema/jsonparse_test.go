@@ -8,39 +8,6 @@ import (
 	"testing"
 )
 
-// parseObject is the generic parse: data must hold exactly one JSON object
-// (with optional surrounding whitespace), decoded whole into map[string]any
-// by the same strict parser as ParseBody. It is the reference that ParseBody
-// and ParseEvent are held to, and is held to encoding/json in turn; only
-// tests need it.
-func parseObject(data []byte) (map[string]any, error) { return parseObjectAt(data, 0) }
-
-// parseObjectAt is parseObject for an object that sits depth containers
-// deep, as an event does in a body.
-func parseObjectAt(data []byte, depth int) (map[string]any, error) {
-	p := newParser(data)
-	p.skipSpace()
-	if p.i >= len(p.data) {
-		return nil, p.fail("empty body")
-	}
-	if p.data[p.i] != '{' {
-		// Still check it is JSON at all so the error says which it is.
-		if _, err := p.value(depth); err != nil {
-			return nil, err
-		}
-		return nil, ErrNotObject
-	}
-	v, err := p.object(depth)
-	if err != nil {
-		return nil, err
-	}
-	p.skipSpace()
-	if p.i != len(p.data) {
-		return nil, p.fail("trailing data after the object")
-	}
-	return v, nil
-}
-
 func TestParseObjectRejects(t *testing.T) {
 	t.Parallel()
 	cases := map[string]string{
@@ -85,8 +52,8 @@ func TestParseObjectRejects(t *testing.T) {
 	for name, in := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			if v, err := parseObject([]byte(in)); err == nil {
-				t.Fatalf("parseObject(%q) = %v, want error", in, v)
+			if v, err := ParseObject([]byte(in)); err == nil {
+				t.Fatalf("ParseObject(%q) = %v, want error", in, v)
 			}
 		})
 	}
@@ -96,7 +63,7 @@ func TestParseObjectAccepts(t *testing.T) {
 	t.Parallel()
 	in := ` {"s":"a\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00é","n":-12.5e+3,"i":0,"t":true,"f":false,"z":null,` +
 		`"l":[1,"x",{}],"o":{"p":{"q":[]}}} `
-	got, err := parseObject([]byte(in))
+	got, err := ParseObject([]byte(in))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +76,7 @@ func TestParseObjectAccepts(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("got %#v\nwant %#v", got, want)
 	}
-	if _, err := parseObject([]byte(`[1]`)); !errors.Is(err, ErrNotObject) {
+	if _, err := ParseObject([]byte(`[1]`)); !errors.Is(err, ErrNotObject) {
 		t.Fatalf("array: got %v, want ErrNotObject", err)
 	}
 }
@@ -127,7 +94,7 @@ func FuzzParseObject(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		got, err := parseObject(data)
+		got, err := ParseObject(data)
 		if err != nil {
 			return
 		}
@@ -149,10 +116,10 @@ func FuzzParseObject(f *testing.F) {
 func TestParseObjectDepthLimit(t *testing.T) {
 	t.Parallel()
 	// Five levels is what the schema needs: body, events, event, props, list.
-	if _, err := parseObject([]byte(`{"events":[{"props":{"languages":["go"]}}]}`)); err != nil {
+	if _, err := ParseObject([]byte(`{"events":[{"props":{"languages":["go"]}}]}`)); err != nil {
 		t.Fatalf("five levels refused: %v", err)
 	}
-	if _, err := parseObject([]byte(`{"events":[{"props":{"languages":[["go"]]}}]}`)); err == nil {
+	if _, err := ParseObject([]byte(`{"events":[{"props":{"languages":[["go"]]}}]}`)); err == nil {
 		t.Fatal("six levels accepted")
 	}
 }
@@ -161,7 +128,7 @@ func TestParseObjectDepthLimit(t *testing.T) {
 // be handed back for the number 1, nor the other way round.
 func TestInternKeepsStringsAndNumbersApart(t *testing.T) {
 	t.Parallel()
-	m, err := parseObject([]byte(`{"a":"1","b":1,"c":[1,"1"],"d":"22","e":22}`))
+	m, err := ParseObject([]byte(`{"a":"1","b":1,"c":[1,"1"],"d":"22","e":22}`))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -58,7 +58,7 @@ func FuzzParseBodyMatchesParseObject(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		got, err := ParseBody(data)
-		want, wantErr := parseObject(data)
+		want, wantErr := ParseObject(data)
 		if wantErr != nil {
 			if err == nil || errors.Is(err, ErrEventsNotArray) || errors.Is(err, ErrNotObject) != errors.Is(wantErr, ErrNotObject) {
 				t.Fatalf("ParseBody err %v, generic err %v for %q", err, wantErr, data)
@@ -103,7 +103,7 @@ func FuzzParseEventMatchesParseObject(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		got, err := ParseEvent(data)
-		want, wantErr := parseObjectAt(data, eventDepth)
+		want, wantErr := parseObjectAt(data, eventDepth, knownWords())
 		if (err == nil) != (wantErr == nil) || errors.Is(err, ErrNotObject) != errors.Is(wantErr, ErrNotObject) {
 			t.Fatalf("ParseEvent err %v, generic err %v for %q", err, wantErr, data)
 		}
