@@ -28,6 +28,9 @@ import (
 // process merges its pending lines back and drops its sending ones, which
 // may have reached the endpoint. A put-back renames the claim itself over
 // the queue: a kill at any instant leaves each line in one place.
+//
+// A command's own events, not yet persisted, skip all this when the queue
+// holds nothing due (unqueued, below): they are sent from memory.
 
 // claim is a queue taken by one sender. f is the claim, open and locked
 // whenever the sender does not hold the queue's lock (nil once reopening
