@@ -297,8 +297,11 @@ func (r FlushResult) OK() bool {
 // its lines, and so is a failure after the request was handed to a
 // connection (a timeout, a reset): the body may have arrived. Only when no
 // connection was made (offline, refused, DNS) do the lines go back to the
-// queue, for a later process: this one sends nothing more. When consent is
-// off it returns before touching the network. It returns when done or when
+// queue, for a later process: this one sends nothing more. This process's
+// own lifecycle events, emitted and not yet persisted, are sent too: with
+// the claim when the queue holds something due, else from memory, and
+// what of them is not sent is queued by the next Persist or Close. When
+// consent is off it returns before touching the network. It returns when done or when
 // ctx ends, and each request is bounded by SendTimeout. The result says
 // what it did, for a caller that reports it; the others ignore it.
 func (c *Client) Flush(ctx context.Context) FlushResult {
