@@ -698,22 +698,16 @@ func (w *storeWriter) flushRaw(ctx context.Context) error {
 // countEvent adds one event to per-day counts.
 func countEvent(counts map[countKey]countVal, day int64, e *Accepted) {
 	addCount(counts, countKey{dimEvent, day, e.Event, "", ""}, 1, 0)
-	str := func(k string) string { s, _ := e.Props[k].(string); return s }
-	targets := func() []string {
-		if l, _ := e.Props["targets"].([]string); len(l) > 0 {
-			return l
-		}
-		return noTargets
-	}
+	str := func(k string) string { return propString(e, k) }
 	switch e.Event {
 	case schema.EventInstall:
 		scope, kind := str("scope"), str("kind")
-		for _, t := range targets() {
+		for _, t := range eventTargets(e) {
 			addCount(counts, countKey{dimInstall, day, t, scope, kind}, 1, 0)
 		}
 		addCount(counts, countKey{dimInstallKind, day, kind, "", ""}, 1, 0)
 	case schema.EventUninstall:
-		for _, t := range targets() {
+		for _, t := range eventTargets(e) {
 			addCount(counts, countKey{dimUninstall, day, t, "", ""}, 1, 0)
 		}
 	case schema.EventUsageRollup:
@@ -741,6 +735,20 @@ func countEvent(counts map[countKey]countVal, day int64, e *Accepted) {
 
 var noTargets = []string{noneTarget}
 
+// propString is e's string prop k, "" when it has none.
+func propString(e *Accepted, k string) string {
+	s, _ := e.Props[k].(string)
+	return s
+}
+
+// eventTargets is e's targets, or noTargets for an event that names none.
+func eventTargets(e *Accepted) []string {
+	if l, _ := e.Props["targets"].([]string); len(l) > 0 {
+		return l
+	}
+	return noTargets
+}
+
 // eventCells adds to cells (once each) the figures e counts in whose
 // machines are counted too: what a public report needs to fold a figure
 // too few machines stand behind.
@@ -751,17 +759,11 @@ func eventCells(cells []cell, day int64, e *Accepted) []cell {
 			cells = append(cells, c)
 		}
 	}
-	str := func(k string) string { s, _ := e.Props[k].(string); return s }
-	targets := func() []string {
-		if l, _ := e.Props["targets"].([]string); len(l) > 0 {
-			return l
-		}
-		return noTargets
-	}
+	str := func(k string) string { return propString(e, k) }
 	switch e.Event {
 	case schema.EventInstall:
 		scope := str("scope")
-		for _, t := range targets() {
+		for _, t := range eventTargets(e) {
 			add(seenInstall, 0, t+cellSep+scope)
 		}
 		add(seenInstallWeek, weekOf(day), str("kind"))
