@@ -71,18 +71,7 @@ func runUntilHealthy(t *testing.T, argv, env []string) (*exec.Cmd, string, *harn
 	t.Helper()
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = env
-	logs := &harness.SyncBuffer{}
-	cmd.Stderr = logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
-	t.Cleanup(func() { cmd.Process.Kill(); <-exited })
-	addr, err := harness.WaitListening(logs, exited, 15*time.Second)
-	if err != nil {
-		t.Fatalf("%v\n%s", err, logs.String())
-	}
+	addr, logs, exited := startListening(t, cmd)
 	if host, _, _ := net.SplitHostPort(addr); host != "127.0.0.1" {
 		t.Fatalf("listening on %s, want 127.0.0.1", addr)
 	}

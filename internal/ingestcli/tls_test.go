@@ -39,6 +39,15 @@ func startServeProcess(t *testing.T, env []string, args ...string) (*exec.Cmd, s
 	t.Helper()
 	cmd := exec.Command(os.Args[0])
 	cmd.Env = append(append(os.Environ(), serveEnv+"=1", serveArgsEnv+"="+strings.Join(append([]string{"serve"}, args...), "\n")), env...)
+	addr, logs, exited := startListening(t, cmd)
+	return cmd, addr, logs, exited
+}
+
+// startListening starts cmd, a serve process, with its stderr captured,
+// kills it when the test ends, and waits for the address it says it
+// listens on.
+func startListening(t *testing.T, cmd *exec.Cmd) (string, *harness.SyncBuffer, <-chan struct{}) {
+	t.Helper()
 	logs := &harness.SyncBuffer{}
 	cmd.Stderr = logs
 	if err := cmd.Start(); err != nil {
@@ -51,7 +60,7 @@ func startServeProcess(t *testing.T, env []string, args ...string) (*exec.Cmd, s
 	if err != nil {
 		t.Fatalf("%v\n%s", err, logs.String())
 	}
-	return cmd, addr, logs, exited
+	return addr, logs, exited
 }
 
 // TestServeTLSReloadsOnSIGHUP: serve --tls-cert --tls-key (here from their
