@@ -317,9 +317,12 @@ func (c *Client) Flush(ctx context.Context) FlushResult {
 	var res FlushResult
 	now := c.opts.Now()
 	today := now.UTC().Format(time.DateOnly)
+	// Something is due when plan would send it or re-date it: anything but
+	// a count of today.
 	cl, entries, err := c.queue.claim(now, func(queued []entry) bool {
-		batches, _, redated := c.plan(queued, placeholderID)
-		return len(batches) > 0 || redated
+		return slices.ContainsFunc(queued, func(e entry) bool {
+			return e.Event != schema.EventUsageRollup || dayOf(e.TS) != today
+		})
 	})
 	if err != nil {
 		return FlushResult{Failed: "the queue cannot be read: " + err.Error()}

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/getcodegraph/codegraph-install/internal/atomicfile"
@@ -220,29 +221,34 @@ type stateFiles struct{ claims, ours, earlier []string }
 // list reads the state directory once, by name only (no file is opened).
 func (q queue) list() stateFiles {
 	var l stateFiles
+	claim := filepath.Base(q.dir.SendingPattern())
+	ours := []string{
+		filepath.Base(atomicfile.TempPattern(q.path)),
+		filepath.Base(atomicfile.TempPattern(q.dir.SendingPattern())),
+		filepath.Base(atomicfile.TempPattern(q.dir.SentLog())),
+	}
+	earlier := filepath.Base(q.dir.QueueTempPattern())
 	names, _ := os.ReadDir(q.dir.Root())
 	for _, n := range names {
 		name := n.Name()
 		p := filepath.Join(q.dir.Root(), name)
 		switch {
-		case matches(q.dir.SendingPattern(), name):
+		case matches(claim, name):
 			if len(l.claims) < maxClaims {
 				l.claims = append(l.claims, p)
 			}
-		case matches(atomicfile.TempPattern(q.path), name),
-			matches(atomicfile.TempPattern(q.dir.SendingPattern()), name),
-			matches(atomicfile.TempPattern(q.dir.SentLog()), name):
+		case slices.ContainsFunc(ours, func(pattern string) bool { return matches(pattern, name) }):
 			l.ours = append(l.ours, p)
-		case matches(q.dir.QueueTempPattern(), name):
+		case matches(earlier, name):
 			l.earlier = append(l.earlier, p)
 		}
 	}
 	return l
 }
 
-// matches reports whether name matches the file name part of pattern.
+// matches reports whether name matches pattern (a file name pattern).
 func matches(pattern, name string) bool {
-	ok, _ := filepath.Match(filepath.Base(pattern), name)
+	ok, _ := filepath.Match(pattern, name)
 	return ok
 }
 
