@@ -169,11 +169,23 @@ var ErrNotAvailable = errors.New("telemetry is not part of this build (codegraph
 // environment and the consent file on every call.
 //
 // In a build without telemetry it decides off without reading the file.
+// When the state directory itself cannot be used (a symbolic link, or not
+// a directory: statedir.Dir.Check), telemetry is off whatever the
+// environment says, and nothing in it or through it is read: even
+// CODEGRAPH_TELEMETRY=1 must not send from a folder that is someone else's.
 func (s *Store) Resolve() Decision {
 	if !Compiled {
 		return Decision{DecidedBy: ByBuild, Reason: "telemetry is compiled out of this build (codegraph-pro)"}
 	}
-	cfg, cfgErr := s.Load()
+	if err := s.Dir.Check(); err != nil {
+		return Decision{
+			DecidedBy: ByConfig,
+			State:     Unreadable,
+			ConfigErr: err,
+			Reason:    fmt.Sprintf("%v: telemetry stays off, and nothing is read or written through it, until it is a directory of its own", err),
+		}
+	}
+	cfg, cfgErr := s.loadChecked()
 	d := Decision{State: stateOf(cfg, cfgErr), Config: cfg, ConfigErr: cfgErr}
 	if s.decideByEnv(&d) {
 		return d

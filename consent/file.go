@@ -55,6 +55,11 @@ func (s *Store) Load() (*Config, error) {
 	if err := s.Dir.Check(); err != nil {
 		return nil, err
 	}
+	return s.loadChecked()
+}
+
+// loadChecked is Load once the state directory is known to be usable.
+func (s *Store) loadChecked() (*Config, error) {
 	if s.cache == nil {
 		return s.load()
 	}

@@ -14,7 +14,6 @@ package telemetry
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"net/http"
 	"runtime"
@@ -159,21 +158,10 @@ func (c *Client) resolve() consent.Decision {
 	return d
 }
 
-// Decide resolves consent, unless the state directory itself cannot be
-// used (a symbolic link, or not a directory: statedir.Dir.Check): then
-// telemetry is off, and nothing in it or through it is read, the consent
-// file included. Every decision of the client is made here.
-func (c *Client) Decide() consent.Decision {
-	if err := c.dir.Check(); err != nil && consent.Compiled {
-		return consent.Decision{
-			DecidedBy: consent.ByConfig,
-			State:     consent.Unreadable,
-			ConfigErr: err,
-			Reason:    fmt.Sprintf("%v: telemetry stays off, and nothing is read or written through it, until it is a directory of its own", err),
-		}
-	}
-	return c.consent.Resolve()
-}
+// Decide resolves consent (consent.Store.Resolve, which also refuses a
+// state directory that cannot be used). Every decision of the client is
+// made here.
+func (c *Client) Decide() consent.Decision { return c.consent.Resolve() }
 
 // StateDirProblem describes a state directory that cannot be used (see
 // Decide); nil when it can.
