@@ -28,42 +28,35 @@ import (
 // process merges its pending lines back and drops its sending ones, which
 // may have reached the endpoint. A put-back renames the claim itself over
 // the queue: a kill at any instant leaves each line in one place.
-//
-// A command's own events, not yet persisted, skip all this when the queue
-// holds nothing due (unqueued, below): they are sent from memory.
 
 // claim is a queue taken by one sender. f is the claim, open and locked
-// whenever the sender does not hold the queue's lock (nil once reopening
-// it failed; an *os.File's methods fail on nil, and a second Close only
-// returns an error), so a merger, which holds that lock, finds it locked
-// for as long as the sender lives.
+// whenever the sender does not hold the queue's lock, so that a merger
+// (which holds it) finds it locked for as long as the sender lives. f is
+// nil once reopening it failed: its methods then fail, and nothing is sent.
 type claim struct {
 	q           queue
 	token, path string
 	f           *os.File
 	marks       []int64 // each batch's state byte, once divided
 	// unqueued is set for the lines of no file (see unqueued): it takes
-	// back those that are to be kept.
+	// back those to keep.
 	unqueued func([]entry)
 }
 
-// unqueued is the claim of lines that are in no file: this process's own
-// lifecycle events, sent from memory when the queue holds nothing due,
-// which saves a command's flush every rewrite of the queue. No other
-// process can have them, so nothing is marked; a kill loses them, as it
-// loses any count not yet persisted, and never sends them twice. What
-// made no connection, or was not sent, goes back to memory through
-// takeBack, and is persisted with the rest.
+// unqueued is the claim of lines in no file: this process's own lifecycle
+// events, sent from memory when the queue holds nothing due, which spares
+// a command's flush every rewrite. No other process has them, so nothing
+// is marked: a kill loses them, like any count not yet persisted, and
+// never sends them twice. What is not sent goes back through takeBack.
 func (q queue) unqueued(takeBack func([]entry)) *claim {
 	return &claim{q: q, unqueued: takeBack}
 }
 
 // claim merges back the claims of dead senders, then, if due says the
 // queue holds something to send, renames the queue to a claim of its own
-// and returns it with the queue's lines. Without a queue, due is asked
-// about no lines. It returns a nil claim when there is nothing to send,
-// and an error when the queue cannot be had (its lock, a file that cannot
-// be used, a failed rename).
+// and returns it with the queue's lines: a nil claim when nothing is due,
+// an error when the queue cannot be had (its lock, a file that cannot be
+// used, a failed rename).
 func (q queue) claim(now time.Time, due func([]entry) bool) (*claim, []entry, error) {
 	unlock, err := q.lock()
 	if errors.Is(err, fs.ErrNotExist) {
@@ -109,10 +102,9 @@ func (q queue) claim(now time.Time, due func([]entry) bool) (*claim, []entry, er
 }
 
 // onlyCountsOf reports whether every line of data begins as Persist writes
-// a count of now's UTC day: such a queue holds nothing due, whatever the
-// rest of each line says, so a command's flush decides without parsing it
-// (a busy day's counts are thousands of lines). A line that does not
-// begin so (an event, another day, a torn or edited line) means a parse.
+// a count of now's UTC day: then nothing is due, and a command's flush
+// need not parse thousands of lines to learn it. Any other line (an event,
+// another day, a torn or edited line) means a parse.
 func onlyCountsOf(data []byte, now time.Time) bool {
 	prefix := []byte(lineStart + `"` + schema.EventUsageRollup + `","ts":"` + dayTS(dayNumber(now)) + `"`)
 	for len(data) > 0 {
@@ -162,10 +154,10 @@ func (cl *claim) mark(i int, state byte) error {
 	return err
 }
 
-// finish ends the claim: the lines of rest go back to the queue (keep
-// them) or are dropped. When the put-back fails (a full disk, the lock
-// held too long), the claim stays, its pending lines exactly rest, and is
-// merged back by a later flush once StaleClaim old.
+// finish ends the claim: the lines of rest go back to the queue (keep) or
+// are dropped. When the put-back fails (a full disk, the lock held too
+// long), the claim stays, its pending lines exactly rest, and is merged
+// back once StaleClaim old.
 func (cl *claim) finish(rest []entry, keep bool) {
 	if cl.unqueued != nil {
 		if keep {
@@ -174,8 +166,7 @@ func (cl *claim) finish(rest []entry, keep bool) {
 		return
 	}
 	if !keep || len(rest) == 0 {
-		// Nothing pending in it is to be kept, so no lock: a merger could
-		// only drop it too.
+		// Nothing in it is kept, so no lock: a merger could only drop it.
 		cl.f.Close()
 		if os.Remove(cl.path) == nil {
 			cl.q.hook("finish:removed")
@@ -193,11 +184,11 @@ func (cl *claim) finish(rest []entry, keep bool) {
 }
 
 // putBack returns the lines own of the claim at path (closed) to the
-// queue, under the lock: one new file, own followed by the queue's lines
-// behind a sending marker of the claim's token, is renamed over the claim
-// (which then holds own alone: the queue's copy is a section it ignores),
-// then the claim over the queue (the claim is gone and the queue holds
-// both, in one rename). Within the cap the queue's lines, newer, win.
+// queue, under the lock. A new file, own then the queue's lines behind a
+// sending marker of the claim's token, is renamed over the claim (which
+// still holds own alone: its sending sections are ignored), then the claim
+// over the queue, which then holds both. Within the cap the queue's lines,
+// newer, win.
 func (q queue) putBack(path, token string, own []byte) error {
 	queued, _, err := readFile(q.path, QueueCap)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {

@@ -13,10 +13,12 @@
 package telemetry
 
 import (
+	"cmp"
 	"context"
 	"io"
 	"net/http"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -24,7 +26,6 @@ import (
 	"github.com/getcodegraph/codegraph-install/consent"
 	"github.com/getcodegraph/codegraph-install/internal/buildinfo"
 	"github.com/getcodegraph/codegraph-install/internal/statedir"
-	"github.com/getcodegraph/codegraph-install/telemetry/schema"
 )
 
 // Environment variables the client reads.
@@ -50,41 +51,36 @@ type Options struct {
 	Stderr io.Writer
 	// HTTPClient sends the requests; nil means a client of its own.
 	HTTPClient *http.Client
-	// Version is codegraph's version; GOOS, GOARCH and GoVersion default to
-	// the running binary's.
+	// Version is codegraph's; GOOS, GOARCH and GoVersion default to the
+	// running binary's.
 	Version, GOOS, GOARCH, GoVersion string
 }
 
-// Client records usage and sends it. The zero value is not usable; a nil
-// *Client is, and records nothing.
+// Client records usage and sends it. A nil *Client records nothing.
 type Client struct {
-	opts    Options
-	dir     statedir.Dir
-	consent *consent.Store
-	queue   queue
-	// envelope holds the fields fixed for the life of the process.
-	envelope envelope
+	opts     Options
+	dir      statedir.Dir
+	consent  *consent.Store
+	queue    queue
+	envelope envelope // the fields fixed for the life of the process
 
-	// on is the last consent decision; day the current UTC day number.
-	// Both are read on the hot path.
-	on  atomic.Bool
-	day atomic.Int64
-	// sendFailed is set by a transport failure: the lines went back to the
-	// queue for a later process, and this one sends nothing more (no retry).
-	sendFailed atomic.Bool
+	// on is the last consent decision and day the current UTC day number,
+	// both read on the hot path. sendFailed is set by a transport failure:
+	// this process sends nothing more (no retry).
+	on, sendFailed atomic.Bool
+	day            atomic.Int64
 
 	mu       sync.Mutex
 	counters map[counterKey]*Counter
 	slotDay  [2]int64
-	carry    []entry // deltas of a day slot harvested before its reuse
+	carry    []entry // deltas harvested but not yet written
 	pending  []entry // lifecycle events not yet persisted
-	// seen is the updated_at of the config at the last resolve (zero when
-	// there was none); looked reports that a resolve happened.
+	// seen is the config's updated_at at the last resolve, whose decision
+	// is last; looked reports that one happened.
 	seen   time.Time
 	looked bool
 	closed bool
-	// last is the decision of the last resolve (Snapshot reports it).
-	last consent.Decision
+	last   consent.Decision
 }
 
 // New returns a client for the state directory of opts.Home and resolves
@@ -99,17 +95,11 @@ func New(opts Options) *Client {
 	if opts.Stderr == nil {
 		opts.Stderr = io.Discard
 	}
-	if opts.GOOS == "" {
-		opts.GOOS = runtime.GOOS
-	}
-	if opts.GOARCH == "" {
-		opts.GOARCH = runtime.GOARCH
-	}
-	if opts.GoVersion == "" {
-		opts.GoVersion = buildinfo.GoVersion()
-	}
+	opts.GOOS = cmp.Or(opts.GOOS, runtime.GOOS)
+	opts.GOARCH = cmp.Or(opts.GOARCH, runtime.GOARCH)
+	opts.GoVersion = cmp.Or(opts.GoVersion, buildinfo.GoVersion())
 	if opts.Version == "" {
-		opts.Version = buildinfo.CodegraphVersion()
+		opts.Version = buildinfo.CodegraphVersion() // may read the build info: only when needed
 	}
 	dir := statedir.ForHome(opts.Home)
 	c := &Client{
@@ -131,16 +121,16 @@ func New(opts Options) *Client {
 // Consent is the store the client resolves with.
 func (c *Client) Consent() *consent.Store { return c.consent }
 
-func dayNumber(t time.Time) int64 {
-	return t.UTC().Unix() / 86400
-}
+func dayNumber(t time.Time) int64 { return t.UTC().Unix() / 86400 }
 
 func dayStart(day int64) time.Time { return time.Unix(day*86400, 0).UTC() }
 
-// resolve re-reads consent. When an explicit "on" was stored after our last
-// look, counts recorded before it are dropped: an off/on cycle in another
-// process must not let anything recorded before it through, and from here we
-// cannot tell whether an "off" came in between.
+// dayTS is the time of a rollup: the start of its UTC day.
+func dayTS(day int64) string { return dayStart(day).Format(time.RFC3339) }
+
+// resolve re-reads consent. An explicit "on" stored since the last look
+// drops what was recorded before it: another process's off/on cycle must
+// not let it through, and from here an "off" in between cannot be seen.
 func (c *Client) resolve() consent.Decision {
 	d := c.Decide()
 	var stamp time.Time
@@ -150,21 +140,19 @@ func (c *Client) resolve() consent.Decision {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.looked && d.Enabled && d.Config != nil && d.Config.Explicit() && !stamp.Equal(c.seen) {
-		c.harvestLocked() // discard
+		c.harvestLocked() // discarded
 	}
-	c.seen, c.looked = stamp, true
-	c.last = d
+	c.seen, c.looked, c.last = stamp, true, d
 	c.on.Store(d.Enabled)
 	return d
 }
 
-// Decide resolves consent (consent.Store.Resolve, which also refuses a
-// state directory that cannot be used). Every decision of the client is
-// made here.
+// Decide resolves consent: every decision of the client is made here
+// (consent.Store.Resolve, which also refuses an unusable state directory).
 func (c *Client) Decide() consent.Decision { return c.consent.Resolve() }
 
-// StateDirProblem describes a state directory that cannot be used (see
-// Decide); nil when it can.
+// StateDirProblem describes a state directory that cannot be used; nil
+// when it can.
 func (c *Client) StateDirProblem() error {
 	if c == nil {
 		return nil
@@ -172,17 +160,17 @@ func (c *Client) StateDirProblem() error {
 	return c.dir.Check()
 }
 
-// Refresh re-reads consent now. A command that changed the stored choice
-// itself calls it, so that its own change is not taken for another
-// process's off/on cycle at the next persist.
+// Refresh re-reads consent now: a command that changed the stored choice
+// calls it, so that its own change is not taken for another process's
+// off/on cycle at the next persist.
 func (c *Client) Refresh() {
 	if c != nil {
 		c.resolve()
 	}
 }
 
-// Tick moves the day counters to the current UTC day. Long-lived processes
-// call it from a timer at each midnight; Persist calls it too.
+// Tick moves the counters to the current UTC day. Long-lived processes
+// call it at each midnight (Start); Persist calls it too.
 func (c *Client) Tick() {
 	if c == nil {
 		return
@@ -193,8 +181,8 @@ func (c *Client) Tick() {
 	if today <= c.day.Load() {
 		return
 	}
-	// The slot about to hold today last held an older day: keep its counts
-	// under that day before reuse.
+	// The slot about to hold today last held an older day: keep its
+	// counts under that day.
 	slot := today & 1
 	for _, ctr := range c.counters {
 		if e, ok := ctr.harvest(slot, c.slotDay[slot]); ok {
@@ -205,36 +193,12 @@ func (c *Client) Tick() {
 	c.day.Store(today)
 }
 
-// harvest takes the counts of one day slot as a rollup delta.
-func (ctr *Counter) harvest(slot, day int64) (entry, bool) {
-	v := ctr.slots[slot].Swap(0)
-	if v == 0 {
-		return entry{}, false
-	}
-	calls, errs := splitSlot(v)
-	props := map[string]any{"kind": ctr.kind, "name": ctr.name, "count": calls}
-	if errs > 0 {
-		props["error_count"] = errs
-	}
-	if ctr.clientName != "" {
-		props["client_name"] = ctr.clientName
-	}
-	if ctr.clientVersion != "" {
-		props["client_version"] = ctr.clientVersion
-	}
-	return entry{Event: schema.EventUsageRollup, TS: dayTS(day), Props: props}, true
-}
-
-// dayTS is the time of a rollup: the start of its UTC day.
-func dayTS(day int64) string { return dayStart(day).Format(time.RFC3339) }
-
 // harvestLocked takes every count and pending event out of memory.
 func (c *Client) harvestLocked() []entry {
-	out := make([]entry, 0, len(c.carry)+len(c.pending)+len(c.counters))
-	out = append(append(out, c.carry...), c.pending...)
+	out := slices.Concat(c.carry, c.pending)
 	c.carry, c.pending = nil, nil
 	for _, ctr := range c.counters {
-		for slot := int64(0); slot < 2; slot++ {
+		for slot := range int64(2) {
 			if e, ok := ctr.harvest(slot, c.slotDay[slot]); ok {
 				out = append(out, e)
 			}
@@ -244,7 +208,7 @@ func (c *Client) harvestLocked() []entry {
 }
 
 // Emit buffers a lifecycle event built by InstallEvent, IndexEvent or
-// UninstallEvent. It is kept in memory until the next Persist.
+// UninstallEvent until the next Persist or Flush.
 func (c *Client) Emit(ev Event) {
 	if c == nil || !c.on.Load() || ev.name == "" {
 		return
@@ -270,9 +234,13 @@ func (c *Client) takeBack(events []entry) {
 	c.mu.Unlock()
 }
 
-// Persist appends the in-memory deltas to the queue file. When consent is
-// off by now they are discarded instead. Errors are swallowed: telemetry
-// never fails a command.
+// maxCarry bounds the deltas a process keeps while they cannot be written.
+const maxCarry = 1000
+
+// Persist appends what is in memory to the queue, or discards it when
+// consent is off by now. What cannot be written (a full disk, a refused
+// file) is kept for the next persist, within maxCarry. It never fails a
+// command.
 func (c *Client) Persist() {
 	if c == nil {
 		return
@@ -285,23 +253,13 @@ func (c *Client) Persist() {
 	if !d.Enabled || len(entries) == 0 {
 		return
 	}
-	n, _ := c.queue.appendEntries(entries)
-	if n < len(entries) {
-		// Not written (a full disk, a refused file): kept for the next
-		// persist of this process, within bounds.
+	if n, _ := c.queue.appendEntries(entries); n < len(entries) {
 		c.mu.Lock()
-		c.carry = append(c.carry, entries[n:]...)
-		if len(c.carry) > maxCarry {
-			c.carry = sumRollups(c.carry)
-			c.carry = c.carry[max(0, len(c.carry)-maxCarry):]
-		}
+		c.carry = sumRollups(append(c.carry, entries[n:]...))
+		c.carry = c.carry[max(0, len(c.carry)-maxCarry):]
 		c.mu.Unlock()
 	}
 }
-
-// maxCarry bounds the deltas a process keeps in memory while they cannot
-// be written.
-const maxCarry = 1000
 
 // Close persists what is in memory. Commands call it before the process
 // exits; it is safe to call more than once.
@@ -356,65 +314,32 @@ func (c *Client) Start(ctx context.Context, persistEvery, flushEvery time.Durati
 	}()
 }
 
-// Pending is what is buffered on disk, split by when it may be sent. A
-// day's counts are sent only once that UTC day has ended (a count of a day
-// still running would be sent again, larger, later), so right after a
-// command the queue usually holds counts that no flush will send yet:
-// `telemetry status` says so rather than leave "pending" unexplained next
-// to an empty `telemetry show`.
+// Pending is what is buffered on disk, by when it may be sent. A day's
+// counts wait for its end, so right after a command the queue usually
+// holds counts no flush sends yet: `telemetry status` says so.
 type Pending struct {
-	// Ready: lifecycle events and counts of completed UTC days, which the
-	// next flush may send (within its request cap).
-	Ready int
-	// WaitingForDayEnd: counts of the current UTC day, sent by the first
-	// flush after DayEnds.
-	WaitingForDayEnd int
-	// DatedInFuture: of WaitingForDayEnd, those dated after today (by a
-	// clock that was wrong), which are treated as today's; the next flush
-	// stores them so.
-	DatedInFuture int
-	// DayEnds is the end of the current UTC day (the next 00:00 UTC).
-	DayEnds time.Time
+	Ready            int       // events and counts of completed days: the next flush may send them
+	WaitingForDayEnd int       // counts of today, sent by the first flush after DayEnds
+	DatedInFuture    int       // of those, counts dated after today (a wrong clock), treated as today's
+	DayEnds          time.Time // the next 00:00 UTC
 }
 
-// Pending reports the events buffered on disk by when they may be sent,
-// by the client's clock (as Snapshot reads them).
+// Pending reports what is buffered on disk (as Snapshot reads it).
 func (c *Client) Pending() Pending { return c.Snapshot().Pending }
 
-// pendingOf splits buffered entries by when they may be sent, at now.
-func pendingOf(entries []entry, now time.Time) Pending {
-	p := Pending{DayEnds: dayStart(dayNumber(now) + 1)}
-	today := now.UTC().Format(time.DateOnly)
-	entries, future := treatFutureAsToday(entries, today)
-	p.DatedInFuture = len(sumRollups(future))
-	for _, e := range sumRollups(entries) {
-		if waitsForDayEnd(e, today) {
-			p.WaitingForDayEnd++
-		} else {
-			p.Ready++
-		}
-	}
-	return p
-}
-
-// Snapshot is what `codegraph telemetry status` reports, read in one
-// pass: the consent decision this client made last (New makes one, so
-// the consent file is not read again), and what is pending on disk with
-// the first queue or claim file that cannot be used, each file read once.
+// Snapshot is what `codegraph telemetry status` reports: the consent
+// decision this client made last (so the consent file is not read again),
+// what is pending, and QueueProblem, the first file standing where the
+// queue or a claim belongs that telemetry cannot use (a link, a FIFO, a
+// directory), said with what to do. Telemetry itself never reports it.
 type Snapshot struct {
-	Decision consent.Decision
-	Pending  Pending
-	// QueueProblem describes a file that stands where the queue or a claim
-	// belongs and that telemetry cannot use (a symbolic link, a FIFO, a
-	// directory, an unreadable file), naming it once and saying what to
-	// do; nil when there is none. Telemetry itself never reports it:
-	// `telemetry status` does.
+	Decision     consent.Decision
+	Pending      Pending
 	QueueProblem error
 }
 
-// Snapshot reads what `telemetry status` reports, each file once (see
-// Snapshot). Nothing is read when the state directory cannot be used
-// (Decide).
+// Snapshot reads the queue and each claim once. Nothing is read through a
+// state directory that cannot be used (Decide says why).
 func (c *Client) Snapshot() Snapshot {
 	if c == nil {
 		return Snapshot{}
@@ -425,17 +350,24 @@ func (c *Client) Snapshot() Snapshot {
 	now := c.opts.Now()
 	s.Pending.DayEnds = dayStart(dayNumber(now) + 1)
 	if c.dir.Check() != nil {
-		return s // nothing is read through it (Decide said why)
+		return s
 	}
-	entries, problem := c.queue.scan(now, false)
-	s.Pending = pendingOf(entries, now)
-	s.QueueProblem = problem
+	var entries []entry
+	entries, s.QueueProblem = c.queue.scan(now, false)
+	today := now.UTC().Format(time.DateOnly)
+	s.Pending.DatedInFuture = len(sumRollups(redateFuture(entries, today)))
+	for _, e := range sumRollups(entries) {
+		if waitsForDayEnd(e, today) {
+			s.Pending.WaitingForDayEnd++
+		} else {
+			s.Pending.Ready++
+		}
+	}
 	return s
 }
 
 // DeleteQueue removes the queue, all claims and the log of what was sent
-// (`telemetry off`, `reset`), and forgets what this process holds in
-// memory.
+// (`telemetry off`, `reset`), and forgets what this process holds.
 func (c *Client) DeleteQueue() error {
 	c.mu.Lock()
 	c.harvestLocked()

@@ -39,8 +39,23 @@ func (ctr *Counter) Record(ok bool) {
 	ctr.slots[ctr.client.day.Load()&1].Add(unit)
 }
 
-func splitSlot(v uint64) (calls, errs int64) {
-	return int64(v & 0xffffffff), int64(v >> 32)
+// harvest takes the counts of one day slot as a rollup delta.
+func (ctr *Counter) harvest(slot, day int64) (entry, bool) {
+	v := ctr.slots[slot].Swap(0)
+	if v == 0 {
+		return entry{}, false
+	}
+	props := map[string]any{"kind": ctr.kind, "name": ctr.name, "count": int64(v & 0xffffffff)}
+	if errs := int64(v >> 32); errs > 0 {
+		props["error_count"] = errs
+	}
+	if ctr.clientName != "" {
+		props["client_name"] = ctr.clientName
+	}
+	if ctr.clientVersion != "" {
+		props["client_version"] = ctr.clientVersion
+	}
+	return entry{Event: schema.EventUsageRollup, TS: dayTS(day), Props: props}, true
 }
 
 // counterKey identifies a registered counter.

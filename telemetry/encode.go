@@ -17,44 +17,34 @@ type entry struct {
 // lineStart is how every line marshalEntry writes begins.
 const lineStart = `{"event":`
 
-// marshalEntry renders an entry as one line of JSON: keys in struct order,
-// props sorted (encoding/json sorts map keys), so a line is stable, and no
-// HTML escaping, so people reading the queue see "<10s".
+// marshalEntry renders an entry as one stable line of JSON: keys in
+// struct order, props sorted (encoding/json sorts map keys).
 func marshalEntry(e entry) []byte { return mustJSON(e) }
 
 // appendLines renders entries as queue lines.
 func appendLines(buf []byte, entries []entry) []byte {
 	for _, e := range entries {
-		buf = append(append(buf, mustJSON(e)...), '\n')
+		buf = append(append(buf, marshalEntry(e)...), '\n')
 	}
 	return buf
 }
 
-// parseLine reads one queue line with the schema's strict parser, the one
-// the ingest reads bodies with. Anything that is not an event the schema
-// accepts, with a parsable time, is skipped: a damaged or hand-edited queue
-// can never make the client send something outside the allowlist. Keys
-// other than event, ts and props are ignored.
+// parseLine reads one queue line with the schema's strict parser, the
+// ingest's. What is not an event the schema accepts, with a parsable time,
+// is skipped: a damaged or hand-edited queue can never make the client
+// send something outside the allowlist. Other keys are ignored.
 func parseLine(line []byte) (entry, bool) {
 	ev, err := schema.ParseEvent(line)
 	if err != nil {
 		return entry{}, false
 	}
 	name, _ := ev.Name.(string)
-	ts, ok := ev.TS.(string)
-	if !ok {
-		return entry{}, false
+	ts, _ := ev.TS.(string)
+	props, ok := ev.Props.(map[string]any)
+	if ev.Props == nil {
+		props, ok = map[string]any{}, true
 	}
-	if _, err := time.Parse(time.RFC3339Nano, ts); err != nil {
-		return entry{}, false
-	}
-	var props map[string]any
-	switch p := ev.Props.(type) {
-	case map[string]any:
-		props = p
-	case nil:
-		props = map[string]any{}
-	default:
+	if _, err := time.Parse(time.RFC3339Nano, ts); err != nil || !ok {
 		return entry{}, false
 	}
 	// props was parsed from this line and nothing else holds it, so it is
@@ -69,9 +59,8 @@ func parseLine(line []byte) (entry, bool) {
 // {"claim":"<token>","state":"P"}: the lines after a marker are pending (P,
 // merged back if the sender dies) or sending (S: their request may have
 // started, so they never are). Lines before the first marker are pending.
-// A marker of another token is an ordinary skipped line: a put-back leaves
-// one in the queue, meaningless once the file is claimed under a new
-// token. Markers are JSON objects, so every line stays one JSON object.
+// A marker of another token (a put-back leaves one in the queue) is an
+// ordinary skipped line.
 const (
 	markerPrefix = `{"claim":"`
 	markerMiddle = `","state":"`
@@ -98,10 +87,9 @@ func parseMarker(line []byte) (string, byte, bool) {
 	return string(token), rest[0], true
 }
 
-// parseLines parses every line once and returns the events that parse,
-// as entries and as their raw bytes, in order; corrupt lines are skipped
-// without a word. With the token of a claim, the lines of its sending
-// sections are left out (see appendMarker).
+// parseLines returns the events of data that parse, as entries and as
+// their raw bytes, in order; corrupt lines are skipped without a word.
+// With the token of a claim, its sending sections are left out.
 func parseLines(data []byte, token string) (entries []entry, raw [][]byte) {
 	include := true
 	for len(data) > 0 {
@@ -118,10 +106,9 @@ func parseLines(data []byte, token string) (entries []entry, raw [][]byte) {
 		}
 		e, ok := parseLine(line)
 		if !ok {
-			// A line appended right after a torn one (its writer died, or
-			// the disk filled up) shares its physical line, from the last
-			// `{"event":`: no valid line holds one but at its start (no
-			// value the schema allows contains a quote or a brace).
+			// A line appended after a torn one (its writer died, the disk
+			// filled up) shares its physical line, from the last
+			// `{"event":`: no value the schema allows holds a quote.
 			if i := bytes.LastIndex(line, []byte(lineStart)); i > 0 {
 				line = line[i:]
 				e, ok = parseLine(line)

@@ -19,40 +19,29 @@ import (
 
 // Queue limits, as TELEMETRY.md states them.
 const (
-	// QueueCap bounds the queue file; past it the oldest lines are dropped.
-	QueueCap = 256 << 10
-	// compactTo is what a compaction keeps: a full queue is rewritten once
-	// per 128 KiB of appends, not at every append.
-	compactTo = QueueCap / 2
-	// StaleClaim is when a claim left by a sender that died is merged back.
-	StaleClaim = time.Hour
+	QueueCap   = 256 << 10    // past it the oldest lines are dropped
+	compactTo  = QueueCap / 2 // a full queue is rewritten once per 128 KiB of appends
+	StaleClaim = time.Hour    // a claim of a sender that died is merged back after it
 	// readWindow bounds every read: the cap and room for a claim's
-	// markers. Of a larger file (a sparse 20 GiB one) only the end is
-	// read; the rest is past the cap, and the next rewrite cuts it.
+	// markers. Of a larger file (a sparse 20 GiB one) only the end is read.
 	readWindow = QueueCap + 8<<10
-	// lockWait bounds the wait for the queue's lock, held for microseconds
-	// to a millisecond; a process that cannot get it gives up silently.
-	lockWait = time.Second
-	// maxClaims bounds how many claim files one flush or read looks at.
-	maxClaims = 32
+	lockWait   = time.Second // the lock is held for at most a millisecond or so
+	maxClaims  = 32          // claim files one flush or read looks at
 )
 
 // queue is the file of buffered events of one state directory, and its
-// claims (claim.go).
-//
-// Every change to either, but for a sender's one-byte marks in its own
-// claim, is made under the queue's lock (lock_unix.go, lock_windows.go).
-// Appends are whole lines (O_APPEND); every rewrite is a new file renamed
-// over the old one (internal/atomicfile), so a kill at any instant leaves
-// the old file or the new, and a full disk the old. Readers take no lock.
-// A file is closed before it is renamed or removed, as Windows requires;
-// the lock keeps everyone else out meanwhile.
+// claims (claim.go). Every change to either, but a sender's one-byte marks
+// in its own claim, is made under the queue's lock (lock_unix.go,
+// lock_windows.go). Appends are whole lines (O_APPEND); every rewrite is a
+// new file renamed over the old (internal/atomicfile), so a kill at any
+// instant leaves the old file or the new, and a full disk the old. Readers
+// take no lock. Files are closed before a rename or removal, as Windows
+// requires.
 type queue struct {
 	dir  statedir.Dir
 	path string
-	// crash is called between the steps of every operation with the
-	// step's name. Only the crash tests set it: their child process stops
-	// there and is killed (crash_test.go).
+	// crash, set by the crash tests only, is called between the steps of
+	// every operation: their child process stops there and is killed.
 	crash func(step string)
 }
 
@@ -69,8 +58,8 @@ var (
 	errHardLinked = errors.New("has other hard links, so it may be someone else's file as well")
 )
 
-// lock takes the queue's lock within lockWait; fs.ErrNotExist while there
-// is no state directory.
+// lock takes the queue's lock within lockWait (fs.ErrNotExist without a
+// state directory); who cannot get it gives up silently.
 func (q queue) lock() (unlock func(), err error) {
 	q.hook("lock:opened")
 	for deadline := time.Now().Add(lockWait); ; time.Sleep(time.Millisecond) {
@@ -82,9 +71,8 @@ func (q queue) lock() (unlock func(), err error) {
 }
 
 // openFile opens a queue or claim file without following a symlink or
-// blocking on a FIFO (safefile), and refuses anything but a regular file
-// of one name: another name may be outside the state directory, and an
-// append would change that file too.
+// blocking on a FIFO (safefile), and refuses a file of more than one name:
+// another may be outside the state directory.
 func openFile(path string, flag int) (*os.File, fs.FileInfo, error) {
 	f, err := safefile.Open(path, flag, 0o600)
 	if err != nil {
@@ -102,8 +90,8 @@ func openFile(path string, flag int) (*os.File, fs.FileInfo, error) {
 }
 
 // readTail reads the newest whole lines of f (size bytes) within window
-// bytes: a queue is never read whole. A torn last line gets its newline,
-// so that what the caller appends stays a line of its own.
+// bytes. A torn last line gets its newline, so that what the caller
+// appends stays a line of its own.
 func readTail(f *os.File, size int64, window int) ([]byte, error) {
 	off := max(0, size-int64(window)-1) // one byte more: does the window start a line?
 	buf := make([]byte, size-off)
@@ -153,10 +141,10 @@ func keepNewest(data []byte, max int) []byte {
 }
 
 // appendEntries adds entries to the queue as whole lines, compacting it
-// first when they would take it past the cap, and returns how many are in
-// it now (or were dropped as the oldest); the caller keeps the others.
-// After a torn last line the first of ours continues its physical line;
-// readers find it by its start (parseLines), so an append reads nothing.
+// when they would take it past the cap, and returns how many are in it
+// now (or dropped as the oldest): the caller keeps the others. After a
+// torn last line the first of ours continues its physical line; readers
+// find it by its start (parseLines), so an append reads nothing.
 func (q queue) appendEntries(entries []entry) (int, error) {
 	if len(entries) == 0 {
 		return 0, nil
@@ -164,7 +152,7 @@ func (q queue) appendEntries(entries []entry) (int, error) {
 	data := appendLines(nil, entries)
 	unlock, err := q.lock()
 	if errors.Is(err, fs.ErrNotExist) {
-		// First use. Only here, so that a persist does not stat it.
+		// First use: only here, so that a persist does not stat it.
 		if err := q.dir.Ensure(); err != nil {
 			return 0, err
 		}
@@ -211,58 +199,38 @@ func (q queue) rewrite(path string, content []byte, step string) error {
 	return err
 }
 
-// stateFiles is one reading of the state directory: the claim files (at
-// most maxClaims), what interrupted rewrites left (atomicfile's temporary
-// files of the queue, of claims and of the sent log, made under the lock,
-// so one found under it is a dead process's), and what earlier versions
-// wrote aside without the lock, their spare copy of the queue among them.
+// stateFiles is one reading of the state directory, by name only: the
+// claims (at most maxClaims), what interrupted rewrites left (atomicfile's
+// temporary files, made under the lock: one seen under it is a dead
+// process's), and what earlier versions wrote aside without the lock.
 type stateFiles struct{ claims, ours, earlier []string }
 
-// list reads the state directory once, by name only (no file is opened).
 func (q queue) list() stateFiles {
 	var l stateFiles
-	claim := filepath.Base(q.dir.SendingPattern())
-	ours := []string{
-		filepath.Base(atomicfile.TempPattern(q.path)),
-		filepath.Base(atomicfile.TempPattern(q.dir.SendingPattern())),
-		filepath.Base(atomicfile.TempPattern(q.dir.SentLog())),
-	}
-	earlier := filepath.Base(q.dir.QueueTempPattern())
+	base := func(p string) string { return filepath.Base(p) }
+	ours := []string{base(atomicfile.TempPattern(q.path)), base(atomicfile.TempPattern(q.dir.SendingPattern())), base(atomicfile.TempPattern(q.dir.SentLog()))}
 	names, _ := os.ReadDir(q.dir.Root())
 	for _, n := range names {
-		name := n.Name()
-		p := filepath.Join(q.dir.Root(), name)
+		name, p := n.Name(), filepath.Join(q.dir.Root(), n.Name())
+		matches := func(pattern string) bool { ok, _ := filepath.Match(pattern, name); return ok }
 		switch {
-		case matches(claim, name):
+		case matches(base(q.dir.SendingPattern())):
 			if len(l.claims) < maxClaims {
 				l.claims = append(l.claims, p)
 			}
-		case slices.ContainsFunc(ours, func(pattern string) bool { return matches(pattern, name) }):
+		case slices.ContainsFunc(ours, matches):
 			l.ours = append(l.ours, p)
-		case matches(earlier, name):
+		case matches(base(q.dir.QueueTempPattern())):
 			l.earlier = append(l.earlier, p)
 		}
 	}
 	return l
 }
 
-// matches reports whether name matches pattern (a file name pattern).
-func matches(pattern, name string) bool {
-	ok, _ := filepath.Match(pattern, name)
-	return ok
-}
-
-// pendingEntries is everything buffered on disk: the queue and the pending
-// lines of every claim. With staleOnly, only claims the next flush would
-// merge back count (what `telemetry show` describes).
-func (q queue) pendingEntries(now time.Time, staleOnly bool) []entry {
-	out, _ := q.scan(now, staleOnly)
-	return out
-}
-
-// scan reads the queue and every claim once each: their pending entries
-// (as pendingEntries), and the first file among them that cannot be used,
-// described with what to do (as problem).
+// scan reads the queue and every claim once: their pending entries, and
+// the first file among them that cannot be used, described with what to
+// do. With staleOnly, only claims the next flush would merge back count
+// (what `telemetry show` describes).
 func (q queue) scan(now time.Time, staleOnly bool) ([]entry, error) {
 	data, _, err := readFile(q.path, readWindow)
 	problem := describeProblem(q.path, err)
@@ -289,8 +257,8 @@ func (q queue) scan(now time.Time, staleOnly bool) ([]entry, error) {
 	return out, problem
 }
 
-// describeProblem says what to do about a queue or claim file at path that
-// openFile refused with err; nil for none, or none there.
+// describeProblem says what to do about a file at path that openFile
+// refused with err; nil for none, or none there.
 func describeProblem(path string, err error) error {
 	if err == nil || errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -303,8 +271,8 @@ func describeProblem(path string, err error) error {
 
 // removeLeftovers deletes, under the lock, the copies that interrupted
 // rewrites left (never the only place of a line): ours and an earlier
-// version's spare copy of the queue at once, its other files once
-// StaleClaim old (it may still run, and it takes no lock of ours).
+// version's spare queue at once, its other files once StaleClaim old (it
+// may still run, and takes no lock of ours).
 func (q queue) removeLeftovers(l stateFiles) {
 	spare := q.dir.QueueTemp("spare")
 	for i, p := range append(l.ours, l.earlier...) {
@@ -316,8 +284,7 @@ func (q queue) removeLeftovers(l stateFiles) {
 }
 
 // removeAll deletes the queue, every claim and leftover, the log of what
-// was sent and the lock file (Windows's): `telemetry off` and reset. A
-// symlink is removed, not its target.
+// was sent and Windows's lock file. A symlink is removed, not its target.
 func (q queue) removeAll() error {
 	l := q.list()
 	var errs []error
