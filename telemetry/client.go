@@ -34,10 +34,6 @@ const (
 	EnvDebug    = "CODEGRAPH_TELEMETRY_DEBUG"
 )
 
-// Notice is the one line printed to stderr right before the first bytes ever
-// leave a machine that has not made an explicit choice.
-const Notice = consent.Notice
-
 // SendTimeout bounds one request: a flush never makes a command wait longer.
 const SendTimeout = 1500 * time.Millisecond
 

@@ -6,10 +6,9 @@ import (
 	"github.com/getcodegraph/codegraph-install/telemetry/schema"
 )
 
-// errorUnit is added to a slot for a failed call: the high 32 bits count
-// errors, the low 32 bits count calls, so one atomic add records both and one
-// swap harvests both consistently. 2³² calls between two persists cannot
-// happen in practice (persists run every few minutes at most).
+// A slot's high 32 bits count errors and its low 32 bits calls, so one
+// atomic add records both and one swap harvests both consistently (2³²
+// calls between two persists, minutes apart, cannot happen).
 const (
 	callUnit  = 1
 	errorUnit = 1<<32 | callUnit
@@ -18,12 +17,9 @@ const (
 // Counter counts one registered name (a CLI command or an MCP tool, for one
 // MCP client). It is created once and recorded on the hot path.
 type Counter struct {
-	client        *Client
-	kind, name    string
-	clientName    string
-	clientVersion string
-	// slots[day&1] collects the counts of that UTC day.
-	slots [2]atomic.Uint64
+	client *Client
+	counterKey
+	slots [2]atomic.Uint64 // slots[day&1] counts that UTC day
 }
 
 // Record counts one call. It is an in-memory increment: no lock, no clock,
@@ -79,18 +75,14 @@ func (c *Client) CounterFor(kind, name, clientName, clientVersion string) *Count
 	if !schema.IsToken(name) || len(name) > schema.MaxLen(schema.EventUsageRollup, "name") {
 		return nil
 	}
-	key := counterKey{
-		kind:          kind,
-		name:          name,
-		clientName:    schema.SanitizeLabel(clientName, schema.MaxLen(schema.EventUsageRollup, "client_name")),
-		clientVersion: schema.SanitizeLabel(clientVersion, schema.MaxLen(schema.EventUsageRollup, "client_version")),
+	label := func(s, prop string) string {
+		return schema.SanitizeLabel(s, schema.MaxLen(schema.EventUsageRollup, prop))
 	}
+	key := counterKey{kind, name, label(clientName, "client_name"), label(clientVersion, "client_version")}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if ctr, ok := c.counters[key]; ok {
-		return ctr
+	if c.counters[key] == nil {
+		c.counters[key] = &Counter{client: c, counterKey: key}
 	}
-	ctr := &Counter{client: c, kind: key.kind, name: key.name, clientName: key.clientName, clientVersion: key.clientVersion}
-	c.counters[key] = ctr
-	return ctr
+	return c.counters[key]
 }

@@ -11,7 +11,7 @@ import (
 // the queue), U+2028 escaped, as earlier versions wrote them.
 func TestQueueLineBytes(t *testing.T) {
 	t.Parallel()
-	ctr := &Counter{kind: schema.UsageMCPTool, name: "codegraph_status", clientName: "Claude Code (x)", clientVersion: "2.0.14"}
+	ctr := &Counter{counterKey: counterKey{kind: schema.UsageMCPTool, name: "codegraph_status", clientName: "Claude Code (x)", clientVersion: "2.0.14"}}
 	ctr.slots[0].Add(callUnit)
 	ctr.slots[0].Add(errorUnit)
 	e, ok := ctr.harvest(0, dayNumber(day1))

@@ -288,11 +288,10 @@ func (c *Client) Flush(ctx context.Context) FlushResult {
 		return FlushResult{Failed: "the queue could not be prepared for sending: " + err.Error()}
 	}
 	res := FlushResult{Endpoint: c.Endpoint(), Kept: over}
-	rest := keep
+	from := len(batches) // batches[from:] are not done: they stay queued
 	for i, b := range batches {
 		if ctx.Err() != nil || cl.mark(i, stateSending) != nil {
-			rest = slices.Concat(append([][]entry{rest}, batches[i:]...)...)
-			res.Kept += len(rest) - len(keep)
+			from = i
 			break
 		}
 		c.queue.hook("send:marked")
@@ -302,23 +301,21 @@ func (c *Client) Flush(ctx context.Context) FlushResult {
 			res.Requests, res.Sent, res.Statuses = res.Requests+1, res.Sent+len(b), append(res.Statuses, out.status)
 			continue
 		}
-		res.Why = out.why
-		if out.result == delivered {
+		if res.Why = out.why; out.result == delivered {
 			res.Dropped += len(b)
 			continue
 		}
 		c.sendFailed.Store(true)
-		from := i + 1
-		if out.result == notSent && cl.mark(i, statePending) == nil {
+		if from = i + 1; out.result == notSent && cl.mark(i, statePending) == nil {
 			c.queue.hook("send:unmarked")
 			from, res.Unreachable = i, true
 		} else {
 			res.Lost += len(b)
 		}
-		rest = slices.Concat(append([][]entry{rest}, batches[from:]...)...)
-		res.Kept += len(rest) - len(keep)
 		break
 	}
+	rest := slices.Concat(append([][]entry{keep}, batches[from:]...)...)
+	res.Kept += len(rest) - len(keep)
 	cl.finish(rest, len(rest) > 0 && c.Decide().Enabled)
 	return res
 }

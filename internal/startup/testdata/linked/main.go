@@ -20,6 +20,7 @@ import (
 	_ "fmt"
 	_ "io"
 	_ "io/fs"
+	_ "maps"
 	_ "math"
 	_ "math/rand/v2"
 	_ "net"
