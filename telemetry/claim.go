@@ -102,14 +102,14 @@ func (q queue) claim(now time.Time, due func([]entry) bool) (*claim, []entry, er
 }
 
 // onlyCountsOf reports whether every line of data begins as Persist writes
-// a count of now's UTC day: then nothing is due, and a command's flush
-// need not parse thousands of lines to learn it. Any other line (an event,
-// another day, a torn or edited line) means a parse.
+// a count of now's UTC day, and holds no other line glued to it after a
+// tear: then nothing is due, and a command's flush need not parse
+// thousands of lines to learn it. Any other line means a parse.
 func onlyCountsOf(data []byte, now time.Time) bool {
 	prefix := []byte(lineStart + `"` + schema.EventUsageRollup + `","ts":"` + dayTS(dayNumber(now)) + `"`)
 	for len(data) > 0 {
 		var line []byte
-		if line, data, _ = bytes.Cut(data, []byte{'\n'}); !bytes.HasPrefix(line, prefix) {
+		if line, data, _ = bytes.Cut(data, []byte{'\n'}); !bytes.HasPrefix(line, prefix) || bytes.Contains(line[1:], []byte(lineStart)) {
 			return false
 		}
 	}

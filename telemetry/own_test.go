@@ -123,6 +123,7 @@ func TestOnlyCountsOf(t *testing.T) {
 		{"another time of day", strings.Replace(today, "T00:00:00Z", "T09:00:00Z", 1) + "\n", false},
 		{"a damaged line", today + "\n" + `{"ev` + "\n", false},
 		{"an empty line", today + "\n\n" + today + "\n", false},
+		{"an event glued to a torn count", today[:60] + `{"event":"index","ts":"2026-11-25T10:00:00Z","props":{}}` + "\n", false},
 	} {
 		if got := onlyCountsOf([]byte(tc.data), now); got != tc.want {
 			t.Errorf("%s: onlyCountsOf = %v, want %v", tc.name, got, tc.want)
