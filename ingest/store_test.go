@@ -98,6 +98,13 @@ func (s *SQLiteSink) queuedEvents() int {
 	return s.queued
 }
 
+// closing reports that Close has begun.
+func (s *SQLiteSink) closing() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closed
+}
+
 func (s *SQLiteSink) unsyncedGroups() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -387,7 +394,13 @@ func TestCloseDrainsQueue(t *testing.T) {
 		}()
 	}
 	waitFor(t, func() bool { return s.takenEvents() > 0 && s.queuedEvents()+s.takenEvents() == 15 })
-	go func() { time.Sleep(50 * time.Millisecond); release() }()
+	go func() {
+		// The lock goes once Close has stopped accepting and waits for the
+		// writer, so that the drain is what Close waits for.
+		for deadline := time.Now().Add(5 * time.Second); !s.closing() && time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		}
+		release()
+	}()
 	if err := s.Close(context.Background()); err != nil {
 		t.Fatal(err)
 	}

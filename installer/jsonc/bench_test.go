@@ -110,3 +110,18 @@ func TestHostileAllocationBounded(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkRefuseDeepNesting is the cost of refusing deepDocument, as an
+// install's Set, an uninstall's Revert and doctor's Validate do.
+//
+//	go test -run '^$' -bench RefuseDeepNesting ./installer/jsonc
+func BenchmarkRefuseDeepNesting(b *testing.B) {
+	deep := deepDocument()
+	for b.Loop() {
+		_, _, _, err := Set(deep, mcpPath, claudeFields)
+		_, _, rerr := Revert(deep, Undo{Path: mcpPath})
+		if err == nil || rerr == nil || Validate(deep) == nil {
+			b.Fatal("accepted")
+		}
+	}
+}

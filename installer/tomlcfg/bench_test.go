@@ -138,3 +138,23 @@ func TestLimitsRefuseCheaply(t *testing.T) {
 		t.Errorf("a file over MaxSize: err = %v", err)
 	}
 }
+
+// BenchmarkRefuseDeepNesting is the cost of refusing each of deepDocuments
+// (an install's Set and an uninstall's Revert), which the parser alone
+// would take tens of seconds over.
+//
+//	go test -run '^$' -bench RefuseDeepNesting ./installer/tomlcfg
+func BenchmarkRefuseDeepNesting(b *testing.B) {
+	for name, src := range deepDocuments() {
+		doc := []byte(src)
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				_, _, _, err := Set(doc, "codegraph", []KV{{Key: "command", Value: "codegraph"}})
+				_, rerr := Revert(doc, Undo{Table: "codegraph", Appended: true})
+				if err == nil || rerr == nil {
+					b.Fatal("accepted")
+				}
+			}
+		})
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -211,20 +212,25 @@ func TestAccessibleEndOfInputCancels(t *testing.T) {
 // (SIGINT from Ctrl+C in a terminal's line mode) ends the form at once.
 func TestAccessibleInterrupt(t *testing.T) {
 	t.Parallel()
-	for _, run := range []func(ctx context.Context, in io.Reader) error{
-		func(ctx context.Context, in io.Reader) error {
-			_, err := Run(ctx, Config{Selected: []string{"claude"}, AskConsent: true, ShareDefault: true, Accessible: true}, in, io.Discard)
+	for _, run := range []func(ctx context.Context, in io.Reader, out io.Writer) error{
+		func(ctx context.Context, in io.Reader, out io.Writer) error {
+			_, err := Run(ctx, Config{Selected: []string{"claude"}, AskConsent: true, ShareDefault: true, Accessible: true}, in, out)
 			return err
 		},
-		func(ctx context.Context, in io.Reader) error {
-			return Confirm(ctx, ConfirmOptions{Title: "Remove codegraph?", Details: "details", Accessible: true}, in, io.Discard)
+		func(ctx context.Context, in io.Reader, out io.Writer) error {
+			return Confirm(ctx, ConfirmOptions{Title: "Remove codegraph?", Details: "details", Accessible: true}, in, out)
 		},
 	} {
 		pr, pw := io.Pipe() // a terminal nobody types into
 		ctx, cancel := context.WithCancel(context.Background())
+		drawn := &firstWrite{c: make(chan struct{})}
 		done := make(chan error, 1)
-		go func() { done <- run(ctx, pr) }()
-		time.Sleep(50 * time.Millisecond)
+		go func() { done <- run(ctx, pr, drawn) }()
+		select {
+		case <-drawn.c: // the prompt is on screen: it waits for a line
+		case <-time.After(5 * time.Second):
+			t.Fatal("no prompt was drawn")
+		}
 		cancel()
 		select {
 		case err := <-done:
@@ -236,6 +242,17 @@ func TestAccessibleInterrupt(t *testing.T) {
 		}
 		pw.Close()
 	}
+}
+
+// firstWrite closes c at the first write: the prompt has been drawn.
+type firstWrite struct {
+	once sync.Once
+	c    chan struct{}
+}
+
+func (w *firstWrite) Write(p []byte) (int, error) {
+	w.once.Do(func() { close(w.c) })
+	return len(p), nil
 }
 
 // TestScopeNotes: the scope screen names the chosen agents that have one

@@ -140,3 +140,20 @@ func TestLimitsRefuseCheaply(t *testing.T) {
 		t.Errorf("a file over MaxSize: err = %v", err)
 	}
 }
+
+// BenchmarkRefuseDeepNesting is the cost of refusing each of deepDocuments
+// as an install's Set does.
+//
+//	go test -run '^$' -bench RefuseDeepNesting ./installer/yamlcfg
+func BenchmarkRefuseDeepNesting(b *testing.B) {
+	for name, src := range deepDocuments() {
+		doc := []byte(src)
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				if _, _, _, err := Set(doc, goose, plainFields); err == nil {
+					b.Fatal("accepted")
+				}
+			}
+		})
+	}
+}

@@ -4,6 +4,7 @@ package installcli_test
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -66,13 +67,17 @@ func TestFormInARealTerminal(t *testing.T) {
 				_, _ = io.Copy(&screen, tty) // ends with an error once the child is gone
 				close(copied)
 			}()
-			waitFor(t, func() bool { return strings.Contains(ansi.Strip(screen.String()), "Which agents") }, screen.String)
-			// One key at a time, with a pause a person would make, so that
-			// each screen is drawn (and Esc is not read as Alt+next key).
-			for _, k := range tc.keys {
-				time.Sleep(250 * time.Millisecond)
+			waitFor(t, "the form never appeared", func() bool { return strings.Contains(ansi.Strip(screen.String()), "Which agents") }, screen.String)
+			// One key at a time, each once the screen the last one led to
+			// is drawn, as a person types (and so Esc is never read as
+			// Alt+next key).
+			for i, k := range tc.keys {
+				drawn := len(screen.String())
 				if _, err := tty.Write([]byte(string(k))); err != nil {
 					t.Fatal(err)
+				}
+				if i < len(tc.keys)-1 {
+					waitFor(t, fmt.Sprintf("nothing was drawn after key %d (%q)", i+1, k), func() bool { return len(screen.String()) > drawn }, screen.String)
 				}
 			}
 			done := make(chan error, 1)
@@ -120,13 +125,14 @@ func TestFormInARealTerminal(t *testing.T) {
 	}
 }
 
-// waitFor polls cond for up to 10 s.
-func waitFor(t *testing.T, cond func() bool, show func() string) {
+// waitFor polls cond for up to 10 s, and fails saying what did not
+// happen, with the screen.
+func waitFor(t *testing.T, what string, cond func() bool, show func() string) {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
 		if cond() {
 			return
 		}
 	}
-	t.Fatalf("the form never appeared:\n%q", show())
+	t.Fatalf("%s:\n%q", what, show())
 }

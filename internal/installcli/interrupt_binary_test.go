@@ -2,9 +2,11 @@ package installcli_test
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -46,7 +48,7 @@ func TestSigtermDuringAHugeParse(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
-	time.Sleep(300 * time.Millisecond) // past start-up, into the parse
+	waitUntilRead(t, cmd.Process.Pid, int64(doc.Len())) // past start-up, into the parse
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -65,4 +67,31 @@ func TestSigtermDuringAHugeParse(t *testing.T) {
 	if got, err := os.ReadFile(cfg); err != nil || !bytes.Equal(got, doc.Bytes()) {
 		t.Errorf("the config changed (%v)", err)
 	}
+}
+
+// waitUntilRead waits until process pid has read at least n bytes, as
+// Linux's /proc/PID/io counts them: the config has been read whole, and
+// its parse has begun. Where there is no /proc it waits 300 ms instead, a
+// time past start-up.
+func waitUntilRead(t *testing.T, pid int, n int64) {
+	t.Helper()
+	path := fmt.Sprintf("/proc/%d/io", pid)
+	if _, err := os.Stat(path); err != nil {
+		time.Sleep(300 * time.Millisecond)
+		return
+	}
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatalf("%s: %v", path, err) // the process is gone
+		}
+		for line := range strings.SplitSeq(string(data), "\n") {
+			if v, ok := strings.CutPrefix(line, "rchar: "); ok {
+				if read, _ := strconv.ParseInt(v, 10, 64); read >= n {
+					return
+				}
+			}
+		}
+	}
+	t.Fatalf("the process did not read %d bytes within 30 s", n)
 }
