@@ -195,10 +195,11 @@ func TestRefuses(t *testing.T) {
 	}
 }
 
-// deepDocuments nest deeper than any config, in each of YAML's ways.
+// deepDocuments nest deeper than MaxDepth, each in one of YAML's ways,
+// within MaxSize.
 func deepDocuments() map[string]string {
 	var sb strings.Builder
-	for i := 0; i < 2000; i++ {
+	for i := 0; i <= MaxDepth; i++ {
 		sb.WriteString(strings.Repeat(" ", i) + "k:\n")
 	}
 	flow := "a: " + strings.Repeat("[", 100_000) + strings.Repeat("]", 100_000) + "\n"
@@ -206,7 +207,7 @@ func deepDocuments() map[string]string {
 	return map[string]string{"block": sb.String(), "flow": flow, "dashes": dashes}
 }
 
-// TestDeepNestingRefused: deepDocuments are refused with a LimitError
+// TestDeepNestingRefused: deepDocuments are refused for their depth
 // (BenchmarkRefuseDeepNesting times it); brackets in strings and comments
 // do not count.
 func TestDeepNestingRefused(t *testing.T) {
@@ -214,8 +215,8 @@ func TestDeepNestingRefused(t *testing.T) {
 	for name, src := range deepDocuments() {
 		_, _, _, err := Set([]byte(src), goose, plainFields)
 		var le *configerr.LimitError
-		if !errors.As(err, &le) {
-			t.Errorf("%s: err = %v, want a configerr.LimitError", name, err)
+		if !errors.As(err, &le) || !strings.Contains(le.Msg, "nested more than") {
+			t.Errorf("%s (%d bytes): err = %v, want a configerr.LimitError for its depth", name, len(src), err)
 		}
 	}
 	if err := Validate([]byte("a: \"[[[[[[\" # {{{{\nb: '{{{{'\n")); err != nil {
