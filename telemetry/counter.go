@@ -41,8 +41,9 @@ func (ctr *Counter) harvest(slot, day int64) (entry, bool) {
 	if v == 0 {
 		return entry{}, false
 	}
-	props := map[string]any{"kind": ctr.kind, "name": ctr.name, "count": int64(v & 0xffffffff)}
-	if errs := int64(v >> 32); errs > 0 {
+	// Past the schema's maximum a count would be refused whole: it stops there.
+	props := map[string]any{"kind": ctr.kind, "name": ctr.name, "count": min(int64(v&0xffffffff), maxCount)}
+	if errs := min(int64(v>>32), maxCount); errs > 0 {
 		props["error_count"] = errs
 	}
 	if ctr.clientName != "" {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/getcodegraph/codegraph-install/internal/statedir"
+	"github.com/getcodegraph/codegraph-install/telemetry/schema"
 )
 
 // TestOwnEventsNeedNoClaim: a command's own lifecycle event, emitted and
@@ -128,5 +129,24 @@ func TestOnlyCountsOf(t *testing.T) {
 		if got := onlyCountsOf([]byte(tc.data), now); got != tc.want {
 			t.Errorf("%s: onlyCountsOf = %v, want %v", tc.name, got, tc.want)
 		}
+	}
+}
+
+// TestCountsStopAtTheSchemasMaximum: a day's count past the schema's
+// maximum (a million calls) is queued as the maximum, which the queue's
+// own parser accepts, rather than as a line it would skip whole.
+func TestCountsStopAtTheSchemasMaximum(t *testing.T) {
+	t.Parallel()
+	ctr := &Counter{counterKey: counterKey{kind: schema.UsageMCPTool, name: "codegraph_status"}}
+	ctr.slots[0].Add(3_000_000 * errorUnit)
+	e, ok := ctr.harvest(0, dayNumber(day1))
+	if !ok {
+		t.Fatal("nothing harvested")
+	}
+	if e.Props["count"] != int64(maxCount) || e.Props["error_count"] != int64(maxCount) {
+		t.Errorf("props %v, want both at %d", e.Props, maxCount)
+	}
+	if _, ok := parseLine(marshalEntry(e)); !ok {
+		t.Errorf("the queue's parser skips %s", marshalEntry(e))
 	}
 }
