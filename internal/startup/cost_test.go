@@ -47,7 +47,10 @@ func proBinaries(b *testing.B) harness.Binaries {
 // and the ratio of the median CPU times (name-cpu-x), which the load of a
 // shared machine moves less. The commands: `telemetry status`, spawn of `serve --mcp` to
 // the answer of initialize, and `init` of a one-file project, whose send
-// of the index event is included (init waits for it, at most 1.5 s).
+// of the index event is included (init waits for it, at most 1.5 s). A
+// last row, init-off, is `init` again with DO_NOT_TRACK=1 in both builds:
+// what linking the client costs a process that never records or sends,
+// which tells that part of init's ratio from the send's.
 //
 //	go test -run '^$' -bench TelemetryCost -benchtime 40x ./internal/startup/
 func BenchmarkTelemetryCost(b *testing.B) {
@@ -74,6 +77,7 @@ func BenchmarkTelemetryCost(b *testing.B) {
 		b.Fatal(err)
 	}
 	env := harness.Environ(home, "CODEGRAPH_TELEMETRY_ENDPOINT="+ep.URL())
+	offEnv := append(slices.Clone(env), "DO_NOT_TRACK=1")
 	timed := func(f func()) time.Duration {
 		start := time.Now()
 		f()
@@ -92,6 +96,9 @@ func BenchmarkTelemetryCost(b *testing.B) {
 		{"serve", func(bin, _ string) time.Duration { return serveInitialize(b, env, bin, func() {}) }},
 		{"init", func(bin, key string) time.Duration {
 			return timed(func() { cpu[key] = append(cpu[key], runProcess(b, env, "", bin, "init", project)) })
+		}},
+		{"init-off", func(bin, key string) time.Duration {
+			return timed(func() { cpu[key] = append(cpu[key], runProcess(b, offEnv, "", bin, "init", project)) })
 		}},
 	}
 	builds := []struct{ name, path string }{{"pro", proBins.Codegraph}, {"telemetry", bins.Codegraph}}
